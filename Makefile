@@ -1,0 +1,51 @@
+# Mizan. `make run` serves it, `make test` tests it; each first installs what it needs.
+# Both are idempotent: a second run only reinstalls when requirements/*.txt changed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+THREADS ?= 8
+PYTEST_ARGS ?=
+
+.PHONY: run dev setup test install clean-venv
+
+# A venv of our own. Debian ships venv separately; install it when missing (as root).
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  echo "python3 venv is missing; installing Debian's python3-venv"; \
+	  apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+
+# torch first, pinned: it resolves to the CPU build, and stops argostranslate
+# (through stanza) from pulling a multi-GB CUDA build.
+$(VENV)/.app-installed: requirements/app.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/app.txt
+	@touch $@
+
+$(VENV)/.test-installed: requirements/test.txt $(VENV)/.app-installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/test.txt
+	@touch $@
+
+install: $(VENV)/.app-installed
+
+# Instance folder and secret key, migrations, seeds into an empty database, the admin account.
+setup: $(VENV)/.app-installed
+	$(BIN)/flask --app wsgi setup
+
+# The production server (waitress), not Flask's debug server.
+run: setup
+	@echo "Mizan on http://$(HOST):$(PORT)/"
+	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --threads $(THREADS) wsgi:app
+
+dev: setup
+	$(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)

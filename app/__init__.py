@@ -1,0 +1,106 @@
+"""Mizan: Arabic news into a reviewed Arabic-English corpus.
+
+`create_app` builds the Flask application: settings, extensions, SQLite
+pragmas, blueprints by user task, error pages and the CLI.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import DefaultConfig, ensure_instance_config, instance_path_from_env, settings_from_env
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+__version__ = "0.1.0"
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    """WAL for readers beside a writer, enforced foreign keys, and waiting instead of 'database is locked'."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # Safe with WAL: a crash of the app loses nothing; only an OS crash or
+    # power cut may lose the last commits.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = Path(
+        (test_config or {}).get("INSTANCE_PATH") or instance_path_from_env()
+    ).resolve()
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        ensure_instance_config(instance_path)
+        app.config.from_pyfile("config.py")
+        app.config.update(settings_from_env(instance_path))
+    else:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        app.config.update(settings_from_env(instance_path))
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(f"SECRET_KEY missing: set it in {instance_path / 'config.py'}")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+
+    from .api import init_api
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .review import bp as review_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    init_api(app)
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+
+    @app.context_processor
+    def _inject_version():
+        return {"mizan_version": __version__}
+
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from .services import users as user_service
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        return user_service.user_for_session_id(session_id)
+
+    @login_manager.request_loader
+    def load_user_from_token(request):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return user_service.user_for_api_token(token.strip())

@@ -1,0 +1,183 @@
+"""The admin's side: articles and their assignments, imports, user accounts."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ARTICLE_STATUSES, Article, AuditEvent, User
+from ..services import ServiceError
+from ..services import assignment as assignment_service
+from ..services import importing
+from ..services import users as user_service
+from .forms import AssignForm, ConfirmForm, ImportForm, PasswordResetForm, UserCreateForm
+
+bp = Blueprint("admin", __name__)
+
+ARTICLES_PER_PAGE = 50
+
+
+@bp.before_request
+def require_admin():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+
+
+@bp.route("/")
+def articles():
+    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
+    status = request.args.get("status") or None
+    if status not in ARTICLE_STATUSES:
+        status = None
+    assignee = request.args.get("assignee") or None
+    search = request.args.get("q") or None
+    page = assignment_service.list_visible_articles(
+        current_user, page=page_number, per_page=ARTICLES_PER_PAGE, status=status, assignee=assignee, search=search
+    )
+    return render_template(
+        "admin/articles.html",
+        page=page,
+        page_number=page_number,
+        last_page=max((page.total + ARTICLES_PER_PAGE - 1) // ARTICLES_PER_PAGE, 1),
+        filters={"status": status or "", "assignee": assignee or "", "q": search or ""},
+        statuses=ARTICLE_STATUSES,
+        users=user_service.list_users(),
+    )
+
+
+def _assign_form(article: Article) -> AssignForm:
+    form = AssignForm()
+    choices = [(u.username, f"{u.display_name} ({u.username})") for u in user_service.list_users() if u.active]
+    form.reviewer.choices = [("", "— choose —")] + choices
+    form.second_reviewer.choices = [("", "— none —")] + choices
+    if request.method == "GET":
+        current = assignment_service.assignments_of(article)
+        if "reviewer" in current:
+            form.reviewer.data = current["reviewer"].user.username
+            form.due.data = current["reviewer"].due
+        if "second_reviewer" in current:
+            form.second_reviewer.data = current["second_reviewer"].user.username
+    return form
+
+
+@bp.route("/articles/<int(max=9223372036854775807):article_id>", methods=["GET", "POST"])
+def article(article_id: int):
+    article = db.get_or_404(Article, article_id)
+    form = _assign_form(article)
+    if form.validate_on_submit():
+        try:
+            reviewer = user_service.require_user(form.reviewer.data)
+            assignment_service.assign_article(article, reviewer, "reviewer", actor=current_user, due=form.due.data)
+            if form.second_reviewer.data:
+                second = user_service.require_user(form.second_reviewer.data)
+                assignment_service.assign_article(
+                    article, second, "second_reviewer", actor=current_user, due=form.due.data
+                )
+            else:
+                assignment_service.unassign_article(article, "second_reviewer", actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash("Assignment saved.", "success")
+            return redirect(url_for("admin.article", article_id=article.id))
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "article", AuditEvent.object_id == article.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(50)
+    )
+    return render_template(
+        "admin/article.html",
+        article=article,
+        form=form,
+        assignments=assignment_service.assignments_of(article),
+        events=list(events),
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_articles():
+    form = ImportForm()
+    outcomes = []
+    if form.validate_on_submit():
+        max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+        for upload in form.files.data:
+            filename = upload.filename or "upload.txt"
+            raw = upload.stream.read(max_bytes + 1)
+            if not filename.lower().endswith(".txt"):
+                outcomes.append(importing.ImportOutcome(filename, importing.REFUSED, "only .txt files are accepted"))
+                continue
+            outcomes.append(importing.import_news_file(filename, raw, max_bytes=max_bytes, actor=current_user))
+        imported = sum(o.status == importing.IMPORTED for o in outcomes)
+        flash(f"{imported} of {len(outcomes)} files imported.", "success" if imported else "info")
+    status = 422 if form.errors else 200
+    return render_template("admin/import.html", form=form, outcomes=outcomes), status
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(
+                form.username.data, form.password.data, form.role.data,
+                display_name=form.display_name.data or "", actor=current_user,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(f"User {user.username} created.", "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/users.html", form=form, users=user_service.list_users()), status
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@bp.route("/users/<int(max=9223372036854775807):user_id>")
+def user(user_id: int):
+    return render_template(
+        "admin/user.html", user=_user_or_404(user_id), password_form=PasswordResetForm(), confirm_form=ConfirmForm()
+    )
+
+
+@bp.route("/users/<int(max=9223372036854775807):user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            user_service.set_password(user, form.password.data, actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(f"Password of {user.username} changed; their open sessions were ended.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    return render_template("admin/user.html", user=user, password_form=form, confirm_form=ConfirmForm()), 422
+
+
+@bp.route("/users/<int(max=9223372036854775807):user_id>/<any(activate, deactivate):action>", methods=["POST"])
+def set_active(user_id: int, action: str):
+    user = _user_or_404(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        user_service.set_active(user, action == "activate", actor=current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash(f"User {user.username} {'activated' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user", user_id=user.id))

@@ -1,0 +1,49 @@
+"""Admin forms (Flask-WTF: every one carries a CSRF token)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileRequired, MultipleFileField
+from wtforms import DateField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from ..models import ROLES
+from ..services.users import MIN_PASSWORD_LENGTH
+
+
+class ImportForm(FlaskForm):
+    files = MultipleFileField("Article files (.txt, UTF-8)", validators=[FileRequired("Choose at least one file.")],
+                              render_kw={"accept": ".txt,text/plain", "multiple": True})
+    submit = SubmitField("Import")
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)],
+                           render_kw={"autocomplete": "off"})
+    display_name = StringField("Display name", validators=[Optional(), Length(max=120)])
+    role = SelectField("Role", choices=[(r, r) for r in ROLES], default="reviewer")
+    password = PasswordField(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat password", validators=[EqualTo("password", "Passwords do not match.")],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Create user")
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat password", validators=[EqualTo("password", "Passwords do not match.")],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Set password")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token to check."""
+
+    submit = SubmitField("Confirm")
+
+
+class AssignForm(FlaskForm):
+    reviewer = SelectField("Reviewer", validators=[DataRequired("Choose a reviewer.")])
+    second_reviewer = SelectField("Second reviewer (optional)", default="")
+    due = DateField("Due date (optional)", validators=[Optional()])
+    submit = SubmitField("Save assignment")

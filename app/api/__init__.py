@@ -1,0 +1,166 @@
+"""The JSON API under /api/v1, documented by OpenAPI 3 at /api/v1/openapi.json.
+
+Requests are validated by the marshmallow schemas that also generate the
+document (flask-smorest). Authentication: `Authorization: Bearer TOKEN`, or
+the browser session plus an `X-CSRFToken` header for writes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request, send_from_directory
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Api, Blueprint, abort
+
+from ..extensions import csrf, db
+from ..services import Forbidden, NotFound, ServiceError
+from ..services import assignment as assignment_service
+from ..services import users as user_service
+from .schemas import (
+    ArticleDetailSchema,
+    ArticleListSchema,
+    AssignmentRequestSchema,
+    AssignmentSchema,
+    ErrorSchema,
+    PageArgsSchema,
+)
+
+# Ids are SQL BIGINTs: a larger number in a URL is simply not found.
+ID = "int(max=9223372036854775807)"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Articles, paragraphs and assignments.")
+
+
+class MizanApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        """Errors are rendered by app.errors for the whole app (JSON here, HTML on pages)."""
+
+
+def init_api(app: Flask) -> None:
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+            "info": {"description": __doc__},
+        },
+    )
+    api = MizanApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
+    api.register_blueprint(bp)
+    csrf.exempt(bp)
+    app.add_url_rule(
+        "/api/v1/docs/assets/<path:filename>", "api_docs_assets", _swagger_ui_asset
+    )
+
+
+def _swagger_ui_asset(filename: str):
+    import swagger_ui_bundle
+
+    return send_from_directory(Path(swagger_ui_bundle.swagger_ui_path), filename, max_age=86400)
+
+
+def _bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@bp.before_request
+def authenticate():
+    token = _bearer_token()
+    if token is not None:
+        # A Bearer header decides alone: it is never mixed with a session cookie.
+        user = user_service.user_for_api_token(token)
+        if user is None:
+            abort(401, message="Invalid, revoked or expired API token.")
+        g._login_user = user  # what flask_login.current_user reads
+        return
+    if not current_user.is_authenticated:
+        abort(401, message="Authentication required: log in, or send 'Authorization: Bearer TOKEN'.")
+    if request.method not in SAFE_METHODS:
+        csrf.protect()  # session-authenticated writes need the X-CSRFToken header
+
+
+def _article_summary(article, paragraph_count: int) -> dict:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "published": article.published,
+        "source": article.source,
+        "status": article.status,
+        "paragraph_count": paragraph_count,
+    }
+
+
+@bp.route("/articles")
+class Articles(MethodView):
+    @bp.arguments(PageArgsSchema, location="query")
+    @bp.response(200, ArticleListSchema)
+    def get(self, args):
+        """List articles: all for admins, assigned ones for reviewers, ordered by id."""
+        page = assignment_service.list_visible_articles(current_user, page=args["page"], per_page=args["per_page"])
+        return {
+            "articles": [_article_summary(a, page.paragraph_counts.get(a.id, 0)) for a in page.articles],
+            "total": page.total,
+            "page": args["page"],
+            "per_page": args["per_page"],
+        }
+
+
+@bp.route(f"/articles/<{ID}:article_id>")
+class ArticleDetail(MethodView):
+    @bp.response(200, ArticleDetailSchema)
+    @bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
+    def get(self, article_id: int):
+        """One article with its paragraphs in order."""
+        article = _visible_article_or_404(article_id)
+        summary = _article_summary(article, len(article.paragraphs))
+        summary["paragraphs"] = [
+            {"id": p.id, "position": p.position, "kind": p.kind, "ar": p.ar, "version": p.version, "status": p.status}
+            for p in article.paragraphs
+        ]
+        return summary
+
+
+@bp.route(f"/articles/<{ID}:article_id>/assignments", methods=["POST"])
+@bp.arguments(AssignmentRequestSchema)
+@bp.response(201, AssignmentSchema)
+@bp.alt_response(403, schema=ErrorSchema, description="Only admins assign")
+@bp.alt_response(404, schema=ErrorSchema, description="No such article")
+def create_assignment(payload: dict, article_id: int):
+    """Assign (or reassign) a reviewer or second reviewer to an article. Admins only."""
+    if not current_user.is_admin:
+        abort(403, message="Only admins can assign articles.")
+    article = _visible_article_or_404(article_id)
+    assignee = user_service.get_user_by_username(payload["username"])
+    if assignee is None:
+        abort(422, message=f"No user named {payload['username']!r}.", errors={"json": {"username": ["Unknown user."]}})
+    try:
+        assignment = assignment_service.assign_article(
+            article, assignee, payload["role"], actor=current_user, due=payload["due"]
+        )
+    except Forbidden as error:
+        abort(403, message=str(error))
+    except ServiceError as error:
+        db.session.rollback()
+        abort(422, message=str(error))
+    return {
+        "article_id": article.id,
+        "username": assignment.user.username,
+        "role": assignment.role,
+        "due": assignment.due,
+        "assigned_by": assignment.assigned_by.username if assignment.assigned_by else None,
+        "assigned_at": assignment.assigned_at,
+        "article_status": article.status,
+    }
+
+
+def _visible_article_or_404(article_id: int):
+    try:
+        return assignment_service.get_visible_article(current_user, article_id)
+    except NotFound as error:
+        abort(404, message=str(error))

@@ -1,0 +1,170 @@
+"""`flask --app wsgi …` commands. Each parses its arguments and calls a service."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .config import PROJECT_ROOT
+from .extensions import db
+from .services import ServiceError
+from .services import assignment as assignment_service
+from .services import backup as backup_service
+from .services import first_run, importing
+from .services import users as user_service
+
+users_cli = AppGroup("users", help="Create, list and deactivate accounts; issue API tokens.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "reviewer"]), default="reviewer", show_default=True)
+@click.option("--display-name", default="", help="Name shown in the interface (defaults to the username).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def create_user_command(username: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create an account; the password is prompted for unless --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = user_service.create_user(username, password, role, display_name=display_name)
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Created {user.role} {user.username}.")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """List accounts: username, role, state, display name."""
+    for user in user_service.list_users():
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.username}\t{user.role}\t{state}\t{user.display_name}")
+
+
+@users_cli.command("deactivate")
+@click.argument("username")
+def deactivate_user_command(username: str) -> None:
+    """Stop an account from logging in; its sessions and API tokens stop working."""
+    try:
+        user = user_service.require_user(username)
+        user_service.set_active(user, False)
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Deactivated {user.username}.", err=True)
+
+
+@users_cli.command("token")
+@click.argument("username")
+def token_command(username: str) -> None:
+    """Print a new personal API token (and nothing else) on stdout; only its hash is stored."""
+    try:
+        token = user_service.issue_api_token(user_service.require_user(username))
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(token)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Import Arabic news files (.txt) and folders of them, one article per file."""
+    files = importing.collect_import_files(paths)
+    if not files:
+        _fail("no .txt files found")
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    outcomes = []
+    with click.progressbar(files, label="Importing", file=sys.stderr, show_pos=True) as bar:
+        for path in bar:
+            outcomes.extend(importing.import_paths([path], max_bytes=max_bytes))
+    for outcome in outcomes:
+        click.echo(f"{outcome.filename}: {outcome.status}: {outcome.message}")
+    counts = {status: sum(o.status == status for o in outcomes)
+              for status in (importing.IMPORTED, importing.ALREADY_IMPORTED, importing.REFUSED)}
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()), err=True)
+    if counts[importing.REFUSED]:
+        sys.exit(1)
+
+
+@click.command("assign")
+@click.argument("article_id", type=int)
+@click.argument("username")
+@click.option("--second", "second_username", help="Username of the second reviewer.")
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
+def assign_command(article_id: int, username: str, second_username: str | None, due) -> None:
+    """Assign an article to a reviewer (and optionally a second reviewer)."""
+    from .models import Article
+
+    due_date: date | None = due.date() if due else None
+    article = db.session.get(Article, article_id) if article_id <= 2**63 - 1 else None
+    if article is None:
+        _fail(f"Article {article_id} not found.")
+    try:
+        assignment_service.assign_article(
+            article, user_service.require_user(username), "reviewer", actor=None, due=due_date
+        )
+        if second_username:
+            assignment_service.assign_article(
+                article, user_service.require_user(second_username), "second_reviewer", actor=None, due=due_date
+            )
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(str(error))
+    for role, a in assignment_service.assignments_of(article).items():
+        click.echo(f"article {article.id}: {role.replace('_', ' ')} {a.user.username}"
+                   + (f", due {a.due.isoformat()}" if a.due else ""))
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def backup_command(path: Path, force: bool) -> None:
+    """Write a consistent copy of the SQLite database to PATH, while Mizan keeps running."""
+    try:
+        size = backup_service.backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path, overwrite=force)
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Backup written to {path} ({size:,} bytes).")
+
+
+@click.command("setup")
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "seeds",
+              show_default=True, help="Folder imported when the database has no article yet.")
+def setup_command(seeds: Path) -> None:
+    """Prepare an installation: apply migrations, import the seeds into an empty database, create `admin`."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    if seeds.is_dir():
+        outcomes = importing.import_seeds_if_empty(seeds, max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+        if outcomes is not None:
+            imported = sum(o.status == importing.IMPORTED for o in outcomes)
+            click.echo(f"Imported {imported} seed articles from {seeds}.")
+    try:
+        admin, generated = first_run.ensure_admin(os.environ.get("MIZAN_ADMIN_PASSWORD"))
+    except ServiceError as error:
+        _fail(str(error))
+    if admin is not None and generated:
+        click.echo(
+            "\n  Created the admin account.\n"
+            f"    username: {admin.username}\n    password: {generated}\n"
+            "  This password is shown only once; change it under Users after logging in.\n"
+        )
+    elif admin is not None:
+        click.echo(f"Created the admin account {admin.username!r} with the password from MIZAN_ADMIN_PASSWORD.")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    for command in (import_command, assign_command, backup_command, setup_command):
+        app.cli.add_command(command)

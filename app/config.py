@@ -1,0 +1,68 @@
+"""Where Mizan's settings come from: defaults, then `instance/config.py`, then the environment.
+
+The instance folder holds everything that belongs to one installation and
+never to the repository: the secret key, the SQLite file, MT packages.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
+    SQLALCHEMY_RECORD_QUERIES = False
+    # A file larger than this is refused by the importer (web and CLI).
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    # A whole multi-file upload request; single files are checked one by one.
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a long review must not expire forms
+    # Login throttling (Flask-Limiter). memory:// is per process: waitress runs one.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per hour"
+    # OpenAPI (flask-smorest); Swagger UI assets are served by Mizan itself.
+    API_TITLE = "Mizan API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
+
+
+def instance_path_from_env() -> Path:
+    return Path(os.environ.get("MIZAN_INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()
+
+
+def ensure_instance_config(instance_path: Path) -> Path:
+    """Create the instance folder and, on first run, a config.py with a random SECRET_KEY."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    config_file = instance_path / "config.py"
+    if not config_file.exists():
+        fd = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(
+                "# Written by Mizan on first run. Keep it private; it is git-ignored.\n"
+                f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+            )
+    return config_file
+
+
+def settings_from_env(instance_path: Path) -> dict:
+    settings: dict = {}
+    database_url = os.environ.get("MIZAN_DATABASE_URL")
+    settings["SQLALCHEMY_DATABASE_URI"] = database_url or f"sqlite:///{instance_path / 'mizan.sqlite'}"
+    if os.environ.get("MIZAN_IMPORT_MAX_BYTES"):
+        settings["IMPORT_MAX_BYTES"] = int(os.environ["MIZAN_IMPORT_MAX_BYTES"])
+    if os.environ.get("MIZAN_SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ["MIZAN_SECRET_KEY"]
+    return settings

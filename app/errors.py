@@ -1,0 +1,83 @@
+"""Error responses: JSON `{"error": {"code", "message"}}` under /api/, friendly pages elsewhere."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+FRIENDLY_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Authentication required: log in, or send 'Authorization: Bearer TOKEN'.",
+    403: "You do not have the right to do this.",
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    413: "The upload is too large.",
+    422: "The request was well-formed but its content is invalid.",
+    429: "Too many attempts. Please wait a moment and try again.",
+    500: "Something went wrong on our side; nothing was changed.",
+}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_code(status: int, name: str) -> str:
+    return name.lower().replace(" ", "_").replace("'", "")
+
+
+def json_error(status: int, message: str, *, code: str | None = None, details=None, headers=None):
+    body: dict = {"code": code or error_code(status, _status_name(status)), "message": message}
+    if details:
+        body["details"] = details
+    response = jsonify({"error": body})
+    response.status_code = status
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _status_name(status: int) -> str:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    return HTTP_STATUS_CODES.get(status, "error")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        message = f"CSRF check failed: {error.description} Reload the page and try again."
+        if is_api_request():
+            return json_error(403, message, code="csrf_failed")
+        return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException):
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        message = data.get("message") or _description(error, status)
+        if is_api_request():
+            details = data.get("errors") or data.get("messages")
+            headers = dict(data.get("headers") or {})
+            if status == 429:
+                headers.update(dict(error.get_response().headers))
+                headers.pop("Content-Type", None)
+                headers.pop("Content-Length", None)
+            return json_error(status, message, details=details, headers=headers)
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if is_api_request():
+            return json_error(500, FRIENDLY_MESSAGES[500])
+        return render_template("error.html", status=500, message=FRIENDLY_MESSAGES[500]), 500
+
+
+def _description(error: HTTPException, status: int) -> str:
+    if status == 429:  # Flask-Limiter's description is the limit itself, e.g. "5 per 1 minute"
+        return f"{FRIENDLY_MESSAGES[429]} (limit: {error.description})"
+    default = type(error).description if isinstance(type(error).description, str) else None
+    if error.description and error.description != default:
+        return error.description
+    return FRIENDLY_MESSAGES.get(status, error.name)

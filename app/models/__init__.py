@@ -1,0 +1,14 @@
+"""The whole domain model (DESIGN §3), one module per aggregate."""
+from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label
+from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Article, Paragraph
+from .audit import AuditEvent
+from .base import utcnow
+from .translations import Translation
+from .users import ROLES, ApiToken, User
+from .workflow import ASSIGNMENT_ROLES, Assignment, Comment
+
+__all__ = [
+    "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "DEFAULT_LABELS", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
+    "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "Entity", "EntityLink", "GlossaryTerm",
+    "Label", "Paragraph", "Translation", "User", "utcnow",
+]

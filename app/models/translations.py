@@ -1,0 +1,40 @@
+"""English translations of a paragraph: append-only revisions."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+
+ORIGINS = ("machine", "human")
+
+
+class Translation(db.Model):
+    """One revision of a paragraph's English. Rows are never updated or deleted."""
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        CheckConstraint("origin IN ('machine', 'human')", name="origin"),
+        Index("ix_translations_model_source", "model_id", "source_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16))
+    # For machine drafts: the engine, its version, and the model package id
+    # (name, version, checksum). source_hash is the SHA-256 of the Arabic text
+    # so drafts can be reused for identical paragraphs.
+    engine: Mapped[Optional[str]] = mapped_column(String(64))
+    engine_version: Mapped[Optional[str]] = mapped_column(String(64))
+    model_id: Mapped[Optional[str]] = mapped_column(String(255))
+    source_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Optional["Translation"]] = relationship(remote_side="Translation.id")

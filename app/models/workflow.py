@@ -1,0 +1,52 @@
+"""Who reviews which article, and what people said about it."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .articles import Article
+from .base import UTCDateTime, utcnow
+from .users import User
+
+ASSIGNMENT_ROLES = ("reviewer", "second_reviewer")
+
+
+class Assignment(db.Model):
+    """One review role on one article; reassigning changes the user, the audit log keeps the past."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("article_id", "role"),
+        CheckConstraint("role IN ('reviewer', 'second_reviewer')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(24))
+    assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due: Mapped[Optional[date]]
+
+    article: Mapped[Article] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    assigned_by: Mapped[Optional[User]] = relationship(foreign_keys=[assigned_by_id])
+
+
+class Comment(db.Model):
+    """A comment on an article, or on one of its paragraphs when paragraph_id is set."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    paragraph_id: Mapped[Optional[int]] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[Optional[User]] = relationship()

@@ -1,0 +1,48 @@
+"""The reviewer's side: "My work" and the article page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Article, Assignment
+from ..services import NotFound
+from ..services import assignment as assignment_service
+
+bp = Blueprint("review", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.is_admin:
+        return redirect(url_for("admin.articles"))
+    return redirect(url_for("review.my_work"))
+
+
+@bp.route("/my-work")
+@login_required
+def my_work():
+    rows = db.session.execute(
+        select(Article, Assignment)
+        .join(Assignment, Assignment.article_id == Article.id)
+        .where(Assignment.user_id == current_user.id)
+        .order_by(Assignment.due.is_(None), Assignment.due, Article.id)
+    ).all()
+    counts = assignment_service.paragraph_counts([article.id for article, _ in rows])
+    return render_template("review/my_work.html", rows=rows, counts=counts)
+
+
+@bp.route("/articles/<int(max=9223372036854775807):article_id>")
+@login_required
+def article(article_id: int):
+    try:
+        article = assignment_service.get_visible_article(current_user, article_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "review/article.html",
+        article=article,
+        assignments=assignment_service.assignments_of(article),
+    )

@@ -1,0 +1,181 @@
+"""Who may see which article, and assigning articles to reviewers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import ASSIGNMENT_ROLES, Article, Assignment, Paragraph, User
+from . import Forbidden, NotFound, ServiceError
+from .audit import record_event
+
+# Statuses an article leaves for "assigned" when it first gets a reviewer.
+_UNASSIGNED_STATUSES = ("new", "translated")
+
+
+class AssignmentError(ServiceError):
+    pass
+
+
+def visible_articles(user: User) -> Select:
+    """Articles the user may see: all for an admin, only their assignments for a reviewer."""
+    query = select(Article)
+    if not user.is_admin:
+        query = query.where(
+            exists().where(Assignment.article_id == Article.id, Assignment.user_id == user.id)
+        )
+    return query
+
+
+def get_visible_article(user: User, article_id: int) -> Article:
+    """The article if the user may see it; otherwise NotFound, so its existence does not leak."""
+    article = db.session.scalar(visible_articles(user).where(Article.id == article_id))
+    if article is None:
+        raise NotFound(f"Article {article_id} not found.")
+    return article
+
+
+def paragraph_counts(article_ids: list[int]) -> dict[int, int]:
+    if not article_ids:
+        return {}
+    rows = db.session.execute(
+        select(Paragraph.article_id, func.count())
+        .where(Paragraph.article_id.in_(article_ids))
+        .group_by(Paragraph.article_id)
+    )
+    return {article_id: count for article_id, count in rows}
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    articles: list[Article]
+    total: int
+    paragraph_counts: dict[int, int]
+
+
+def list_visible_articles(
+    user: User,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    status: str | None = None,
+    assignee: str | None = None,
+    search: str | None = None,
+) -> ArticlePage:
+    """One page of the articles a user may see, ordered by id, with filters for the admin list."""
+    query = visible_articles(user)
+    if status:
+        query = query.where(Article.status == status)
+    if assignee == "-":
+        query = query.where(~exists().where(Assignment.article_id == Article.id))
+    elif assignee:
+        query = query.where(
+            exists().where(
+                Assignment.article_id == Article.id,
+                Assignment.user_id == User.id,
+                User.username == assignee,
+            )
+        )
+    if search:
+        query = query.where(Article.title.contains(search.strip()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    articles = list(
+        db.session.scalars(
+            query.options(selectinload(Article.assignments).joinedload(Assignment.user))
+            .order_by(Article.id).offset((page - 1) * per_page).limit(per_page)
+        )
+    )
+    return ArticlePage(articles, total, paragraph_counts([a.id for a in articles]))
+
+
+def assignments_of(article: Article) -> dict[str, Assignment]:
+    return {a.role: a for a in article.assignments}
+
+
+def assign_article(
+    article: Article,
+    assignee: User,
+    role: str = "reviewer",
+    *,
+    actor: User | None,
+    due: date | None = None,
+) -> Assignment:
+    """Assign or reassign one review role on an article; every change is audited.
+
+    `actor` None is the server's own operator (the CLI), who needs no account.
+    """
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("Only admins can assign articles.")
+    if role not in ASSIGNMENT_ROLES:
+        raise AssignmentError(f"Role must be one of: {', '.join(ASSIGNMENT_ROLES)}.")
+    if not assignee.active:
+        raise AssignmentError(f"User {assignee.username!r} is deactivated.")
+    current = assignments_of(article)
+    other_role = "second_reviewer" if role == "reviewer" else "reviewer"
+    if other_role in current and current[other_role].user_id == assignee.id:
+        raise AssignmentError(
+            f"{assignee.username!r} is already the {other_role.replace('_', ' ')} of this article; "
+            "the two reviewers must be different people."
+        )
+    if role == "second_reviewer" and "reviewer" not in current:
+        raise AssignmentError("Assign a reviewer before a second reviewer.")
+
+    existing = current.get(role)
+    if existing is not None and existing.user_id == assignee.id and existing.due == due:
+        return existing
+    before = _describe(existing)
+    if existing is None:
+        existing = Assignment(article=article, user=assignee, role=role, assigned_by=actor, due=due)
+        db.session.add(existing)
+    else:
+        existing.user = assignee
+        existing.assigned_by = actor
+        existing.due = due
+    status_before = article.status
+    if article.status in _UNASSIGNED_STATUSES:
+        article.status = "assigned"
+    db.session.flush()
+    record_event(
+        actor,
+        "assignment.create" if before is None else "assignment.change",
+        "article",
+        article.id,
+        before={"assignment": before, "status": status_before},
+        after={"assignment": _describe(existing), "status": article.status},
+    )
+    db.session.commit()
+    return existing
+
+
+def unassign_article(article: Article, role: str, *, actor: User | None) -> None:
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("Only admins can change assignments.")
+    current = assignments_of(article)
+    if role not in current:
+        return
+    if role == "reviewer" and "second_reviewer" in current:
+        raise AssignmentError("Remove the second reviewer first, or reassign the reviewer instead.")
+    assignment = current[role]
+    before = _describe(assignment)
+    article.assignments.remove(assignment)
+    status_before = article.status
+    if not article.assignments and article.status == "assigned":
+        article.status = "new"
+    record_event(
+        actor, "assignment.remove", "article", article.id,
+        before={"assignment": before, "status": status_before}, after={"status": article.status},
+    )
+    db.session.commit()
+
+
+def _describe(assignment: Assignment | None) -> dict | None:
+    if assignment is None:
+        return None
+    return {
+        "role": assignment.role,
+        "username": assignment.user.username,
+        "due": assignment.due.isoformat() if assignment.due else None,
+    }

@@ -1,0 +1,405 @@
+"""Turn a raw Arabic news text file into a cleaned, classified article.
+
+The input is text copied from Arabic news sites, with the residue that comes
+with it: a ``Ru En`` language switcher, a date line in Arabic-Indic digits,
+blank lines holding a lone no-break space, HTML attribute fragments such as
+``=”text-align:justify”>``, markdown images ``![]()``, and photo/source
+credits and site footers at the end.
+
+Every non-blank cleaned line is one paragraph (some sites separate paragraphs
+with blank lines, others write one per line; blank lines only separate).
+Each paragraph gets a ``kind``:
+
+* ``"title"``: the first paragraph (the headline) and also section
+  subheadings inside the body.  A subheading is a short line (at most
+  12 words) that does not end like a sentence (``. ! ? ؟ :``) or a quote,
+  comes right after body text and is followed by body text.  Subheadings
+  share the kind of the headline because both are headings a translator
+  handles the same way.
+* ``"caption"``: the paragraph right after one that carried a markdown
+  image; on these sites that is the name and title of the person pictured.
+* ``"credit"``: source and photo credits (``المصدر:``, ``مصدر |``,
+  ``الصورة:``, ``مصدر الصورة:``, ``تصوير:``, ``المحرر:``), the site footer
+  ``مجموعة الرؤية الاستراتيجية ...``, and short lines in the trailing block
+  around those credits (site menu leftovers such as ``DIGITAL WORLD``).
+* ``"body"``: everything else.
+
+A date line near the top (``١٠ يونيو ٢٠٢٢``) becomes ``published`` and is not
+a paragraph; dates mentioned inside body text are never used.  The article
+source comes from an ``المصدر:``/``مصدر |`` credit, never from a photo credit.
+
+The module is pure Python and knows nothing of Flask or databases.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "ParsedArticle",
+    "ParsedParagraph",
+    "UnreadableText",
+    "parse_arabic_date",
+    "parse_news_text",
+    "to_western_digits",
+]
+
+
+@dataclass(frozen=True)
+class ParsedParagraph:
+    kind: str  # "title" | "body" | "caption" | "credit"
+    text: str  # cleaned, NFC
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    title: str
+    published: datetime.date | None
+    source: str | None
+    paragraphs: tuple[ParsedParagraph, ...]  # reading order; [0] is the title
+    notes: tuple[str, ...]  # what the cleaner did, for the person importing
+
+
+class UnreadableText(ValueError):
+    """Raised with a clear, user-facing English reason when a file cannot be imported."""
+
+
+# --- digits and dates -------------------------------------------------------
+
+_WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+# Month names as written in Egypt/the Gulf, the Levant and the Maghreb.
+# Keys are spelled with hamza-less alef (see _plain_alef) so that both
+# أبريل and ابريل, أكتوبر and اكتوبر, آب and اب match.
+_MONTHS_BY_NAME = {
+    # Egypt and the Gulf
+    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5,
+    "يونيو": 6, "يونيه": 6, "يوليو": 7, "يوليه": 7, "اغسطس": 8,
+    "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    # The Levant and Iraq
+    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5,
+    "حزيران": 6, "تموز": 7, "اب": 8, "ايلول": 9, "تشرين الاول": 10,
+    "تشرين الثاني": 11, "كانون الاول": 12,
+    # The Maghreb (مارس and سبتمبر-ديسمبر are shared with the first set)
+    "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6,
+    "جويلية": 7, "اوت": 8,
+}
+_PLAIN_ALEF = str.maketrans("أإآٱ", "اااا")
+
+# Longest names first so "كانون الثاني" is not cut short.
+_MONTH = "|".join(re.escape(n) for n in sorted(_MONTHS_BY_NAME, key=len, reverse=True))
+# "10 يونيو 2022", "10 يونيو/حزيران 2022", "22 فبراير (شباط) 2022", optional
+# trailing "م" (ميلادي).  Matched against digit- and alef-normalised text.
+_DATE_LINE = re.compile(
+    rf"(?P<day>\d{{1,2}}) (?P<month>{_MONTH})"
+    rf"(?: ?/ ?(?P<slash>{_MONTH})| ?\( ?(?P<paren>{_MONTH}) ?\))?"
+    rf" (?P<year>\d{{4}}) ?م?"
+)
+
+
+def to_western_digits(text: str) -> str:
+    """Replace Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits with 0-9."""
+    return text.translate(_WESTERN_DIGITS)
+
+
+def parse_arabic_date(text: str) -> datetime.date | None:
+    """Read a string that is only a date such as "١٠ يونيو ٢٠٢٢".
+
+    Returns None when the text is not exactly one date, when two month names
+    disagree ("10 يونيو/تموز 2022"), or when the date does not exist
+    ("31 فبراير 2022").
+    """
+    plain = to_western_digits(_clean_line(text)[0]).translate(_PLAIN_ALEF)
+    match = _DATE_LINE.fullmatch(plain)
+    if match is None:
+        return None
+    month = _MONTHS_BY_NAME[match["month"]]
+    other = match["slash"] or match["paren"]
+    if other is not None and _MONTHS_BY_NAME[other] != month:
+        return None
+    try:
+        return datetime.date(int(match["year"]), month, int(match["day"]))
+    except ValueError:
+        return None
+
+
+# --- line cleaning ----------------------------------------------------------
+
+_QUOTE = "\"'“”‘’"
+# HTML left behind by copy/paste: whole tags (<p ...>, </p>, <br/>) and
+# attribute tails whose tag start was cut off (=”text-align:justify”>,
+# style="color:red">, class="a" style="b">).
+_HTML_RESIDUE = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"
+    rf"|(?:[A-Za-z][\w:-]*\s*)?=\s*[{_QUOTE}][^{_QUOTE}<>]*[{_QUOTE}]"
+    rf"(?:\s*[A-Za-z][\w:-]*\s*=\s*[{_QUOTE}][^{_QUOTE}<>]*[{_QUOTE}])*\s*/?>",
+    re.ASCII,
+)
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+# No-break space and the other Unicode space separators (category Zs), plus
+# tab/form feed/vertical tab, all become a plain space.
+_ODD_SPACE = re.compile("[\t\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_RUN = re.compile(" {2,}")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class _LineCleanup:
+    """Counts of what cleaning removed from one line, for the notes."""
+
+    html: int = 0
+    images: int = 0
+    odd_spaces: int = 0
+    bom_chars: int = 0
+    nfc_changed: bool = False  # NFC normalisation changed the line
+
+
+def _clean_line(line: str) -> tuple[str, _LineCleanup]:
+    """Strip residue from one line and return it NFC-normalised."""
+    found = _LineCleanup()
+    line, found.html = _HTML_RESIDUE.subn("", line)
+    line, found.images = _MARKDOWN_IMAGE.subn("", line)
+    found.bom_chars = line.count("\ufeff")
+    line = line.replace("\ufeff", "")
+    line, found.odd_spaces = _ODD_SPACE.subn(" ", line)
+    line = _SPACE_RUN.sub(" ", line).strip()
+    normalised = unicodedata.normalize("NFC", line)
+    found.nfc_changed = normalised != line
+    return normalised, found
+
+
+# --- decoding ---------------------------------------------------------------
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_ALLOWED_CONTROL_BYTES = frozenset(b"\t\n\r\f")
+_MAX_CONTROL_SHARE = 0.05  # above this share of C0 control bytes it is not text
+_ARABIC_LETTER = re.compile(
+    "[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
+    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc]"
+)
+
+
+def _format_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _decode(raw: bytes, max_bytes: int) -> tuple[str, list[str]]:
+    """Check that raw is importable text and decode it, or raise UnreadableText."""
+    if len(raw) > max_bytes:
+        size, limit = _format_size(len(raw)), _format_size(max_bytes)
+        if size == limit:  # e.g. 2 MB + 1 byte: show why it is over
+            size, limit = f"{len(raw):,} bytes", f"{max_bytes:,} bytes"
+        raise UnreadableText(f"file is larger than {limit} (it is {size})")
+    if not raw:
+        raise UnreadableText("file is empty")
+    if b"\x00" in raw:
+        raise UnreadableText("file looks binary (contains NUL bytes)")
+    controls = sum(1 for b in raw if b < 0x20 and b not in _ALLOWED_CONTROL_BYTES)
+    if controls > _MAX_CONTROL_SHARE * len(raw):
+        raise UnreadableText(
+            f"file looks binary ({controls} of {len(raw)} bytes are control characters)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableText(
+            f"file is not valid UTF-8 text (invalid byte at offset {exc.start})"
+        ) from None
+
+    notes = []
+    if raw.startswith(_UTF8_BOM):
+        text = text[1:]
+        notes.append("removed UTF-8 byte order mark")
+    if not text.replace("\ufeff", "").strip():
+        raise UnreadableText("file is empty (it contains only whitespace)")
+    if not _ARABIC_LETTER.search(text):
+        raise UnreadableText("file contains no Arabic text")
+    if "\r\n" in text:
+        notes.append("converted Windows (CRLF) line endings")
+    elif "\r" in text:
+        notes.append("converted old Mac (CR) line endings")
+    return text, notes
+
+
+# --- classification ---------------------------------------------------------
+
+_LANGUAGE_SWITCHER = re.compile(r"[A-Za-z]{2}(?:[ |/]+[A-Za-z]{2})*")
+_DATE_LINE_WINDOW = 5  # the date line must be among the first 5 non-blank lines
+
+# "المصدر: تاس", "مصدر | وكالة تسنيم للأنباء |", "الصورة: ...", "تصوير: ...".
+_CREDIT = re.compile(
+    r"(?P<label>مصدر الصورة|المصدر|مصدر|الصورة|صورة|تصوير|المحرر) ?[:|](?P<value>.*)"
+)
+_SOURCE_LABELS = frozenset({"المصدر", "مصدر"})
+# The footer of the "Russia - Islamic World" group site, in both spellings
+# seen: الاستراتيجية and الإستراتيجة.
+_SITE_FOOTER = re.compile(r"مجموعة الرؤية ال[اإ]ستراتيجي?ة")
+
+_SENTENCE_END = (".", "!", "?", "؟", ":", "…")
+_QUOTE_END = tuple(_QUOTE + "»")
+_SUBHEADING_MAX_WORDS = 12
+_FOOTER_MAX_WORDS = 6
+
+
+@dataclass
+class _Line:
+    number: int  # 1-based line number in the file, for notes
+    text: str
+    had_image: bool
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for token in text.split() if any(c.isalnum() for c in token))
+
+
+def _ends_like_sentence(text: str) -> bool:
+    return text.endswith(_SENTENCE_END) or text.endswith(_QUOTE_END)
+
+
+def _is_short_line(text: str, max_words: int) -> bool:
+    """Short and without final punctuation: a heading, caption or footer item."""
+    return _word_count(text) <= max_words and not _ends_like_sentence(text)
+
+
+def _is_credit_line(text: str) -> bool:
+    return bool(_CREDIT.match(text) or _SITE_FOOTER.match(text))
+
+
+def _trailing_credit_start(paragraphs: list[_Line]) -> int:
+    """Index where the trailing credit block starts (len(paragraphs) if none).
+
+    The block is the run at the end made of credit lines and short footer
+    items, starting at its first credit line (plus one short line directly
+    before it).  Short lines are only credits when a credit line vouches for
+    them, so a short closing sentence of the article stays body.
+    """
+    start = len(paragraphs)
+    while start > 1 and (
+        _is_credit_line(paragraphs[start - 1].text)
+        or _is_short_line(paragraphs[start - 1].text, _FOOTER_MAX_WORDS)
+    ):
+        start -= 1
+    credits = [i for i in range(start, len(paragraphs)) if _is_credit_line(paragraphs[i].text)]
+    if not credits:
+        return len(paragraphs)
+    return credits[0] - 1 if credits[0] > start else credits[0]
+
+
+def _classify(paragraphs: list[_Line]) -> list[str]:
+    """Give each paragraph its kind (see the module docstring for the rules)."""
+    footer_start = _trailing_credit_start(paragraphs)
+    kinds = ["body"] * len(paragraphs)
+    kinds[0] = "title"
+    for i in range(1, len(paragraphs)):
+        text = paragraphs[i].text
+        if i >= footer_start or _is_credit_line(text):
+            kinds[i] = "credit"
+        elif paragraphs[i - 1].had_image:
+            kinds[i] = "caption"
+    for i in range(1, len(paragraphs) - 1):
+        if (
+            kinds[i] == "body"
+            and kinds[i - 1] in ("body", "caption")
+            and kinds[i + 1] == "body"
+            and _is_short_line(paragraphs[i].text, _SUBHEADING_MAX_WORDS)
+            and not _is_short_line(paragraphs[i + 1].text, _SUBHEADING_MAX_WORDS)
+        ):
+            kinds[i] = "title"
+    return kinds
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def parse_news_text(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> ParsedArticle:
+    """Clean and classify one news article file.
+
+    Raises UnreadableText (with a reason fit to show the user) when the
+    bytes are too large, binary, not UTF-8, empty, or contain no Arabic.
+    """
+    text, notes = _decode(raw, max_bytes)
+
+    lines: list[_Line] = []
+    totals = _LineCleanup()
+    emptied_lines = nfc_lines = 0
+    for number, raw_line in enumerate(_LINE_BREAK.split(text), start=1):
+        cleaned, found = _clean_line(raw_line)
+        totals.html += found.html
+        totals.images += found.images
+        totals.odd_spaces += found.odd_spaces
+        totals.bom_chars += found.bom_chars
+        if cleaned:
+            nfc_lines += found.nfc_changed
+            lines.append(_Line(number, cleaned, found.images > 0))
+        elif raw_line:  # e.g. a lone no-break space
+            emptied_lines += 1
+
+    date_window = _DATE_LINE_WINDOW
+    if lines and _LANGUAGE_SWITCHER.fullmatch(lines[0].text):
+        notes.append(f"removed language switcher line {lines[0].text!r}")
+        del lines[0]
+        date_window -= 1
+
+    published = None
+    for index, line in enumerate(lines[:date_window]):
+        published = parse_arabic_date(line.text)
+        if published is not None:
+            notes.append(f"date {published.isoformat()} taken from line {line.number}")
+            del lines[index]
+            break
+
+    if not lines:
+        raise UnreadableText("file contains no article text after cleaning")
+
+    kinds = _classify(lines)
+
+    source = None
+    for line, kind in zip(lines, kinds):
+        match = _CREDIT.match(line.text)
+        if kind == "credit" and match and match["label"] in _SOURCE_LABELS:
+            source = match["value"].strip(" |") or None
+            if source:
+                notes.append(f"source {source!r} taken from line {line.number}")
+                break
+
+    if totals.html:
+        notes.append(f"removed {_plural(totals.html, 'HTML residue')}")
+    if totals.images:
+        notes.append(f"removed {_plural(totals.images, 'image marker')}")
+    if totals.odd_spaces:
+        notes.append(f"replaced {_plural(totals.odd_spaces, 'no-break or unusual space')}")
+    if totals.bom_chars:
+        notes.append(f"removed {_plural(totals.bom_chars, 'zero-width no-break space')}")
+    if emptied_lines:
+        notes.append(
+            f"ignored {_plural(emptied_lines, 'line')} holding only spaces or residue"
+        )
+    if nfc_lines:
+        notes.append(f"normalised {_plural(nfc_lines, 'line')} to Unicode NFC")
+    for kind, label in (
+        ("caption", "photo caption"),
+        ("credit", "credit line"),
+    ):
+        if count := kinds.count(kind):
+            notes.append(f"marked {_plural(count, label)}")
+    if subheadings := kinds.count("title") - 1:
+        notes.append(f"marked {_plural(subheadings, 'section subheading')}")
+
+    paragraphs = tuple(
+        ParsedParagraph(kind=kind, text=line.text) for line, kind in zip(lines, kinds)
+    )
+    return ParsedArticle(
+        title=paragraphs[0].text,
+        published=published,
+        source=source,
+        paragraphs=paragraphs,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,131 @@
+"""Fixtures: every test gets its own instance folder with a real, migrated SQLite file."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+from app.services import users as user_service
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+PASSWORD = "correct horse battery"
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"')
+
+
+def make_config(instance: Path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'mizan.sqlite'}",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """A database file migrated once; each test starts from a copy of it."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    app = create_app(make_config(instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return instance / "mizan.sqlite"
+
+
+@pytest.fixture
+def instance_path(tmp_path, migrated_database) -> Path:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(migrated_database, instance / "mizan.sqlite")
+    return instance
+
+
+class RequestPerContextClient(FlaskClient):
+    """Runs each request in an app context of its own, as in production.
+
+    Tests hold an app context open to call services; without this, requests
+    would share its `g` (and so the logged-in user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(instance_path):
+    app = create_app(make_config(instance_path))
+    app.test_client_class = RequestPerContextClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def admin(app):
+    return user_service.create_user("amina", PASSWORD, "admin", display_name="Amina Admin")
+
+
+@pytest.fixture
+def reviewer(app):
+    return user_service.create_user("rami", PASSWORD, "reviewer", display_name="Rami Reviewer")
+
+
+@pytest.fixture
+def other_reviewer(app):
+    return user_service.create_user("salma", PASSWORD, "reviewer", display_name="Salma Reviewer")
+
+
+@pytest.fixture
+def seeded(app):
+    """The five seed articles, imported through the real importer."""
+    from app.services import importing
+
+    outcomes = list(importing.import_paths([SEEDS_DIR], max_bytes=app.config["IMPORT_MAX_BYTES"]))
+    assert [o.status for o in outcomes] == [importing.IMPORTED] * 5
+    return [o.article_id for o in outcomes]
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def log_in(client, username: str, password: str = PASSWORD, next_url: str | None = None):
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    url = "/login" + (f"?next={next_url}" if next_url is not None else "")
+    return client.post(url, data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    response = log_in(client, admin.username)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    response = log_in(client, reviewer.username)
+    assert response.status_code == 302
+    return client
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,110 @@
+"""Logging in and out: sessions, roles, throttling, safe redirects, CSRF."""
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User
+from app.services import users as user_service
+from tests.conftest import PASSWORD, csrf_token_from, log_in
+
+
+def test_user_logs_in_and_lands_on_their_home(client, reviewer):
+    response = log_in(client, "rami")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert client.get("/", follow_redirects=False).headers["Location"] == "/my-work"
+
+
+def test_username_is_case_insensitive_at_login(client, reviewer):
+    assert log_in(client, "  RAMI ").status_code == 302
+
+
+@pytest.mark.parametrize("username, password", [("rami", "wrong password!"), ("nobody", PASSWORD)])
+def test_failed_login_does_not_say_which_part_was_wrong(client, reviewer, username, password):
+    response = log_in(client, username, password)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Invalid username or password." in page
+    assert "unknown user" not in page.lower() and "wrong password" not in page.lower()
+    assert client.get("/my-work").status_code == 302  # still logged out
+
+
+def test_deactivated_user_cannot_log_in(client, reviewer):
+    user_service.set_active(reviewer, False)
+    response = log_in(client, "rami")
+    assert response.status_code == 200
+    assert "Invalid username or password." in response.get_data(as_text=True)
+
+
+def test_deactivation_ends_an_open_session(client, reviewer):
+    log_in(client, "rami")
+    assert client.get("/my-work").status_code == 200
+    user_service.set_active(reviewer, False)
+    assert client.get("/my-work").status_code == 302
+
+
+def test_password_reset_ends_open_sessions(client, reviewer):
+    log_in(client, "rami")
+    user_service.set_password(reviewer, "a brand new password")
+    assert client.get("/my-work").status_code == 302
+    assert log_in(client, "rami", "a brand new password").status_code == 302
+
+
+def test_passwords_are_stored_hashed(app, reviewer):
+    stored = db.session.scalar(select(User.password_hash).where(User.username == "rami"))
+    assert PASSWORD not in stored
+    assert stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_next_parameter_redirects_within_the_site(client, reviewer):
+    response = log_in(client, "rami", next_url="/articles/1")
+    assert response.headers["Location"] == "/articles/1"
+
+
+@pytest.mark.parametrize("evil", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example",
+    "javascript:alert(1)", "http:/evil.example", "/\r\nLocation: https://evil.example",
+])
+def test_next_parameter_never_leaves_the_site(client, reviewer, evil):
+    from urllib.parse import quote
+
+    response = log_in(client, "rami", next_url=quote(evil, safe=""))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_without_csrf_token_is_refused(client, reviewer):
+    response = client.post("/login", data={"username": "rami", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/my-work").status_code == 302
+
+
+def test_repeated_failed_logins_are_throttled(client, reviewer):
+    for _ in range(5):
+        assert log_in(client, "rami", "not the password").status_code == 200
+    throttled = log_in(client, "rami", PASSWORD)
+    assert throttled.status_code == 429
+    assert "Too many attempts" in throttled.get_data(as_text=True)
+    assert client.get("/my-work").status_code == 302
+
+
+def test_successful_logins_are_not_throttled(client, reviewer):
+    for _ in range(8):
+        assert log_in(client, "rami").status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token_from(client.get("/my-work").get_data(as_text=True))})
+
+
+def test_logout_needs_a_post_with_csrf_token(client, reviewer):
+    log_in(client, "rami")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    token = csrf_token_from(client.get("/my-work").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/my-work").status_code == 302
+
+
+def test_pages_ask_anonymous_visitors_to_log_in(client):
+    for url in ("/", "/my-work", "/articles/1", "/admin/", "/admin/users", "/admin/import"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login?next="), url
