@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ..extensions import db
 from ..models import ARTICLE_STATUSES, Article, AuditEvent, User
@@ -50,9 +51,9 @@ def articles():
 
 def _assign_form(article: Article) -> AssignForm:
     form = AssignForm()
-    choices = [(u.username, f"{u.display_name} ({u.username})") for u in user_service.list_users() if u.active]
-    form.reviewer.choices = [("", "— choose —")] + choices
-    form.second_reviewer.choices = [("", "— none —")] + choices
+    choices = [SelectChoice(u.username, f"{u.display_name} ({u.username})") for u in user_service.list_users() if u.active]
+    form.reviewer.choices = [SelectChoice("", "— choose —")] + choices
+    form.second_reviewer.choices = [SelectChoice("", "— none —")] + choices
     if request.method == "GET":
         current = assignment_service.assignments_of(article)
         if "reviewer" in current:

@@ -1,7 +1,7 @@
 """Admin forms (Flask-WTF: every one carries a CSRF token)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
-from wtforms import DateField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..models import ROLES
@@ -18,7 +18,7 @@ class UserCreateForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)],
                            render_kw={"autocomplete": "off"})
     display_name = StringField("Display name", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=[(r, r) for r in ROLES], default="reviewer")
+    role = SelectField("Role", choices=[SelectChoice(r) for r in ROLES], default="reviewer")
     password = PasswordField(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
                              validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
                              render_kw={"autocomplete": "new-password"})

@@ -43,7 +43,7 @@ def import_news_file(filename: str, raw: bytes, *, max_bytes: int, actor: User |
     checksum = hashlib.sha256(raw).hexdigest()
     existing_id = db.session.scalar(select(Article.id).where(Article.checksum == checksum))
     if existing_id is not None:
-        return ImportOutcome(filename, ALREADY_IMPORTED, f"already imported as article {existing_id}", existing_id)
+        return ImportOutcome(filename, ALREADY_IMPORTED, f"same file as article {existing_id}", existing_id)
     try:
         parsed = parse_news_text(raw, max_bytes=max_bytes)
     except UnreadableText as refusal:
@@ -81,7 +81,7 @@ def import_news_file(filename: str, raw: bytes, *, max_bytes: int, actor: User |
         existing_id = db.session.scalar(select(Article.id).where(Article.checksum == checksum))
         if existing_id is None:
             raise
-        return ImportOutcome(filename, ALREADY_IMPORTED, f"already imported as article {existing_id}", existing_id)
+        return ImportOutcome(filename, ALREADY_IMPORTED, f"same file as article {existing_id}", existing_id)
     except BaseException:
         db.session.rollback()
         raise

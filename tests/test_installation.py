@@ -1,0 +1,147 @@
+"""A fresh installation: instance folder, secret key, database settings, migrations, first run."""
+import stat
+
+import pytest
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, select, text
+
+from app import create_app
+from app.extensions import db
+from app.models import Article, Label, User
+from app.services import users as user_service
+
+
+def test_first_start_writes_a_private_random_secret_key(tmp_path, monkeypatch):
+    instance = tmp_path / "inst"
+    monkeypatch.setenv("MIZAN_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("MIZAN_DATABASE_URL", raising=False)
+    first = create_app()
+    config_file = instance / "config.py"
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+    assert len(first.config["SECRET_KEY"]) == 64
+    again = create_app()
+    assert again.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    other = tmp_path / "other"
+    monkeypatch.setenv("MIZAN_INSTANCE_PATH", str(other))
+    assert create_app().config["SECRET_KEY"] != first.config["SECRET_KEY"]
+    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'mizan.sqlite'}"
+
+
+def test_database_url_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIZAN_INSTANCE_PATH", str(tmp_path / "inst"))
+    monkeypatch.setenv("MIZAN_DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.sqlite'}")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'elsewhere.sqlite'}"
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_foreign_keys_are_enforced(app):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.execute(text(
+            "INSERT INTO paragraphs (article_id, position, kind, ar, status, version) "
+            "VALUES (999, 0, 'body', 'نص', 'draft', 1)"
+        ))
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_migrations_produce_exactly_the_models_schema(app):
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+
+
+def test_migrations_create_the_default_labels(app):
+    names = db.session.scalars(select(Label.name).order_by(Label.position)).all()
+    assert names == ["PER", "LOC", "ORG", "DATE", "MONEY", "PERCENT", "EVENT", "MISC"]
+
+
+def test_migrations_go_down_and_up_again(app):
+    db.session.remove()
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) == {"alembic_version"}
+    upgrade()
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"users", "articles", "paragraphs", "translations", "entities", "entity_links", "labels",
+            "assignments", "comments", "audit_events", "glossary_terms", "api_tokens"} <= tables
+
+
+def test_every_constraint_and_index_is_named(app):
+    inspector = inspect(db.engine)
+    for table in inspector.get_table_names():
+        if table == "alembic_version":
+            continue
+        for fk in inspector.get_foreign_keys(table):
+            assert fk["name"], f"unnamed foreign key on {table}"
+        for unique in inspector.get_unique_constraints(table):
+            assert unique["name"], f"unnamed unique constraint on {table}"
+
+
+def run_setup(app, env=None):
+    runner = app.test_cli_runner()
+    return runner.invoke(args=["setup"], env=env or {})
+
+
+def test_setup_on_an_empty_database_imports_seeds_and_creates_admin(tmp_path, monkeypatch):
+    from tests.conftest import make_config
+
+    instance = tmp_path / "fresh"
+    app = create_app(make_config(instance))
+    monkeypatch.delenv("MIZAN_ADMIN_PASSWORD", raising=False)
+    with app.app_context():
+        result = run_setup(app)
+        assert result.exit_code == 0, result.output
+        assert "Imported 5 seed articles" in result.output
+        password = next(line.split(":", 1)[1].strip() for line in result.output.splitlines()
+                        if line.strip().startswith("password:"))
+        assert user_service.authenticate("admin", password) is not None
+        assert db.session.scalar(select(User).where(User.username == "admin")).role == "admin"
+
+        second = run_setup(app)
+        assert second.exit_code == 0, second.output
+        assert "password" not in second.output and "Imported" not in second.output
+        assert len(db.session.scalars(select(Article)).all()) == 5
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_setup_takes_the_admin_password_from_the_environment(tmp_path, monkeypatch):
+    from tests.conftest import make_config
+
+    app = create_app(make_config(tmp_path / "fresh"))
+    monkeypatch.setenv("MIZAN_ADMIN_PASSWORD", "from the environment")
+    with app.app_context():
+        result = run_setup(app)
+        assert result.exit_code == 0, result.output
+        assert "from the environment" not in result.output
+        assert user_service.authenticate("admin", "from the environment") is not None
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_setup_does_not_import_seeds_into_a_database_with_articles(app, tmp_path):
+    from app.services import importing
+    from tests.conftest import SEEDS_DIR
+
+    importing.import_news_file("one.txt", (SEEDS_DIR / "003_485b6200d77c6dfc.txt").read_bytes(),
+                               max_bytes=app.config["IMPORT_MAX_BYTES"])
+    result = run_setup(app, env={"MIZAN_ADMIN_PASSWORD": "a long admin password"})
+    assert result.exit_code == 0, result.output
+    assert len(db.session.scalars(select(Article)).all()) == 1
+
+
+def test_instance_data_is_git_ignored():
+    from app.config import PROJECT_ROOT
+
+    ignored = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
+    assert "/instance/" in ignored

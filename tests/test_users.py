@@ -1,0 +1,141 @@
+"""Admins manage accounts from the command line and the web; API tokens are shown once, stored hashed."""
+import hashlib
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ApiToken, AuditEvent, User
+from app.services import users as user_service
+from tests.conftest import bearer, csrf_token_from, log_in
+
+
+def cli(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+def test_cli_creates_a_reviewer_reading_the_password_from_stdin(app):
+    result = cli(app, "users", "create", "Layla", "--role", "reviewer", "--password-stdin",
+                 input="a good long password\n")
+    assert result.exit_code == 0, result.output
+    assert "Created reviewer layla." in result.output
+    assert user_service.authenticate("layla", "a good long password").role == "reviewer"
+
+
+def test_cli_prompts_for_the_password_twice(app):
+    result = cli(app, "users", "create", "omar", "--role", "admin", input="a good long password\na good long password\n")
+    assert result.exit_code == 0, result.output
+    assert user_service.authenticate("omar", "a good long password").role == "admin"
+
+
+def test_cli_refuses_a_short_password_a_duplicate_and_a_bad_role(app, reviewer):
+    short = cli(app, "users", "create", "nadia", "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    duplicate = cli(app, "users", "create", "RAMI", "--password-stdin", input="a good long password\n")
+    assert duplicate.exit_code == 1 and "already exists" in duplicate.output
+    bad_role = cli(app, "users", "create", "nadia", "--role", "owner", "--password-stdin", input="a good long password\n")
+    assert bad_role.exit_code == 2
+    assert db.session.scalar(select(User).where(User.username == "nadia")) is None
+
+
+def test_cli_lists_and_deactivates_users(app, admin, reviewer):
+    listing = cli(app, "users", "list")
+    assert listing.output.splitlines() == [
+        "amina\tadmin\tactive\tAmina Admin",
+        "rami\treviewer\tactive\tRami Reviewer",
+    ]
+    assert cli(app, "users", "deactivate", "rami").exit_code == 0
+    assert "rami\treviewer\tdeactivated" in cli(app, "users", "list").output
+    assert user_service.authenticate("rami", "correct horse battery") is None
+    missing = cli(app, "users", "deactivate", "nobody")
+    assert missing.exit_code == 1 and "No user named 'nobody'." in missing.output
+
+
+def test_the_last_admin_cannot_be_deactivated(app, admin):
+    result = cli(app, "users", "deactivate", "amina")
+    assert result.exit_code == 1 and "last active admin" in result.output
+
+
+def test_cli_token_prints_only_the_token_and_stores_only_its_hash(app, client, reviewer):
+    result = cli(app, "users", "token", "rami")
+    assert result.exit_code == 0
+    token = result.stdout.strip()
+    assert result.stdout == token + "\n"
+    assert token.startswith("mzn_") and len(token) > 40
+    stored = db.session.scalars(select(ApiToken.token_hash)).all()
+    assert stored == [hashlib.sha256(token.encode()).hexdigest()]
+    assert client.get("/api/v1/articles", headers=bearer(token)).status_code == 200
+
+
+def test_tokens_stop_working_when_the_user_is_deactivated(app, client, admin, reviewer):
+    token = cli(app, "users", "token", "rami").stdout.strip()
+    cli(app, "users", "deactivate", "rami")
+    response = client.get("/api/v1/articles", headers=bearer(token))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def submit(client, url, **fields):
+    """Post a form the way a browser does: with the CSRF token of the page it came from."""
+    page = url.rsplit("/", 1)[0] if url.endswith(("/password", "/deactivate", "/activate")) else url
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **fields})
+
+
+def test_admin_creates_a_user_on_the_web(admin_client):
+    response = submit(admin_client, "/admin/users", username="Huda", display_name="هدى", role="reviewer",
+                      password="a good long password", confirm="a good long password")
+    assert response.status_code == 302
+    db.session.expire_all()
+    huda = user_service.get_user_by_username("huda")
+    assert huda.display_name == "هدى" and huda.role == "reviewer"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create",
+                                                      AuditEvent.object_id == huda.id)).actor_id is not None
+
+
+def test_web_user_creation_explains_mistakes_and_writes_nothing(admin_client):
+    response = submit(admin_client, "/admin/users", username="huda", role="reviewer",
+                      password="a good long password", confirm="another long password")
+    assert response.status_code == 422
+    assert "Passwords do not match." in response.get_data(as_text=True)
+    forged_role = submit(admin_client, "/admin/users", username="huda", role="superuser",
+                         password="a good long password", confirm="a good long password")
+    assert forged_role.status_code == 422
+    assert user_service.get_user_by_username("huda") is None
+
+
+def test_admin_resets_a_password_on_the_web(admin_client, client, reviewer):
+    response = submit(admin_client, f"/admin/users/{reviewer.id}/password",
+                      password="the new long password", confirm="the new long password")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert user_service.authenticate("rami", "the new long password") is not None
+
+
+def test_admin_deactivates_and_reactivates_a_user_on_the_web(admin_client, app, reviewer):
+    assert submit(admin_client, f"/admin/users/{reviewer.id}/deactivate").status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, reviewer.id).active
+    assert submit(admin_client, f"/admin/users/{reviewer.id}/activate").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, reviewer.id).active
+
+
+def test_forged_admin_forms_without_csrf_change_nothing(admin_client, reviewer):
+    for url, data in [
+        (f"/admin/users/{reviewer.id}/deactivate", {}),
+        (f"/admin/users/{reviewer.id}/password", {"password": "x" * 12, "confirm": "x" * 12}),
+        ("/admin/users", {"username": "eve", "role": "admin", "password": "x" * 12, "confirm": "x" * 12}),
+    ]:
+        assert admin_client.post(url, data=data).status_code == 400, url
+    db.session.expire_all()
+    assert db.session.get(User, reviewer.id).active
+    assert user_service.authenticate("rami", "x" * 12) is None
+    assert user_service.get_user_by_username("eve") is None
+
+
+def test_reviewer_cannot_manage_users(client, reviewer, other_reviewer):
+    log_in(client, "rami")
+    assert client.get("/admin/users").status_code == 403
+    assert client.post(f"/admin/users/{other_reviewer.id}/deactivate", data={}).status_code in (400, 403)
+    db.session.expire_all()
+    assert db.session.get(User, other_reviewer.id).active
