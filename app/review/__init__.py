@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Article, Assignment
+from ..models import Article, Assignment, Paragraph
 from ..services import NotFound
 from ..services import assignment as assignment_service
 
@@ -41,8 +42,15 @@ def article(article_id: int):
         article = assignment_service.get_visible_article(current_user, article_id)
     except NotFound:
         abort(404)
+    paragraphs = db.session.scalars(
+        select(Paragraph)
+        .where(Paragraph.article_id == article.id)
+        .options(selectinload(Paragraph.current_revision))
+        .order_by(Paragraph.position)
+    ).all()
     return render_template(
         "review/article.html",
         article=article,
+        paragraphs=paragraphs,
         assignments=assignment_service.assignments_of(article),
     )

@@ -174,7 +174,8 @@ def _clean_line(line: str) -> tuple[str, _LineCleanup]:
 # --- decoding ---------------------------------------------------------------
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-_ALLOWED_CONTROL_BYTES = frozenset(b"\t\n\r\f")
+# C0 control bytes other than tab, newline, carriage return and form feed.
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f")
 _MAX_CONTROL_SHARE = 0.05  # above this share of C0 control bytes it is not text
 _ARABIC_LETTER = re.compile(
     "[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
@@ -201,7 +202,7 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str, list[str]]:
         raise UnreadableText("file is empty")
     if b"\x00" in raw:
         raise UnreadableText("file looks binary (contains NUL bytes)")
-    controls = sum(1 for b in raw if b < 0x20 and b not in _ALLOWED_CONTROL_BYTES)
+    controls = len(raw) - len(raw.translate(None, _CONTROL_BYTES))  # counted in C, not per byte in Python
     if controls > _MAX_CONTROL_SHARE * len(raw):
         raise UnreadableText(
             f"file looks binary ({controls} of {len(raw)} bytes are control characters)"
