@@ -96,11 +96,4 @@ def _init_login(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):
         return user_service.user_for_session_id(session_id)
-
-    @login_manager.request_loader
-    def load_user_from_token(request):
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return user_service.user_for_api_token(token.strip())
+    # API tokens are checked by the API blueprint alone: they never open web pages.

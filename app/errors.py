@@ -56,15 +56,12 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         message = data.get("message") or _description(error, status)
+        headers = _exception_headers(error)  # e.g. Allow on 405, Retry-After on 429
         if is_api_request():
             details = data.get("errors") or data.get("messages")
-            headers = dict(data.get("headers") or {})
-            if status == 429:
-                headers.update(dict(error.get_response().headers))
-                headers.pop("Content-Type", None)
-                headers.pop("Content-Length", None)
+            headers.update(data.get("headers") or {})
             return json_error(status, message, details=details, headers=headers)
-        return render_template("error.html", status=status, message=message), status
+        return render_template("error.html", status=status, message=message), status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
@@ -72,6 +69,10 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return json_error(500, FRIENDLY_MESSAGES[500])
         return render_template("error.html", status=500, message=FRIENDLY_MESSAGES[500]), 500
+
+
+def _exception_headers(error: HTTPException) -> dict:
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
 
 
 def _description(error: HTTPException, status: int) -> str:

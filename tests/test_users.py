@@ -139,3 +139,10 @@ def test_reviewer_cannot_manage_users(client, reviewer, other_reviewer):
     assert client.post(f"/admin/users/{other_reviewer.id}/deactivate", data={}).status_code in (400, 403)
     db.session.expire_all()
     assert db.session.get(User, other_reviewer.id).active
+
+
+def test_an_api_token_does_not_open_web_pages(app, client, reviewer):
+    token = cli(app, "users", "token", "rami").stdout.strip()
+    response = client.get("/my-work", headers=bearer(token))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")

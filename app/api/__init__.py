@@ -29,6 +29,8 @@ from .schemas import (
 # Ids are SQL BIGINTs: a larger number in a URL is simply not found.
 ID = "int(max=9223372036854775807)"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# RFC 9110 §11.6.1: a 401 says how to authenticate; RFC 6750 §3 for Bearer tokens.
+CHALLENGE = 'Bearer realm="Mizan API"'
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Articles, paragraphs and assignments.")
 
@@ -76,11 +78,19 @@ def authenticate():
         # A Bearer header decides alone: it is never mixed with a session cookie.
         user = user_service.user_for_api_token(token)
         if user is None:
-            abort(401, message="Invalid, revoked or expired API token.")
+            abort(
+                401,
+                message="Invalid, revoked or expired API token.",
+                headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'},
+            )
         g._login_user = user  # what flask_login.current_user reads
         return
     if not current_user.is_authenticated:
-        abort(401, message="Authentication required: log in, or send 'Authorization: Bearer TOKEN'.")
+        abort(
+            401,
+            message="Authentication required: log in, or send 'Authorization: Bearer TOKEN'.",
+            headers={"WWW-Authenticate": CHALLENGE},
+        )
     if request.method not in SAFE_METHODS:
         csrf.protect()  # session-authenticated writes need the X-CSRFToken header
 

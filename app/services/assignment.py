@@ -8,7 +8,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import ASSIGNMENT_ROLES, Article, Assignment, Paragraph, User
+from ..models import ASSIGNMENT_ROLES, Article, Assignment, Paragraph, User, utcnow
 from . import Forbidden, NotFound, ServiceError
 from .audit import record_event
 
@@ -133,6 +133,7 @@ def assign_article(
     else:
         existing.user = assignee
         existing.assigned_by = actor
+        existing.assigned_at = utcnow()
         existing.due = due
     status_before = article.status
     if article.status in _UNASSIGNED_STATUSES:
