@@ -69,6 +69,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     init_api(app)
 
+    from .tasks import use_instance_queue
+
+    use_instance_queue(app.instance_path)
+
     from .errors import register_error_handlers
 
     register_error_handlers(app)

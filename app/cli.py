@@ -164,7 +164,124 @@ def setup_command(seeds: Path) -> None:
         click.echo(f"Created the admin account {admin.username!r} with the password from MIZAN_ADMIN_PASSWORD.")
 
 
+mt_cli = AppGroup("mt", help="Machine translation models (Argos packages) and translating articles.")
+
+
+def _format_bytes(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+@mt_cli.command("install")
+@click.argument("package_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--download", is_flag=True,
+              help="Fetch the ar→en package from argostranslate's index (needs a network connection).")
+def mt_install_command(package_file: Path | None, download: bool) -> None:
+    """Install an Argos package (.argosmodel) into the instance folder."""
+    from .services import mt_packages
+
+    if download == (package_file is not None):
+        _fail("give either a PACKAGE_FILE or --download")
+    if download:
+        package_file = _download_from_argos_index(Path(current_app.instance_path))
+    try:
+        package = mt_packages.install_package(package_file, current_app.instance_path)
+    except mt_packages.PackageError as error:
+        _fail(f"{package_file}: {error}")
+    click.echo(f"Installed {package.model_id} ({_format_bytes(package.size)}) in {package.path}")
+
+
+def _download_from_argos_index(instance_path: Path) -> Path:
+    """The only place Mizan talks to argostranslate's package index, and only when asked."""
+    cache = instance_path / "argos-cache"
+    for variable, folder in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
+        os.environ[variable] = str(cache / folder)
+    os.environ["ARGOS_PACKAGES_DIR"] = str(cache / "packages")
+    from argostranslate import package as argos_package
+
+    try:
+        argos_package.update_package_index()
+        available = [p for p in argos_package.get_available_packages() if (p.from_code, p.to_code) == ("ar", "en")]
+    except Exception as error:  # noqa: BLE001 — network errors have many types
+        _fail(f"cannot reach argostranslate's package index: {error}")
+    if not available:
+        _fail("argostranslate's index has no ar→en package")
+    return Path(available[0].download())
+
+
+@mt_cli.command("list")
+def mt_list_command() -> None:
+    """Installed models: id, languages, size, checksum (newest first; the newest is used by default)."""
+    from .services import mt_packages
+
+    packages = mt_packages.list_packages(current_app.instance_path)
+    if not packages:
+        click.echo("No model installed. Install one with `flask --app wsgi mt install FILE.argosmodel`.", err=True)
+    for p in packages:
+        click.echo(f"{p.name}\t{p.version}\t{p.from_code}->{p.to_code}\t{_format_bytes(p.size)}\tsha256:{p.checksum}")
+
+
+@mt_cli.command("remove")
+@click.argument("name")
+def mt_remove_command(name: str) -> None:
+    """Remove an installed model (by name or model id). Drafts it made stay."""
+    from .services import mt_packages
+
+    try:
+        package = mt_packages.remove_package(current_app.instance_path, name)
+    except mt_packages.PackageError as error:
+        _fail(str(error))
+    click.echo(f"Removed {package.model_id}.")
+
+
+@mt_cli.command("translate")
+@click.option("--article", "article_ids", type=int, multiple=True, help="Article id (repeatable).")
+@click.option("--all", "all_articles", is_flag=True, help="Every article with paragraphs lacking a draft.")
+@click.option("--model", help="Model name or id (default: the newest installed).")
+def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model: str | None) -> None:
+    """Translate articles in the foreground, with the same service the background worker runs."""
+    from .models import Article
+    from .services import mt, mt_engine
+
+    if bool(article_ids) == all_articles:
+        _fail("give --article ID (one or more) or --all")
+    try:
+        package = mt.require_package(current_app.instance_path, model)
+    except ServiceError as error:
+        _fail(str(error))
+    ids = list(article_ids) if article_ids else mt.untranslated_article_ids(package.model_id)
+    articles = [db.session.get(Article, i) if i <= 2**63 - 1 else None for i in ids]
+    if None in articles:
+        _fail(f"Article {ids[articles.index(None)]} not found.")
+    options = mt_engine.EngineOptions.from_config(current_app.config)
+    failed = 0
+    for article in articles:
+        job = mt.create_translation_job(article, package, actor=None)
+        with click.progressbar(length=job.total, label=f"Article {article.id}", file=sys.stderr,
+                               show_pos=True) as bar:
+            last = [job.done]
+            bar.update(job.done)
+
+            def advance(current_job):
+                bar.update(current_job.done - last[0])
+                last[0] = current_job.done
+
+            job = mt.run_translation_job(
+                job.id, current_app.instance_path, lambda p: mt_engine.get_translator(p, options),
+                on_progress=advance,
+            )
+        failed += job.status == "failed"
+        click.echo(f"article {article.id}: {job.status}, {job.done}/{job.total} paragraphs"
+                   + (f" — {job.error}" if job.error else ""))
+    if failed:
+        sys.exit(1)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(mt_cli)
     for command in (import_command, assign_command, backup_command, setup_command):
         app.cli.add_command(command)

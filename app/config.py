@@ -17,8 +17,14 @@ class DefaultConfig:
     SQLALCHEMY_RECORD_QUERIES = False
     # A file larger than this is refused by the importer (web and CLI).
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
-    # A whole multi-file upload request; single files are checked one by one.
-    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # A whole upload request (an MT package can be a few hundred MB); werkzeug
+    # spools large files to disk. Articles are checked one by one.
+    MAX_CONTENT_LENGTH = 1024 * 1024 * 1024
+    # Machine translation (CTranslate2) in the worker.
+    MT_COMPUTE_TYPE = "auto"
+    MT_INTER_THREADS = 1
+    MT_INTRA_THREADS = 0
+    MT_MAX_BATCH_SIZE = 64
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

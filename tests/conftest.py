@@ -1,8 +1,10 @@
 """Fixtures: every test gets its own instance folder with a real, migrated SQLite file."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,12 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 from app.services import users as user_service
+
+# Anything that falls back to the environment's instance folder (the task
+# queue module, a bare create_app()) must never touch a developer's real one.
+os.environ["MIZAN_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mizan-tests-")
+os.environ.pop("MIZAN_DATABASE_URL", None)
+os.environ.pop("MIZAN_QUEUE_URL", None)
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 PASSWORD = "correct horse battery"

@@ -15,7 +15,7 @@ from tests.conftest import bearer, log_in
 
 API = "/api/v1"
 SUMMARY_FIELDS = {"id", "title", "published", "source", "status", "paragraph_count"}
-PARAGRAPH_FIELDS = {"id", "position", "kind", "ar", "version", "status"}
+PARAGRAPH_FIELDS = {"id", "position", "kind", "ar", "version", "status", "machine", "translation"}
 SEED_000_TITLE = 'روسيا وتركمانستان تعملان على تطوير التعاون باستخدام إمكانات "الاتحاد الاقتصادي الأوراسي"'
 META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 MISSING_ID = 987654
@@ -177,6 +177,7 @@ def test_article_detail_has_paragraphs_in_order_with_arabic_nfc(client, admin_to
         assert paragraph["kind"] in PARAGRAPH_KINDS
         assert paragraph["ar"].strip() and unicodedata.is_normalized("NFC", paragraph["ar"])
         assert paragraph["version"] == 1 and paragraph["status"] == "draft"
+        assert paragraph["machine"] is None and paragraph["translation"] is None  # not translated yet
 
 
 def test_list_and_detail_agree_on_the_summary_fields(client, admin_token, seeded):

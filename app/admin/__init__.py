@@ -1,18 +1,21 @@
 """The admin's side: articles and their assignments, imports, user accounts."""
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..extensions import db
-from ..models import ARTICLE_STATUSES, Article, AuditEvent, User
+from ..models import ARTICLE_STATUSES, Article, AuditEvent, TranslationJob, User
 from ..services import ServiceError
 from ..services import assignment as assignment_service
-from ..services import importing
+from ..services import importing, mt, mt_packages
 from ..services import users as user_service
-from .forms import AssignForm, ConfirmForm, ImportForm, PasswordResetForm, UserCreateForm
+from .forms import AssignForm, ConfirmForm, ImportForm, ModelUploadForm, PasswordResetForm, UserCreateForm
 
 bp = Blueprint("admin", __name__)
 
@@ -40,6 +43,8 @@ def articles():
     )
     return render_template(
         "admin/articles.html",
+        confirm_form=ConfirmForm(),
+        model=mt_packages.find_package(current_app.instance_path),
         page=page,
         page_number=page_number,
         last_page=max((page.total + ARTICLES_PER_PAGE - 1) // ARTICLES_PER_PAGE, 1),
@@ -95,6 +100,12 @@ def article(article_id: int):
         "admin/article.html",
         article=article,
         form=form,
+        confirm_form=ConfirmForm(),
+        model=mt_packages.find_package(current_app.instance_path),
+        jobs=db.session.scalars(
+            select(TranslationJob).where(TranslationJob.article_id == article.id)
+            .order_by(TranslationJob.id.desc()).limit(5)
+        ).all(),
         assignments=assignment_service.assignments_of(article),
         events=list(events),
     )
@@ -182,3 +193,73 @@ def set_active(user_id: int, action: str):
     else:
         flash(f"User {user.username} {'activated' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/articles/<int(max=9223372036854775807):article_id>/translate", methods=["POST"])
+def translate_article(article_id: int):
+    article = db.get_or_404(Article, article_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        job = mt.queue_article_translation(article, current_app.instance_path, actor=current_user)
+    except ServiceError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Translation queued (job {job.id}).", "success")
+    return redirect(url_for("admin.article", article_id=article.id))
+
+
+@bp.route("/translate-untranslated", methods=["POST"])
+def translate_untranslated():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        package = mt.require_package(current_app.instance_path)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.articles"))
+    article_ids = mt.untranslated_article_ids(package.model_id)
+    for article_id in article_ids:
+        mt.queue_article_translation(db.session.get(Article, article_id), current_app.instance_path,
+                                     actor=current_user, model=package.model_id)
+    flash(f"Translation queued for {len(article_ids)} article(s).", "success" if article_ids else "info")
+    return redirect(url_for("admin.articles"))
+
+
+@bp.route("/models", methods=["GET", "POST"])
+def models():
+    form = ModelUploadForm()
+    status = 200
+    if form.validate_on_submit():
+        upload = form.package.data
+        staging = Path(current_app.instance_path) / f".upload-{uuid.uuid4().hex}.argosmodel"
+        try:
+            upload.save(staging)
+            package = mt_packages.install_package(staging, current_app.instance_path)
+        except mt_packages.PackageError as error:
+            flash(f"{upload.filename}: {error}", "error")
+            status = 422
+        else:
+            flash(f"Installed {package.model_id}.", "success")
+            return redirect(url_for("admin.models"))
+        finally:
+            staging.unlink(missing_ok=True)
+    elif form.errors:
+        status = 422
+    return render_template(
+        "admin/models.html", form=form, confirm_form=ConfirmForm(),
+        packages=mt_packages.list_packages(current_app.instance_path),
+    ), status
+
+
+@bp.route("/models/<path:name>/remove", methods=["POST"])
+def remove_model(name: str):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        package = mt_packages.remove_package(current_app.instance_path, name)
+    except mt_packages.PackageError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Removed {package.model_id}; the drafts it made stay.", "success")
+    return redirect(url_for("admin.models"))

@@ -1,6 +1,6 @@
 """Admin forms (Flask-WTF: every one carries a CSRF token)."""
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileRequired, MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
@@ -12,6 +12,12 @@ class ImportForm(FlaskForm):
     files = MultipleFileField("Article files (.txt, UTF-8)", validators=[FileRequired("Choose at least one file.")],
                               render_kw={"accept": ".txt,text/plain", "multiple": True})
     submit = SubmitField("Import")
+
+
+class ModelUploadForm(FlaskForm):
+    package = FileField("Argos package (.argosmodel)", validators=[FileRequired("Choose a package file.")],
+                        render_kw={"accept": ".argosmodel,application/zip"})
+    submit = SubmitField("Install model")
 
 
 class UserCreateForm(FlaskForm):

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, send_from_directory
+from flask import Flask, current_app, g, request, send_from_directory
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Api, Blueprint, abort
 
 from ..extensions import csrf, db
+from ..models import TranslationJob
 from ..services import Forbidden, NotFound, ServiceError
 from ..services import assignment as assignment_service
+from ..services import mt as mt_service
 from ..services import users as user_service
 from .schemas import (
     ArticleDetailSchema,
@@ -23,6 +25,8 @@ from .schemas import (
     AssignmentRequestSchema,
     AssignmentSchema,
     ErrorSchema,
+    JobCreatedSchema,
+    JobSchema,
     PageArgsSchema,
 )
 
@@ -32,7 +36,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # RFC 9110 §11.6.1: a 401 says how to authenticate; RFC 6750 §3 for Bearer tokens.
 CHALLENGE = 'Bearer realm="Mizan API"'
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Articles, paragraphs and assignments.")
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Articles, paragraphs, assignments and machine translation jobs.")
 
 
 class MizanApi(Api):
@@ -129,8 +133,17 @@ class ArticleDetail(MethodView):
         """One article with its paragraphs in order."""
         article = _visible_article_or_404(article_id)
         summary = _article_summary(article, len(article.paragraphs))
+        machine, current = mt_service.machine_and_current_translations([p.id for p in article.paragraphs])
         summary["paragraphs"] = [
-            {"id": p.id, "position": p.position, "kind": p.kind, "ar": p.ar, "version": p.version, "status": p.status}
+            {
+                "id": p.id, "position": p.position, "kind": p.kind, "ar": p.ar, "version": p.version,
+                "status": p.status,
+                "machine": {"text": machine[p.id].text, "model_id": machine[p.id].model_id} if p.id in machine else None,
+                "translation": (
+                    {"text": current[p.id].text, "revision_id": current[p.id].id, "origin": current[p.id].origin}
+                    if p.id in current else None
+                ),
+            }
             for p in article.paragraphs
         ]
         return summary
@@ -167,6 +180,35 @@ def create_assignment(payload: dict, article_id: int):
         "assigned_at": assignment.assigned_at,
         "article_status": article.status,
     }
+
+
+@bp.route(f"/articles/<{ID}:article_id>/translate", methods=["POST"])
+@bp.response(202, JobCreatedSchema)
+@bp.alt_response(403, schema=ErrorSchema, description="Only admins start translations")
+@bp.alt_response(404, schema=ErrorSchema, description="No such article")
+@bp.alt_response(409, schema=ErrorSchema, description="No machine translation model is installed")
+def translate_article(article_id: int):
+    """Queue the machine translation of an article; poll the job for progress."""
+    if not current_user.is_admin:
+        abort(403, message="Only admins can start machine translation.")
+    article = _visible_article_or_404(article_id)
+    try:
+        job = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
+    except mt_service.NoModelInstalled as error:
+        abort(409, message=str(error))
+    return {"job_id": job.id}
+
+
+@bp.route(f"/jobs/<{ID}:job_id>")
+@bp.response(200, JobSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such job, or its article is not assigned to you")
+def get_job(job_id: int):
+    """Progress of a translation job: status, paragraphs done of total, error."""
+    job = db.session.get(TranslationJob, job_id)
+    if job is None:
+        abort(404, message=f"Job {job_id} not found.")
+    _visible_article_or_404(job.article_id)
+    return job
 
 
 def _visible_article_or_404(article_id: int):

@@ -1,7 +1,7 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
 from marshmallow import Schema, fields, validate
 
-from ..models import ARTICLE_STATUSES, ASSIGNMENT_ROLES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
+from ..models import ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
 
 MAX_PAGE = 1_000_000
 
@@ -39,8 +39,40 @@ class ParagraphSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
 
 
+class MachineDraftSchema(Schema):
+    text = fields.String(required=True)
+    model_id = fields.String(required=True, metadata={"description": "Package name@version+sha256 prefix"})
+
+
+class CurrentTranslationSchema(Schema):
+    text = fields.String(required=True)
+    revision_id = fields.Integer(required=True)
+    origin = fields.String(required=True, validate=validate.OneOf(["machine", "human"]))
+
+
+class ParagraphDetailSchema(ParagraphSchema):
+    machine = fields.Nested(MachineDraftSchema, allow_none=True, required=True,
+                            metadata={"description": "The newest machine draft, or null"})
+    translation = fields.Nested(CurrentTranslationSchema, allow_none=True, required=True,
+                                metadata={"description": "The current English, or null"})
+
+
 class ArticleDetailSchema(ArticleSummarySchema):
-    paragraphs = fields.List(fields.Nested(ParagraphSchema), required=True)
+    paragraphs = fields.List(fields.Nested(ParagraphDetailSchema), required=True)
+
+
+class JobCreatedSchema(Schema):
+    job_id = fields.Integer(required=True)
+
+
+class JobSchema(Schema):
+    id = fields.Integer(required=True)
+    article_id = fields.Integer(required=True)
+    model_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(JOB_STATUSES))
+    done = fields.Integer(required=True, metadata={"description": "Paragraphs with a draft from this model"})
+    total = fields.Integer(required=True, metadata={"description": "Paragraphs in the article"})
+    error = fields.String(allow_none=True, required=True)
 
 
 class ArticleListSchema(Schema):

@@ -3,12 +3,13 @@ from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label
 from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Article, Paragraph
 from .audit import AuditEvent
 from .base import utcnow
+from .jobs import JOB_STATUSES, TranslationJob
 from .translations import Translation
 from .users import ROLES, ApiToken, User
 from .workflow import ASSIGNMENT_ROLES, Assignment, Comment
 
 __all__ = [
-    "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "DEFAULT_LABELS", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
+    "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "Entity", "EntityLink", "GlossaryTerm",
-    "Label", "Paragraph", "Translation", "User", "utcnow",
+    "Label", "Paragraph", "Translation", "TranslationJob", "User", "utcnow",
 ]

@@ -73,6 +73,8 @@ class Paragraph(db.Model):
     approved_revision_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("translations.id", use_alter=True, ondelete="SET NULL")
     )
+    # Why the last machine translation of this paragraph failed; cleared on success.
+    mt_error: Mapped[Optional[str]] = mapped_column(Text)
 
     article: Mapped[Article] = relationship(back_populates="paragraphs")
     current_revision: Mapped[Optional["Translation"]] = relationship(foreign_keys=[current_revision_id])

@@ -1,15 +1,16 @@
 """The reviewer's side: "My work" and the article page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Article, Assignment, Paragraph
+from ..models import Article, Assignment, Paragraph, TranslationJob
 from ..services import NotFound
 from ..services import assignment as assignment_service
+from ..services.mt_packages import find_package
 
 bp = Blueprint("review", __name__)
 
@@ -48,9 +49,17 @@ def article(article_id: int):
         .options(selectinload(Paragraph.current_revision))
         .order_by(Paragraph.position)
     ).all()
+    active_job = db.session.scalar(
+        select(TranslationJob)
+        .where(TranslationJob.article_id == article.id, TranslationJob.status.in_(("queued", "running")))
+        .order_by(TranslationJob.id.desc())
+        .limit(1)
+    )
     return render_template(
         "review/article.html",
         article=article,
         paragraphs=paragraphs,
         assignments=assignment_service.assignments_of(article),
+        active_job=active_job,
+        model_installed=find_package(current_app.instance_path) is not None,
     )

@@ -1,0 +1,229 @@
+"""Machine drafts: queueing an article's translation, running it, storing each draft as a revision.
+
+The web process only creates jobs and enqueues their ids; the worker (or
+`flask mt translate` in the foreground) runs them with `run_translation_job`.
+Work is committed in chunks, so a worker killed mid-article loses nothing
+already translated, and running the job again only does what is missing.
+Drafts are reused across paragraphs with the same Arabic text and model.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Iterable, Protocol, Sequence
+
+from sqlalchemy import exists, func, select
+
+from ..extensions import db
+from ..models import Article, Paragraph, Translation, TranslationJob, User, utcnow
+from . import ServiceError
+from .audit import record_event
+from .mt_packages import InstalledPackage, find_package
+
+NO_MODEL_MESSAGE = (
+    "No machine translation model is installed. An admin can install an Argos package "
+    "(.argosmodel) on the Models page, or run `flask --app wsgi mt install FILE.argosmodel`."
+)
+CHUNK_SIZE = 32  # paragraphs translated and committed together
+
+
+class Translator(Protocol):
+    engine: str
+    engine_version: str
+    model_id: str
+
+    def translate(self, paragraphs: Sequence[str]) -> list[str]: ...
+
+
+class NoModelInstalled(ServiceError):
+    pass
+
+
+def source_hash(arabic: str) -> str:
+    return hashlib.sha256(arabic.encode("utf-8")).hexdigest()
+
+
+def require_package(instance_path: str, name_or_id: str | None = None) -> InstalledPackage:
+    package = find_package(instance_path, name_or_id)
+    if package is None:
+        if name_or_id:
+            raise NoModelInstalled(f"No installed model {name_or_id!r}.")
+        raise NoModelInstalled(NO_MODEL_MESSAGE)
+    return package
+
+
+def _has_draft_from(model_id: str):
+    return exists().where(
+        Translation.paragraph_id == Paragraph.id,
+        Translation.origin == "machine",
+        Translation.model_id == model_id,
+    )
+
+
+def paragraphs_without_draft(article_id: int, model_id: str) -> list[Paragraph]:
+    return list(db.session.scalars(
+        select(Paragraph)
+        .where(Paragraph.article_id == article_id, ~_has_draft_from(model_id))
+        .order_by(Paragraph.position)
+    ))
+
+
+def untranslated_article_ids(model_id: str) -> list[int]:
+    """Articles with at least one paragraph lacking a draft from this model."""
+    return list(db.session.scalars(
+        select(Paragraph.article_id).where(~_has_draft_from(model_id)).distinct().order_by(Paragraph.article_id)
+    ))
+
+
+def create_translation_job(article: Article, package: InstalledPackage, *, actor: User | None) -> TranslationJob:
+    total = db.session.scalar(select(func.count()).select_from(Paragraph).where(Paragraph.article_id == article.id))
+    job = TranslationJob(
+        article_id=article.id, model_id=package.model_id, status="queued", total=total,
+        done=total - len(paragraphs_without_draft(article.id, package.model_id)),
+        requested_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(job)
+    db.session.flush()
+    record_event(actor, "article.translate", "article", article.id, after={"job_id": job.id, "model_id": job.model_id})
+    db.session.commit()
+    return job
+
+
+def queue_article_translation(article: Article, instance_path: str, *, actor: User | None,
+                              model: str | None = None) -> TranslationJob:
+    """Create the job and hand its id to the task queue; the request never waits for the model."""
+    from ..tasks import translate_article_task
+
+    job = create_translation_job(article, require_package(instance_path, model), actor=actor)
+    translate_article_task(job.id)
+    return job
+
+
+def run_translation_job(
+    job_id: int,
+    instance_path: str,
+    translator_for: Callable[[InstalledPackage], Translator],
+    *,
+    on_progress: Callable[[TranslationJob], None] | None = None,
+) -> TranslationJob:
+    """Translate what the job's article still lacks; safe to run again after any interruption."""
+    job = db.session.get(TranslationJob, job_id)
+    if job is None:
+        raise ServiceError(f"No translation job {job_id}.")
+    package = find_package(instance_path, job.model_id)
+    if package is None:
+        return _finish(job, f"model {job.model_id} is no longer installed")
+    job.status, job.started_at, job.error = "running", utcnow(), None
+    todo = paragraphs_without_draft(job.article_id, job.model_id)
+    job.total = db.session.scalar(
+        select(func.count()).select_from(Paragraph).where(Paragraph.article_id == job.article_id)
+    )
+    job.done = job.total - len(todo)
+    db.session.commit()
+
+    translator = translator_for(package)
+    failures: list[str] = []
+    for chunk in _chunks(todo, CHUNK_SIZE):
+        for paragraph, english, error in _translate_chunk(translator, chunk):
+            if error is None:
+                store_machine_draft(paragraph, english, translator)
+                job.done += 1
+            else:
+                paragraph.mt_error = error
+                failures.append(f"paragraph {paragraph.position + 1}: {error}")
+        db.session.commit()
+        if on_progress is not None:
+            on_progress(job)
+
+    if failures:
+        return _finish(job, f"{len(failures)} paragraph(s) failed; first: {failures[0]}")
+    _mark_article_translated(job.article_id)
+    return _finish(job, None)
+
+
+def _translate_chunk(translator: Translator, chunk: list[Paragraph]):
+    """(paragraph, english, error) for each paragraph: cached drafts first, then one batch.
+
+    When the batch fails, each paragraph is tried alone so one bad paragraph
+    does not cost the others their drafts.
+    """
+    hashes = {p.id: source_hash(p.ar) for p in chunk}
+    cached = dict(db.session.execute(
+        select(Translation.source_hash, Translation.text)
+        .where(Translation.model_id == translator.model_id, Translation.origin == "machine",
+               Translation.source_hash.in_(set(hashes.values())))
+    ).all())
+    pending = [p for p in chunk if hashes[p.id] not in cached]
+    results = {p.id: (cached[hashes[p.id]], None) for p in chunk if hashes[p.id] in cached}
+    if pending:
+        try:
+            for paragraph, english in zip(pending, translator.translate([p.ar for p in pending]), strict=True):
+                results[paragraph.id] = (english, None)
+        except Exception:  # noqa: BLE001 — isolate the failing paragraph below
+            for paragraph in pending:
+                try:
+                    results[paragraph.id] = (translator.translate([paragraph.ar])[0], None)
+                except Exception as error:  # noqa: BLE001 — recorded on the paragraph and the job
+                    results[paragraph.id] = (None, f"{type(error).__name__}: {error}"[:500])
+    return [(p, *results[p.id]) for p in chunk]
+
+
+def store_machine_draft(paragraph: Paragraph, english: str, translator: Translator) -> Translation:
+    """Append a machine revision; it becomes current only where no human has edited."""
+    revision = Translation(
+        paragraph_id=paragraph.id, text=english, origin="machine",
+        engine=translator.engine, engine_version=translator.engine_version,
+        model_id=translator.model_id, source_hash=source_hash(paragraph.ar),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    current = paragraph.current_revision
+    if current is None or current.origin == "machine":
+        paragraph.current_revision_id = revision.id
+        paragraph.version += 1
+    paragraph.mt_error = None
+    return revision
+
+
+def _mark_article_translated(article_id: int) -> None:
+    article = db.session.get(Article, article_id)
+    missing = db.session.scalar(
+        select(func.count()).select_from(Paragraph)
+        .where(Paragraph.article_id == article_id, Paragraph.current_revision_id.is_(None))
+    )
+    if article.status == "new" and missing == 0:
+        article.status = "translated"
+        record_event(None, "article.translated", "article", article_id, before={"status": "new"},
+                     after={"status": "translated"})
+
+
+def _finish(job: TranslationJob, error: str | None) -> TranslationJob:
+    job.status = "failed" if error else "done"
+    job.error = error
+    job.finished_at = utcnow()
+    db.session.commit()
+    return job
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def machine_and_current_translations(paragraph_ids: list[int]) -> tuple[dict[int, Translation], dict[int, Translation]]:
+    """The newest machine draft and the current revision of each paragraph, in two queries."""
+    if not paragraph_ids:
+        return {}, {}
+    newest_machine = (
+        select(func.max(Translation.id))
+        .where(Translation.paragraph_id.in_(paragraph_ids), Translation.origin == "machine")
+        .group_by(Translation.paragraph_id)
+    )
+    machine = {t.paragraph_id: t for t in db.session.scalars(select(Translation).where(Translation.id.in_(newest_machine)))}
+    current = {
+        t.paragraph_id: t
+        for t in db.session.scalars(
+            select(Translation).join(Paragraph, Paragraph.current_revision_id == Translation.id)
+            .where(Paragraph.id.in_(paragraph_ids))
+        )
+    }
+    return machine, current
