@@ -107,7 +107,7 @@ def _checked_members(archive: zipfile.ZipFile) -> str:
 def _read_metadata(archive: zipfile.ZipFile, top: str) -> dict:
     names = set(archive.namelist())
     missing = [f for f in REQUIRED_FILES if f"{top}/{f}" not in names]
-    if f"{top}/metadata.json" in missing:
+    if "metadata.json" in missing:
         raise PackageError("no metadata.json in the package: not an Argos package")
     try:
         metadata = json.loads(archive.read(f"{top}/metadata.json").decode("utf-8"))
