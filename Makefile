@@ -36,12 +36,17 @@ install: $(VENV)/.app-installed
 setup: $(VENV)/.app-installed
 	$(BIN)/flask --app wsgi setup
 
-# The production server (waitress), not Flask's debug server.
+# The production server (waitress), not Flask's debug server, with the
+# translation worker (Huey consumer) beside it; Ctrl+C stops both.
 run: setup
-	@echo "Mizan on http://$(HOST):$(PORT)/"
+	@echo "Mizan on http://$(HOST):$(PORT)/ (translation worker running beside it)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/huey_consumer app.tasks.huey --workers 1 --quiet & \
 	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --threads $(THREADS) wsgi:app
 
 dev: setup
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/huey_consumer app.tasks.huey --workers 1 --quiet & \
 	$(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-installed
