@@ -69,10 +69,13 @@ class PackageTranslator:
 
     def translate(self, paragraphs: Sequence[str]) -> list[str]:
         """English for each Arabic paragraph, all sentences translated in one batched call."""
-        sentences_per_paragraph = [split_sentences(text) for text in paragraphs]
+        return self.translate_split([split_sentences(text) for text in paragraphs])
+
+    def translate_split(self, sentences_per_paragraph: Sequence[Sequence[str]]) -> list[str]:
+        """English for paragraphs already split into sentences (one output per paragraph)."""
         tokens = [self._tokenizer.encode(s, out_type=str) for ss in sentences_per_paragraph for s in ss]
         if not tokens:
-            return ["" for _ in paragraphs]
+            return ["" for _ in sentences_per_paragraph]
         prefix = self.package.target_prefix
         results = self._translator.translate_batch(
             tokens,

@@ -1,0 +1,271 @@
+"""Every Arabic paragraph gets an English machine draft from a real (tiny) Argos package, offline."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Article, Paragraph, Translation, TranslationJob
+from app.services import mt, mt_engine, mt_packages
+from app.services import users as user_service
+from tests.conftest import bearer, log_in
+from tests.support.tiny_argos import build_argos_package, run_argos_offline
+
+FLOAT32 = mt_engine.EngineOptions(compute_type="float32")
+
+
+@pytest.fixture(scope="session")
+def tiny_package_file(tmp_path_factory):
+    return build_argos_package(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def other_tiny_package_file(tmp_path_factory):
+    return build_argos_package(tmp_path_factory.mktemp("other-model"), name="translate-ar_en-other", seed=7)
+
+
+@pytest.fixture
+def model(app, tiny_package_file):
+    return mt_packages.install_package(tiny_package_file, app.instance_path)
+
+
+def translator_for(package):
+    return mt_engine.get_translator(package, FLOAT32)
+
+
+def translate_article(app, article_id, translator_factory=translator_for, model_id=None):
+    package = mt.require_package(app.instance_path, model_id)
+    job = mt.create_translation_job(db.session.get(Article, article_id), package, actor=None)
+    return mt.run_translation_job(job.id, app.instance_path, translator_factory)
+
+
+def test_translating_an_article_stores_each_draft_as_a_machine_revision(app, seeded, model):
+    article_id = seeded[0]
+    job = translate_article(app, article_id)
+    assert (job.status, job.done, job.total, job.error) == ("done", 36, 36, None)
+    article = db.session.get(Article, article_id)
+    assert article.status == "translated"
+    for paragraph in article.paragraphs:
+        draft = paragraph.current_revision
+        assert draft.origin == "machine" and draft.text.strip()
+        assert draft.model_id == model.model_id and model.checksum[:16] in draft.model_id
+        assert draft.engine == "ctranslate2" and draft.engine_version
+        assert draft.source_hash == mt.source_hash(paragraph.ar)
+        assert paragraph.version == 2 and paragraph.mt_error is None
+
+
+def test_drafts_equal_a_direct_run_of_the_engine_and_are_deterministic(app, seeded, model):
+    translate_article(app, seeded[3])
+    paragraphs = db.session.get(Article, seeded[3]).paragraphs
+    expected = translator_for(model).translate([p.ar for p in paragraphs])
+    assert [p.current_revision.text for p in paragraphs] == expected
+    mt_engine.unload_all()
+    assert translator_for(model).translate([p.ar for p in paragraphs]) == expected
+
+
+def test_the_model_is_loaded_once_per_worker_and_reused(app, model):
+    assert mt_engine.get_translator(model, FLOAT32) is mt_engine.get_translator(model, FLOAT32)
+
+
+def test_mizan_matches_argostranslate_for_the_same_sentences(app, model, tiny_package_file, tmp_path):
+    """The one deliberate difference is sentence splitting (and batching, which changes nothing).
+
+    argostranslate splits with spaCy's sentencizer; given argostranslate's own
+    sentences, Mizan's batched engine must produce argostranslate's output
+    exactly, for every seed paragraph, with the compute type pinned.
+    """
+    from app.services.news_text import parse_news_text
+    from app.services.sentences import split_sentences
+    from tests.conftest import SEEDS_DIR
+
+    paragraphs = [p.text for f in sorted(SEEDS_DIR.glob("*.txt")) for p in parse_news_text(f.read_bytes()).paragraphs]
+    run = run_argos_offline(tiny_package_file, paragraphs, tmp_path, compute_type="float32")
+    argos_sentences = [per_text[0] for per_text in run.sentences]  # no "\n" inside a paragraph
+    engine = translator_for(model)
+    assert engine.translate_split(argos_sentences) == run.translations
+    # Where both splitters agree, Mizan's own pipeline gives argostranslate's output as it stands.
+    agreeing = [i for i, p in enumerate(paragraphs) if split_sentences(p) == [s.strip() for s in argos_sentences[i]]]
+    assert len(agreeing) >= len(paragraphs) // 2
+    ours = engine.translate([paragraphs[i] for i in agreeing])
+    assert ours == [run.translations[i] for i in agreeing]
+
+
+class CountingTranslator:
+    """Wraps the real engine to count what reaches the model."""
+
+    def __init__(self, inner, fail_on: str | None = None, die_after_calls: int | None = None):
+        self.inner, self.fail_on, self.die_after_calls = inner, fail_on, die_after_calls
+        self.engine, self.engine_version, self.model_id = inner.engine, inner.engine_version, inner.model_id
+        self.paragraphs_seen: list[str] = []
+        self.calls = 0
+
+    def translate(self, paragraphs):
+        self.calls += 1
+        if self.die_after_calls is not None and self.calls > self.die_after_calls:
+            raise SystemExit("worker killed")  # like a SIGKILL: no cleanup code of ours runs
+        if self.fail_on and any(self.fail_on in p for p in paragraphs):
+            raise RuntimeError("model crashed on this input")
+        self.paragraphs_seen.extend(paragraphs)
+        return self.inner.translate(paragraphs)
+
+
+def test_drafts_are_reused_for_the_same_arabic_and_model(app, seeded, model):
+    counting = CountingTranslator(translator_for(model))
+    translate_article(app, seeded[0], lambda package: counting)
+    first_pass = len(counting.paragraphs_seen)
+    # A second article whose paragraphs repeat the first one's text: nothing reaches the model again.
+    from app.services import importing
+    from tests.conftest import SEEDS_DIR
+
+    raw = (SEEDS_DIR / "000_87e300d100e4e0f3.txt").read_bytes() + "\n\nفقرة جديدة لم تترجم من قبل.\n".encode()
+    outcome = importing.import_news_file("copy.txt", raw, max_bytes=app.config["IMPORT_MAX_BYTES"])
+    job = translate_article(app, outcome.article_id, lambda package: counting)
+    assert job.status == "done"
+    assert counting.paragraphs_seen[first_pass:] == ["فقرة جديدة لم تترجم من قبل."]
+    copy = db.session.get(Article, outcome.article_id)
+    original = db.session.get(Article, seeded[0])
+    assert [p.current_revision.text for p in copy.paragraphs[:5]] == [p.current_revision.text for p in original.paragraphs[:5]]
+
+
+def test_a_new_model_adds_a_revision_and_never_hides_a_human_edit(app, seeded, model, other_tiny_package_file):
+    article_id = seeded[3]
+    translate_article(app, article_id)
+    paragraph = db.session.get(Article, article_id).paragraphs[1]
+    human = Translation(paragraph_id=paragraph.id, text="A reviewer's English.", origin="human",
+                        parent_id=paragraph.current_revision_id)
+    db.session.add(human)
+    db.session.flush()
+    paragraph.current_revision_id, paragraph.version = human.id, paragraph.version + 1
+    db.session.commit()
+
+    other = mt_packages.install_package(other_tiny_package_file, app.instance_path)
+    job = translate_article(app, article_id, model_id=other.model_id)
+    assert job.status == "done"
+    db.session.expire_all()
+    paragraph = db.session.get(Paragraph, paragraph.id)
+    assert paragraph.current_revision.text == "A reviewer's English."
+    machine = db.session.scalars(select(Translation).where(Translation.paragraph_id == paragraph.id,
+                                                           Translation.origin == "machine")).all()
+    assert {t.model_id for t in machine} == {model.model_id, other.model_id}
+    untouched = db.session.get(Article, article_id).paragraphs[2]
+    assert untouched.current_revision.model_id == other.model_id  # a machine draft follows the newer model
+
+
+def test_a_failing_paragraph_is_marked_and_the_others_are_kept_then_retried(app, seeded, model):
+    article_id = seeded[3]
+    bad_text = db.session.get(Article, article_id).paragraphs[5].ar
+    failing = CountingTranslator(translator_for(model), fail_on=bad_text)
+    job = translate_article(app, article_id, lambda package: failing)
+    assert job.status == "failed"
+    assert job.done == 17 and job.total == 18
+    assert "paragraph 6" in job.error and "model crashed" in job.error
+    paragraphs = db.session.get(Article, article_id).paragraphs
+    assert paragraphs[5].current_revision is None and "model crashed" in paragraphs[5].mt_error
+    assert all(p.current_revision is not None for i, p in enumerate(paragraphs) if i != 5)
+    assert db.session.get(Article, article_id).status == "new"
+
+    retry = mt.run_translation_job(job.id, app.instance_path, translator_for)
+    assert (retry.status, retry.done, retry.error) == ("done", 18, None)
+    paragraph = db.session.get(Article, article_id).paragraphs[5]
+    assert paragraph.current_revision is not None and paragraph.mt_error is None
+    assert db.session.get(Article, article_id).status == "translated"
+
+
+def test_a_worker_killed_mid_article_loses_nothing_and_the_job_resumes(app, seeded, model, monkeypatch):
+    monkeypatch.setattr(mt, "CHUNK_SIZE", 4)
+    article_id = seeded[3]
+    dying = CountingTranslator(translator_for(model), die_after_calls=2)
+    package = mt.require_package(app.instance_path)
+    job = mt.create_translation_job(db.session.get(Article, article_id), package, actor=None)
+    with pytest.raises(SystemExit):
+        mt.run_translation_job(job.id, app.instance_path, lambda p: dying)
+    db.session.rollback()
+    drafts = db.session.scalar(select(func.count()).select_from(Translation).join(Paragraph, Paragraph.id == Translation.paragraph_id)
+                               .where(Paragraph.article_id == article_id))
+    assert drafts == 8  # two committed chunks survive the crash
+    assert db.session.get(TranslationJob, job.id).status == "running"
+
+    resumed = CountingTranslator(translator_for(model))
+    job = mt.run_translation_job(job.id, app.instance_path, lambda p: resumed)
+    assert (job.status, job.done, job.total) == ("done", 18, 18)
+    assert len(resumed.paragraphs_seen) == 10  # only what was missing
+    assert db.session.scalar(select(func.count()).select_from(Translation).join(Paragraph, Paragraph.id == Translation.paragraph_id)
+                             .where(Paragraph.article_id == article_id)) == 18
+
+
+def test_nothing_touches_the_network_while_installing_and_translating(app, seeded, tiny_package_file, monkeypatch):
+    attempts = []
+
+    def refuse(self, address, *args):
+        attempts.append(address)
+        raise OSError(f"network access attempted: {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: refuse(None, address))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: refuse(None, host))
+    mt_engine.unload_all()  # load the model again, under the guard
+    mt_packages.install_package(tiny_package_file, app.instance_path)
+    job = translate_article(app, seeded[1])
+    assert job.status == "done" and attempts == []
+
+
+def test_api_shows_the_machine_draft_and_the_current_translation(client, app, seeded, admin, model):
+    translate_article(app, seeded[4])
+    token = user_service.issue_api_token(admin)
+    article = client.get(f"/api/v1/articles/{seeded[4]}", headers=bearer(token)).get_json()
+    assert article["status"] == "translated"
+    for paragraph in article["paragraphs"]:
+        assert paragraph["machine"]["model_id"] == model.model_id
+        assert paragraph["translation"]["origin"] == "machine"
+        assert paragraph["translation"]["text"] == paragraph["machine"]["text"]
+        assert isinstance(paragraph["translation"]["revision_id"], int)
+        assert paragraph["version"] == 2
+
+
+def test_article_page_shows_drafts_in_the_english_column(client, app, seeded, admin, model):
+    translate_article(app, seeded[2])
+    log_in(client, "amina")
+    html = client.get(f"/articles/{seeded[2]}").get_data(as_text=True)
+    assert html.count('<p class="en" dir="ltr" lang="en">') == 26
+    assert "No machine translation model is installed" not in html
+    assert f"Machine draft · {model.model_id}" in html
+
+
+def test_api_queues_a_translation_and_reports_progress(client, app, seeded, admin, reviewer, model):
+    token = user_service.issue_api_token(admin)
+    response = client.post(f"/api/v1/articles/{seeded[0]}/translate", headers=bearer(token))
+    assert response.status_code == 202
+    job_id = response.get_json()["job_id"]
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=bearer(token)).get_json()
+    assert job == {"id": job_id, "article_id": seeded[0], "model_id": model.model_id, "status": "queued",
+                   "done": 0, "total": 36, "error": None}
+    from app.tasks import huey
+
+    assert huey.pending_count() >= 1
+    # The page polls the job while it runs.
+    log_in(client, "amina")
+    assert f'data-job-url="/api/v1/jobs/{job_id}"' in client.get(f"/articles/{seeded[0]}").get_data(as_text=True)
+    # Reviewers may not start translations, nor see jobs of articles not assigned to them.
+    reviewer_token = user_service.issue_api_token(reviewer)
+    assert client.post(f"/api/v1/articles/{seeded[0]}/translate", headers=bearer(reviewer_token)).status_code == 403
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=bearer(reviewer_token)).status_code == 404
+
+
+def test_cli_translates_all_untranslated_articles_in_the_foreground(app, seeded, model):
+    translate_article(app, seeded[0])
+    result = app.test_cli_runner().invoke(args=["mt", "translate", "--all"])
+    assert result.exit_code == 0, result.output
+    reports = [line for line in result.stdout.splitlines() if line.startswith("article ")]
+    assert reports == [f"article {i}: done, {n}/{n} paragraphs" for i, n in zip(seeded[1:], (20, 26, 18, 19))]
+    assert all(db.session.get(Article, i).status == "translated" for i in seeded)
+
+
+def test_cli_translate_explains_what_is_missing(app, seeded):
+    runner = app.test_cli_runner()
+    no_model = runner.invoke(args=["mt", "translate", "--all"])
+    assert no_model.exit_code == 1 and "No machine translation model is installed" in no_model.output
+    neither = runner.invoke(args=["mt", "translate"])
+    assert neither.exit_code == 1 and "--article ID" in neither.output
