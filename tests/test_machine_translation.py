@@ -269,3 +269,27 @@ def test_cli_translate_explains_what_is_missing(app, seeded):
     assert no_model.exit_code == 1 and "No machine translation model is installed" in no_model.output
     neither = runner.invoke(args=["mt", "translate"])
     assert neither.exit_code == 1 and "--article ID" in neither.output
+
+
+def test_admin_translates_from_the_article_page_and_all_untranslated_from_the_list(admin_client, app, seeded, model):
+    from tests.conftest import csrf_token_from
+
+    page = admin_client.get(f"/admin/articles/{seeded[0]}").get_data(as_text=True)
+    assert "Translate</button>" in page and model.model_id in page
+    response = admin_client.post(f"/admin/articles/{seeded[0]}/translate",
+                                 data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    page = admin_client.get(f"/admin/articles/{seeded[0]}").get_data(as_text=True)
+    assert "Translation queued (job" in page and 'data-job-url="/api/v1/jobs/' in page
+
+    listing = admin_client.get("/admin/").get_data(as_text=True)
+    response = admin_client.post("/admin/translate-untranslated", data={"csrf_token": csrf_token_from(listing)})
+    assert response.status_code == 302
+    assert "Translation queued for 5 article(s)." in admin_client.get("/admin/").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 6
+
+
+def test_translate_buttons_refuse_a_forged_form(admin_client, app, seeded, model):
+    assert admin_client.post(f"/admin/articles/{seeded[0]}/translate").status_code == 400
+    assert admin_client.post("/admin/translate-untranslated").status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 0
