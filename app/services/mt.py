@@ -94,7 +94,11 @@ def queue_article_translation(article: Article, instance_path: str, *, actor: Us
     from ..tasks import translate_article_task
 
     job = create_translation_job(article, require_package(instance_path, model), actor=actor)
-    translate_article_task(job.id)
+    try:
+        translate_article_task(job.id)
+    except Exception as error:
+        _finish(job, f"could not queue the job: {error}")
+        raise ServiceError(f"Could not queue the translation: {error}") from error
     return job
 
 
