@@ -166,3 +166,26 @@ def test_upload_without_csrf_token_is_refused(admin_client):
 
 def test_reviewer_cannot_import(reviewer_client):
     assert reviewer_client.get("/admin/import").status_code == 403
+
+
+def test_a_large_folder_is_imported_in_order_with_parallel_parsing(app, tmp_path):
+    """Above PARALLEL_IMPORT_MIN_FILES files, parsing runs in worker processes; results are the same."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    count = importing.PARALLEL_IMPORT_MIN_FILES + 6
+    for i in range(count):
+        seed = SEED_FILES[i % 5].read_bytes()
+        (folder / f"{i:03d}.txt").write_bytes(seed + f"\nنسخة رقم {i}\n".encode())
+    (folder / "050b.txt").write_bytes(b"")  # refused in the middle
+    (folder / "060b.txt").write_bytes((folder / "060.txt").read_bytes())  # the same file twice
+    outcomes = list(importing.import_paths([folder], max_bytes=app.config["IMPORT_MAX_BYTES"]))
+    assert [o.filename.rsplit("/", 1)[-1] for o in outcomes] == sorted(p.name for p in folder.iterdir())
+    by_name = {o.filename.rsplit("/", 1)[-1]: o for o in outcomes}
+    assert by_name["050b.txt"].status == importing.REFUSED
+    assert by_name["060b.txt"].status == importing.ALREADY_IMPORTED
+    assert by_name["060b.txt"].article_id == by_name["060.txt"].article_id
+    assert sum(o.status == importing.IMPORTED for o in outcomes) == count
+    stored = db.session.scalars(select(Article).order_by(Article.id)).all()
+    assert [a.original_filename for a in stored] == [f"{i:03d}.txt" for i in range(count)]
+    expected = importing.prepare_news_file("x", (folder / "007.txt").read_bytes(), max_bytes=10**7).parsed
+    assert [p.ar for p in stored[7].paragraphs] == [p.text for p in expected.paragraphs]

@@ -6,7 +6,11 @@ second import of the same file a reported no-op.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -15,9 +19,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Article, Paragraph, User
-from .audit import record_event
-from .news_text import UnreadableText, parse_news_text
+from ..models import Article, AuditEvent, Paragraph, User
+from .news_text import ParsedArticle, UnreadableText, parse_news_text
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_IMPORT_MIN_FILES = 64
+MAX_PARSE_WORKERS = 4
+DUPLICATE_CHECK_CHUNK = 64  # files whose checksums are looked up in one query
 
 IMPORTED = "imported"
 ALREADY_IMPORTED = "already imported"
@@ -38,42 +46,97 @@ class ImportOutcome:
         return self.status != REFUSED
 
 
+@dataclass(frozen=True)
+class PreparedFile:
+    """A file read, hashed and parsed — everything that needs no database."""
+
+    filename: str
+    raw: bytes
+    checksum: str
+    parsed: ParsedArticle | None
+    refusal: str | None
+
+
+def prepare_news_file(filename: str, raw: bytes, *, max_bytes: int) -> PreparedFile:
+    checksum = hashlib.sha256(raw).hexdigest()
+    try:
+        return PreparedFile(filename, raw, checksum, parse_news_text(raw, max_bytes=max_bytes), None)
+    except UnreadableText as refusal:
+        return PreparedFile(filename, raw, checksum, None, str(refusal))
+
+
 def import_news_file(filename: str, raw: bytes, *, max_bytes: int, actor: User | None = None) -> ImportOutcome:
     """Parse and store one file. Refusals and duplicates write nothing."""
-    checksum = hashlib.sha256(raw).hexdigest()
-    existing_id = db.session.scalar(select(Article.id).where(Article.checksum == checksum))
-    if existing_id is not None:
-        return ImportOutcome(filename, ALREADY_IMPORTED, f"same file as article {existing_id}", existing_id)
-    try:
-        parsed = parse_news_text(raw, max_bytes=max_bytes)
-    except UnreadableText as refusal:
-        return ImportOutcome(filename, REFUSED, str(refusal))
+    return store_prepared_file(prepare_news_file(filename, raw, max_bytes=max_bytes), actor=actor)
 
+
+_NOT_LOOKED_UP = object()
+PARAGRAPH_COLUMNS = ("article_id", "position", "kind", "ar", "status", "version")
+
+
+@functools.lru_cache(maxsize=8)
+def _paragraph_insert(dialect) -> tuple[str, bool]:
+    """The paragraph INSERT in this database's own SQL and parameter style, compiled once.
+
+    Paragraph values need no type conversion, so the rows go straight to the
+    driver's executemany: per row, SQLAlchemy's parameter handling costs more
+    than the insert itself. Returns (sql, whether parameters are positional).
+    """
+    compiled = insert(Paragraph.__table__).inline().compile(dialect=dialect, column_keys=list(PARAGRAPH_COLUMNS))
+    if compiled.positional:
+        assert tuple(compiled.positiontup) == PARAGRAPH_COLUMNS, compiled.positiontup
+    return str(compiled), compiled.positional
+
+
+def existing_article_ids(checksums: Iterable[str]) -> dict[str, int]:
+    """Articles already imported, by checksum: one query for many files."""
+    checksums = list(set(checksums))
+    found = {} if not checksums else dict(db.session.execute(
+        select(Article.checksum, Article.id).where(Article.checksum.in_(checksums))
+    ).all())
+    db.session.rollback()  # end the read transaction; each file gets its own
+    return found
+
+
+def store_prepared_file(prepared: PreparedFile, *, actor: User | None = None, existing_id=_NOT_LOOKED_UP) -> ImportOutcome:
+    """Store one prepared file as one article, in one transaction (SQLAlchemy Core: this is the hot path).
+
+    `existing_id` may come from `existing_article_ids` for many files at once;
+    a file imported meanwhile by someone else is still caught by the unique checksum.
+    """
+    filename, checksum = prepared.filename, prepared.checksum
+    if existing_id is _NOT_LOOKED_UP:
+        existing_id = existing_article_ids([checksum]).get(checksum)
+    if existing_id is not None:
+        db.session.rollback()
+        return ImportOutcome(filename, ALREADY_IMPORTED, f"same file as article {existing_id}", existing_id)
+    if prepared.parsed is None:
+        db.session.rollback()
+        return ImportOutcome(filename, REFUSED, prepared.refusal or "unreadable file")
+    parsed = prepared.parsed
+    connection = db.session.connection()
     try:
-        article_id = db.session.execute(
-            insert(Article).returning(Article.id),
-            [{
+        article_id = connection.execute(
+            insert(Article.__table__).returning(Article.__table__.c.id),
+            {
                 "title": parsed.title,
                 "source": parsed.source,
                 "published": parsed.published,
                 "original_filename": filename,
-                "raw_bytes": raw,
+                "raw_bytes": prepared.raw,
                 "checksum": checksum,
                 "status": "new",
                 "imported_by_id": actor.id if actor is not None else None,
-            }],
+            },
         ).scalar_one()
-        db.session.execute(
-            insert(Paragraph),
-            [
-                {"article_id": article_id, "position": position, "kind": p.kind, "ar": p.text}
-                for position, p in enumerate(parsed.paragraphs)
-            ],
-        )
-        record_event(
-            actor, "article.import", "article", article_id,
-            after={"filename": filename, "checksum": checksum, "paragraphs": len(parsed.paragraphs)},
-        )
+        sql, positional = _paragraph_insert(connection.dialect)
+        rows = [(article_id, position, p.kind, p.text, "draft", 1) for position, p in enumerate(parsed.paragraphs)]
+        connection.exec_driver_sql(sql, rows if positional else [dict(zip(PARAGRAPH_COLUMNS, row)) for row in rows])
+        connection.execute(insert(AuditEvent.__table__), {
+            "actor_id": actor.id if actor is not None else None,
+            "action": "article.import", "object_type": "article", "object_id": article_id,
+            "after": {"filename": filename, "checksum": checksum, "paragraphs": len(parsed.paragraphs)},
+        })
         db.session.commit()
     except IntegrityError:
         # Another importer stored the same file between our check and our insert.
@@ -109,23 +172,55 @@ def import_paths(
     actor: User | None = None,
     on_outcome: Callable[[ImportOutcome], None] | None = None,
 ) -> Iterator[ImportOutcome]:
-    for path in collect_import_files(paths):
-        outcome = _import_path(path, max_bytes=max_bytes, actor=actor)
-        if on_outcome is not None:
-            on_outcome(outcome)
-        yield outcome
+    """Import files and folders in order. Outcomes are yielded as each file is committed.
+
+    With many files, reading and parsing run in worker processes while this
+    process writes: parsing is most of the work, and it needs no database.
+    """
+    files = collect_import_files(paths)
+    for chunk in _chunks(_prepared_in_order(files, max_bytes), DUPLICATE_CHECK_CHUNK):
+        existing = existing_article_ids(p.checksum for p in chunk)
+        for prepared in chunk:
+            outcome = store_prepared_file(prepared, actor=actor, existing_id=existing.get(prepared.checksum))
+            if outcome.status == IMPORTED:
+                existing[prepared.checksum] = outcome.article_id  # the same file twice in one folder
+            if on_outcome is not None:
+                on_outcome(outcome)
+            yield outcome
 
 
-def _import_path(path: Path, *, max_bytes: int, actor: User | None) -> ImportOutcome:
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepared_in_order(files: list[Path], max_bytes: int) -> Iterator[PreparedFile]:
+    workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS)
+    if len(files) < PARALLEL_IMPORT_MIN_FILES or workers < 2 or "fork" not in mp.get_all_start_methods():
+        yield from (_prepare_path(path, max_bytes) for path in files)
+        return
+    # fork: the workers need only this module, already loaded; they never touch the database.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        yield from pool.map(_prepare_path, files, [max_bytes] * len(files), chunksize=16)
+
+
+def _prepare_path(path: Path, max_bytes: int) -> PreparedFile:
     try:
         size = path.stat().st_size
         if size > max_bytes:
             # Do not read a huge file only to refuse it.
-            return ImportOutcome(str(path), REFUSED, f"file is larger than the limit ({size:,} > {max_bytes:,} bytes)")
+            return PreparedFile(str(path), b"", "", None,
+                                f"file is larger than the limit ({size:,} > {max_bytes:,} bytes)")
         raw = path.read_bytes()
     except OSError as error:
-        return ImportOutcome(str(path), REFUSED, f"cannot read file: {error.strerror or error}")
-    return import_news_file(path.name, raw, max_bytes=max_bytes, actor=actor)
+        return PreparedFile(str(path), b"", "", None, f"cannot read file: {error.strerror or error}")
+    return prepare_news_file(path.name, raw, max_bytes=max_bytes)
 
 
 def import_seeds_if_empty(seeds_dir: Path, *, max_bytes: int) -> list[ImportOutcome] | None:

@@ -1,0 +1,637 @@
+"""Import benchmark: how fast Mizan turns news files into stored paragraphs.
+
+What is measured
+----------------
+A corpus of N paragraphs (``--paragraphs``, default 100,000) is built by
+replicating the five files in ``seeds/``.  Each copy gets a unique suffix
+`` (نسخة 123)`` on its title line, so every file has its own checksum and
+its own title (nothing is skipped as "already imported").  Paragraphs are
+counted with ``parse_news_text``, the parser the importer itself uses, so
+the totals are exact; whole files are added until the total reaches N.
+
+The same corpus is then imported, each time into a fresh instance folder
+(a copy of one database freshly created by ``flask --app wsgi setup``:
+migrations applied, the ``admin`` account, no articles):
+
+* service      ``importing.import_paths`` in this process, the code behind
+               ``flask --app wsgi import DIR``; timed from the call to the
+               last commit (no Python start-up, no app creation).
+* CLI          the real ``flask --app wsgi import DIR`` in a subprocess,
+               timed from spawn to exit (includes Python start-up and
+               ``create_app``, about 2 s, which weighs on small corpora).
+* HTTP         the production server (``waitress-serve --threads 4
+               wsgi:app``) on 127.0.0.1.  The client logs in once through
+               the login form, then POSTs the files to ``/admin/import``
+               (multipart field ``files``, ``--batch-files`` per request,
+               with the form's CSRF token), one new TCP connection per
+               request (``Connection: close``, cookies carried by hand),
+               one request at a time.  Timed from the first upload to the
+               last response; login is not timed.  The client runs on the
+               same machine, as the peers' clients did.
+
+After each run the database is checked with ``sqlite3``: exactly the
+expected number of articles and paragraphs.
+
+Rates use wall-clock time.  Next to it the table shows the CPU seconds of
+the process doing the import (this process for the service path and the
+baselines, the ``flask`` child for the CLI, the waitress process for HTTP,
+not the client).  On a 2-core machine anything else running (a test suite,
+say) inflates wall time; CPU time is the figure it disturbs least.
+
+Baselines, measured in the same run on the same rows
+----------------------------------------------------
+Rows are precomputed (parsed, hashed) outside the timed section, then
+inserted with plain ``sqlite3`` into a fresh copy of Mizan's real schema,
+with Mizan's pragmas (WAL, synchronous=NORMAL, foreign_keys=ON):
+
+* raw executemany   all article rows and all paragraph rows, two
+                    ``executemany`` calls, one transaction.
+* raw per-file      one transaction per file (insert the article, then
+                    ``executemany`` its paragraphs, commit), the commit
+                    pattern Mizan uses.
+
+Each baseline is run three times (fresh database each time); the median
+is used.  The baselines write no audit event and do no checksum lookup;
+Mizan does both.  The time to parse the corpus (``parse_news_text`` only,
+no database) is measured while preparing it and printed for reference: it
+is the floor for any path that parses.
+
+Peers and targets (from the issue)
+----------------------------------
+doccano 1.8.4 imports 10,000 paragraphs in about 3 s and Label Studio
+1.23.2 in 2.3 s (their APIs over loopback HTTP, on this 2-core machine).
+Targets: 100,000 paragraphs in <= 10 s (>= 3x doccano's rate) and within
+5x of raw executemany (time_mizan / time_raw <= 5).  With fewer than
+100,000 paragraphs the 10 s target is judged on the time projected from
+the measured rate.  The script reports; it exits 0 when a target is missed
+(it exits non-zero only when the benchmark itself fails, e.g. a wrong row
+count).
+
+Usage::
+
+    .venv/bin/python bench/import_bench.py                 # 100,000 paragraphs
+    .venv/bin/python bench/import_bench.py --paragraphs 10000
+    .venv/bin/python bench/import_bench.py --paragraphs 10000 --profile --skip-cli --skip-http
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import hashlib
+import io
+import os
+import platform
+import pstats
+import re
+import resource
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from app.services.news_text import parse_news_text  # noqa: E402  (pure Python, no Flask)
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+ADMIN_PASSWORD = "bench-admin-password-1"  # only ever used on a throwaway instance
+
+DOCCANO_RATE = 10_000 / 3.0  # paragraphs/s, from the issue
+LABEL_STUDIO_RATE = 10_000 / 2.3
+TARGET_PARAGRAPHS, TARGET_SECONDS = 100_000, 10.0
+TARGET_DOCCANO_MULTIPLE = 3.0
+TARGET_RAW_RATIO = 5.0
+
+LANGUAGE_SWITCHER = re.compile(r"[A-Za-z]{2}(?:[ |/]+[A-Za-z]{2})*")
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+IMPORTED_FLASH = re.compile(r"(\d+) of (\d+) files imported")
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # seconds, time.perf_counter
+    cpu: float | None  # CPU seconds (user + system) of the importing process, when known
+
+
+class cpu_clock:
+    """CPU seconds of this process (default), of waited-for children, or of another process by pid."""
+
+    def __init__(self, who: str | int = "self"):
+        self.who = who
+
+    def read(self) -> float | None:
+        if self.who == "self":
+            return time.process_time()
+        if self.who == "children":
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return usage.ru_utime + usage.ru_stime
+        try:  # Linux: utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks
+            fields = Path(f"/proc/{self.who}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
+
+class stopwatch:
+    """`with stopwatch(clock) as watch: ...` then `watch.timing`: wall and CPU seconds of the block."""
+
+    def __init__(self, clock: cpu_clock | None = None):
+        self.clock = clock or cpu_clock()
+
+    def __enter__(self) -> "stopwatch":
+        self._cpu = self.clock.read()
+        self._wall = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        wall = time.perf_counter() - self._wall
+        cpu_end = self.clock.read()
+        cpu = cpu_end - self._cpu if cpu_end is not None and self._cpu is not None else None
+        self.timing = Timing(wall, cpu)
+
+
+# --- corpus -----------------------------------------------------------------
+
+@dataclass
+class CorpusFile:
+    path: Path
+    raw: bytes
+    checksum: str
+    title: str
+    source: str | None
+    published: str | None  # ISO date, as SQLAlchemy stores a Date in SQLite
+    paragraphs: list[tuple[str, str]]  # (kind, text), reading order
+
+
+def with_unique_title(raw: bytes, suffix: str) -> bytes:
+    """Append suffix to the title line: the first non-blank line, after a `Ru En` switcher line if any."""
+    lines = raw.decode("utf-8").splitlines(keepends=True)
+    seen_switcher = False
+    for index, line in enumerate(lines):
+        text = line.strip()  # str.strip also removes the lone no-break spaces of "blank" lines
+        if not text:
+            continue
+        if not seen_switcher and LANGUAGE_SWITCHER.fullmatch(text):
+            seen_switcher = True
+            continue
+        body = line.rstrip("\r\n")
+        lines[index] = body + suffix + line[len(body):]
+        return "".join(lines).encode("utf-8")
+    raise ValueError("no title line")
+
+
+def build_corpus(target: int, directory: Path) -> tuple[list[CorpusFile], Timing]:
+    """Write copies of the seeds until the parsed paragraph total reaches target.
+
+    Returns the files and the time spent in parse_news_text alone.
+    """
+    seeds = sorted(SEEDS_DIR.glob("*.txt"))
+    if not seeds:
+        raise SystemExit(f"no seed files in {SEEDS_DIR}")
+    seed_bytes = [(p.stem, p.read_bytes()) for p in seeds]
+    directory.mkdir(parents=True)
+    files: list[CorpusFile] = []
+    total = 0
+    parse_wall = parse_cpu = 0.0
+    copy = 0
+    while total < target:
+        for stem, raw in seed_bytes:
+            if total >= target:
+                break
+            suffix = f" (نسخة {copy})"
+            data = with_unique_title(raw, suffix)
+            with stopwatch() as watch:
+                parsed = parse_news_text(data)
+            parse_wall += watch.timing.wall
+            parse_cpu += watch.timing.cpu
+            if not parsed.title.endswith(suffix):
+                raise RuntimeError(f"suffix did not land in the title of {stem}: {parsed.title!r}")
+            path = directory / f"{copy:05d}_{stem}.txt"
+            path.write_bytes(data)
+            files.append(CorpusFile(
+                path=path, raw=data, checksum=hashlib.sha256(data).hexdigest(), title=parsed.title,
+                source=parsed.source, published=parsed.published.isoformat() if parsed.published else None,
+                paragraphs=[(p.kind, p.text) for p in parsed.paragraphs],
+            ))
+            total += len(parsed.paragraphs)
+        copy += 1
+    if len({f.checksum for f in files}) != len(files) or len({f.title for f in files}) != len(files):
+        raise RuntimeError("corpus files are not unique")
+    return files, Timing(parse_wall, parse_cpu)
+
+
+# --- instances ----------------------------------------------------------------
+
+def tool(name: str) -> list[str]:
+    """A console script of this interpreter's environment (flask, waitress-serve)."""
+    script = Path(sys.executable).parent / name
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", {"waitress-serve": "waitress"}.get(name, name)]
+
+
+def instance_env(instance: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["MIZAN_INSTANCE_PATH"] = str(instance)
+    env.pop("MIZAN_DATABASE_URL", None)
+    env.pop("MIZAN_IMPORT_MAX_BYTES", None)
+    return env
+
+
+def make_template(work: Path) -> Path:
+    """`flask --app wsgi setup` once (migrations, admin, no seeds); returns its database."""
+    instance, empty = work / "template", work / "no-seeds"
+    empty.mkdir()
+    env = instance_env(instance)
+    env["MIZAN_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+    subprocess.run(
+        [*tool("flask"), "--app", "wsgi", "setup", "--seeds", str(empty)],
+        cwd=PROJECT_ROOT, env=env, check=True, capture_output=True,
+    )
+    return instance / "mizan.sqlite"
+
+
+def fresh_instance(template_db: Path, instance: Path) -> Path:
+    """A new instance folder holding a copy of the freshly set-up database (the WAL-safe way)."""
+    instance.mkdir(parents=True)
+    database = instance / "mizan.sqlite"
+    source, target = sqlite3.connect(template_db), sqlite3.connect(database)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    return database
+
+
+def connect_raw(database: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(database, isolation_level=None)  # explicit BEGIN/COMMIT below
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+        connection.execute(f"PRAGMA {pragma}")
+    return connection
+
+
+def verify(database: Path, files: list[CorpusFile], expected_paragraphs: int, label: str) -> None:
+    connection = sqlite3.connect(database)
+    try:
+        articles = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+        paragraphs = connection.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+    finally:
+        connection.close()
+    if (articles, paragraphs) != (len(files), expected_paragraphs):
+        raise RuntimeError(
+            f"{label}: database holds {articles} articles / {paragraphs} paragraphs, "
+            f"expected {len(files)} / {expected_paragraphs}"
+        )
+
+
+# --- baselines ------------------------------------------------------------------
+
+ARTICLE_COLUMNS = ("title, source, published, original_filename, raw_bytes, checksum, status, "
+                   "imported_by_id, created_at, updated_at")
+INSERT_ARTICLE = f"INSERT INTO articles ({ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_ARTICLE_WITH_ID = f"INSERT INTO articles (id, {ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_PARAGRAPH = "INSERT INTO paragraphs (article_id, position, kind, ar, status, version) VALUES (?, ?, ?, ?, ?, ?)"
+
+
+def baseline_rows(files: list[CorpusFile]):
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    articles = [
+        (f.title, f.source, f.published, f.path.name, f.raw, f.checksum, "new", None, now, now) for f in files
+    ]
+    per_file_paragraphs = [
+        [(position, kind, text, "draft", 1) for position, (kind, text) in enumerate(f.paragraphs)] for f in files
+    ]
+    return articles, per_file_paragraphs
+
+
+def raw_executemany(database: Path, articles, per_file_paragraphs) -> Timing:
+    # A fresh database has no article yet, so ids are 1..n and every row is known beforehand.
+    article_rows = [(article_id, *row) for article_id, row in enumerate(articles, start=1)]
+    paragraph_rows = [
+        (article_id, *p)
+        for article_id, paragraphs in enumerate(per_file_paragraphs, start=1)
+        for p in paragraphs
+    ]
+    connection = connect_raw(database)
+    try:
+        with stopwatch() as watch:
+            connection.execute("BEGIN")
+            connection.executemany(INSERT_ARTICLE_WITH_ID, article_rows)
+            connection.executemany(INSERT_PARAGRAPH, paragraph_rows)
+            connection.execute("COMMIT")
+        return watch.timing
+    finally:
+        connection.close()
+
+
+def raw_per_file(database: Path, articles, per_file_paragraphs) -> Timing:
+    connection = connect_raw(database)
+    try:
+        with stopwatch() as watch:
+            for article, paragraphs in zip(articles, per_file_paragraphs):
+                connection.execute("BEGIN")
+                article_id = connection.execute(INSERT_ARTICLE, article).lastrowid
+                connection.executemany(INSERT_PARAGRAPH, [(article_id, *p) for p in paragraphs])
+                connection.execute("COMMIT")
+        return watch.timing
+    finally:
+        connection.close()
+
+
+# --- Mizan paths --------------------------------------------------------------
+
+def run_service(instance: Path, corpus: Path, profile: cProfile.Profile | None = None) -> Timing:
+    """importing.import_paths in this process: what `flask --app wsgi import DIR` calls."""
+    os.environ["MIZAN_INSTANCE_PATH"] = str(instance)  # read by create_app()
+    os.environ.pop("MIZAN_DATABASE_URL", None)
+    os.environ.pop("MIZAN_IMPORT_MAX_BYTES", None)
+    from app import create_app
+    from app.extensions import db
+    from app.services import importing
+
+    app = create_app()
+    with app.app_context():
+        max_bytes = app.config["IMPORT_MAX_BYTES"]
+        if profile is not None:
+            profile.enable()
+        with stopwatch() as watch:
+            outcomes = list(importing.import_paths([corpus], max_bytes=max_bytes))
+        if profile is not None:
+            profile.disable()
+        db.session.remove()
+        db.engine.dispose()
+    bad = [o for o in outcomes if o.status != importing.IMPORTED]
+    if bad:
+        raise RuntimeError(f"service: {len(bad)} files not imported, e.g. {bad[0]}")
+    return watch.timing
+
+
+def run_cli(instance: Path, corpus: Path, log: Path) -> Timing:
+    with open(log, "wb") as out, stopwatch(cpu_clock("children")) as watch:
+        completed = subprocess.run(
+            [*tool("flask"), "--app", "wsgi", "import", str(corpus)],
+            cwd=PROJECT_ROOT, env=instance_env(instance), stdout=out, stderr=subprocess.STDOUT,
+        )
+    if completed.returncode != 0:
+        raise RuntimeError(f"CLI import exited {completed.returncode}; see {log}")
+    return watch.timing
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    if match is None:
+        raise RuntimeError("no csrf_token input in the page")
+    return match.group(1)
+
+
+def run_http(instance: Path, files: list[CorpusFile], batch_files: int, log: Path) -> Timing:
+    import requests  # imported here so --skip-http works without it
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    close = {"Connection": "close"}  # a new TCP connection per request, like the peers' measurements
+    with open(log, "wb") as server_log:
+        server = subprocess.Popen(
+            [*tool("waitress-serve"), "--host", "127.0.0.1", "--port", str(port), "--threads", "4", "wsgi:app"],
+            cwd=PROJECT_ROOT, env=instance_env(instance), stdout=server_log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait until the server answers
+            if server.poll() is not None:
+                raise RuntimeError(f"waitress exited with {server.returncode}; see {log}")
+            try:
+                page = requests.get(f"{base}/login", headers=close, timeout=5)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("waitress did not start within 60 s") from None
+                time.sleep(0.1)
+
+        # Log in once, through the real form (the login POST is rate-limited).
+        cookies = dict(page.cookies)
+        token = csrf_token(page.text)
+        response = requests.post(
+            f"{base}/login", data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": token},
+            cookies=cookies, headers=close, allow_redirects=False, timeout=30,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"login failed: HTTP {response.status_code}")
+        cookies.update(response.cookies)
+        page = requests.get(f"{base}/admin/import", cookies=cookies, headers=close, timeout=30)
+        if page.status_code != 200:
+            raise RuntimeError(f"GET /admin/import: HTTP {page.status_code}")
+        cookies.update(page.cookies)
+        token = csrf_token(page.text)
+
+        with stopwatch(cpu_clock(server.pid)) as watch:  # CPU of the server, not of this client
+            for first in range(0, len(files), batch_files):
+                batch = files[first:first + batch_files]
+                uploads = [("files", (f.path.name, f.path.read_bytes(), "text/plain")) for f in batch]
+                response = requests.post(
+                    f"{base}/admin/import", data={"csrf_token": token}, files=uploads,
+                    cookies=cookies, headers=close, timeout=300,
+                )
+                cookies.update(response.cookies)
+                flashed = IMPORTED_FLASH.search(response.text)
+                if response.status_code != 200 or flashed is None or int(flashed.group(1)) != len(batch):
+                    raise RuntimeError(
+                        f"upload of files {first}..{first + len(batch) - 1}: HTTP {response.status_code}, "
+                        f"{flashed.group(0) if flashed else 'no import report'}"
+                    )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return watch.timing
+
+
+# --- report -------------------------------------------------------------------
+
+def machine_line() -> str:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return (f"{platform.node()}: {usable} CPUs usable (nproc), {platform.machine()}, "
+            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")
+
+
+def cpu_steal() -> tuple[int, int] | None:
+    """(steal, total) jiffies of all CPUs so far, from /proc/stat (Linux); steal is time the VM did not get."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    return (values[7] if len(values) > 7 else 0), sum(values[:8])
+
+
+LABELS = {
+    "service": "Mizan service (import_paths)",
+    "cli": "Mizan CLI (flask --app wsgi import)",
+    "http": "Mizan HTTP (waitress, /admin/import)",
+}
+
+
+def print_report(paragraphs: int, files: int, results: dict[str, Timing], raw_many: Timing, raw_each: Timing,
+                 parse: Timing) -> None:
+    header = (f"{'path':<38} {'paragraphs':>10} {'seconds':>8} {'CPU s':>7} {'paragraphs/s':>12} "
+              f"{'x raw many':>10} {'x raw per-file':>14} {'x doccano rate':>14}")
+    print()
+    print(header)
+    print("-" * len(header))
+
+    def row(label: str, timing: Timing, ratios: bool = True) -> None:
+        rate = paragraphs / timing.wall
+        cpu = f"{timing.cpu:7.2f}" if timing.cpu is not None else f"{'?':>7}"
+        many = f"{timing.wall / raw_many.wall:10.1f}" if ratios else f"{'-':>10}"
+        each = f"{timing.wall / raw_each.wall:14.1f}" if ratios else f"{'-':>14}"
+        print(f"{label:<38} {paragraphs:>10,} {timing.wall:>8.2f} {cpu} {rate:>12,.0f} {many} {each} "
+              f"{rate / DOCCANO_RATE:>14.2f}")
+
+    def peer(label: str, seconds: float) -> None:
+        print(f"{label:<38} {10_000:>10,} {seconds:>8.2f} {'':>7} {10_000 / seconds:>12,.0f} {'':>10} {'':>14} "
+              f"{10_000 / seconds / DOCCANO_RATE:>14.2f}")
+
+    for key, timing in results.items():
+        row(LABELS[key], timing)
+    print("-" * len(header))
+    row("baseline: raw sqlite3 executemany", raw_many, ratios=False)
+    row("baseline: raw sqlite3 per-file commit", raw_each, ratios=False)
+    row("reference: parse_news_text only", parse, ratios=False)
+    peer("peer: doccano 1.8.4 (issue)", 3.0)
+    peer("peer: Label Studio 1.23.2 (issue)", 2.3)
+    print(f"({files:,} files. Rates and 'x raw' ratios (time_mizan / time_raw) use wall time; baselines are the\n"
+          f" median of 3 runs; CPU s is the importing process's (HTTP: the server's, not the client's).)")
+
+    print()
+    print("Targets (reported, not enforced):")
+    for key, timing in results.items():
+        rate = paragraphs / timing.wall
+        at_target = TARGET_PARAGRAPHS / rate
+        how = "measured" if paragraphs >= TARGET_PARAGRAPHS else f"projected from {paragraphs:,}"
+        checks = [
+            (at_target <= TARGET_SECONDS,
+             f"{TARGET_PARAGRAPHS:,} paragraphs in <= {TARGET_SECONDS:.0f} s: {at_target:.1f} s ({how})"),
+            (rate >= TARGET_DOCCANO_MULTIPLE * DOCCANO_RATE,
+             f">= {TARGET_DOCCANO_MULTIPLE:.0f}x doccano's rate ({TARGET_DOCCANO_MULTIPLE * DOCCANO_RATE:,.0f}/s): "
+             f"{rate / DOCCANO_RATE:.2f}x ({rate:,.0f}/s)"),
+            (timing.wall / raw_many.wall <= TARGET_RAW_RATIO,
+             f"within {TARGET_RAW_RATIO:.0f}x of raw executemany: {timing.wall / raw_many.wall:.1f}x"),
+        ]
+        for ok, text in checks:
+            print(f"  {'PASS' if ok else 'FAIL'}  {LABELS[key]:<38} {text}")
+
+
+def median_timing(timings: list[Timing]) -> Timing:
+    return sorted(timings, key=lambda t: t.wall)[len(timings) // 2]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--paragraphs", type=int, default=100_000, help="corpus size (default 100000)")
+    parser.add_argument("--batch-files", type=int, default=50, help="files per HTTP upload request (default 50)")
+    parser.add_argument("--skip-cli", action="store_true", help="do not run the `flask import` subprocess")
+    parser.add_argument("--skip-http", action="store_true", help="do not run the waitress/HTTP import")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run the service import under cProfile and print the top entries")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed at the end)")
+    args = parser.parse_args()
+    if args.paragraphs < 1 or args.batch_files < 1:
+        parser.error("--paragraphs and --batch-files must be at least 1")
+
+    print(f"Mizan import benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(machine_line())
+    print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the 2 cores skews the wall times)")
+
+    started, steal_before = time.perf_counter(), cpu_steal()
+    work = Path(tempfile.mkdtemp(prefix="mizan-import-bench-"))
+    try:
+        corpus = work / "corpus"
+        files, parse = build_corpus(args.paragraphs, corpus)
+        total = sum(len(f.paragraphs) for f in files)
+        size = sum(len(f.raw) for f in files)
+        print(f"Corpus: {len(files):,} files, {total:,} paragraphs, {size / 1e6:.1f} MB in {corpus}")
+
+        template = make_template(work)
+        articles, per_file_paragraphs = baseline_rows(files)
+        raw_many_runs, raw_each_runs = [], []
+        for attempt in range(3):
+            database = fresh_instance(template, work / f"raw-many-{attempt}")
+            raw_many_runs.append(raw_executemany(database, articles, per_file_paragraphs))
+            verify(database, files, total, "raw executemany")
+            database = fresh_instance(template, work / f"raw-per-file-{attempt}")
+            raw_each_runs.append(raw_per_file(database, articles, per_file_paragraphs))
+            verify(database, files, total, "raw per-file")
+        raw_many, raw_each = median_timing(raw_many_runs), median_timing(raw_each_runs)
+        print(f"raw executemany runs: {', '.join(f'{t.wall:.3f}' for t in raw_many_runs)} s; "
+              f"per-file runs: {', '.join(f'{t.wall:.3f}' for t in raw_each_runs)} s")
+
+        results: dict[str, Timing] = {}
+        database = fresh_instance(template, work / "service")
+        results["service"] = run_service(database.parent, corpus)
+        verify(database, files, total, "service")
+        print(f"service: {results['service'].wall:.2f} s")
+
+        if not args.skip_cli:
+            database = fresh_instance(template, work / "cli")
+            results["cli"] = run_cli(database.parent, corpus, work / "cli.log")
+            verify(database, files, total, "CLI")
+            print(f"CLI: {results['cli'].wall:.2f} s")
+
+        if not args.skip_http:
+            database = fresh_instance(template, work / "http")
+            results["http"] = run_http(database.parent, files, args.batch_files, work / "waitress.log")
+            verify(database, files, total, "HTTP")
+            print(f"HTTP: {results['http'].wall:.2f} s ({args.batch_files} files per request)")
+
+        print_report(total, len(files), results, raw_many, raw_each, parse)
+
+        if args.profile:
+            profile = cProfile.Profile()
+            database = fresh_instance(template, work / "profile")
+            timing = run_service(database.parent, corpus, profile)
+            verify(database, files, total, "profile")
+            print(f"\ncProfile of the service import ({total:,} paragraphs, "
+                  f"{timing.wall:.2f} s under the profiler):")
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out)
+            stats.sort_stats("cumulative").print_stats(30)
+            stats.sort_stats("tottime").print_stats(15)
+            print(out.getvalue().rstrip())
+        steal_after = cpu_steal()
+        steal = ""
+        if steal_before and steal_after and steal_after[1] > steal_before[1]:
+            share = (steal_after[0] - steal_before[0]) / (steal_after[1] - steal_before[1])
+            steal = f"; CPU steal (time the hypervisor gave elsewhere) {share:.1%}"
+        print(f"\nWhole benchmark: {time.perf_counter() - started:.0f} s; "
+              f"load average after: {os.getloadavg()[0]:.2f} (this benchmark included){steal}")
+    finally:
+        if args.keep:
+            print(f"\nKept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
