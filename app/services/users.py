@@ -1,6 +1,7 @@
 """Accounts: creation, passwords, deactivation, API tokens, and the lookups Flask-Login needs."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -17,9 +18,13 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 API_TOKEN_PREFIX = "mzn_"
 
-# Checked against when the username is unknown, so that a failed login takes
-# the same time whether or not the account exists.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so that a failed login takes
+    the same time whether or not the account exists (made on first use, not at start-up)."""
+    return generate_password_hash(secrets.token_hex(16))
+
 
 
 class UserError(ServiceError):
@@ -84,7 +89,7 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None — never saying which part was wrong."""
     user = get_user_by_username(username)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
