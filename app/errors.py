@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 FRIENDLY_MESSAGES = {
     400: "The request could not be understood.",
@@ -22,12 +23,13 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_code(status: int, name: str) -> str:
-    return name.lower().replace(" ", "_").replace("'", "")
+def error_code(status: int) -> str:
+    """'not_found' for 404, 'unprocessable_entity' for 422: the HTTP reason, machine-readable."""
+    return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("'", "")
 
 
 def json_error(status: int, message: str, *, code: str | None = None, details=None, headers=None):
-    body: dict = {"code": code or error_code(status, _status_name(status)), "message": message}
+    body: dict = {"code": code or error_code(status), "message": message}
     if details:
         body["details"] = details
     response = jsonify({"error": body})
@@ -35,12 +37,6 @@ def json_error(status: int, message: str, *, code: str | None = None, details=No
     if headers:
         response.headers.update(headers)
     return response
-
-
-def _status_name(status: int) -> str:
-    from werkzeug.http import HTTP_STATUS_CODES
-
-    return HTTP_STATUS_CODES.get(status, "error")
 
 
 def register_error_handlers(app: Flask) -> None:

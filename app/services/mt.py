@@ -12,6 +12,7 @@ import hashlib
 from typing import Callable, Iterable, Protocol, Sequence
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Article, Paragraph, Translation, TranslationJob, User, utcnow
@@ -63,6 +64,7 @@ def paragraphs_without_draft(article_id: int, model_id: str) -> list[Paragraph]:
     return list(db.session.scalars(
         select(Paragraph)
         .where(Paragraph.article_id == article_id, ~_has_draft_from(model_id))
+        .options(selectinload(Paragraph.current_revision))  # store_machine_draft looks at it
         .order_by(Paragraph.position)
     ))
 
