@@ -22,9 +22,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 1024 * 1024 * 1024
     # Machine translation (CTranslate2) in the worker.
     MT_COMPUTE_TYPE = "auto"
-    MT_INTER_THREADS = 1
-    MT_INTRA_THREADS = 0
-    MT_MAX_BATCH_SIZE = 64
+    MT_INTER_THREADS = os.cpu_count() or 2  # one translator per core (see mt_engine.EngineOptions)
+    MT_INTRA_THREADS = 1
+    MT_MAX_BATCH_SIZE = 32
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -181,10 +181,9 @@ def store_machine_draft(paragraph: Paragraph, english: str, translator: Translat
         model_id=translator.model_id, source_hash=source_hash(paragraph.ar),
     )
     db.session.add(revision)
-    db.session.flush()
     current = paragraph.current_revision
     if current is None or current.origin == "machine":
-        paragraph.current_revision_id = revision.id
+        paragraph.current_revision = revision  # written with the chunk's commit; no flush per draft
         paragraph.version += 1
     paragraph.mt_error = None
     return revision

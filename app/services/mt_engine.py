@@ -14,6 +14,7 @@ differs on purpose in two places:
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Sequence
@@ -27,18 +28,25 @@ LENGTH_PENALTY = 0.2
 
 @dataclass(frozen=True)
 class EngineOptions:
+    """How the worker runs CTranslate2.
+
+    Several translators each on one core (inter threads), each given a
+    slice of the batch, beat one translator spread over all cores (intra
+    threads): beam search scales poorly inside one batch (bench/mt_throughput.py).
+    """
+
     compute_type: str = "auto"
-    inter_threads: int = 1
-    intra_threads: int = 0  # 0: CTranslate2 picks (all cores)
-    max_batch_size: int = 64  # sentences per CTranslate2 batch
+    inter_threads: int = 2
+    intra_threads: int = 1
+    max_batch_size: int = 32  # sentences per CTranslate2 batch, at most
 
     @classmethod
     def from_config(cls, config) -> "EngineOptions":
         return cls(
             compute_type=config.get("MT_COMPUTE_TYPE", "auto"),
-            inter_threads=int(config.get("MT_INTER_THREADS", 1)),
-            intra_threads=int(config.get("MT_INTRA_THREADS", 0)),
-            max_batch_size=int(config.get("MT_MAX_BATCH_SIZE", 64)),
+            inter_threads=int(config.get("MT_INTER_THREADS", 2)),
+            intra_threads=int(config.get("MT_INTRA_THREADS", 1)),
+            max_batch_size=int(config.get("MT_MAX_BATCH_SIZE", 32)),
         )
 
 
@@ -77,11 +85,13 @@ class PackageTranslator:
         if not tokens:
             return ["" for _ in sentences_per_paragraph]
         prefix = self.package.target_prefix
+        # Enough batches to keep every inter thread busy, none above the maximum.
+        per_batch = max(1, min(self.options.max_batch_size, math.ceil(len(tokens) / self.options.inter_threads)))
         results = self._translator.translate_batch(
             tokens,
             target_prefix=[[prefix]] * len(tokens) if prefix else None,
             replace_unknowns=True,
-            max_batch_size=self.options.max_batch_size,
+            max_batch_size=per_batch,
             batch_type="examples",
             beam_size=BEAM_SIZE,
             num_hypotheses=1,
