@@ -83,10 +83,8 @@ def import_command(paths: tuple[Path, ...]) -> None:
     if not files:
         _fail("no .txt files found")
     max_bytes = current_app.config["IMPORT_MAX_BYTES"]
-    outcomes = []
-    with click.progressbar(files, label="Importing", file=sys.stderr, show_pos=True) as bar:
-        for path in bar:
-            outcomes.extend(importing.import_paths([path], max_bytes=max_bytes))
+    with click.progressbar(length=len(files), label="Importing", file=sys.stderr, show_pos=True) as bar:
+        outcomes = list(importing.import_paths(files, max_bytes=max_bytes, on_outcome=lambda outcome: bar.update(1)))
     for outcome in outcomes:
         click.echo(f"{outcome.filename}: {outcome.status}: {outcome.message}")
     counts = {status: sum(o.status == status for o in outcomes)

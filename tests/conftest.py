@@ -37,6 +37,14 @@ def make_config(instance: Path, **overrides) -> dict:
     return config
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_parse_workers_at_the_end():
+    yield
+    from app.services import importing
+
+    importing.shutdown_parse_pool()
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory) -> Path:
     """A database file migrated once; each test starts from a copy of it."""

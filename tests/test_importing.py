@@ -189,3 +189,19 @@ def test_a_large_folder_is_imported_in_order_with_parallel_parsing(app, tmp_path
     assert [a.original_filename for a in stored] == [f"{i:03d}.txt" for i in range(count)]
     expected = importing.prepare_news_file("x", (folder / "007.txt").read_bytes(), max_bytes=10**7).parsed
     assert [p.ar for p in stored[7].paragraphs] == [p.text for p in expected.paragraphs]
+
+
+def test_admin_uploads_many_files_at_once(admin_client):
+    token = csrf_token_from(admin_client.get("/admin/import").get_data(as_text=True))
+    count = importing.PARALLEL_IMPORT_MIN_FILES + 2
+    # Small files: a body over 500 KB makes the test client spool it to a file it never closes.
+    files = [(io.BytesIO(f"خبر رقم {i}\n\nاجتمع الرئيسان في موسكو اليوم.\n".encode()), f"{i:03d}.txt")
+             for i in range(count)]
+    files.insert(10, (io.BytesIO(b"\x00binary"), "bad.txt"))
+    response = admin_client.post("/admin/import", data={"csrf_token": token, "files": files},
+                                 content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert f"{count} of {count + 1} files imported." in response.get_data(as_text=True)
+    db.session.expire_all()
+    names = db.session.scalars(select(Article.original_filename).order_by(Article.id)).all()
+    assert names == [f"{i:03d}.txt" for i in range(count)]

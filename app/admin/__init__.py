@@ -117,13 +117,8 @@ def import_articles():
     outcomes = []
     if form.validate_on_submit():
         max_bytes = current_app.config["IMPORT_MAX_BYTES"]
-        for upload in form.files.data:
-            filename = upload.filename or "upload.txt"
-            raw = upload.stream.read(max_bytes + 1)
-            if not filename.lower().endswith(".txt"):
-                outcomes.append(importing.ImportOutcome(filename, importing.REFUSED, "only .txt files are accepted"))
-                continue
-            outcomes.append(importing.import_news_file(filename, raw, max_bytes=max_bytes, actor=current_user))
+        uploads = [(upload.filename or "upload.txt", upload.stream.read(max_bytes + 1)) for upload in form.files.data]
+        outcomes = importing.import_uploads(uploads, max_bytes=max_bytes, actor=current_user)
         imported = sum(o.status == importing.IMPORTED for o in outcomes)
         flash(f"{imported} of {len(outcomes)} files imported.", "success" if imported else "info")
     status = 422 if form.errors else 200

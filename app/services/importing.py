@@ -10,10 +10,11 @@ import functools
 import hashlib
 import multiprocessing as mp
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -172,18 +173,30 @@ def import_paths(
     actor: User | None = None,
     on_outcome: Callable[[ImportOutcome], None] | None = None,
 ) -> Iterator[ImportOutcome]:
-    """Import files and folders in order. Outcomes are yielded as each file is committed.
-
-    With many files, reading and parsing run in worker processes while this
-    process writes: parsing is most of the work, and it needs no database.
-    """
+    """Import files and folders in order (the CLI). Outcomes are yielded as each file is committed."""
     files = collect_import_files(paths)
-    for chunk in _chunks(_prepared_in_order(files, max_bytes), DUPLICATE_CHECK_CHUNK):
+    prepared = _in_parse_workers(_prepare_path, files, [max_bytes] * len(files))
+    yield from _store_in_order(prepared, actor, on_outcome)
+
+
+def import_uploads(
+    uploads: Sequence[tuple[str, bytes]], *, max_bytes: int, actor: User | None = None
+) -> list[ImportOutcome]:
+    """Import (filename, content) pairs in order (the web upload)."""
+    names, contents = [name for name, _ in uploads], [raw for _, raw in uploads]
+    prepared = _in_parse_workers(_prepare_upload, names, contents, [max_bytes] * len(uploads))
+    return list(_store_in_order(prepared, actor, None))
+
+
+def _store_in_order(
+    prepared_files: Iterable[PreparedFile], actor: User | None, on_outcome: Callable[[ImportOutcome], None] | None
+) -> Iterator[ImportOutcome]:
+    for chunk in _chunks(prepared_files, DUPLICATE_CHECK_CHUNK):
         existing = existing_article_ids(p.checksum for p in chunk)
         for prepared in chunk:
             outcome = store_prepared_file(prepared, actor=actor, existing_id=existing.get(prepared.checksum))
             if outcome.status == IMPORTED:
-                existing[prepared.checksum] = outcome.article_id  # the same file twice in one folder
+                existing[prepared.checksum] = outcome.article_id  # the same file twice in one batch
             if on_outcome is not None:
                 on_outcome(outcome)
             yield outcome
@@ -200,14 +213,45 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _prepared_in_order(files: list[Path], max_bytes: int) -> Iterator[PreparedFile]:
+_parse_pool: ProcessPoolExecutor | None = None
+_parse_pool_lock = threading.Lock()
+
+
+def _in_parse_workers(function: Callable, *argument_lists: Sequence) -> Iterator:
+    """map(function, ...) in order; with many files, in worker processes while this one writes.
+
+    Parsing is most of an import's work and needs no database. The pool is
+    started once per process from a fork server — never forked from a
+    threaded web server — and its workers only ever parse.
+    """
+    count = len(argument_lists[0])
     workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS)
-    if len(files) < PARALLEL_IMPORT_MIN_FILES or workers < 2 or "fork" not in mp.get_all_start_methods():
-        yield from (_prepare_path(path, max_bytes) for path in files)
-        return
-    # fork: the workers need only this module, already loaded; they never touch the database.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-        yield from pool.map(_prepare_path, files, [max_bytes] * len(files), chunksize=16)
+    if count < PARALLEL_IMPORT_MIN_FILES or workers < 2 or "forkserver" not in mp.get_all_start_methods():
+        return map(function, *argument_lists)
+    global _parse_pool
+    with _parse_pool_lock:
+        if _parse_pool is None:
+            context = mp.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _parse_pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return _parse_pool.map(function, *argument_lists, chunksize=16)
+
+
+def shutdown_parse_pool() -> None:
+    """Stop the parse workers (they otherwise live as long as the process)."""
+    global _parse_pool
+    with _parse_pool_lock:
+        if _parse_pool is not None:
+            _parse_pool.shutdown()
+            _parse_pool = None
+
+
+def _prepare_upload(filename: str, raw: bytes, max_bytes: int) -> PreparedFile:
+    if not filename.lower().endswith(".txt"):
+        return PreparedFile(filename, b"", "", None, "only .txt files are accepted")
+    if len(raw) > max_bytes:
+        return PreparedFile(filename, b"", "", None, f"file is larger than the limit ({len(raw):,} > {max_bytes:,} bytes)")
+    return prepare_news_file(filename, raw, max_bytes=max_bytes)
 
 
 def _prepare_path(path: Path, max_bytes: int) -> PreparedFile:
