@@ -85,8 +85,11 @@ class PackageTranslator:
         if not tokens:
             return ["" for _ in sentences_per_paragraph]
         prefix = self.package.target_prefix
-        # Enough batches to keep every inter thread busy, none above the maximum.
-        per_batch = max(1, min(self.options.max_batch_size, math.ceil(len(tokens) / self.options.inter_threads)))
+        # Two batches per inter thread, none above the maximum: every translator
+        # stays busy, and one that draws a batch of long sentences is not left
+        # working alone at the end of the call (bench/mt_throughput.py).
+        batches = 2 * self.options.inter_threads
+        per_batch = max(1, min(self.options.max_batch_size, math.ceil(len(tokens) / batches)))
         results = self._translator.translate_batch(
             tokens,
             target_prefix=[[prefix]] * len(tokens) if prefix else None,
