@@ -172,7 +172,8 @@ def test_a_large_folder_is_imported_in_order_with_parallel_parsing(app, tmp_path
     """Above PARALLEL_IMPORT_MIN_FILES files, parsing runs in worker processes; results are the same."""
     folder = tmp_path / "many"
     folder.mkdir()
-    count = importing.PARALLEL_IMPORT_MIN_FILES + 6
+    count = 70
+    assert count > importing.PARALLEL_IMPORT_MIN_FILES
     for i in range(count):
         seed = SEED_FILES[i % 5].read_bytes()
         (folder / f"{i:03d}.txt").write_bytes(seed + f"\nنسخة رقم {i}\n".encode())

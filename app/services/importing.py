@@ -23,8 +23,8 @@ from ..extensions import db
 from ..models import Article, AuditEvent, Paragraph, User
 from .news_text import ParsedArticle, UnreadableText, parse_news_text
 
-# Below this many files, starting worker processes costs more than it saves.
-PARALLEL_IMPORT_MIN_FILES = 64
+# Below this many files, handing them to the parse workers costs more than it saves.
+PARALLEL_IMPORT_MIN_FILES = 16
 MAX_PARSE_WORKERS = 4
 DUPLICATE_CHECK_CHUNK = 64  # files whose checksums are looked up in one query
 
@@ -99,13 +99,17 @@ def existing_article_ids(checksums: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def store_prepared_file(prepared: PreparedFile, *, actor: User | None = None, existing_id=_NOT_LOOKED_UP) -> ImportOutcome:
+def store_prepared_file(
+    prepared: PreparedFile, *, actor: User | None = None, actor_id: int | None = None, existing_id=_NOT_LOOKED_UP
+) -> ImportOutcome:
     """Store one prepared file as one article, in one transaction (SQLAlchemy Core: this is the hot path).
 
     `existing_id` may come from `existing_article_ids` for many files at once;
     a file imported meanwhile by someone else is still caught by the unique checksum.
     """
     filename, checksum = prepared.filename, prepared.checksum
+    if actor is not None:
+        actor_id = actor.id
     if existing_id is _NOT_LOOKED_UP:
         existing_id = existing_article_ids([checksum]).get(checksum)
     if existing_id is not None:
@@ -127,14 +131,14 @@ def store_prepared_file(prepared: PreparedFile, *, actor: User | None = None, ex
                 "raw_bytes": prepared.raw,
                 "checksum": checksum,
                 "status": "new",
-                "imported_by_id": actor.id if actor is not None else None,
+                "imported_by_id": actor_id,
             },
         ).scalar_one()
         sql, positional = _paragraph_insert(connection.dialect)
         rows = [(article_id, position, p.kind, p.text, "draft", 1) for position, p in enumerate(parsed.paragraphs)]
         connection.exec_driver_sql(sql, rows if positional else [dict(zip(PARAGRAPH_COLUMNS, row)) for row in rows])
         connection.execute(insert(AuditEvent.__table__), {
-            "actor_id": actor.id if actor is not None else None,
+            "actor_id": actor_id,
             "action": "article.import", "object_type": "article", "object_id": article_id,
             "after": {"filename": filename, "checksum": checksum, "paragraphs": len(parsed.paragraphs)},
         })
@@ -191,10 +195,12 @@ def import_uploads(
 def _store_in_order(
     prepared_files: Iterable[PreparedFile], actor: User | None, on_outcome: Callable[[ImportOutcome], None] | None
 ) -> Iterator[ImportOutcome]:
+    # Read once: every commit expires the actor, and reloading it per file costs a query.
+    actor_id = actor.id if actor is not None else None
     for chunk in _chunks(prepared_files, DUPLICATE_CHECK_CHUNK):
         existing = existing_article_ids(p.checksum for p in chunk)
         for prepared in chunk:
-            outcome = store_prepared_file(prepared, actor=actor, existing_id=existing.get(prepared.checksum))
+            outcome = store_prepared_file(prepared, actor_id=actor_id, existing_id=existing.get(prepared.checksum))
             if outcome.status == IMPORTED:
                 existing[prepared.checksum] = outcome.article_id  # the same file twice in one batch
             if on_outcome is not None:
@@ -234,7 +240,7 @@ def _in_parse_workers(function: Callable, *argument_lists: Sequence) -> Iterator
             context = mp.get_context("forkserver")
             context.set_forkserver_preload([__name__])
             _parse_pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    return _parse_pool.map(function, *argument_lists, chunksize=16)
+    return _parse_pool.map(function, *argument_lists, chunksize=8)
 
 
 def shutdown_parse_pool() -> None:
