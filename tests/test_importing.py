@@ -35,6 +35,10 @@ def test_each_seed_becomes_one_article_with_its_raw_file_kept(app):
         assert article.checksum == hashlib.sha256(raw).hexdigest()
         assert article.original_filename == path.name
         assert article.status == "new"
+        assert article.created_at.tzinfo is not None and article.updated_at == article.created_at
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_id == article.id))
+        assert (event.action, event.after["checksum"], event.after["paragraphs"]) == (
+            "article.import", article.checksum, outcome.paragraph_count)
         assert [p.position for p in article.paragraphs] == list(range(outcome.paragraph_count))
         assert article.paragraphs[0].kind == "title" and article.paragraphs[0].ar == article.title
         for paragraph in article.paragraphs:

@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Article, AuditEvent, Paragraph, User
+from ..models import Article, AuditEvent, Paragraph, User, utcnow
 from .news_text import ParsedArticle, UnreadableText, parse_news_text
 
 # Below this many files, handing them to the parse workers costs more than it saves.
@@ -72,21 +72,44 @@ def import_news_file(filename: str, raw: bytes, *, max_bytes: int, actor: User |
 
 
 _NOT_LOOKED_UP = object()
-PARAGRAPH_COLUMNS = ("article_id", "position", "kind", "ar", "status", "version")
 
 
-@functools.lru_cache(maxsize=8)
-def _paragraph_insert(dialect) -> tuple[str, bool]:
-    """The paragraph INSERT in this database's own SQL and parameter style, compiled once.
+@dataclass(frozen=True)
+class _DriverInsert:
+    """An INSERT compiled once for this database, executed with the driver's own parameter style.
 
-    Paragraph values need no type conversion, so the rows go straight to the
-    driver's executemany: per row, SQLAlchemy's parameter handling costs more
-    than the insert itself. Returns (sql, whether parameters are positional).
+    The import writes thousands of small rows; SQLAlchemy's per-statement
+    work (compiling, cache keys, parameter handling) costs more than the
+    inserts themselves. Values still go through each column type's bind
+    processor, so dates, UTC times and JSON are stored exactly as the ORM
+    stores them, on any database.
     """
-    compiled = insert(Paragraph.__table__).inline().compile(dialect=dialect, column_keys=list(PARAGRAPH_COLUMNS))
+
+    sql: str
+    columns: tuple[str, ...]
+    positional: bool
+    processors: tuple
+
+    def parameters(self, values: Sequence) -> tuple | dict:
+        converted = tuple(value if process is None else process(value)
+                          for value, process in zip(values, self.processors))
+        return converted if self.positional else dict(zip(self.columns, converted))
+
+
+@functools.lru_cache(maxsize=16)
+def _driver_insert(table, columns: tuple[str, ...], dialect, returning: str | None = None) -> _DriverInsert:
+    statement = insert(table).returning(table.c[returning]) if returning else insert(table).inline()
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
     if compiled.positional:
-        assert tuple(compiled.positiontup) == PARAGRAPH_COLUMNS, compiled.positiontup
-    return str(compiled), compiled.positional
+        assert tuple(compiled.positiontup) == columns, compiled.positiontup
+    processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns)
+    return _DriverInsert(str(compiled), columns, compiled.positional, processors)
+
+
+ARTICLE_COLUMNS = ("title", "source", "published", "original_filename", "raw_bytes", "checksum", "status",
+                   "imported_by_id", "created_at", "updated_at")
+PARAGRAPH_COLUMNS = ("article_id", "position", "kind", "ar", "status", "version")
+AUDIT_COLUMNS = ("actor_id", "action", "object_type", "object_id", "after", "created_at")
 
 
 def existing_article_ids(checksums: Iterable[str]) -> dict[str, int]:
@@ -120,28 +143,22 @@ def store_prepared_file(
         return ImportOutcome(filename, REFUSED, prepared.refusal or "unreadable file")
     parsed = prepared.parsed
     connection = db.session.connection()
+    dialect, now = connection.dialect, utcnow()
+    article_insert = _driver_insert(Article.__table__, ARTICLE_COLUMNS, dialect, returning="id")
+    paragraph_insert = _driver_insert(Paragraph.__table__, PARAGRAPH_COLUMNS, dialect)
+    audit_insert = _driver_insert(AuditEvent.__table__, AUDIT_COLUMNS, dialect)
     try:
-        article_id = connection.execute(
-            insert(Article.__table__).returning(Article.__table__.c.id),
-            {
-                "title": parsed.title,
-                "source": parsed.source,
-                "published": parsed.published,
-                "original_filename": filename,
-                "raw_bytes": prepared.raw,
-                "checksum": checksum,
-                "status": "new",
-                "imported_by_id": actor_id,
-            },
-        ).scalar_one()
-        sql, positional = _paragraph_insert(connection.dialect)
-        rows = [(article_id, position, p.kind, p.text, "draft", 1) for position, p in enumerate(parsed.paragraphs)]
-        connection.exec_driver_sql(sql, rows if positional else [dict(zip(PARAGRAPH_COLUMNS, row)) for row in rows])
-        connection.execute(insert(AuditEvent.__table__), {
-            "actor_id": actor_id,
-            "action": "article.import", "object_type": "article", "object_id": article_id,
-            "after": {"filename": filename, "checksum": checksum, "paragraphs": len(parsed.paragraphs)},
-        })
+        article_id = connection.exec_driver_sql(article_insert.sql, article_insert.parameters((
+            parsed.title, parsed.source, parsed.published, filename, prepared.raw, checksum, "new", actor_id, now, now,
+        ))).scalar_one()
+        connection.exec_driver_sql(paragraph_insert.sql, [
+            paragraph_insert.parameters((article_id, position, p.kind, p.text, "draft", 1))
+            for position, p in enumerate(parsed.paragraphs)
+        ])
+        connection.exec_driver_sql(audit_insert.sql, audit_insert.parameters((
+            actor_id, "article.import", "article", article_id,
+            {"filename": filename, "checksum": checksum, "paragraphs": len(parsed.paragraphs)}, now,
+        )))
         db.session.commit()
     except IntegrityError:
         # Another importer stored the same file between our check and our insert.
