@@ -25,7 +25,7 @@ from .news_text import ParsedArticle, UnreadableText, parse_news_text
 
 # Below this many files, handing them to the parse workers costs more than it saves.
 PARALLEL_IMPORT_MIN_FILES = 16
-MAX_PARSE_WORKERS = 4
+MAX_PARSE_WORKERS = 3
 DUPLICATE_CHECK_CHUNK = 64  # files whose checksums are looked up in one query
 
 IMPORTED = "imported"
@@ -41,10 +41,6 @@ class ImportOutcome:
     article_id: int | None = None
     paragraph_count: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def ok(self) -> bool:
-        return self.status != REFUSED
 
 
 @dataclass(frozen=True)
@@ -243,13 +239,14 @@ _parse_pool_lock = threading.Lock()
 def _in_parse_workers(function: Callable, *argument_lists: Sequence) -> Iterator:
     """map(function, ...) in order; with many files, in worker processes while this one writes.
 
-    Parsing is most of an import's work and needs no database. The pool is
-    started once per process from a fork server — never forked from a
-    threaded web server — and its workers only ever parse.
+    Parsing needs no database, so it runs beside the writes, on the cores
+    the writing process leaves free. The pool is started once per process
+    from a fork server — never forked from a threaded web server — and its
+    workers only ever parse.
     """
     count = len(argument_lists[0])
-    workers = min(os.cpu_count() or 1, MAX_PARSE_WORKERS)
-    if count < PARALLEL_IMPORT_MIN_FILES or workers < 2 or "forkserver" not in mp.get_all_start_methods():
+    workers = min((os.cpu_count() or 1) - 1, MAX_PARSE_WORKERS)
+    if count < PARALLEL_IMPORT_MIN_FILES or workers < 1 or "forkserver" not in mp.get_all_start_methods():
         return map(function, *argument_lists)
     global _parse_pool
     with _parse_pool_lock:
