@@ -20,6 +20,7 @@ from .config import instance_path_from_env
 
 TRANSLATION_RETRIES = 2
 TRANSLATION_RETRY_DELAY = 10  # seconds
+JOBS_PER_RUN = 16  # queued jobs of one model translated together (see mt.run_translation_jobs)
 
 
 QUEUE_FILE = "queue.sqlite"
@@ -68,10 +69,14 @@ def translate_article_task(job_id: int) -> str:
 
     app = worker_app()
     with app.app_context():
+        job_ids = mt.claim_jobs(job_id, limit=JOBS_PER_RUN)
+        if not job_ids:
+            return "already done or running"
         options = mt_engine.EngineOptions.from_config(app.config)
-        job = mt.run_translation_job(
-            job_id, app.instance_path, lambda package: mt_engine.get_translator(package, options)
+        jobs = mt.run_translation_jobs(
+            job_ids, app.instance_path, lambda package: mt_engine.get_translator(package, options)
         )
-        if job.status == "failed":
-            raise ParagraphsFailed(job.error)
-        return job.status
+        failed = [job for job in jobs if job.status == "failed"]
+        if any(job.id == job_id for job in failed):
+            raise ParagraphsFailed(failed[0].error)  # Huey retries this task; the others have their own
+        return jobs[0].status

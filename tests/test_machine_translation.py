@@ -293,3 +293,29 @@ def test_translate_buttons_refuse_a_forged_form(admin_client, app, seeded, model
     assert admin_client.post(f"/admin/articles/{seeded[0]}/translate").status_code == 400
     assert admin_client.post("/admin/translate-untranslated").status_code == 400
     assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 0
+
+
+def test_queued_jobs_of_one_model_share_the_models_batches(app, seeded, model):
+    package = mt.require_package(app.instance_path)
+    jobs = [mt.create_translation_job(db.session.get(Article, i), package, actor=None) for i in seeded[1:4]]
+    claimed = mt.claim_jobs(jobs[0].id, limit=16)
+    assert claimed == [job.id for job in jobs]
+    assert mt.claim_jobs(jobs[1].id, limit=16) == []  # already running: its own task stops
+    counting = CountingTranslator(translator_for(model))
+    done = mt.run_translation_jobs(claimed, app.instance_path, lambda package: counting)
+    assert [(job.status, job.done, job.total) for job in done] == [("done", 20, 20), ("done", 26, 26), ("done", 18, 18)]
+    assert counting.calls == -(-64 // mt.CHUNK_SIZE)  # 64 paragraphs in chunks across articles, not per article
+    assert all(db.session.get(Article, i).status == "translated" for i in seeded[1:4])
+    assert mt.claim_jobs(jobs[2].id, limit=16) == []  # done: nothing to do
+
+
+def test_a_failed_job_is_claimed_again_by_its_retry(app, seeded, model):
+    article_id = seeded[3]
+    bad_text = db.session.get(Article, article_id).paragraphs[2].ar
+    job = mt.create_translation_job(db.session.get(Article, article_id), mt.require_package(app.instance_path), actor=None)
+    mt.run_translation_jobs(mt.claim_jobs(job.id, limit=16), app.instance_path,
+                            lambda package: CountingTranslator(translator_for(model), fail_on=bad_text))
+    assert db.session.get(TranslationJob, job.id).status == "failed"
+    assert mt.claim_jobs(job.id, limit=16) == [job.id]
+    (retried,) = mt.run_translation_jobs([job.id], app.instance_path, translator_for)
+    assert (retried.status, retried.done) == ("done", 18)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable, Iterable, Protocol, Sequence
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -112,38 +112,96 @@ def run_translation_job(
     on_progress: Callable[[TranslationJob], None] | None = None,
 ) -> TranslationJob:
     """Translate what the job's article still lacks; safe to run again after any interruption."""
-    job = db.session.get(TranslationJob, job_id)
-    if job is None:
-        raise ServiceError(f"No translation job {job_id}.")
-    package = find_package(instance_path, job.model_id)
+    return run_translation_jobs([job_id], instance_path, translator_for, on_progress=on_progress)[0]
+
+
+def run_translation_jobs(
+    job_ids: list[int],
+    instance_path: str,
+    translator_for: Callable[[InstalledPackage], Translator],
+    *,
+    on_progress: Callable[[TranslationJob], None] | None = None,
+) -> list[TranslationJob]:
+    """Run several jobs of one model together: their paragraphs share the model's batches.
+
+    One article rarely fills a batch; taking the paragraphs of several
+    articles keeps every translator thread busy. Each job keeps its own
+    progress, failures and result.
+    """
+    jobs = [db.session.get(TranslationJob, job_id) for job_id in job_ids]
+    if None in jobs:
+        raise ServiceError(f"No translation job {job_ids[jobs.index(None)]}.")
+    if len({job.model_id for job in jobs}) != 1:
+        raise ServiceError("Jobs run together must use the same model.")
+    package = find_package(instance_path, jobs[0].model_id)
     if package is None:
-        return _finish(job, f"model {job.model_id} is no longer installed")
-    job.status, job.started_at, job.error = "running", utcnow(), None
-    todo = paragraphs_without_draft(job.article_id, job.model_id)
-    job.total = db.session.scalar(
-        select(func.count()).select_from(Paragraph).where(Paragraph.article_id == job.article_id)
-    )
-    job.done = job.total - len(todo)
+        return [_finish(job, f"model {job.model_id} is no longer installed") for job in jobs]
+    work: list[tuple[TranslationJob, Paragraph]] = []
+    for job in jobs:
+        job.status, job.started_at, job.error = "running", utcnow(), None
+        todo = paragraphs_without_draft(job.article_id, job.model_id)
+        job.total = db.session.scalar(
+            select(func.count()).select_from(Paragraph).where(Paragraph.article_id == job.article_id)
+        )
+        job.done = job.total - len(todo)
+        work.extend((job, paragraph) for paragraph in todo)
     db.session.commit()
 
     translator = translator_for(package)
-    failures: list[str] = []
-    for chunk in _chunks(todo, CHUNK_SIZE):
-        for paragraph, english, error in _translate_chunk(translator, chunk):
+    failures: dict[int, list[str]] = {job.id: [] for job in jobs}
+    for chunk in _chunks(work, CHUNK_SIZE):
+        results = _translate_chunk(translator, [paragraph for _, paragraph in chunk])
+        for (job, _), (paragraph, english, error) in zip(chunk, results):
             if error is None:
                 store_machine_draft(paragraph, english, translator)
                 job.done += 1
             else:
                 paragraph.mt_error = error
-                failures.append(f"paragraph {paragraph.position + 1}: {error}")
+                failures[job.id].append(f"paragraph {paragraph.position + 1}: {error}")
         db.session.commit()
         if on_progress is not None:
-            on_progress(job)
+            for job in dict.fromkeys(job for job, _ in chunk):
+                on_progress(job)
 
-    if failures:
-        return _finish(job, f"{len(failures)} paragraph(s) failed; first: {failures[0]}")
-    _mark_article_translated(job.article_id)
-    return _finish(job, None)
+    for job in jobs:
+        if failures[job.id]:
+            _finish(job, f"{len(failures[job.id])} paragraph(s) failed; first: {failures[job.id][0]}")
+        else:
+            _mark_article_translated(job.article_id)
+            _finish(job, None)
+    return jobs
+
+
+def claim_jobs(job_id: int, *, limit: int) -> list[int]:
+    """The job a worker task was given, plus other queued jobs of the same model, marked running.
+
+    A job is claimed by one conditional UPDATE, so two workers never run it
+    at once. The task's own job is taken unless it is done or already
+    running; a failed one is taken again (that is the retry). The other
+    jobs keep their own queued tasks, which find them done and stop.
+    """
+    job = db.session.get(TranslationJob, job_id)
+    if job is None or not _claim(job_id, ("queued", "failed")):
+        return []
+    claimed = [job_id]
+    others = db.session.scalars(
+        select(TranslationJob.id)
+        .where(TranslationJob.model_id == job.model_id, TranslationJob.status == "queued", TranslationJob.id != job_id)
+        .order_by(TranslationJob.id)
+        .limit(limit - 1)
+    ).all()
+    claimed += [other for other in others if _claim(other, ("queued",))]
+    db.session.commit()
+    return claimed
+
+
+def _claim(job_id: int, from_statuses: tuple[str, ...]) -> bool:
+    result = db.session.execute(
+        update(TranslationJob)
+        .where(TranslationJob.id == job_id, TranslationJob.status.in_(from_statuses))
+        .values(status="running")
+    )
+    return result.rowcount == 1
 
 
 def _translate_chunk(translator: Translator, chunk: list[Paragraph]):
