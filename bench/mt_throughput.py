@@ -338,9 +338,16 @@ def worker_main() -> int:
         del db.session.commit
         for target, name, hook in hooks:
             event.remove(target, name, hook)
+        # The first task claims the other queued jobs of the model and runs them with its own
+        # (mt.claim_jobs); their tasks then find them done. What counts is each job's final status.
+        db.session.expire_all()
+        from app.models import TranslationJob
+
+        final_statuses = [db.session.get(TranslationJob, job_id).status for job_id in job_ids]
 
         result = {
-            "statuses": statuses,
+            "task_results": statuses,
+            "statuses": final_statuses,
             "jobs": len(job_ids),
             "wall": run.timing.wall,
             "cpu": run.timing.cpu,
