@@ -98,6 +98,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.machine import closing_line, cpu_steal  # noqa: E402
+
 from app.services.news_text import parse_news_text  # noqa: E402  (pure Python, no Flask)
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -475,13 +477,6 @@ def machine_line() -> str:
             f"SQLite {sqlite3.sqlite_version}")
 
 
-def cpu_steal() -> tuple[int, int] | None:
-    """(steal, total) jiffies of all CPUs so far, from /proc/stat (Linux); steal is time the VM did not get."""
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError, IndexError):
-        return None
-    return (values[7] if len(values) > 7 else 0), sum(values[:8])
 
 
 LABELS = {
@@ -618,13 +613,7 @@ def main() -> int:
             stats.sort_stats("cumulative").print_stats(30)
             stats.sort_stats("tottime").print_stats(15)
             print(out.getvalue().rstrip())
-        steal_after = cpu_steal()
-        steal = ""
-        if steal_before and steal_after and steal_after[1] > steal_before[1]:
-            share = (steal_after[0] - steal_before[0]) / (steal_after[1] - steal_before[1])
-            steal = f"; CPU steal (time the hypervisor gave elsewhere) {share:.1%}"
-        print(f"\nWhole benchmark: {time.perf_counter() - started:.0f} s; "
-              f"load average after: {os.getloadavg()[0]:.2f} (this benchmark included){steal}")
+        print(closing_line(started, steal_before))
     finally:
         if args.keep:
             print(f"\nKept {work}")

@@ -127,6 +127,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.machine import closing_line, cpu_steal  # noqa: E402
+
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 RESULT_MARKER = "MT_BENCH_RESULT "
 WARMUP_TEXT = "هذه جملة للإحماء فقط."  # never in the corpus
@@ -900,12 +902,6 @@ def machine_lines(compute_type: str) -> list[str]:
     ]
 
 
-def cpu_steal() -> tuple[int, int] | None:
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError, IndexError):
-        return None
-    return (values[7] if len(values) > 7 else 0), sum(values[:8])
 
 
 def main() -> int:
@@ -999,13 +995,7 @@ def main() -> int:
             print(f"  With the batch split across inter threads (what-if): MT_INTER_THREADS = {inter}, "
                   f"MT_INTRA_THREADS = {intra}: {deciding.rate(whatif) / deciding.rate(best):.2f}x the best job above")
 
-        steal_after = cpu_steal()
-        steal = ""
-        if steal_before and steal_after and steal_after[1] > steal_before[1]:
-            share = (steal_after[0] - steal_before[0]) / (steal_after[1] - steal_before[1])
-            steal = f"; CPU steal {share:.1%}"
-        print(f"\nWhole benchmark: {time.perf_counter() - started:.0f} s; load average after: "
-              f"{os.getloadavg()[0]:.2f} (this benchmark included){steal}")
+        print(closing_line(started, steal_before))
     finally:
         if args.keep:
             print(f"\nKept {work}")
