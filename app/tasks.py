@@ -73,9 +73,13 @@ def translate_article_task(job_id: int) -> str:
         if not job_ids:
             return "already done or running"
         options = mt_engine.EngineOptions.from_config(app.config)
-        jobs = mt.run_translation_jobs(
-            job_ids, app.instance_path, lambda package: mt_engine.get_translator(package, options)
-        )
+        try:
+            jobs = mt.run_translation_jobs(
+                job_ids, app.instance_path, lambda package: mt_engine.get_translator(package, options)
+            )
+        except Exception as error:
+            mt.fail_jobs(job_ids, f"{type(error).__name__}: {error}")  # so that the retry can claim them
+            raise
         failed = [job for job in jobs if job.status == "failed"]
         if any(job.id == job_id for job in failed):
             raise ParagraphsFailed(failed[0].error)  # Huey retries this task; the others have their own

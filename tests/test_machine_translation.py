@@ -319,3 +319,18 @@ def test_a_failed_job_is_claimed_again_by_its_retry(app, seeded, model):
     assert mt.claim_jobs(job.id, limit=16) == [job.id]
     (retried,) = mt.run_translation_jobs([job.id], app.instance_path, translator_for)
     assert (retried.status, retried.done) == ("done", 18)
+
+
+def test_jobs_broken_by_the_worker_itself_are_failed_and_claimable_again(app, seeded, model):
+    job = mt.create_translation_job(db.session.get(Article, seeded[3]), mt.require_package(app.instance_path), actor=None)
+    claimed = mt.claim_jobs(job.id, limit=16)
+
+    def broken_model(package):
+        raise RuntimeError("model file is damaged")
+
+    with pytest.raises(RuntimeError):
+        mt.run_translation_jobs(claimed, app.instance_path, broken_model)
+    mt.fail_jobs(claimed, "RuntimeError: model file is damaged")
+    failed = db.session.get(TranslationJob, job.id)
+    assert (failed.status, failed.error) == ("failed", "RuntimeError: model file is damaged")
+    assert mt.claim_jobs(job.id, limit=16) == [job.id]

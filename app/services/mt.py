@@ -195,6 +195,15 @@ def claim_jobs(job_id: int, *, limit: int) -> list[int]:
     return claimed
 
 
+def fail_jobs(job_ids: list[int], error: str) -> None:
+    """Mark jobs failed after the worker itself broke (e.g. the model would not load)."""
+    db.session.rollback()
+    for job_id in job_ids:
+        job = db.session.get(TranslationJob, job_id)
+        if job is not None and job.status == "running":
+            _finish(job, error[:500])
+
+
 def _claim(job_id: int, from_statuses: tuple[str, ...]) -> bool:
     result = db.session.execute(
         update(TranslationJob)
