@@ -80,7 +80,7 @@ def translate_article_task(job_id: int) -> str:
         except Exception as error:
             mt.fail_jobs(job_ids, f"{type(error).__name__}: {error}")  # so that the retry can claim them
             raise
-        failed = [job for job in jobs if job.status == "failed"]
-        if any(job.id == job_id for job in failed):
-            raise ParagraphsFailed(failed[0].error)  # Huey retries this task; the others have their own
-        return jobs[0].status
+        own = jobs[0]  # claim_jobs puts the task's own job first
+        if own.status == "failed":
+            raise ParagraphsFailed(own.error)  # Huey retries this task; the other jobs have their own tasks
+        return own.status
