@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from .config import PROJECT_ROOT
 from .extensions import db
+from .models import MAX_ID
 from .services import ServiceError
 from .services import assignment as assignment_service
 from .services import backup as backup_service
@@ -104,7 +105,7 @@ def assign_command(article_id: int, username: str, second_username: str | None, 
     from .models import Article
 
     due_date: date | None = due.date() if due else None
-    article = db.session.get(Article, article_id) if article_id <= 2**63 - 1 else None
+    article = db.session.get(Article, article_id) if article_id <= MAX_ID else None
     if article is None:
         _fail(f"Article {article_id} not found.")
     try:
@@ -165,12 +166,12 @@ def setup_command(seeds: Path) -> None:
 mt_cli = AppGroup("mt", help="Machine translation models (Argos packages) and translating articles.")
 
 
-def _format_bytes(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+def _format_bytes(size: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
-    return f"{size} B"
+    return f"{size:.1f} GB"
 
 
 @mt_cli.command("install")
@@ -251,7 +252,7 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
     except ServiceError as error:
         _fail(str(error))
     ids = list(article_ids) if article_ids else mt.untranslated_article_ids(package.model_id)
-    articles = [db.session.get(Article, i) if i <= 2**63 - 1 else None for i in ids]
+    articles = [db.session.get(Article, i) if i <= MAX_ID else None for i in ids]
     if None in articles:
         _fail(f"Article {ids[articles.index(None)]} not found.")
     options = mt_engine.EngineOptions.from_config(current_app.config)

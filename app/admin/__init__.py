@@ -10,7 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..extensions import db
-from ..models import ARTICLE_STATUSES, Article, AuditEvent, TranslationJob, User
+from ..models import ARTICLE_STATUSES, ID_IN_URL, Article, AuditEvent, TranslationJob, User
 from ..services import ServiceError
 from ..services import assignment as assignment_service
 from ..services import importing, mt, mt_packages
@@ -69,7 +69,7 @@ def _assign_form(article: Article) -> AssignForm:
     return form
 
 
-@bp.route("/articles/<int(max=9223372036854775807):article_id>", methods=["GET", "POST"])
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>", methods=["GET", "POST"])
 def article(article_id: int):
     article = db.get_or_404(Article, article_id)
     form = _assign_form(article)
@@ -148,14 +148,14 @@ def _user_or_404(user_id: int) -> User:
     return db.get_or_404(User, user_id)
 
 
-@bp.route("/users/<int(max=9223372036854775807):user_id>")
+@bp.route(f"/users/<{ID_IN_URL}:user_id>")
 def user(user_id: int):
     return render_template(
         "admin/user.html", user=_user_or_404(user_id), password_form=PasswordResetForm(), confirm_form=ConfirmForm()
     )
 
 
-@bp.route("/users/<int(max=9223372036854775807):user_id>/password", methods=["POST"])
+@bp.route(f"/users/<{ID_IN_URL}:user_id>/password", methods=["POST"])
 def reset_password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordResetForm()
@@ -174,7 +174,7 @@ def reset_password(user_id: int):
     return render_template("admin/user.html", user=user, password_form=form, confirm_form=ConfirmForm()), 422
 
 
-@bp.route("/users/<int(max=9223372036854775807):user_id>/<any(activate, deactivate):action>", methods=["POST"])
+@bp.route(f"/users/<{ID_IN_URL}:user_id>/<any(activate, deactivate):action>", methods=["POST"])
 def set_active(user_id: int, action: str):
     user = _user_or_404(user_id)
     form = ConfirmForm()
@@ -190,7 +190,7 @@ def set_active(user_id: int, action: str):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
-@bp.route("/articles/<int(max=9223372036854775807):article_id>/translate", methods=["POST"])
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/translate", methods=["POST"])
 def translate_article(article_id: int):
     article = db.get_or_404(Article, article_id)
     if not ConfirmForm().validate_on_submit():

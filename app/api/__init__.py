@@ -14,7 +14,7 @@ from flask_login import current_user
 from flask_smorest import Api, Blueprint, abort
 
 from ..extensions import csrf, db
-from ..models import TranslationJob
+from ..models import ID_IN_URL, TranslationJob
 from ..services import Forbidden, NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import mt as mt_service
@@ -30,8 +30,6 @@ from .schemas import (
     PageArgsSchema,
 )
 
-# Ids are SQL BIGINTs: a larger number in a URL is simply not found.
-ID = "int(max=9223372036854775807)"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # RFC 9110 §11.6.1: a 401 says how to authenticate; RFC 6750 §3 for Bearer tokens.
 CHALLENGE = 'Bearer realm="Mizan API"'
@@ -125,7 +123,7 @@ class Articles(MethodView):
         }
 
 
-@bp.route(f"/articles/<{ID}:article_id>")
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>")
 class ArticleDetail(MethodView):
     @bp.response(200, ArticleDetailSchema)
     @bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
@@ -149,7 +147,7 @@ class ArticleDetail(MethodView):
         return summary
 
 
-@bp.route(f"/articles/<{ID}:article_id>/assignments", methods=["POST"])
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/assignments", methods=["POST"])
 @bp.arguments(AssignmentRequestSchema)
 @bp.response(201, AssignmentSchema)
 @bp.alt_response(403, schema=ErrorSchema, description="Only admins assign")
@@ -182,7 +180,7 @@ def create_assignment(payload: dict, article_id: int):
     }
 
 
-@bp.route(f"/articles/<{ID}:article_id>/translate", methods=["POST"])
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/translate", methods=["POST"])
 @bp.response(202, JobCreatedSchema)
 @bp.alt_response(403, schema=ErrorSchema, description="Only admins start translations")
 @bp.alt_response(404, schema=ErrorSchema, description="No such article")
@@ -199,7 +197,7 @@ def translate_article(article_id: int):
     return {"job_id": job.id}
 
 
-@bp.route(f"/jobs/<{ID}:job_id>")
+@bp.route(f"/jobs/<{ID_IN_URL}:job_id>")
 @bp.response(200, JobSchema)
 @bp.alt_response(404, schema=ErrorSchema, description="No such job, or its article is not assigned to you")
 def get_job(job_id: int):

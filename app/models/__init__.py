@@ -2,14 +2,14 @@
 from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label
 from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Article, Paragraph
 from .audit import AuditEvent
-from .base import utcnow
+from .base import ID_IN_URL, MAX_ID, utcnow
 from .jobs import JOB_STATUSES, TranslationJob
 from .translations import Translation
 from .users import ROLES, ApiToken, User
 from .workflow import ASSIGNMENT_ROLES, Assignment, Comment
 
 __all__ = [
-    "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
+    "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "Entity", "EntityLink", "GlossaryTerm",
     "Label", "Paragraph", "Translation", "TranslationJob", "User", "utcnow",
 ]

@@ -7,6 +7,12 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+# Ids are SQL BIGINTs. A larger number in a URL or a command is simply not found
+# (instead of overflowing the database driver).
+MAX_ID = 2**63 - 1
+ID_IN_URL = f"int(max={MAX_ID})"  # Werkzeug converter for ids in routes
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

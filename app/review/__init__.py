@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Article, Assignment, Paragraph, TranslationJob
+from ..models import ID_IN_URL, Article, Assignment, Paragraph, TranslationJob
 from ..services import NotFound
 from ..services import assignment as assignment_service
 from ..services.mt_packages import find_package
@@ -36,7 +36,7 @@ def my_work():
     return render_template("review/my_work.html", rows=rows, counts=counts)
 
 
-@bp.route("/articles/<int(max=9223372036854775807):article_id>")
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>")
 @login_required
 def article(article_id: int):
     try:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Article, AuditEvent, Paragraph, User, utcnow
+from . import chunked
 from .news_text import ParsedArticle, UnreadableText, parse_news_text
 
 # Below this many files, handing them to the parse workers costs more than it saves.
@@ -210,7 +211,7 @@ def _store_in_order(
 ) -> Iterator[ImportOutcome]:
     # Read once: every commit expires the actor, and reloading it per file costs a query.
     actor_id = actor.id if actor is not None else None
-    for chunk in _chunks(prepared_files, DUPLICATE_CHECK_CHUNK):
+    for chunk in chunked(prepared_files, DUPLICATE_CHECK_CHUNK):
         existing = existing_article_ids(p.checksum for p in chunk)
         for prepared in chunk:
             outcome = store_prepared_file(prepared, actor_id=actor_id, existing_id=existing.get(prepared.checksum))
@@ -219,17 +220,6 @@ def _store_in_order(
             if on_outcome is not None:
                 on_outcome(outcome)
             yield outcome
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 _parse_pool: ProcessPoolExecutor | None = None

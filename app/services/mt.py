@@ -9,14 +9,14 @@ Drafts are reused across paragraphs with the same Arabic text and model.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Article, Paragraph, Translation, TranslationJob, User, utcnow
-from . import ServiceError
+from . import ServiceError, chunked
 from .audit import record_event
 from .mt_packages import InstalledPackage, find_package
 
@@ -76,8 +76,12 @@ def untranslated_article_ids(model_id: str) -> list[int]:
     ))
 
 
+def _paragraph_count(article_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Paragraph).where(Paragraph.article_id == article_id))
+
+
 def create_translation_job(article: Article, package: InstalledPackage, *, actor: User | None) -> TranslationJob:
-    total = db.session.scalar(select(func.count()).select_from(Paragraph).where(Paragraph.article_id == article.id))
+    total = _paragraph_count(article.id)
     job = TranslationJob(
         article_id=article.id, model_id=package.model_id, status="queued", total=total,
         done=total - len(paragraphs_without_draft(article.id, package.model_id)),
@@ -140,16 +144,14 @@ def run_translation_jobs(
     for job in jobs:
         job.status, job.started_at, job.error = "running", utcnow(), None
         todo = paragraphs_without_draft(job.article_id, job.model_id)
-        job.total = db.session.scalar(
-            select(func.count()).select_from(Paragraph).where(Paragraph.article_id == job.article_id)
-        )
+        job.total = _paragraph_count(job.article_id)
         job.done = job.total - len(todo)
         work.extend((job, paragraph) for paragraph in todo)
     db.session.commit()
 
     translator = translator_for(package)
     failures: dict[int, list[str]] = {job.id: [] for job in jobs}
-    for chunk in _chunks(work, CHUNK_SIZE):
+    for chunk in chunked(work, CHUNK_SIZE):
         results = _translate_chunk(translator, [paragraph for _, paragraph in chunk])
         for (job, _), (paragraph, english, error) in zip(chunk, results):
             if error is None:
@@ -274,11 +276,6 @@ def _finish(job: TranslationJob, error: str | None) -> TranslationJob:
     job.finished_at = utcnow()
     db.session.commit()
     return job
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def machine_and_current_translations(paragraph_ids: list[int]) -> tuple[dict[int, Translation], dict[int, Translation]]:
