@@ -55,6 +55,8 @@ def register_error_handlers(app: Flask) -> None:
         headers = _exception_headers(error)  # e.g. Allow on 405, Retry-After on 429
         if is_api_request():
             details = data.get("errors") or data.get("messages")
+            if details and not data.get("message"):
+                message = f"{message} {_summarise(details)}"
             headers.update(data.get("headers") or {})
             return json_error(status, message, details=details, headers=headers)
         return render_template("error.html", status=status, message=message), status, headers
@@ -65,6 +67,27 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return json_error(500, FRIENDLY_MESSAGES[500])
         return render_template("error.html", status=500, message=FRIENDLY_MESSAGES[500]), 500
+
+
+def _summarise(details, limit: int = 5) -> str:
+    """'text: The English cannot be empty.' from marshmallow's nested {location: {field: [messages]}}."""
+    lines: list[str] = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, path if key in ("json", "query", "form", "files", "headers", "path") else [*path, str(key)])
+        elif isinstance(node, list) and all(isinstance(item, str) for item in node):
+            lines.append(f"{'.'.join(path) or 'request'}: {' '.join(node)}")
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                walk(item, [*path, str(index)])
+        else:
+            lines.append(f"{'.'.join(path) or 'request'}: {node}")
+
+    walk(details, [])
+    more = f" (and {len(lines) - limit} more)" if len(lines) > limit else ""
+    return "; ".join(lines[:limit]) + more
 
 
 def _exception_headers(error: HTTPException) -> dict:

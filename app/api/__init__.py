@@ -129,13 +129,13 @@ class ArticleDetail(MethodView):
     @bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
     def get(self, article_id: int):
         """One article with its paragraphs in order."""
-        article = _visible_article_or_404(article_id)
+        article = visible_article_or_404(article_id)
         summary = _article_summary(article, len(article.paragraphs))
         machine, current = mt_service.machine_and_current_translations([p.id for p in article.paragraphs])
         summary["paragraphs"] = [
             {
                 "id": p.id, "position": p.position, "kind": p.kind, "ar": p.ar, "version": p.version,
-                "status": p.status,
+                "status": p.status, "approved_revision_id": p.approved_revision_id,
                 "machine": {"text": machine[p.id].text, "model_id": machine[p.id].model_id} if p.id in machine else None,
                 "translation": (
                     {"text": current[p.id].text, "revision_id": current[p.id].id, "origin": current[p.id].origin}
@@ -156,7 +156,7 @@ def create_assignment(payload: dict, article_id: int):
     """Assign (or reassign) a reviewer or second reviewer to an article. Admins only."""
     if not current_user.is_admin:
         abort(403, message="Only admins can assign articles.")
-    article = _visible_article_or_404(article_id)
+    article = visible_article_or_404(article_id)
     assignee = user_service.get_user_by_username(payload["username"])
     if assignee is None:
         abort(422, message=f"No user named {payload['username']!r}.", errors={"json": {"username": ["Unknown user."]}})
@@ -189,7 +189,7 @@ def translate_article(article_id: int):
     """Queue the machine translation of an article; poll the job for progress."""
     if not current_user.is_admin:
         abort(403, message="Only admins can start machine translation.")
-    article = _visible_article_or_404(article_id)
+    article = visible_article_or_404(article_id)
     try:
         job = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
     except mt_service.NoModelInstalled as error:
@@ -205,12 +205,15 @@ def get_job(job_id: int):
     job = db.session.get(TranslationJob, job_id)
     if job is None:
         abort(404, message=f"Job {job_id} not found.")
-    _visible_article_or_404(job.article_id)
+    visible_article_or_404(job.article_id)
     return job
 
 
-def _visible_article_or_404(article_id: int):
+def visible_article_or_404(article_id: int):
     try:
         return assignment_service.get_visible_article(current_user, article_id)
     except NotFound as error:
         abort(404, message=str(error))
+
+
+from . import review  # noqa: E402,F401  (its routes register on bp)

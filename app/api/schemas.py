@@ -37,6 +37,8 @@ class ParagraphSchema(Schema):
     ar = fields.String(required=True, metadata={"description": "Arabic text, Unicode NFC"})
     version = fields.Integer(required=True, metadata={"description": "Optimistic-lock version of the paragraph"})
     status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
+    approved_revision_id = fields.Integer(allow_none=True, required=True,
+                                          metadata={"description": "The revision that was current when last approved"})
 
 
 class MachineDraftSchema(Schema):
@@ -96,3 +98,126 @@ class AssignmentSchema(Schema):
     assigned_by = fields.String(allow_none=True, required=True)
     assigned_at = fields.DateTime(required=True)
     article_status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
+
+
+# Review: saving, approving, history, workflow, comments ------------------------
+
+VERSION_FIELD = fields.Integer(
+    required=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1),
+    metadata={"description": "The paragraph version the change is based on (optimistic lock)"},
+)
+SECONDS_FIELD = fields.Float(
+    load_default=None, allow_none=True, validate=validate.Range(min=0, max=86400), allow_nan=False,
+    metadata={"description": "Seconds spent editing since the last save (post-editing effort); capped at 3600"},
+)
+
+
+# Some character that is white space neither for Python's str.strip() nor for
+# JSON Schema's (ECMAScript) \s: a text without one is blank to one of them.
+NOT_BLANK = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+
+
+class TranslationSaveSchema(Schema):
+    text = fields.String(
+        required=True,
+        validate=[validate.Length(max=20_000, error="The English can be at most 20,000 characters."), validate.Regexp(rf"[\s\S]*{NOT_BLANK}", error="The English cannot be empty.")],
+        metadata={"description": "The English, 1 to 20,000 characters, not blank; stored NFC without surrounding white space"},
+    )
+    version = VERSION_FIELD
+    seconds = SECONDS_FIELD
+
+
+class SavedTranslationSchema(Schema):
+    version = fields.Integer(required=True, metadata={"description": "The paragraph's new version"})
+    revision_id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
+    created = fields.Boolean(required=True, metadata={"description": "False when the text was already current"})
+
+
+class EditConflictSchema(ErrorSchema):
+    version = fields.Integer(required=True, metadata={"description": "The paragraph's current version"})
+    text = fields.String(allow_none=True, required=True, metadata={"description": "The current English"})
+    revision_id = fields.Integer(allow_none=True, required=True)
+
+
+class VersionSchema(Schema):
+    version = VERSION_FIELD
+
+
+class ApproveSchema(Schema):
+    version = VERSION_FIELD
+    seconds = SECONDS_FIELD
+    override_reason = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=2000),
+        metadata={"description": "Why approve despite blocking QA warnings"},
+    )
+
+
+class ParagraphStateSchema(Schema):
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
+    approved_revision_id = fields.Integer(allow_none=True, required=True)
+
+
+class ApprovalSchema(ParagraphStateSchema):
+    char_edit_distance = fields.Integer(allow_none=True, required=True,
+                                        metadata={"description": "Levenshtein distance machine draft → approved"})
+    hter = fields.Float(allow_none=True, required=True, metadata={"description": "TER of the machine draft against the approved English"})
+    seconds_spent = fields.Integer(allow_none=True, required=True)
+
+
+class RevisionSchema(Schema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+    origin = fields.String(required=True, validate=validate.OneOf(["machine", "human"]))
+    author = fields.String(allow_none=True, required=True, metadata={"description": "Username; null for machine drafts"})
+    model_id = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+    parent_id = fields.Integer(allow_none=True, required=True)
+
+
+class RevisionListSchema(Schema):
+    revisions = fields.List(fields.Nested(RevisionSchema), required=True)
+
+
+class DiffArgsSchema(Schema):
+    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2**63 - 1))
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
+
+
+class DiffPartSchema(Schema):
+    op = fields.String(required=True, validate=validate.OneOf(["equal", "insert", "delete"]))
+    text = fields.String(required=True)
+
+
+class DiffSchema(Schema):
+    parts = fields.List(fields.Nested(DiffPartSchema), required=True)
+
+
+class TransitionSchema(Schema):
+    to = fields.String(required=True, validate=validate.OneOf(["in_review", "submitted", "approved", "changes_requested"]))
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+
+
+class ArticleStateSchema(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
+
+
+class CommentRequestSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    paragraph_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1))
+
+
+class CommentSchema(Schema):
+    id = fields.Integer(required=True)
+    article_id = fields.Integer(required=True)
+    paragraph_id = fields.Integer(allow_none=True, required=True)
+    author = fields.String(allow_none=True, required=True)
+    body = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class CommentListSchema(Schema):
+    comments = fields.List(fields.Nested(CommentSchema), required=True)

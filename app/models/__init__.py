@@ -6,10 +6,10 @@ from .base import ID_IN_URL, MAX_ID, utcnow
 from .jobs import JOB_STATUSES, TranslationJob
 from .translations import Translation
 from .users import ROLES, ApiToken, User
-from .workflow import ASSIGNMENT_ROLES, Assignment, Comment
+from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, ParagraphApproval
 
 __all__ = [
     "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "Entity", "EntityLink", "GlossaryTerm",
-    "Label", "Paragraph", "Translation", "TranslationJob", "User", "utcnow",
+    "Label", "Paragraph", "ParagraphApproval", "Translation", "TranslationJob", "User", "utcnow",
 ]

@@ -73,6 +73,9 @@ class Paragraph(db.Model):
     approved_revision_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("translations.id", use_alter=True, ondelete="SET NULL")
     )
+    # Seconds reviewers spent editing since the last approval (sent by the
+    # editor with each save); moved into the approval record when approved.
+    pending_seconds: Mapped[int] = mapped_column(server_default="0")
     # Why the last machine translation of this paragraph failed; cleared on success.
     mt_error: Mapped[Optional[str]] = mapped_column(Text)
 

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .articles import Article
+from .articles import Article, Paragraph
 from .base import UTCDateTime, utcnow
 from .users import User
 
@@ -50,3 +50,30 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[Optional[User]] = relationship()
+
+
+class ParagraphApproval(db.Model):
+    """One approval of a paragraph: which revision, by whom, and the post-editing effort it took.
+
+    Effort compares the machine draft with the approved English: character
+    edit distance (Levenshtein) and HTER (sacrebleu's TER with the approved
+    English as reference), plus the seconds spent editing since the last
+    approval. Rows are never updated: a reopened and re-approved paragraph
+    gets a new one.
+    """
+    __tablename__ = "paragraph_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("translations.id", ondelete="CASCADE"))
+    machine_revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    seconds_spent: Mapped[int] = mapped_column(default=0)
+    char_edit_distance: Mapped[Optional[int]]
+    hter: Mapped[Optional[float]]
+    # Why the reviewer approved despite blocking QA warnings (issue 6), if they had to.
+    override_reason: Mapped[Optional[str]] = mapped_column(Text)
+
+    paragraph: Mapped[Paragraph] = relationship()
+    approved_by: Mapped[Optional[User]] = relationship()

@@ -1,0 +1,239 @@
+"""API routes for reviewing: saving and approving paragraphs, their history, the article workflow, comments."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import jsonify
+from flask_login import current_user
+from flask_smorest import abort
+
+from ..extensions import db
+from ..models import ID_IN_URL
+from ..services import Forbidden, NotFound, ServiceError
+from ..services import review as review_service
+from ..services import workflow as workflow_service
+from . import bp, visible_article_or_404
+from .schemas import (
+    ApprovalSchema,
+    ApproveSchema,
+    ArticleStateSchema,
+    CommentListSchema,
+    CommentRequestSchema,
+    CommentSchema,
+    DiffArgsSchema,
+    DiffSchema,
+    EditConflictSchema,
+    ErrorSchema,
+    ParagraphStateSchema,
+    RevisionListSchema,
+    SavedTranslationSchema,
+    TransitionSchema,
+    TranslationSaveSchema,
+    VersionSchema,
+)
+
+PARAGRAPH = f"/paragraphs/<{ID_IN_URL}:paragraph_id>"
+
+
+def _conflict_response(conflict: review_service.EditConflict):
+    """409 with the current English and version, so the client can show both texts and merge."""
+    response = jsonify({
+        "error": {"code": "edit_conflict", "message": str(conflict)},
+        "version": conflict.version,
+        "text": conflict.text,
+        "revision_id": conflict.revision_id,
+    })
+    response.status_code = 409
+    return response
+
+
+@contextmanager
+def _service_errors():
+    """Domain refusals as HTTP errors; whatever was half-done is rolled back."""
+    try:
+        yield
+    except review_service.EditConflict:
+        raise  # answered by the route with both texts
+    except ServiceError as error:
+        db.session.rollback()
+        if isinstance(error, NotFound):
+            abort(404, message=str(error))
+        if isinstance(error, Forbidden):
+            abort(403, message=str(error))
+        if isinstance(error, (workflow_service.InvalidTransition, workflow_service.ArticleLocked)):
+            abort(409, message=str(error))
+        abort(422, message=str(error))
+
+
+def _paragraph_or_404(paragraph_id: int):
+    try:
+        return review_service.get_visible_paragraph(current_user, paragraph_id)
+    except NotFound as error:
+        abort(404, message=str(error))
+
+
+def _paragraph_state(paragraph) -> dict:
+    db.session.refresh(paragraph)
+    return {"id": paragraph.id, "version": paragraph.version, "status": paragraph.status,
+            "approved_revision_id": paragraph.approved_revision_id}
+
+
+CONFLICT_DOC = {"schema": EditConflictSchema, "description": "The paragraph changed since `version`: current text and version"}
+STATE_DOC = {"schema": ErrorSchema, "description": "The article's state forbids this now (e.g. submitted or approved)"}
+
+
+@bp.route(f"{PARAGRAPH}/translation", methods=["PUT"])
+@bp.arguments(TranslationSaveSchema)
+@bp.response(200, SavedTranslationSchema)
+@bp.alt_response(403, schema=ErrorSchema, description="Not a reviewer of this article")
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
+@bp.alt_response(409, **CONFLICT_DOC)
+@bp.alt_response(422, schema=ErrorSchema, description="Empty, too long or not a string")
+def save_translation(payload: dict, paragraph_id: int):
+    """Save the English of a paragraph as a new revision, if it is still at `version`."""
+    paragraph = _paragraph_or_404(paragraph_id)
+    try:
+        with _service_errors():
+            result = review_service.save_translation(
+                paragraph, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
+            )
+    except review_service.EditConflict as conflict:
+        return _conflict_response(conflict)
+    return {"version": result.version, "revision_id": result.revision.id, "status": "edited" if result.created
+            else paragraph.status, "created": result.created}
+
+
+@bp.route(f"{PARAGRAPH}/approve", methods=["POST"])
+@bp.arguments(ApproveSchema)
+@bp.response(200, ApprovalSchema)
+@bp.alt_response(403, schema=ErrorSchema, description="Not a reviewer of this article")
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
+@bp.alt_response(409, **CONFLICT_DOC)
+@bp.alt_response(422, schema=ErrorSchema, description="No English to approve")
+def approve_paragraph(payload: dict, paragraph_id: int):
+    """Approve the paragraph's current English as of `version`; records the post-editing effort."""
+    paragraph = _paragraph_or_404(paragraph_id)
+    try:
+        with _service_errors():
+            approval = review_service.approve_paragraph(
+                paragraph, payload["version"], actor=current_user, seconds=payload["seconds"],
+                override_reason=payload["override_reason"],
+            )
+    except review_service.EditConflict as conflict:
+        return _conflict_response(conflict)
+    state = _paragraph_state(paragraph)
+    if approval is None:  # already approved: nothing new recorded
+        return {**state, "char_edit_distance": None, "hter": None, "seconds_spent": None}
+    return {**state, "char_edit_distance": approval.char_edit_distance, "hter": approval.hter,
+            "seconds_spent": approval.seconds_spent}
+
+
+@bp.route(f"{PARAGRAPH}/reopen", methods=["POST"])
+@bp.arguments(VersionSchema)
+@bp.response(200, ParagraphStateSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
+@bp.alt_response(409, **CONFLICT_DOC)
+@bp.alt_response(422, schema=ErrorSchema, description="The paragraph is not approved")
+def reopen_paragraph(payload: dict, paragraph_id: int):
+    """Take an approved paragraph back to `edited`."""
+    paragraph = _paragraph_or_404(paragraph_id)
+    try:
+        with _service_errors():
+            review_service.reopen_paragraph(paragraph, payload["version"], actor=current_user)
+    except review_service.EditConflict as conflict:
+        return _conflict_response(conflict)
+    return _paragraph_state(paragraph)
+
+
+@bp.route(f"{PARAGRAPH}/revisions")
+@bp.response(200, RevisionListSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
+def list_revisions(paragraph_id: int):
+    """Every revision of the paragraph's English, oldest first."""
+    paragraph = _paragraph_or_404(paragraph_id)
+    return {"revisions": [
+        {"id": r.id, "text": r.text, "origin": r.origin, "author": r.author.username if r.author else None,
+         "model_id": r.model_id, "created_at": r.created_at, "parent_id": r.parent_id}
+        for r in review_service.revisions_of(paragraph.id)
+    ]}
+
+
+@bp.route(f"{PARAGRAPH}/revisions/<{ID_IN_URL}:revision_id>/restore", methods=["POST"])
+@bp.arguments(VersionSchema)
+@bp.response(200, SavedTranslationSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph or revision")
+@bp.alt_response(409, **CONFLICT_DOC)
+def restore_revision(payload: dict, paragraph_id: int, revision_id: int):
+    """Make an earlier revision's text current again, as a new revision."""
+    paragraph = _paragraph_or_404(paragraph_id)
+    try:
+        with _service_errors():
+            result = review_service.restore_revision(paragraph, revision_id, payload["version"], actor=current_user)
+    except review_service.EditConflict as conflict:
+        return _conflict_response(conflict)
+    return {"version": result.version, "revision_id": result.revision.id, "status": "edited" if result.created
+            else paragraph.status, "created": result.created}
+
+
+@bp.route(f"{PARAGRAPH}/diff")
+@bp.arguments(DiffArgsSchema, location="query")
+@bp.response(200, DiffSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph or revision")
+def diff_revisions(args: dict, paragraph_id: int):
+    """Word-level diff between two revisions of the paragraph (`from` → `to`)."""
+    paragraph = _paragraph_or_404(paragraph_id)
+    texts = {r.id: r.text for r in review_service.revisions_of(paragraph.id)}
+    missing = [rid for rid in (args["from_"], args["to"]) if rid not in texts]
+    if missing:
+        abort(404, message=f"Revision {missing[0]} is not a revision of this paragraph.")
+    parts = review_service.word_diff(texts[args["from_"]], texts[args["to"]])
+    return {"parts": [{"op": part.op, "text": part.text} for part in parts]}
+
+
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/transitions", methods=["POST"])
+@bp.arguments(TransitionSchema)
+@bp.response(200, ArticleStateSchema)
+@bp.alt_response(403, schema=ErrorSchema, description="The actor may not make this transition")
+@bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
+@bp.alt_response(409, **STATE_DOC)
+@bp.alt_response(422, schema=ErrorSchema, description="Sending back without a comment")
+def transition_article(payload: dict, article_id: int):
+    """Move the article through the workflow: `in_review`, `submitted`, `approved`, or `changes_requested` (needs a comment)."""
+    article = visible_article_or_404(article_id)
+    with _service_errors():
+        workflow_service.transition(article, payload["to"], current_user, payload["comment"])
+    return {"id": article.id, "status": article.status}
+
+
+def _comment_dict(comment) -> dict:
+    return {"id": comment.id, "article_id": comment.article_id, "paragraph_id": comment.paragraph_id,
+            "author": comment.author.username if comment.author else None, "body": comment.body,
+            "created_at": comment.created_at}
+
+
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/comments", methods=["GET"])
+@bp.response(200, CommentListSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
+def list_comments(article_id: int):
+    """Comments on the article and its paragraphs, oldest first."""
+    article = visible_article_or_404(article_id)
+    return {"comments": [_comment_dict(c) for c in workflow_service.comments_of(article.id)]}
+
+
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/comments", methods=["POST"])
+@bp.arguments(CommentRequestSchema)
+@bp.response(201, CommentSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such article or paragraph")
+@bp.alt_response(422, schema=ErrorSchema, description="Empty comment")
+def create_comment(payload: dict, article_id: int):
+    """Comment on the article, or on one of its paragraphs with `paragraph_id`."""
+    article = visible_article_or_404(article_id)
+    paragraph = None
+    if payload["paragraph_id"] is not None:
+        paragraph = _paragraph_or_404(payload["paragraph_id"])
+        if paragraph.article_id != article.id:
+            abort(404, message=f"Paragraph {paragraph.id} is not in article {article.id}.")
+    with _service_errors():
+        comment = workflow_service.add_comment(article, current_user, payload["body"], paragraph=paragraph)
+    return _comment_dict(comment)
+

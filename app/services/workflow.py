@@ -1,0 +1,214 @@
+"""The article workflow (DESIGN §4): one function per transition, each checking the actor's right.
+
+    new → translated → assigned → in_review → submitted → approved
+                                      ↑            ↓
+                                      └── changes_requested
+
+`new → translated` belongs to machine translation and `→ assigned` to
+assignment; the review transitions live here. Every transition writes an
+audit event; an illegal one raises InvalidTransition with a message fit for
+the user, and changes nothing.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Article, Comment, Paragraph, User
+from . import Forbidden, ServiceError
+from .assignment import assignments_of
+from .audit import record_event
+
+MAX_COMMENT_CHARS = 5000
+
+# Who may edit and approve paragraphs in which article status.
+EDITABLE_BY_REVIEWER = ("assigned", "in_review", "changes_requested")
+EDITABLE_BY_SECOND_REVIEWER = ("submitted",)
+LOCKED_FOR_EVERYONE = ("approved",)
+
+
+class InvalidTransition(ServiceError):
+    """The article is not in a state where this can happen (HTTP 409)."""
+
+
+class ArticleLocked(ServiceError):
+    """The article's state forbids editing now (HTTP 409)."""
+
+
+def role_of(article: Article, user: User) -> str | None:
+    """'reviewer', 'second_reviewer' or None: the user's assignment on this article."""
+    for role, assignment in assignments_of(article).items():
+        if assignment.user_id == user.id:
+            return role
+    return None
+
+
+def check_may_edit(article: Article, actor: User) -> None:
+    """Raise unless the actor may change paragraphs of this article now."""
+    status = article.status
+    if status in LOCKED_FOR_EVERYONE:
+        raise ArticleLocked("This article is approved and locked; an admin must send it back before it can change.")
+    if actor.is_admin:
+        return
+    role = role_of(article, actor)
+    if role == "reviewer" and status in EDITABLE_BY_REVIEWER:
+        return
+    if role == "second_reviewer" and status in EDITABLE_BY_SECOND_REVIEWER:
+        return
+    if role == "reviewer" and status == "submitted":
+        raise ArticleLocked("This article has been submitted for approval; it can change again only if it is sent back.")
+    if role == "second_reviewer":
+        raise ArticleLocked("As second reviewer you can edit this article once it is submitted.")
+    raise Forbidden("You are not assigned to review this article.")
+
+
+def enter_review_on_first_change(article: Article, actor: User) -> None:
+    """A reviewer's first edit or approval starts (or resumes) the review."""
+    if article.status in ("assigned", "changes_requested") and not actor.is_admin:
+        _move(article, "in_review", actor, "article.start_review")
+
+
+def start_review(article: Article, actor: User) -> Article:
+    if article.status not in ("assigned", "changes_requested"):
+        raise InvalidTransition(_cannot("start the review of", article))
+    _require_reviewer_or_admin(article, actor, "start its review")
+    _move(article, "in_review", actor, "article.start_review")
+    db.session.commit()
+    return article
+
+
+def submit_article(article: Article, actor: User) -> Article:
+    """The reviewer hands the article over for approval; every paragraph must be approved first."""
+    if article.status != "in_review":
+        raise InvalidTransition(_cannot("submit", article))
+    _require_reviewer_or_admin(article, actor, "submit it")
+    pending = db.session.scalar(
+        select(func.count()).select_from(Paragraph)
+        .where(Paragraph.article_id == article.id, Paragraph.status != "approved")
+    )
+    if pending:
+        raise InvalidTransition(
+            f"{pending} paragraph{'s are' if pending != 1 else ' is'} not approved yet; approve every paragraph before submitting."
+        )
+    _move(article, "submitted", actor, "article.submit")
+    db.session.commit()
+    return article
+
+
+def approve_article(article: Article, actor: User) -> Article:
+    if article.status != "submitted":
+        raise InvalidTransition(_cannot("approve", article))
+    _require_approver(article, actor)
+    _move(article, "approved", actor, "article.approve")
+    db.session.commit()
+    return article
+
+
+def request_changes(article: Article, actor: User, comment: str) -> Article:
+    """Send the article back to its reviewer; a comment saying why is required.
+
+    From `submitted` (admin or second reviewer), or from `approved` (admins only).
+    """
+    body = _clean_comment(comment, "Say what needs to change: sending back requires a comment.")
+    if article.status == "approved" and not actor.is_admin:
+        raise Forbidden("Only an admin can send back an approved article.")
+    if article.status not in ("submitted", "approved"):
+        raise InvalidTransition(_cannot("send back", article))
+    _require_approver(article, actor)
+    db.session.add(Comment(article_id=article.id, author_id=actor.id, body=body))
+    _move(article, "changes_requested", actor, "article.request_changes", comment=body)
+    db.session.commit()
+    return article
+
+
+TRANSITIONS = {
+    "in_review": start_review,
+    "submitted": submit_article,
+    "approved": approve_article,
+}
+
+
+def transition(article: Article, to_status: str, actor: User, comment: str | None = None) -> Article:
+    """Move an article to `to_status` through the one function that allows it."""
+    if to_status == "changes_requested":
+        return request_changes(article, actor, comment or "")
+    function = TRANSITIONS.get(to_status)
+    if function is None:
+        raise InvalidTransition(
+            f"An article cannot be moved to {to_status!r} by hand; "
+            f"choose one of: {', '.join([*TRANSITIONS, 'changes_requested'])}."
+        )
+    if comment and comment.strip():
+        add_comment(article, actor, comment, commit=False)
+    return function(article, actor)
+
+
+def available_transitions(article: Article, actor: User) -> list[str]:
+    """Target statuses the actor could choose now (for buttons); the functions still check."""
+    role = role_of(article, actor)
+    reviewer = actor.is_admin or role == "reviewer"
+    approver = actor.is_admin or role == "second_reviewer"
+    options = {
+        "assigned": ["in_review"] if reviewer else [],
+        "changes_requested": ["in_review"] if reviewer else [],
+        "in_review": ["submitted"] if reviewer else [],
+        "submitted": ["approved", "changes_requested"] if approver else [],
+        "approved": ["changes_requested"] if actor.is_admin else [],
+    }
+    return options.get(article.status, [])
+
+
+def add_comment(article: Article, actor: User, body: str, *, paragraph: Paragraph | None = None,
+                commit: bool = True) -> Comment:
+    """A comment on the article, or on one of its paragraphs."""
+    text = _clean_comment(body, "A comment cannot be empty.")
+    if paragraph is not None and paragraph.article_id != article.id:
+        raise ServiceError("That paragraph belongs to another article.")
+    comment = Comment(article_id=article.id, paragraph_id=paragraph.id if paragraph else None,
+                      author_id=actor.id, body=text)
+    db.session.add(comment)
+    if commit:
+        db.session.commit()
+    return comment
+
+
+def comments_of(article_id: int) -> list[Comment]:
+    """All comments of an article (its own and its paragraphs'), oldest first, authors loaded."""
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(
+        select(Comment).where(Comment.article_id == article_id)
+        .options(joinedload(Comment.author)).order_by(Comment.id)
+    ))
+
+
+def _clean_comment(body: str | None, empty_message: str) -> str:
+    text = (body or "").strip()
+    if not text:
+        raise ServiceError(empty_message)
+    if len(text) > MAX_COMMENT_CHARS:
+        raise ServiceError(f"A comment can be at most {MAX_COMMENT_CHARS} characters.")
+    return text
+
+
+def _move(article: Article, to_status: str, actor: User | None, action: str, **details) -> None:
+    before = article.status
+    article.status = to_status
+    record_event(actor, action, "article", article.id,
+                 before={"status": before}, after={"status": to_status, **details})
+
+
+def _require_reviewer_or_admin(article: Article, actor: User, what: str) -> None:
+    if not actor.is_admin and role_of(article, actor) != "reviewer":
+        raise Forbidden(f"Only the article's reviewer or an admin can {what}.")
+
+
+def _require_approver(article: Article, actor: User) -> None:
+    if actor.is_admin:
+        return
+    if role_of(article, actor) != "second_reviewer":
+        raise Forbidden("Only an admin or the article's second reviewer can approve or send back an article.")
+
+
+def _cannot(verb: str, article: Article) -> str:
+    return f"Cannot {verb} this article: it is {article.status.replace('_', ' ')}."
