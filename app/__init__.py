@@ -85,7 +85,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def _inject_version():
         return {"mizan_version": __version__}
 
+    app.add_template_filter(format_duration, "duration")
+
     return app
+
+
+def format_duration(seconds: int | float | None) -> str:
+    """'35 s', '4 min 05 s', '2 h 10 min': effort times for people."""
+    total = int(seconds or 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
 
 
 def _init_login(app: Flask) -> None:

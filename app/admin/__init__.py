@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import ARTICLE_STATUSES, ID_IN_URL, Article, AuditEvent, TranslationJob, User
 from ..services import ServiceError
 from ..services import assignment as assignment_service
-from ..services import importing, mt, mt_packages
+from ..services import effort, importing, mt, mt_packages
 from ..services import users as user_service
 from .forms import AssignForm, ConfirmForm, ImportForm, ModelUploadForm, PasswordResetForm, UserCreateForm
 
@@ -108,7 +108,15 @@ def article(article_id: int):
         ).all(),
         assignments=assignment_service.assignments_of(article),
         events=list(events),
+        effort=effort.article_effort(article.id),
+        paragraph_effort=effort.paragraph_effort(article.id),
     )
+
+
+@bp.route("/dashboard")
+def dashboard():
+    """Articles by status, reviewers' daily approvals and post-editing effort, overdue assignments."""
+    return render_template("admin/dashboard.html", board=effort.dashboard(), statuses=ARTICLE_STATUSES)
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -1,16 +1,19 @@
 """The reviewer's side: "My work" and the article page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import ID_IN_URL, Article, Assignment, Paragraph, TranslationJob
-from ..services import NotFound
+from ..services import NotFound, ServiceError
 from ..services import assignment as assignment_service
+from ..services import mt as mt_service
+from ..services import review as review_service
+from ..services import workflow as workflow_service
 from ..services.mt_packages import find_package
+from .forms import CommentForm, RestoreForm, TransitionForm
 
 bp = Blueprint("review", __name__)
 
@@ -39,27 +42,151 @@ def my_work():
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>")
 @login_required
 def article(article_id: int):
-    try:
-        article = assignment_service.get_visible_article(current_user, article_id)
-    except NotFound:
-        abort(404)
+    """The review workspace: each Arabic paragraph beside its English, with drafts, status and comments."""
+    article = _visible_article_or_404(article_id)
     paragraphs = db.session.scalars(
-        select(Paragraph)
-        .where(Paragraph.article_id == article.id)
-        .options(selectinload(Paragraph.current_revision))
-        .order_by(Paragraph.position)
+        select(Paragraph).where(Paragraph.article_id == article.id).order_by(Paragraph.position)
     ).all()
+    machine, current = mt_service.machine_and_current_translations([p.id for p in paragraphs])
+    comments = workflow_service.comments_of(article.id)
+    paragraph_comments: dict[int, list] = {}
+    for comment in comments:
+        if comment.paragraph_id is not None:
+            paragraph_comments.setdefault(comment.paragraph_id, []).append(comment)
     active_job = db.session.scalar(
         select(TranslationJob)
         .where(TranslationJob.article_id == article.id, TranslationJob.status.in_(("queued", "running")))
         .order_by(TranslationJob.id.desc())
         .limit(1)
     )
+    try:
+        workflow_service.check_may_edit(article, current_user)
+        edit_refusal = None
+    except ServiceError as refusal:
+        edit_refusal = str(refusal)
+    approved = sum(1 for p in paragraphs if p.status == "approved")
     return render_template(
         "review/article.html",
         article=article,
-        paragraphs=paragraphs,
+        rows=[(p, machine.get(p.id), current.get(p.id), paragraph_comments.get(p.id, ())) for p in paragraphs],
+        approved_count=approved,
+        article_comments=[c for c in comments if c.paragraph_id is None],
         assignments=assignment_service.assignments_of(article),
         active_job=active_job,
         model_installed=find_package(current_app.instance_path) is not None,
+        edit_refusal=edit_refusal,
+        transitions=workflow_service.available_transitions(article, current_user),
+        comment_form=CommentForm(),
+        transition_form=TransitionForm(),
     )
+
+
+TRANSITION_DONE = {
+    "in_review": "Review started.",
+    "submitted": "Article submitted for approval.",
+    "approved": "Article approved.",
+    "changes_requested": "Article sent back to its reviewer.",
+}
+
+
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/transition", methods=["POST"])
+@login_required
+def transition(article_id: int):
+    article = _visible_article_or_404(article_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash("The form was incomplete; nothing changed.", "error")
+        return redirect(url_for("review.article", article_id=article.id))
+    try:
+        workflow_service.transition(article, form.to.data, current_user, form.comment.data)
+    except ServiceError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        flash(TRANSITION_DONE.get(form.to.data, "Done."), "success")
+    return redirect(url_for("review.article", article_id=article.id))
+
+
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/comments", methods=["POST"])
+@login_required
+def comment(article_id: int):
+    article = _visible_article_or_404(article_id)
+    form = CommentForm()
+    anchor = None
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Nothing to post.", "error")
+        return redirect(url_for("review.article", article_id=article.id))
+    paragraph = None
+    if form.paragraph_id.data:
+        paragraph = db.session.get(Paragraph, form.paragraph_id.data)
+        if paragraph is None or paragraph.article_id != article.id:
+            abort(404)
+        anchor = f"p-{paragraph.id}"
+    try:
+        workflow_service.add_comment(article, current_user, form.body.data, paragraph=paragraph)
+    except ServiceError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        flash("Comment posted.", "success")
+    return redirect(url_for("review.article", article_id=article.id, _anchor=anchor or "comments"))
+
+
+@bp.route(f"/paragraphs/<{ID_IN_URL}:paragraph_id>/history")
+@login_required
+def history(paragraph_id: int):
+    """Every revision of a paragraph's English, and a word-level diff between any two."""
+    paragraph = _visible_paragraph_or_404(paragraph_id)
+    revisions = review_service.revisions_of(paragraph.id)
+    by_id = {r.id: r for r in revisions}
+    newest = revisions[-1].id if revisions else None
+    default_from = revisions[-2].id if len(revisions) > 1 else newest
+    from_id = request.args.get("from", default_from, type=int)
+    to_id = request.args.get("to", newest, type=int)
+    if revisions and (from_id not in by_id or to_id not in by_id):
+        abort(404)
+    diff = review_service.word_diff(by_id[from_id].text, by_id[to_id].text) if revisions else []
+    try:
+        workflow_service.check_may_edit(paragraph.article, current_user)
+        can_restore = True
+    except ServiceError:
+        can_restore = False
+    return render_template(
+        "review/history.html", paragraph=paragraph, article=paragraph.article, revisions=revisions,
+        from_id=from_id, to_id=to_id, diff=diff, can_restore=can_restore, restore_form=RestoreForm(),
+    )
+
+
+@bp.route(f"/paragraphs/<{ID_IN_URL}:paragraph_id>/revisions/<{ID_IN_URL}:revision_id>/restore", methods=["POST"])
+@login_required
+def restore(paragraph_id: int, revision_id: int):
+    paragraph = _visible_paragraph_or_404(paragraph_id)
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        flash("The form was incomplete; nothing changed.", "error")
+        return redirect(url_for("review.history", paragraph_id=paragraph.id))
+    try:
+        review_service.restore_revision(paragraph, revision_id, form.version.data, actor=current_user)
+    except review_service.EditConflict as conflict:
+        flash(str(conflict), "error")
+        return redirect(url_for("review.history", paragraph_id=paragraph.id))
+    except ServiceError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+        return redirect(url_for("review.history", paragraph_id=paragraph.id))
+    flash("The earlier text is current again, as a new revision.", "success")
+    return redirect(url_for("review.article", article_id=paragraph.article_id, _anchor=f"p-{paragraph.id}"))
+
+
+def _visible_article_or_404(article_id: int) -> Article:
+    try:
+        return assignment_service.get_visible_article(current_user, article_id)
+    except NotFound:
+        abort(404)
+
+
+def _visible_paragraph_or_404(paragraph_id: int) -> Paragraph:
+    try:
+        return review_service.get_visible_paragraph(current_user, paragraph_id)
+    except NotFound:
+        abort(404)

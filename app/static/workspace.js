@@ -1,0 +1,379 @@
+// The review workspace: edit, save, approve paragraphs through the JSON API.
+//
+// - One listener per event on the workspace (delegation), editors created on
+//   demand: an article of 1,000 paragraphs stays light.
+// - A save carries the paragraph version it was based on; a 409 shows both
+//   texts and keeps the reviewer's own in the editor. Nothing is lost.
+// - Unsaved text is kept in localStorage and restored after a reload; leaving
+//   the page with unsaved text asks first.
+(function () {
+  "use strict";
+  var workspace = document.getElementById("workspace");
+  if (!workspace) { return; }
+  var API = workspace.getAttribute("data-api");
+  var EDITABLE = workspace.getAttribute("data-editable") === "true";
+  var CSRF = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var DRAFT_PREFIX = "mizan.draft.";
+  var IDLE_SECONDS = 60; // a pause longer than this does not count as editing time
+  var statusLine = document.getElementById("workspace-status");
+  var help = document.getElementById("keys-help");
+  var rows = Array.prototype.slice.call(workspace.querySelectorAll("[data-paragraph-id]"));
+  var current = -1;
+
+  function say(message) { statusLine.textContent = message; }
+
+  function rowOf(element) { return element && element.closest("[data-paragraph-id]"); }
+  function idOf(row) { return row.getAttribute("data-paragraph-id"); }
+  function versionOf(row) { return parseInt(row.getAttribute("data-version"), 10); }
+  function savedText(row) {
+    var el = row.querySelector("[data-en-text]");
+    return el && !el.hasAttribute("data-empty") ? el.textContent : "";
+  }
+  function machineText(row) {
+    var el = row.querySelector("[data-machine-text]");
+    if (el) { return el.textContent; }
+    var template = row.querySelector("template[data-machine-template]");
+    return template ? template.content.textContent.trim() : null;
+  }
+  function editorOf(row) { return row.querySelector("textarea.en-editor"); }
+  function isDirty(row) {
+    var editor = editorOf(row);
+    return !!editor && editor.value !== editor.getAttribute("data-saved");
+  }
+
+  // Local drafts ---------------------------------------------------------------
+  function draftKey(row) { return DRAFT_PREFIX + idOf(row); }
+  function storeDraft(row) {
+    var editor = editorOf(row);
+    try {
+      if (isDirty(row)) {
+        localStorage.setItem(draftKey(row), JSON.stringify({ text: editor.value, version: versionOf(row), at: Date.now() }));
+      } else {
+        localStorage.removeItem(draftKey(row));
+      }
+    } catch (e) { /* storage full or disabled: the editor still holds the text */ }
+  }
+  function readDraft(row) {
+    try { return JSON.parse(localStorage.getItem(draftKey(row)) || "null"); } catch (e) { return null; }
+  }
+  function dropDraft(row) { try { localStorage.removeItem(draftKey(row)); } catch (e) { /* ignore */ } }
+
+  // Time spent editing, reported with each save as post-editing effort.
+  function touch(row) {
+    var now = Date.now() / 1000;
+    var last = parseFloat(row.getAttribute("data-last-activity") || "0");
+    var spent = parseFloat(row.getAttribute("data-seconds") || "0");
+    if (last && now - last < IDLE_SECONDS) { spent += now - last; }
+    row.setAttribute("data-seconds", String(spent));
+    row.setAttribute("data-last-activity", String(now));
+  }
+  function takeSeconds(row) {
+    var spent = parseFloat(row.getAttribute("data-seconds") || "0");
+    row.setAttribute("data-seconds", "0");
+    return Math.round(spent * 10) / 10;
+  }
+
+  // Focus and navigation -----------------------------------------------------
+  function focusRow(index, options) {
+    if (index < 0 || index >= rows.length) { return; }
+    if (current >= 0 && rows[current]) { rows[current].classList.remove("current"); }
+    current = index;
+    var row = rows[index];
+    row.classList.add("current");
+    row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: options && options.start ? "start" : "nearest" });
+  }
+  function currentRow() { return current >= 0 ? rows[current] : null; }
+
+  // Editing --------------------------------------------------------------------
+  function openEditor(row, text) {
+    if (!EDITABLE) { say("This article is read only for you now."); return null; }
+    var editor = editorOf(row);
+    if (!editor) {
+      var slot = row.querySelector("[data-editor-slot]");
+      var label = document.createElement("label");
+      label.className = "visually-hidden";
+      label.htmlFor = "editor-" + idOf(row);
+      label.textContent = "English of " + row.getAttribute("aria-label");
+      editor = document.createElement("textarea");
+      editor.className = "en-editor";
+      editor.id = "editor-" + idOf(row);
+      editor.dir = "ltr";
+      editor.lang = "en";
+      editor.rows = 4;
+      editor.setAttribute("data-saved", savedText(row));
+      editor.value = savedText(row);
+      var bar = document.createElement("div");
+      bar.className = "editor-actions";
+      bar.appendChild(button("Save", "save", "primary"));
+      if (machineText(row) !== null) { bar.appendChild(button("Use machine draft", "copy-machine")); }
+      bar.appendChild(button("Discard changes", "discard"));
+      slot.appendChild(label);
+      slot.appendChild(editor);
+      slot.appendChild(bar);
+      row.classList.add("editing");
+    }
+    if (typeof text === "string") { editor.value = text; storeDraft(row); }
+    autosize(editor);
+    editor.focus();
+    return editor;
+  }
+  function button(label, action, kind) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "button small" + (kind ? " " + kind : "");
+    b.textContent = label;
+    b.setAttribute("data-action", action);
+    return b;
+  }
+  function closeEditor(row) {
+    var slot = row.querySelector("[data-editor-slot]");
+    while (slot.firstChild) { slot.removeChild(slot.firstChild); }
+    row.classList.remove("editing");
+    dropDraft(row);
+  }
+  function autosize(editor) {
+    editor.style.height = "auto";
+    editor.style.height = Math.max(editor.scrollHeight + 2, 64) + "px";
+  }
+
+  function request(method, url, body) {
+    return fetch(API + url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": CSRF },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  function setStatus(row, status) {
+    row.setAttribute("data-status", status);
+    row.classList.remove("status-draft", "status-edited", "status-approved");
+    row.classList.add("status-" + status);
+    row.querySelector("[data-status-label]").textContent = status;
+    var approve = row.querySelector('[data-action="approve"]');
+    var reopen = row.querySelector('[data-action="reopen"]');
+    if (approve) { approve.hidden = status === "approved"; }
+    if (reopen) { reopen.hidden = status !== "approved"; }
+    var count = document.querySelector("[data-approved-count]");
+    if (count) { count.textContent = workspace.querySelectorAll('[data-status="approved"]').length; }
+  }
+
+  function showSaved(row, text) {
+    var el = row.querySelector("[data-en-text]");
+    el.textContent = text;
+    el.classList.remove("placeholder");
+    el.removeAttribute("data-empty");
+    var origin = row.querySelector("[data-origin]");
+    if (origin) { origin.textContent = "Edited by you"; }
+  }
+
+  function save(row) {
+    var editor = editorOf(row);
+    if (!editor) { return Promise.resolve(true); }
+    if (!isDirty(row)) { closeEditor(row); return Promise.resolve(true); }
+    var text = editor.value;
+    say("Saving paragraph…");
+    return request("PUT", "/paragraphs/" + idOf(row) + "/translation",
+                   { text: text, version: versionOf(row), seconds: takeSeconds(row) })
+      .then(function (result) {
+        if (result.status === 200) {
+          row.setAttribute("data-version", result.data.version);
+          hideConflict(row);
+          showSaved(row, text.trim());
+          closeEditor(row);
+          setStatus(row, result.data.status);
+          say("Saved (version " + result.data.version + ").");
+          return true;
+        }
+        if (result.status === 409 && "version" in result.data) {
+          showConflict(row, result.data, text);
+          return false;
+        }
+        say(errorMessage(result, "Not saved"));
+        return false;
+      }, function () {
+        say("Not saved: the server could not be reached. Your text is kept in this browser.");
+        return false;
+      });
+  }
+
+  function errorMessage(result, prefix) {
+    var message = result.data && result.data.error ? result.data.error.message : "HTTP " + result.status;
+    return prefix + ": " + message;
+  }
+
+  // Conflicts: both texts side by side; the reviewer's own stays in the editor.
+  function showConflict(row, theirs, mine) {
+    var box = row.querySelector("[data-conflict]");
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    var title = document.createElement("p");
+    title.className = "conflict-title";
+    title.textContent = "Someone else saved this paragraph while you were editing (now version " + theirs.version +
+      "). Your text was not saved. Compare, merge in the editor, and save again.";
+    box.appendChild(title);
+    box.appendChild(conflictText("Their saved text", theirs.text || "", "conflict-theirs"));
+    box.appendChild(conflictText("Your text (not saved yet)", mine, "conflict-mine"));
+    var bar = document.createElement("div");
+    bar.className = "editor-actions";
+    bar.appendChild(button("Keep mine and save", "keep-mine", "primary"));
+    bar.appendChild(button("Take theirs", "take-theirs"));
+    box.appendChild(bar);
+    box.hidden = false;
+    row.setAttribute("data-version", theirs.version);
+    row.setAttribute("data-their-text", theirs.text || "");
+    var shown = row.querySelector("[data-en-text]");
+    shown.textContent = theirs.text || "";
+    shown.classList.remove("placeholder");
+    shown.removeAttribute("data-empty");
+    var editor = openEditor(row);
+    editor.setAttribute("data-saved", theirs.text || "");
+    storeDraft(row);
+    say("Conflict: someone else saved this paragraph. Both texts are shown.");
+  }
+  function conflictText(label, text, className) {
+    var wrap = document.createElement("div");
+    wrap.className = className;
+    var heading = document.createElement("p");
+    heading.className = "label";
+    heading.textContent = label;
+    var body = document.createElement("p");
+    body.dir = "ltr";
+    body.lang = "en";
+    body.className = "conflict-text";
+    body.textContent = text;
+    wrap.appendChild(heading);
+    wrap.appendChild(body);
+    return wrap;
+  }
+  function hideConflict(row) {
+    var box = row.querySelector("[data-conflict]");
+    box.hidden = true;
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    row.removeAttribute("data-their-text");
+  }
+
+  function approve(row) {
+    return save(row).then(function (saved) {
+      if (!saved) { return; }
+      say("Approving…");
+      return request("POST", "/paragraphs/" + idOf(row) + "/approve",
+                     { version: versionOf(row), seconds: takeSeconds(row) })
+        .then(function (result) {
+          if (result.status === 200) {
+            setStatus(row, result.data.status);
+            say("Approved.");
+            var next = rows.indexOf(row) + 1;
+            if (next < rows.length) { focusRow(next); }
+          } else if (result.status === 409 && "version" in result.data) {
+            showConflict(row, result.data, savedText(row));
+          } else {
+            say(errorMessage(result, "Not approved"));
+          }
+        }, function () { say("Not approved: the server could not be reached."); });
+    });
+  }
+
+  function reopen(row) {
+    return request("POST", "/paragraphs/" + idOf(row) + "/reopen", { version: versionOf(row) }).then(function (result) {
+      if (result.status === 200) {
+        setStatus(row, result.data.status);
+        say("Reopened.");
+      } else if (result.status === 409 && "version" in result.data) {
+        showConflict(row, result.data, savedText(row));
+      } else {
+        say(errorMessage(result, "Not reopened"));
+      }
+    });
+  }
+
+  // Events ---------------------------------------------------------------------
+  workspace.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-action]");
+    var row = rowOf(event.target);
+    if (!row) { return; }
+    var index = rows.indexOf(row);
+    if (index !== current) { rows[current] && rows[current].classList.remove("current"); current = index; row.classList.add("current"); }
+    if (!target) { return; }
+    var action = target.getAttribute("data-action");
+    if (action === "edit") { openEditor(row); }
+    else if (action === "save") { save(row); }
+    else if (action === "approve") { approve(row); }
+    else if (action === "reopen") { reopen(row); }
+    else if (action === "copy-machine") { openEditor(row, machineText(row)); }
+    else if (action === "discard") { closeEditor(row); hideConflict(row); say("Changes discarded."); }
+    else if (action === "keep-mine") { hideConflict(row); save(row); }
+    else if (action === "take-theirs") {
+      var theirs = row.getAttribute("data-their-text") || "";
+      hideConflict(row);
+      closeEditor(row);
+      showSaved(row, theirs);
+      say("Their text kept; yours was discarded.");
+    }
+  });
+
+  workspace.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("en-editor")) { return; }
+    var row = rowOf(event.target);
+    touch(row);
+    autosize(event.target);
+    storeDraft(row);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var inEditor = target.classList && target.classList.contains("en-editor");
+    if (inEditor) {
+      var row = rowOf(target);
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); save(row); }
+      else if (event.key === "Escape") { event.preventDefault(); row.focus(); }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (/^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName) || target.isContentEditable) {
+      if (!(target.tagName === "BUTTON" && /^[jk?]$/.test(event.key))) { return; }
+    }
+    if (help && help.open) { return; }
+    var here = currentRow();
+    switch (event.key) {
+      case "j": event.preventDefault(); focusRow(current + 1); break;
+      case "k": event.preventDefault(); focusRow(Math.max(current - 1, 0)); break;
+      case "e":
+      case "Enter":
+        if (here && (event.key === "e" || target === here)) { event.preventDefault(); openEditor(here); }
+        break;
+      case "m": if (here && machineText(here) !== null) { event.preventDefault(); openEditor(here, machineText(here)); } break;
+      case "a": if (here && EDITABLE) { event.preventDefault(); approve(here); } break;
+      case "?": event.preventDefault(); if (help && help.showModal) { help.showModal(); } break;
+      default: break;
+    }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (rows.some(isDirty)) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // Restore unsaved text from an earlier visit.
+  var restored = 0;
+  rows.forEach(function (row) {
+    var draft = readDraft(row);
+    if (!draft || typeof draft.text !== "string") { return; }
+    if (draft.text === savedText(row)) { dropDraft(row); return; }
+    if (!EDITABLE) { return; }
+    if (draft.version !== versionOf(row)) {
+      // Saved by someone since: keep the draft's base so its save shows the conflict.
+      row.setAttribute("data-version", draft.version);
+    }
+    var editor = openEditor(row, draft.text);
+    if (editor) { editor.blur(); restored += 1; }
+  });
+  if (restored) { say(restored + " unsaved paragraph" + (restored > 1 ? "s" : "") + " restored from this browser; save to keep."); }
+
+  var fromHash = location.hash && document.getElementById(location.hash.slice(1));
+  var start = fromHash ? rows.indexOf(fromHash) : -1;
+  if (start >= 0) { focusRow(start, { start: true }); } else if (rows.length) { current = 0; rows[0].classList.add("current"); }
+})();
