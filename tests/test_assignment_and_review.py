@@ -139,7 +139,7 @@ def test_article_page_shows_every_arabic_paragraph_right_to_left(client, app, se
     from markupsafe import escape
 
     assert cells == [str(escape(p.ar)) for p in article.paragraphs]
-    english = re.findall(r'<p class="en placeholder" dir="ltr" lang="en">', html)
+    english = re.findall(r'<p class="en placeholder" dir="ltr" lang="en" data-en-text data-empty>', html)
     assert len(english) == 18
     assert '<html lang="en" dir="ltr">' in html
 

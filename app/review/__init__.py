@@ -35,8 +35,8 @@ def my_work():
         .where(Assignment.user_id == current_user.id)
         .order_by(Assignment.due.is_(None), Assignment.due, Article.id)
     ).all()
-    counts = assignment_service.paragraph_counts([article.id for article, _ in rows])
-    return render_template("review/my_work.html", rows=rows, counts=counts)
+    progress = assignment_service.paragraph_progress([article.id for article, _ in rows])
+    return render_template("review/my_work.html", rows=rows, progress=progress)
 
 
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>")
