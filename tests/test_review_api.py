@@ -11,13 +11,14 @@ from app.services import users as user_service
 from tests.conftest import bearer
 
 API = "/api/v1"
+MODEL_ID = "tiny@1.0+sha256:0000000000000000"
 MACHINE_DRAFT = "Russia and Turkmenistan work to develop the cooperation using the capacities of Eurasian Union."
 
 
 def add_machine_draft(paragraph: Paragraph, text: str = MACHINE_DRAFT) -> Translation:
     """What the MT worker stores (tests of the worker itself are in test_translation_worker)."""
     draft = Translation(paragraph_id=paragraph.id, text=text, origin="machine", engine="ctranslate2",
-                        engine_version="test", model_id="tiny@1.0+sha256:0000000000000000", source_hash="x")
+                        engine_version="test", model_id=MODEL_ID, source_hash="x")
     db.session.add(draft)
     db.session.flush()
     paragraph.current_revision_id = draft.id

@@ -12,7 +12,7 @@ from app.models import Article, Comment, Paragraph, Translation
 from app.services import assignment as assignment_service
 from app.services import review as review_service
 from tests.conftest import csrf_token_from, log_in
-from tests.test_review_api import add_machine_draft
+from tests.test_review_api import MODEL_ID
 
 
 def make_article(paragraph_count: int, title: str = "مقال تجريبي") -> Article:
@@ -21,11 +21,19 @@ def make_article(paragraph_count: int, title: str = "مقال تجريبي") -> 
                       checksum=hashlib.sha256(f"{title}{paragraph_count}".encode()).hexdigest(), status="translated")
     db.session.add(article)
     db.session.flush()
-    for position in range(paragraph_count):
-        db.session.add(Paragraph(article_id=article.id, position=position, kind="body", ar=f"فقرة رقم {position}"))
+    paragraphs = [Paragraph(article_id=article.id, position=position, kind="body", ar=f"فقرة رقم {position}")
+                  for position in range(paragraph_count)]
+    db.session.add_all(paragraphs)
+    db.session.flush()
+    drafts = [Translation(paragraph_id=p.id, text=f"Paragraph number {p.position}.", origin="machine",
+                          engine="ctranslate2", engine_version="test", model_id=MODEL_ID, source_hash="x")
+              for p in paragraphs]
+    db.session.add_all(drafts)
+    db.session.flush()
+    for paragraph, draft in zip(paragraphs, drafts):
+        paragraph.current_revision_id = draft.id
+        paragraph.version = 2
     db.session.commit()
-    for paragraph in article.paragraphs:
-        add_machine_draft(paragraph, f"Paragraph number {paragraph.position}.")
     return article
 
 

@@ -32,8 +32,7 @@
   function machineText(row) {
     var el = row.querySelector("[data-machine-text]");
     if (el) { return el.textContent; }
-    var template = row.querySelector("template[data-machine-template]");
-    return template ? template.content.textContent.trim() : null;
+    return row.hasAttribute("data-en-is-machine") ? row.getAttribute("data-machine") || savedText(row) : null;
   }
   function editorOf(row) { return row.querySelector("textarea.en-editor"); }
   function isDirty(row) {
@@ -164,6 +163,9 @@
   }
 
   function showSaved(row, text) {
+    if (row.hasAttribute("data-en-is-machine") && !row.hasAttribute("data-machine")) {
+      row.setAttribute("data-machine", savedText(row)); // the draft stays available to copy
+    }
     var el = row.querySelector("[data-en-text]");
     el.textContent = text;
     el.classList.remove("placeholder");
@@ -291,6 +293,16 @@
     });
   }
 
+  // One comment form for all paragraphs, moved into the paragraph being commented on.
+  function openCommentForm(row, trigger) {
+    var form = document.getElementById("paragraph-comment-form");
+    form.querySelector('input[name="paragraph_id"]').value = idOf(row);
+    form.querySelector("label").textContent = "Comment on " + row.getAttribute("aria-label").toLowerCase();
+    trigger.parentNode.insertBefore(form, trigger);
+    form.hidden = false;
+    form.querySelector("textarea").focus();
+  }
+
   // Events ---------------------------------------------------------------------
   workspace.addEventListener("click", function (event) {
     var target = event.target.closest("[data-action]");
@@ -307,6 +319,7 @@
     else if (action === "copy-machine") { openEditor(row, machineText(row)); }
     else if (action === "discard") { closeEditor(row); hideConflict(row); say("Changes discarded."); }
     else if (action === "keep-mine") { hideConflict(row); save(row); }
+    else if (action === "comment") { openCommentForm(row, target); }
     else if (action === "take-theirs") {
       var theirs = row.getAttribute("data-their-text") || "";
       hideConflict(row);

@@ -144,3 +144,42 @@ def test_workspace_with_an_open_editor_and_a_conflict_has_no_serious_accessibili
     row(page, ids[0]).get_by_role("button", name="Edit").click()
     violations = axe_violations(page)
     assert not violations, format_violations(violations, "article page with editor: ")
+
+
+def test_an_article_of_a_thousand_paragraphs_opens_and_edits_like_a_short_one(page, live_server, world):
+    from app.services import assignment
+    from app.services import users as user_service
+    from tests.test_review_workspace import make_article
+
+    with live_server.services():
+        article = make_article(1000, "مقال طويل جدا")
+        assignment.assign_article(article, user_service.get_user_by_username("rev1"), actor=None)
+        article_id, last_id = article.id, article.paragraphs[-1].id
+    log_in(page, "rev1")
+    page.goto(f"/articles/{article_id}#p-{last_id}")
+
+    assert page.locator("[data-paragraph-id]").count() == 1000
+    assert page.evaluate("document.activeElement.dataset.paragraphId") == str(last_id)
+    page.keyboard.press("k")
+    page.keyboard.press("j")
+    page.keyboard.press("e")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("The last paragraph, reviewed.")
+    page.keyboard.press("Control+Enter")
+    page.get_by_role("status").filter(has_text="Saved").wait_for()
+    assert human_revisions(live_server, last_id) == ["The last paragraph, reviewed."]
+
+
+def test_reviewer_comments_on_a_paragraph(page, live_server, world):
+    article_id = world.assigned["rev1"][0]
+    ids = add_machine_drafts(live_server, article_id)
+    log_in(page, "rev1")
+    page.goto(f"/articles/{article_id}")
+    third = row(page, ids[2])
+    third.get_by_text("Comments (0)").click()
+    third.get_by_role("button", name="Add a comment").click()
+    third.get_by_label("Comment on paragraph 3 (body)").fill("Is «أوراسي» Eurasian here?")
+    with page.expect_navigation():
+        third.get_by_role("button", name="Post comment").click()
+    assert row(page, ids[2]).get_by_text("Comments (1)").is_visible()
+    assert "Is «أوراسي» Eurasian here?" in row(page, ids[2]).locator(".comment").text_content()
