@@ -8,8 +8,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 THREADS ?= 8
 PYTEST_ARGS ?=
+# The browser tests (tests/browser) drive Debian's chromium through Playwright;
+# Playwright's own browser download (`playwright install`) is never used.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run dev setup test install clean-venv
+.PHONY: run dev setup test install clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -30,6 +33,19 @@ $(VENV)/.test-installed: requirements/test.txt $(VENV)/.app-installed
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/test.txt
 	@touch $@
 
+# Debian's chromium, installed once (as root) when missing.
+$(CHROMIUM):
+	@echo "chromium is missing; installing Debian's chromium for the browser tests"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# axe-core for the accessibility checks, exactly as package-lock.json pins it: again
+# when the lock file changes or axe-core is gone (npm ci empties node_modules first).
+node_modules/.installed: package.json package-lock.json $(if $(wildcard node_modules/axe-core/axe.min.js),,FORCE)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+FORCE:
+
 install: $(VENV)/.app-installed
 
 # Instance folder and secret key, migrations, seeds into an empty database, the admin account.
@@ -49,8 +65,8 @@ dev: setup
 	$(BIN)/huey_consumer app.tasks.huey --workers 1 --quiet & \
 	$(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed
+	MIZAN_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
