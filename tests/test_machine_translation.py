@@ -229,7 +229,7 @@ def test_article_page_shows_drafts_in_the_english_column(client, app, seeded, ad
     translate_article(app, seeded[2])
     log_in(client, "amina")
     html = client.get(f"/articles/{seeded[2]}").get_data(as_text=True)
-    assert html.count('<p class="en" dir="ltr" lang="en">') == 26
+    assert html.count('<p class="en" dir="ltr" lang="en" data-en-text>') == 26
     assert "No machine translation model is installed" not in html
     assert f"Machine draft · {model.model_id}" in html
 

@@ -64,7 +64,7 @@ def test_workspace_shows_arabic_rtl_beside_editable_english_with_the_machine_dra
 
 def test_workspace_shows_the_machine_draft_apart_once_the_english_is_edited(reviewer_client, app, assigned, reviewer):
     paragraph = assigned.paragraphs[0]
-    review_service.save_translation(paragraph, "Paragraph one, corrected.", paragraph.version, actor=reviewer)
+    review_service.save_translation(paragraph.id, "Paragraph one, corrected.", paragraph.version, actor=reviewer)
     html = page_of(reviewer_client, f"/articles/{assigned.id}")
     assert '<p class="machine-text" dir="ltr" lang="en" data-machine-text>Paragraph number 0.</p>' in html
     assert "Paragraph one, corrected." in html
@@ -104,7 +104,7 @@ def test_reviewer_submits_through_the_page_only_when_everything_is_approved(revi
                                    follow_redirects=True)
     assert "3 paragraphs are not approved yet" in refused.get_data(as_text=True)
     for paragraph in db.session.scalars(select(Paragraph).where(Paragraph.article_id == assigned.id)):
-        review_service.approve_paragraph(paragraph, paragraph.version, actor=reviewer)
+        review_service.approve_paragraph(paragraph.id, paragraph.version, actor=reviewer)
     done = reviewer_client.post(f"/articles/{assigned.id}/transition", data={"csrf_token": token, "to": "submitted"},
                                 follow_redirects=True)
     assert "Article submitted for approval." in done.get_data(as_text=True)
@@ -114,15 +114,15 @@ def test_reviewer_submits_through_the_page_only_when_everything_is_approved(revi
 
 def test_history_shows_a_word_diff_and_restores_an_old_text(reviewer_client, app, assigned, reviewer):
     paragraph = assigned.paragraphs[0]
-    first = review_service.save_translation(paragraph, "The first number.", paragraph.version, actor=reviewer)
-    review_service.save_translation(paragraph, "The second number.", first.version, actor=reviewer)
+    first = review_service.save_translation(paragraph.id, "The first number.", paragraph.version, actor=reviewer)
+    review_service.save_translation(paragraph.id, "The second number.", first.version, actor=reviewer)
 
     html = page_of(reviewer_client, f"/paragraphs/{paragraph.id}/history")
 
     assert '<del class="diff">first</del><ins class="diff">second</ins>' in html
     token = csrf_token_from(html)
     version = db.session.scalar(select(Paragraph.version).where(Paragraph.id == paragraph.id))
-    response = reviewer_client.post(f"/paragraphs/{paragraph.id}/revisions/{first.revision.id}/restore",
+    response = reviewer_client.post(f"/paragraphs/{paragraph.id}/revisions/{first.revision_id}/restore",
                                     data={"csrf_token": token, "version": version})
     assert response.status_code == 302
     texts = db.session.scalars(select(Translation.text).where(Translation.paragraph_id == paragraph.id)
@@ -135,7 +135,7 @@ def test_restore_from_a_stale_history_page_is_refused(reviewer_client, app, assi
     machine_id = paragraph.current_revision_id
     stale_version = paragraph.version
     html = page_of(reviewer_client, f"/paragraphs/{paragraph.id}/history")
-    review_service.save_translation(paragraph, "Saved meanwhile.", stale_version, actor=reviewer)
+    review_service.save_translation(paragraph.id, "Saved meanwhile.", stale_version, actor=reviewer)
     response = reviewer_client.post(f"/paragraphs/{paragraph.id}/revisions/{machine_id}/restore",
                                     data={"csrf_token": csrf_token_from(html), "version": stale_version},
                                     follow_redirects=True)
@@ -172,7 +172,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_paragraphs(clien
     for article in (small, large):
         assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
         paragraph = article.paragraphs[0]
-        review_service.save_translation(paragraph, "Edited.", paragraph.version, actor=reviewer)
+        review_service.save_translation(paragraph.id, "Edited.", paragraph.version, actor=reviewer)
     log_in(client, reviewer.username)
     counts = []
     for article in (small, large):
@@ -186,9 +186,9 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_paragraphs(clien
 
 def test_effort_is_shown_to_admins_on_the_dashboard(admin_client, app, assigned, reviewer):
     paragraph = assigned.paragraphs[0]
-    saved = review_service.save_translation(paragraph, "Paragraph number zero.", paragraph.version, actor=reviewer,
+    saved = review_service.save_translation(paragraph.id, "Paragraph number zero.", paragraph.version, actor=reviewer,
                                             seconds=30)
-    review_service.approve_paragraph(paragraph, saved.version, actor=reviewer, seconds=5)
+    review_service.approve_paragraph(paragraph.id, saved.version, actor=reviewer, seconds=5)
     html = page_of(admin_client, "/admin/dashboard")
     assert re.search(r"Rami Reviewer.*?</td>\s*<td class=\"num\">1</td>", html, re.S)
     assert "0.33" in html  # HTER: "0." → "zero." is 1 edit over 3 words

@@ -6,9 +6,10 @@ the browser session plus an `X-CSRFToken` header for writes.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from flask import Flask, current_app, g, request, send_from_directory
+from flask import Flask, Response, current_app, g, request, send_from_directory
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Api, Blueprint, abort
@@ -18,6 +19,7 @@ from ..models import ID_IN_URL, TranslationJob
 from ..services import Forbidden, NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import mt as mt_service
+from ..services import review as review_service
 from ..services import users as user_service
 from .schemas import (
     ArticleDetailSchema,
@@ -130,21 +132,13 @@ class ArticleDetail(MethodView):
     def get(self, article_id: int):
         """One article with its paragraphs in order."""
         article = visible_article_or_404(article_id)
-        summary = _article_summary(article, len(article.paragraphs))
-        machine, current = mt_service.machine_and_current_translations([p.id for p in article.paragraphs])
-        summary["paragraphs"] = [
-            {
-                "id": p.id, "position": p.position, "kind": p.kind, "ar": p.ar, "version": p.version,
-                "status": p.status, "approved_revision_id": p.approved_revision_id,
-                "machine": {"text": machine[p.id].text, "model_id": machine[p.id].model_id} if p.id in machine else None,
-                "translation": (
-                    {"text": current[p.id].text, "revision_id": current[p.id].id, "origin": current[p.id].origin}
-                    if p.id in current else None
-                ),
-            }
-            for p in article.paragraphs
-        ]
-        return summary
+        paragraphs = review_service.paragraph_rows(article.id)
+        summary = _article_summary(article, len(paragraphs))
+        summary["published"] = article.published.isoformat() if article.published else None
+        summary["paragraphs"] = paragraphs
+        # Serialised here rather than by the schema (which still documents it): for long
+        # articles marshmallow's dump is most of the response time.
+        return Response(json.dumps(summary, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
 
 
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>/assignments", methods=["POST"])

@@ -7,8 +7,10 @@ from flask import jsonify
 from flask_login import current_user
 from flask_smorest import abort
 
+from sqlalchemy import select
+
 from ..extensions import db
-from ..models import ID_IN_URL
+from ..models import ID_IN_URL, Paragraph
 from ..services import Forbidden, NotFound, ServiceError
 from ..services import review as review_service
 from ..services import workflow as workflow_service
@@ -72,12 +74,6 @@ def _paragraph_or_404(paragraph_id: int):
         abort(404, message=str(error))
 
 
-def _paragraph_state(paragraph) -> dict:
-    db.session.refresh(paragraph)
-    return {"id": paragraph.id, "version": paragraph.version, "status": paragraph.status,
-            "approved_revision_id": paragraph.approved_revision_id}
-
-
 CONFLICT_DOC = {"schema": EditConflictSchema, "description": "The paragraph changed since `version`: current text and version"}
 STATE_DOC = {"schema": ErrorSchema, "description": "The article's state forbids this now (e.g. submitted or approved)"}
 
@@ -91,16 +87,19 @@ STATE_DOC = {"schema": ErrorSchema, "description": "The article's state forbids 
 @bp.alt_response(422, schema=ErrorSchema, description="Empty, too long or not a string")
 def save_translation(payload: dict, paragraph_id: int):
     """Save the English of a paragraph as a new revision, if it is still at `version`."""
-    paragraph = _paragraph_or_404(paragraph_id)
     try:
         with _service_errors():
             result = review_service.save_translation(
-                paragraph, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
+                paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
             )
     except review_service.EditConflict as conflict:
         return _conflict_response(conflict)
-    return {"version": result.version, "revision_id": result.revision.id, "status": "edited" if result.created
-            else paragraph.status, "created": result.created}
+    return _saved(result)
+
+
+def _saved(result: review_service.SaveResult) -> dict:
+    return {"version": result.version, "revision_id": result.revision_id, "status": result.status,
+            "created": result.created}
 
 
 @bp.route(f"{PARAGRAPH}/approve", methods=["POST"])
@@ -112,20 +111,22 @@ def save_translation(payload: dict, paragraph_id: int):
 @bp.alt_response(422, schema=ErrorSchema, description="No English to approve")
 def approve_paragraph(payload: dict, paragraph_id: int):
     """Approve the paragraph's current English as of `version`; records the post-editing effort."""
-    paragraph = _paragraph_or_404(paragraph_id)
     try:
         with _service_errors():
-            approval = review_service.approve_paragraph(
-                paragraph, payload["version"], actor=current_user, seconds=payload["seconds"],
+            result = review_service.approve_paragraph(
+                paragraph_id, payload["version"], actor=current_user, seconds=payload["seconds"],
                 override_reason=payload["override_reason"],
             )
     except review_service.EditConflict as conflict:
         return _conflict_response(conflict)
-    state = _paragraph_state(paragraph)
-    if approval is None:  # already approved: nothing new recorded
-        return {**state, "char_edit_distance": None, "hter": None, "seconds_spent": None}
-    return {**state, "char_edit_distance": approval.char_edit_distance, "hter": approval.hter,
-            "seconds_spent": approval.seconds_spent}
+    approval = result.approval  # None when it was approved already: nothing new recorded
+    return {
+        "id": paragraph_id, "version": result.version, "status": result.status,
+        "approved_revision_id": result.approved_revision_id,
+        "char_edit_distance": approval.char_edit_distance if approval else None,
+        "hter": approval.hter if approval else None,
+        "seconds_spent": approval.seconds_spent if approval else None,
+    }
 
 
 @bp.route(f"{PARAGRAPH}/reopen", methods=["POST"])
@@ -136,13 +137,13 @@ def approve_paragraph(payload: dict, paragraph_id: int):
 @bp.alt_response(422, schema=ErrorSchema, description="The paragraph is not approved")
 def reopen_paragraph(payload: dict, paragraph_id: int):
     """Take an approved paragraph back to `edited`."""
-    paragraph = _paragraph_or_404(paragraph_id)
     try:
         with _service_errors():
-            review_service.reopen_paragraph(paragraph, payload["version"], actor=current_user)
+            version = review_service.reopen_paragraph(paragraph_id, payload["version"], actor=current_user)
     except review_service.EditConflict as conflict:
         return _conflict_response(conflict)
-    return _paragraph_state(paragraph)
+    return {"id": paragraph_id, "version": version, "status": "edited", "approved_revision_id": db.session.scalar(
+        select(Paragraph.approved_revision_id).where(Paragraph.id == paragraph_id))}
 
 
 @bp.route(f"{PARAGRAPH}/revisions")
@@ -168,11 +169,10 @@ def restore_revision(payload: dict, paragraph_id: int, revision_id: int):
     paragraph = _paragraph_or_404(paragraph_id)
     try:
         with _service_errors():
-            result = review_service.restore_revision(paragraph, revision_id, payload["version"], actor=current_user)
+            result = review_service.restore_revision(paragraph.id, revision_id, payload["version"], actor=current_user)
     except review_service.EditConflict as conflict:
         return _conflict_response(conflict)
-    return {"version": result.version, "revision_id": result.revision.id, "status": "edited" if result.created
-            else paragraph.status, "created": result.created}
+    return _saved(result)
 
 
 @bp.route(f"{PARAGRAPH}/diff")

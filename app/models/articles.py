@@ -33,7 +33,7 @@ class Article(db.Model):
     published: Mapped[Optional[date]]
     original_filename: Mapped[str] = mapped_column(String(255))
     # The file exactly as it arrived, and the SHA-256 that makes re-import a no-op.
-    raw_bytes: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_bytes: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when asked for
     checksum: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(24), default="new", index=True)
     imported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

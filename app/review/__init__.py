@@ -59,11 +59,7 @@ def article(article_id: int):
         .order_by(TranslationJob.id.desc())
         .limit(1)
     )
-    try:
-        workflow_service.check_may_edit(article, current_user)
-        edit_refusal = None
-    except ServiceError as refusal:
-        edit_refusal = str(refusal)
+    edit_refusal = workflow_service.may_edit_refusal(article, current_user)
     approved = sum(1 for p in paragraphs if p.status == "approved")
     return render_template(
         "review/article.html",
@@ -146,11 +142,7 @@ def history(paragraph_id: int):
     if revisions and (from_id not in by_id or to_id not in by_id):
         abort(404)
     diff = review_service.word_diff(by_id[from_id].text, by_id[to_id].text) if revisions else []
-    try:
-        workflow_service.check_may_edit(paragraph.article, current_user)
-        can_restore = True
-    except ServiceError:
-        can_restore = False
+    can_restore = workflow_service.may_edit_refusal(paragraph.article, current_user) is None
     return render_template(
         "review/history.html", paragraph=paragraph, article=paragraph.article, revisions=revisions,
         from_id=from_id, to_id=to_id, diff=diff, can_restore=can_restore, restore_form=RestoreForm(),
@@ -166,7 +158,7 @@ def restore(paragraph_id: int, revision_id: int):
         flash("The form was incomplete; nothing changed.", "error")
         return redirect(url_for("review.history", paragraph_id=paragraph.id))
     try:
-        review_service.restore_revision(paragraph, revision_id, form.version.data, actor=current_user)
+        review_service.restore_revision(paragraph.id, revision_id, form.version.data, actor=current_user)
     except review_service.EditConflict as conflict:
         flash(str(conflict), "error")
         return redirect(url_for("review.history", paragraph_id=paragraph.id))

@@ -15,11 +15,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
-from ..models import Article, Paragraph, ParagraphApproval, Translation, User
+from ..models import Article, Assignment, Paragraph, ParagraphApproval, Translation, User, utcnow
 from . import NotFound, ServiceError
 from .assignment import visible_articles
 from .audit import record_event
@@ -51,8 +51,9 @@ class EditConflict(ServiceError):
 @dataclass(frozen=True)
 class SaveResult:
     version: int  # the paragraph's version after the save
-    revision: Translation
+    revision_id: int
     created: bool  # False when the text was already the current English
+    status: str
 
 
 def get_visible_paragraph(user: User, paragraph_id: int) -> Paragraph:
@@ -66,6 +67,32 @@ def get_visible_paragraph(user: User, paragraph_id: int) -> Paragraph:
     if paragraph is None:
         raise NotFound(f"Paragraph {paragraph_id} not found.")
     return paragraph
+
+
+def paragraph_rows(article_id: int) -> list[dict]:
+    """Each paragraph of an article with its newest machine draft and current English, as plain dicts, in one query."""
+    in_article = select(Paragraph.id).where(Paragraph.article_id == article_id)
+    newest_machine = (
+        select(Translation.paragraph_id, func.max(Translation.id).label("id"))
+        .where(Translation.origin == "machine", Translation.paragraph_id.in_(in_article))
+        .group_by(Translation.paragraph_id).subquery()
+    )
+    machine, current = aliased(Translation), aliased(Translation)
+    rows = db.session.execute(
+        select(Paragraph.id, Paragraph.position, Paragraph.kind, Paragraph.ar, Paragraph.version, Paragraph.status,
+               Paragraph.approved_revision_id, machine.text, machine.model_id, current.id, current.text, current.origin)
+        .outerjoin(newest_machine, newest_machine.c.paragraph_id == Paragraph.id)
+        .outerjoin(machine, machine.id == newest_machine.c.id)
+        .outerjoin(current, current.id == Paragraph.current_revision_id)
+        .where(Paragraph.article_id == article_id).order_by(Paragraph.position)
+    )
+    return [
+        {"id": pid, "position": position, "kind": kind, "ar": ar, "version": version, "status": status,
+         "approved_revision_id": approved_id,
+         "machine": {"text": m_text, "model_id": m_model} if m_text is not None else None,
+         "translation": {"text": c_text, "revision_id": c_id, "origin": c_origin} if c_id is not None else None}
+        for pid, position, kind, ar, version, status, approved_id, m_text, m_model, c_id, c_text, c_origin in rows
+    ]
 
 
 def clean_translation_text(text: object) -> str:
@@ -88,27 +115,49 @@ def _seconds(value: float | int | None) -> int:
 
 @dataclass(frozen=True)
 class _LockedState:
+    """A paragraph as it is under the write lock, with what the rights check needs."""
+    article_id: int
+    article_status: str
     version: int
     status: str
     current_revision_id: int | None
+    current_text: str | None
+    current_origin: str | None
     pending_seconds: int
+    role: str | None  # the actor's assignment on the article
 
 
-def _lock_for_change(paragraph: Paragraph, actor: User) -> _LockedState:
-    """Take the write lock, then check the actor's right and read the paragraph as they are now."""
+def _lock_for_change(paragraph_id: int, actor: User) -> _LockedState:
+    """Take the write lock, read the paragraph as it is now, and check the actor may change it.
+
+    One statement reads everything, so a save costs a handful of queries.
+    NotFound (also for an article the actor may not see), Forbidden or
+    ArticleLocked roll back and leave the lock.
+    """
     connection = db.session.connection()
-    query = select(Paragraph.version, Paragraph.status, Paragraph.current_revision_id, Paragraph.pending_seconds).where(
-        Paragraph.id == paragraph.id
+    role = (
+        select(Assignment.role)
+        .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == actor.id)
+        .limit(1).scalar_subquery().label("role")
+    )
+    query = (
+        select(Paragraph.article_id, Article.status, Paragraph.version, Paragraph.status, Paragraph.current_revision_id,
+               Translation.text, Translation.origin, Paragraph.pending_seconds, role)
+        .join(Article, Article.id == Paragraph.article_id)
+        .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
+        .where(Paragraph.id == paragraph_id)
     )
     if connection.dialect.name == "sqlite":
         if not connection.connection.dbapi_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
-        query = query.with_for_update()
-    state = _LockedState(*connection.execute(query).one())
-    db.session.refresh(paragraph.article, ["status"])
+        query = query.with_for_update(of=Paragraph)
+    row = connection.execute(query).first()
     try:
-        check_may_edit(paragraph.article, actor)
+        if row is None or (row.role is None and not actor.is_admin):
+            raise NotFound(f"Paragraph {paragraph_id} not found.")
+        state = _LockedState(*row)
+        check_may_edit(state.article_status, state.role, actor)
     except ServiceError:
         db.session.rollback()
         raise
@@ -116,14 +165,18 @@ def _lock_for_change(paragraph: Paragraph, actor: User) -> _LockedState:
 
 
 def _conflict(state: _LockedState) -> EditConflict:
-    text = db.session.scalar(select(Translation.text).where(Translation.id == state.current_revision_id)) \
-        if state.current_revision_id else None
     db.session.rollback()
-    return EditConflict(state.version, text, state.current_revision_id)
+    return EditConflict(state.version, state.current_text, state.current_revision_id)
+
+
+def _after_change(state: _LockedState, actor: User) -> None:
+    """A reviewer's first change starts (or resumes) the review of the article."""
+    if state.article_status in ("assigned", "changes_requested") and not actor.is_admin:
+        enter_review_on_first_change(db.session.get(Article, state.article_id), actor)
 
 
 def save_translation(
-    paragraph: Paragraph, text: object, base_version: int, *, actor: User, seconds: float | None = None
+    paragraph_id: int, text: object, base_version: int, *, actor: User, seconds: float | None = None
 ) -> SaveResult:
     """Append the reviewer's English as a new revision, if the paragraph is still at `base_version`.
 
@@ -131,46 +184,53 @@ def save_translation(
     that is already current changes nothing and is not a conflict.
     """
     english = clean_translation_text(text)
-    state = _lock_for_change(paragraph, actor)
+    state = _lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
-    current = db.session.get(Translation, state.current_revision_id) if state.current_revision_id else None
-    if current is not None and current.text == english and current.origin == "human":
+    if state.current_text == english and state.current_origin == "human":
         db.session.rollback()
-        return SaveResult(state.version, current, created=False)
+        return SaveResult(state.version, state.current_revision_id, created=False, status=state.status)
 
-    revision = Translation(
-        paragraph_id=paragraph.id, text=english, origin="human", author_id=actor.id,
-        parent_id=state.current_revision_id,
-    )
-    db.session.add(revision)
-    db.session.flush()
-    db.session.execute(
-        update(Paragraph).where(Paragraph.id == paragraph.id).values(
-            version=Paragraph.version + 1, current_revision_id=revision.id, status="edited",
-            pending_seconds=Paragraph.pending_seconds + _seconds(seconds),
-        ),
-        execution_options={"synchronize_session": False},
+    connection = db.session.connection()
+    revision_id = connection.execute(
+        insert(Translation).values(
+            paragraph_id=paragraph_id, text=english, origin="human", author_id=actor.id,
+            parent_id=state.current_revision_id, created_at=utcnow(),
+        )
+    ).inserted_primary_key[0]
+    connection.execute(
+        update(Paragraph).where(Paragraph.id == paragraph_id).values(
+            version=state.version + 1, current_revision_id=revision_id, status="edited",
+            pending_seconds=state.pending_seconds + _seconds(seconds),
+        )
     )
     if state.status == "approved":
-        record_event(actor, "paragraph.reopen", "paragraph", paragraph.id,
+        record_event(actor, "paragraph.reopen", "paragraph", paragraph_id,
                      before={"status": "approved", "version": state.version},
                      after={"status": "edited", "version": state.version + 1, "by": "edit"})
-    enter_review_on_first_change(paragraph.article, actor)
+    _after_change(state, actor)
     db.session.commit()
-    return SaveResult(state.version + 1, revision, created=True)
+    return SaveResult(state.version + 1, revision_id, created=True, status="edited")
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    version: int
+    status: str
+    approved_revision_id: int
+    approval: ParagraphApproval | None  # None when it was approved already
 
 
 def approve_paragraph(
-    paragraph: Paragraph, base_version: int, *, actor: User, seconds: float | None = None,
+    paragraph_id: int, base_version: int, *, actor: User, seconds: float | None = None,
     override_reason: str | None = None,
-) -> ParagraphApproval | None:
+) -> ApprovalResult:
     """Approve the paragraph's current English as it is at `base_version`.
 
     Records the approval with its post-editing effort. Approving an already
-    approved paragraph again changes nothing (returns None).
+    approved paragraph again changes nothing.
     """
-    state = _lock_for_change(paragraph, actor)
+    state = _lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
     if state.current_revision_id is None:
@@ -178,58 +238,59 @@ def approve_paragraph(
         raise InvalidText("There is no English to approve yet: write or translate it first.")
     if state.status == "approved":
         db.session.rollback()
-        return None
-    approved = db.session.get(Translation, state.current_revision_id)
-    machine = db.session.scalar(
-        select(Translation).where(Translation.paragraph_id == paragraph.id, Translation.origin == "machine")
+        return ApprovalResult(state.version, "approved", state.current_revision_id, None)
+    machine = db.session.execute(
+        select(Translation.id, Translation.text)
+        .where(Translation.paragraph_id == paragraph_id, Translation.origin == "machine")
         .order_by(Translation.id.desc()).limit(1)
-    )
-    distance, hter = edit_effort(machine.text if machine else None, approved.text)
+    ).first()
+    distance, hter = edit_effort(machine.text if machine else None, state.current_text)
     approval = ParagraphApproval(
-        paragraph_id=paragraph.id, revision_id=approved.id, machine_revision_id=machine.id if machine else None,
+        paragraph_id=paragraph_id, revision_id=state.current_revision_id,
+        machine_revision_id=machine.id if machine else None,
         approved_by_id=actor.id, seconds_spent=state.pending_seconds + _seconds(seconds),
         char_edit_distance=distance, hter=hter, override_reason=(override_reason or "").strip() or None,
     )
     db.session.add(approval)
     db.session.execute(
-        update(Paragraph).where(Paragraph.id == paragraph.id).values(
-            status="approved", approved_revision_id=approved.id, pending_seconds=0,
+        update(Paragraph).where(Paragraph.id == paragraph_id).values(
+            status="approved", approved_revision_id=state.current_revision_id, pending_seconds=0,
         ),
         execution_options={"synchronize_session": False},
     )
-    record_event(actor, "paragraph.approve", "paragraph", paragraph.id,
-                 before={"status": state.status}, after={"status": "approved", "revision_id": approved.id})
-    enter_review_on_first_change(paragraph.article, actor)
+    record_event(actor, "paragraph.approve", "paragraph", paragraph_id,
+                 before={"status": state.status}, after={"status": "approved", "revision_id": state.current_revision_id})
+    _after_change(state, actor)
     db.session.commit()
-    return approval
+    return ApprovalResult(state.version, "approved", state.current_revision_id, approval)
 
 
-def reopen_paragraph(paragraph: Paragraph, base_version: int, *, actor: User) -> Paragraph:
-    """Take an approved paragraph back to `edited`, e.g. to fix it later; recorded."""
-    state = _lock_for_change(paragraph, actor)
+def reopen_paragraph(paragraph_id: int, base_version: int, *, actor: User) -> int:
+    """Take an approved paragraph back to `edited`, e.g. to fix it later; recorded. Returns the version."""
+    state = _lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
     if state.status != "approved":
         db.session.rollback()
         raise InvalidText("Only an approved paragraph can be reopened.")
     db.session.execute(
-        update(Paragraph).where(Paragraph.id == paragraph.id).values(status="edited"),
+        update(Paragraph).where(Paragraph.id == paragraph_id).values(status="edited"),
         execution_options={"synchronize_session": False},
     )
-    record_event(actor, "paragraph.reopen", "paragraph", paragraph.id,
+    record_event(actor, "paragraph.reopen", "paragraph", paragraph_id,
                  before={"status": "approved"}, after={"status": "edited", "by": "reopen"})
     db.session.commit()
-    return paragraph
+    return state.version
 
 
-def restore_revision(paragraph: Paragraph, revision_id: int, base_version: int, *, actor: User) -> SaveResult:
+def restore_revision(paragraph_id: int, revision_id: int, base_version: int, *, actor: User) -> SaveResult:
     """Make an earlier revision's text current again, as a new revision (history stays linear)."""
-    old = db.session.scalar(
-        select(Translation).where(Translation.id == revision_id, Translation.paragraph_id == paragraph.id)
+    text = db.session.scalar(
+        select(Translation.text).where(Translation.id == revision_id, Translation.paragraph_id == paragraph_id)
     )
-    if old is None:
+    if text is None:
         raise NotFound(f"Revision {revision_id} is not a revision of this paragraph.")
-    return save_translation(paragraph, old.text, base_version, actor=actor)
+    return save_translation(paragraph_id, text, base_version, actor=actor)
 
 
 def revisions_of(paragraph_id: int) -> list[Translation]:

@@ -43,23 +43,30 @@ def role_of(article: Article, user: User) -> str | None:
     return None
 
 
-def check_may_edit(article: Article, actor: User) -> None:
-    """Raise unless the actor may change paragraphs of this article now."""
-    status = article.status
-    if status in LOCKED_FOR_EVERYONE:
+def check_may_edit(article_status: str, role: str | None, actor: User) -> None:
+    """Raise unless the actor, with this assignment role, may change paragraphs of an article in this status."""
+    if article_status in LOCKED_FOR_EVERYONE:
         raise ArticleLocked("This article is approved and locked; an admin must send it back before it can change.")
     if actor.is_admin:
         return
-    role = role_of(article, actor)
-    if role == "reviewer" and status in EDITABLE_BY_REVIEWER:
+    if role == "reviewer" and article_status in EDITABLE_BY_REVIEWER:
         return
-    if role == "second_reviewer" and status in EDITABLE_BY_SECOND_REVIEWER:
+    if role == "second_reviewer" and article_status in EDITABLE_BY_SECOND_REVIEWER:
         return
-    if role == "reviewer" and status == "submitted":
+    if role == "reviewer" and article_status == "submitted":
         raise ArticleLocked("This article has been submitted for approval; it can change again only if it is sent back.")
     if role == "second_reviewer":
         raise ArticleLocked("As second reviewer you can edit this article once it is submitted.")
     raise Forbidden("You are not assigned to review this article.")
+
+
+def may_edit_refusal(article: Article, actor: User) -> str | None:
+    """Why the actor may not edit this article now, or None when they may."""
+    try:
+        check_may_edit(article.status, role_of(article, actor), actor)
+    except ServiceError as refusal:
+        return str(refusal)
+    return None
 
 
 def enter_review_on_first_change(article: Article, actor: User) -> None:
