@@ -423,9 +423,9 @@ def count_queries(instance: Path, built: Built) -> dict[str, dict[int, int]]:
             for i, paragraph in enumerate(paragraphs):
                 db.session.refresh(paragraph)  # measure_writes changed the first one
                 actor = users[i % len(users)]
-                saved = review_service.save_translation(paragraph, f"Reviewed English of paragraph {i}.",
+                saved = review_service.save_translation(paragraph.id, f"Reviewed English of paragraph {i}.",
                                                         paragraph.version, actor=actor, seconds=20)
-                review_service.approve_paragraph(paragraph, saved.version, actor=actors_other(users, actor))
+                review_service.approve_paragraph(paragraph.id, saved.version, actor=actors_other(users, actor))
                 if i % 10 == 0:  # by the reviewer, so that the admin's revisions need their author loaded
                     workflow_service.add_comment(db.session.get(Article, article_id), reviewer,
                                                  f"Checked the names in paragraph {i}.", paragraph=paragraph)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
@@ -127,6 +127,27 @@ class _LockedState:
     role: str | None  # the actor's assignment on the article
 
 
+# Statements of the save path, built once: building and cache-keying them
+# per request cost more than running them.
+_LOCKED_STATE = (
+    select(Paragraph.article_id, Article.status, Paragraph.version, Paragraph.status, Paragraph.current_revision_id,
+           Translation.text, Translation.origin, Paragraph.pending_seconds,
+           select(Assignment.role)
+           .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == bindparam("user_id"))
+           .limit(1).scalar_subquery().label("role"))
+    .join(Article, Article.id == Paragraph.article_id)
+    .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
+    .where(Paragraph.id == bindparam("paragraph_id"))
+)
+_LOCKED_STATE_FOR_UPDATE = _LOCKED_STATE.with_for_update(of=Paragraph)  # databases other than SQLite
+_INSERT_REVISION = insert(Translation)
+_UPDATE_AFTER_SAVE = (
+    update(Paragraph).where(Paragraph.id == bindparam("paragraph_id"))
+    .values(version=bindparam("new_version"), current_revision_id=bindparam("revision_id"), status="edited",
+            pending_seconds=bindparam("new_pending_seconds"))
+)
+
+
 def _lock_for_change(paragraph_id: int, actor: User) -> _LockedState:
     """Take the write lock, read the paragraph as it is now, and check the actor may change it.
 
@@ -135,24 +156,13 @@ def _lock_for_change(paragraph_id: int, actor: User) -> _LockedState:
     ArticleLocked roll back and leave the lock.
     """
     connection = db.session.connection()
-    role = (
-        select(Assignment.role)
-        .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == actor.id)
-        .limit(1).scalar_subquery().label("role")
-    )
-    query = (
-        select(Paragraph.article_id, Article.status, Paragraph.version, Paragraph.status, Paragraph.current_revision_id,
-               Translation.text, Translation.origin, Paragraph.pending_seconds, role)
-        .join(Article, Article.id == Paragraph.article_id)
-        .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
-        .where(Paragraph.id == paragraph_id)
-    )
+    query = _LOCKED_STATE
     if connection.dialect.name == "sqlite":
         if not connection.connection.dbapi_connection.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
-        query = query.with_for_update(of=Paragraph)
-    row = connection.execute(query).first()
+        query = _LOCKED_STATE_FOR_UPDATE
+    row = connection.execute(query, {"paragraph_id": paragraph_id, "user_id": actor.id}).first()
     try:
         if row is None or (row.role is None and not actor.is_admin):
             raise NotFound(f"Paragraph {paragraph_id} not found.")
@@ -192,18 +202,14 @@ def save_translation(
         return SaveResult(state.version, state.current_revision_id, created=False, status=state.status)
 
     connection = db.session.connection()
-    revision_id = connection.execute(
-        insert(Translation).values(
-            paragraph_id=paragraph_id, text=english, origin="human", author_id=actor.id,
-            parent_id=state.current_revision_id, created_at=utcnow(),
-        )
-    ).inserted_primary_key[0]
-    connection.execute(
-        update(Paragraph).where(Paragraph.id == paragraph_id).values(
-            version=state.version + 1, current_revision_id=revision_id, status="edited",
-            pending_seconds=state.pending_seconds + _seconds(seconds),
-        )
-    )
+    revision_id = connection.execute(_INSERT_REVISION, {
+        "paragraph_id": paragraph_id, "text": english, "origin": "human", "author_id": actor.id,
+        "parent_id": state.current_revision_id, "created_at": utcnow(),
+    }).inserted_primary_key[0]
+    connection.execute(_UPDATE_AFTER_SAVE, {
+        "paragraph_id": paragraph_id, "new_version": state.version + 1, "revision_id": revision_id,
+        "new_pending_seconds": state.pending_seconds + _seconds(seconds),
+    })
     if state.status == "approved":
         record_event(actor, "paragraph.reopen", "paragraph", paragraph_id,
                      before={"status": "approved", "version": state.version},

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -146,12 +146,16 @@ def issue_api_token(user: User, *, actor: User | None = None) -> str:
     return token
 
 
+# Runs on every API call: built once.
+_USER_BY_TOKEN_DIGEST = (
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+)
+
+
 def user_for_api_token(token: str) -> User | None:
-    """The active user holding this unrevoked token, in one query (it runs on every API call)."""
-    return db.session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
-    )
+    """The active user holding this unrevoked token, in one query."""
+    return db.session.scalar(_USER_BY_TOKEN_DIGEST, {"digest": _token_digest(token)})
 
 
 def user_for_session_id(session_id: str) -> User | None:
