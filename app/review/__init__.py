@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ID_IN_URL, Article, Assignment, Paragraph, TranslationJob
+from ..models import ID_IN_URL, Article, Assignment, Paragraph, TranslationJob, User
 from ..services import NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import mt as mt_service
@@ -48,6 +48,10 @@ def article(article_id: int):
         select(Paragraph).where(Paragraph.article_id == article.id).order_by(Paragraph.position)
     ).all()
     machine, current = mt_service.machine_and_current_translations([p.id for p in paragraphs])
+    # The editors named under each paragraph, in one query (not one per distinct author).
+    author_ids = {t.author_id for t in current.values() if t.author_id is not None}
+    if author_ids:
+        db.session.scalars(select(User).where(User.id.in_(author_ids))).all()
     comments = workflow_service.comments_of(article.id)
     paragraph_comments: dict[int, list] = {}
     for comment in comments:
