@@ -1,5 +1,5 @@
 """The whole domain model (DESIGN §3), one module per aggregate."""
-from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label
+from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label, SuggestionRejection
 from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Article, Paragraph
 from .audit import AuditEvent
 from .base import ID_IN_URL, MAX_ID, utcnow
@@ -11,5 +11,5 @@ from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, ParagraphApproval
 __all__ = [
     "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "Entity", "EntityLink", "GlossaryTerm",
-    "Label", "Paragraph", "ParagraphApproval", "Translation", "TranslationJob", "User", "utcnow",
+    "Label", "Paragraph", "ParagraphApproval", "SuggestionRejection", "Translation", "TranslationJob", "User", "utcnow",
 ]

@@ -93,3 +93,23 @@ class GlossaryTerm(db.Model):
     origin: Mapped[str] = mapped_column(String(16), default="manual")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SuggestionRejection(db.Model):
+    """A suggested span a reviewer rejected: it is not suggested again for this paragraph."""
+
+    __tablename__ = "suggestion_rejections"
+    __table_args__ = (
+        UniqueConstraint("paragraph_id", "lang", "start", "end", "label_id"),
+        CheckConstraint("lang IN ('ar', 'en')", name="lang"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), index=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    start: Mapped[int]
+    end: Mapped[int]
+    label_id: Mapped[int] = mapped_column(ForeignKey("labels.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -76,6 +76,10 @@ class Paragraph(db.Model):
     # Seconds reviewers spent editing since the last approval (sent by the
     # editor with each save); moved into the approval record when approved.
     pending_seconds: Mapped[int] = mapped_column(server_default="0")
+    # The QA findings (app/services/qa.py) of the current English, as
+    # [{"check", "severity", "message"}], recomputed whenever the English, the
+    # entities or the links change; None until first computed.
+    qa_findings: Mapped[Optional[list]] = mapped_column(JSON)
     # Why the last machine translation of this paragraph failed; cleared on success.
     mt_error: Mapped[Optional[str]] = mapped_column(Text)
 
