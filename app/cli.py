@@ -161,6 +161,27 @@ def setup_command(seeds: Path) -> None:
         )
     elif admin is not None:
         click.echo(f"Created the admin account {admin.username!r} with the password from MIZAN_ADMIN_PASSWORD.")
+    from .services.review import refresh_missing_qa
+
+    checked = refresh_missing_qa()
+    if checked:
+        click.echo(f"QA checked {checked} paragraphs that had no findings stored yet.")
+
+
+@click.command("qa")
+@click.option("--all", "everything", is_flag=True, help="Recheck every paragraph, not only those never checked.")
+def qa_command(everything: bool) -> None:
+    """Run the QA checks and store their findings (after an upgrade, or a glossary import with --all)."""
+    from sqlalchemy import update
+
+    from .extensions import db
+    from .models import Paragraph
+    from .services.review import refresh_missing_qa
+
+    if everything:
+        db.session.execute(update(Paragraph).values(qa_findings=None))
+        db.session.commit()
+    click.echo(f"QA checked {refresh_missing_qa()} paragraphs.")
 
 
 mt_cli = AppGroup("mt", help="Machine translation models (Argos packages) and translating articles.")
@@ -279,8 +300,49 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
         sys.exit(1)
 
 
+glossary_cli = AppGroup("glossary", help="The glossary of names (Arabic form, English form, label) as TSV.")
+
+
+@glossary_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+def glossary_export_command(path: Path) -> None:
+    """Write the glossary as TSV (ar, en, label; UTF-8) to PATH, or to standard output with '-'."""
+    import io
+
+    from .services import glossary
+
+    if str(path) == "-":
+        buffer = io.StringIO()
+        count = glossary.export_tsv(buffer)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as stream:
+            count = glossary.export_tsv(stream)
+    click.echo(f"Exported {count} terms.", err=True)
+
+
+@glossary_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def glossary_import_command(path: Path) -> None:
+    """Add the terms of a TSV file (header ar, en, label); a malformed file changes nothing."""
+    from .services import glossary
+
+    try:
+        with open(path, "rb") as stream:
+            report = glossary.import_tsv(stream)
+    except glossary.GlossaryImportError as error:
+        for line in error.report.lines():
+            click.echo(line)
+        _fail(str(error))
+    for line in report.lines():
+        click.echo(line)
+    click.echo(report.summary(), err=True)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(mt_cli)
+    app.cli.add_command(glossary_cli)
+    app.cli.add_command(qa_command)
     for command in (import_command, assign_command, backup_command, setup_command):
         app.cli.add_command(command)

@@ -25,6 +25,9 @@ class DefaultConfig:
     MT_INTER_THREADS = os.cpu_count() or 2  # one translator per core (see mt_engine.EngineOptions)
     MT_INTRA_THREADS = 1
     MT_MAX_BATCH_SIZE = 32
+    # Suggestions and the QA glossary check reuse what the glossary and the approved
+    # paragraphs know for this long before checking the database for changes.
+    KNOWN_FORMS_RECHECK_SECONDS = 2.0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

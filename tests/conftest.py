@@ -32,6 +32,7 @@ def make_config(instance: Path, **overrides) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'mizan.sqlite'}",
+        "KNOWN_FORMS_RECHECK_SECONDS": 0,  # tests change the glossary and look at once
     }
     config.update(overrides)
     return config

@@ -15,7 +15,8 @@ from tests.conftest import bearer, log_in
 
 API = "/api/v1"
 SUMMARY_FIELDS = {"id", "title", "published", "source", "status", "paragraph_count"}
-PARAGRAPH_FIELDS = {"id", "position", "kind", "ar", "version", "status", "approved_revision_id", "machine", "translation"}
+PARAGRAPH_FIELDS = {"id", "position", "kind", "ar", "version", "status", "approved_revision_id", "machine", "translation",
+                    "entities", "links", "qa"}
 SEED_000_TITLE = 'روسيا وتركمانستان تعملان على تطوير التعاون باستخدام إمكانات "الاتحاد الاقتصادي الأوراسي"'
 META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 MISSING_ID = 987654

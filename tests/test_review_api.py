@@ -12,6 +12,8 @@ from tests.conftest import bearer
 
 API = "/api/v1"
 MODEL_ID = "tiny@1.0+sha256:0000000000000000"
+# Placeholder drafts name paragraphs by letter: digits would (rightly) fail the numbers check.
+LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + [f"Z{chr(code)}" for code in range(ord("A"), ord("Z") + 1)]
 MACHINE_DRAFT = "Russia and Turkmenistan work to develop the cooperation using the capacities of Eurasian Union."
 
 
@@ -32,7 +34,7 @@ def article(app, seeded, admin, reviewer, other_reviewer) -> Article:
     """The first seed article, machine-translated, with `rami` as reviewer and `salma` as second reviewer."""
     article = db.session.get(Article, seeded[0])
     for paragraph in article.paragraphs:
-        add_machine_draft(paragraph, f"Draft of paragraph {paragraph.position}.")
+        add_machine_draft(paragraph, f"Draft of paragraph {LETTERS[paragraph.position]}.")
     article.status = "translated"
     db.session.commit()
     assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
@@ -99,7 +101,7 @@ def test_reviewer_saves_a_correction_as_a_new_revision(client, article, rami, re
         "id": body["revision_id"], "text": "Russia and Turkmenistan develop their cooperation.", "origin": "human",
         "author": "rami", "model_id": None, "created_at": history[-1]["created_at"], "parent_id": machine_revision,
     }
-    assert history[0]["text"] == "Draft of paragraph 0."  # the machine draft is still there
+    assert history[0]["text"] == "Draft of paragraph A."  # the machine draft is still there
     assert article_status(article.id) == "in_review"  # the first save starts the review
 
 
@@ -111,7 +113,7 @@ def test_each_save_appends_and_nothing_is_overwritten(client, article, rami):
         assert response.status_code == 200
         version = response.get_json()["version"]
     texts = [r["text"] for r in revisions(client, rami, paragraph.id)]
-    assert texts == ["Draft of paragraph 0.", "First try.", "Second try.", "Third try."]
+    assert texts == ["Draft of paragraph A.", "First try.", "Second try.", "Third try."]
     parents = [r["parent_id"] for r in revisions(client, rami, paragraph.id)]
     ids = [r["id"] for r in revisions(client, rami, paragraph.id)]
     assert parents == [None, *ids[:-1]]
@@ -129,7 +131,7 @@ def test_a_stale_save_gets_409_with_the_current_text_and_changes_nothing(client,
     assert body["error"]["code"] == "edit_conflict"
     assert body["text"] == "The admin's fix."
     assert body["version"] == opened_at + 1
-    assert [r["text"] for r in revisions(client, rami, paragraph.id)] == ["Draft of paragraph 0.", "The admin's fix."]
+    assert [r["text"] for r in revisions(client, rami, paragraph.id)] == ["Draft of paragraph A.", "The admin's fix."]
     # The reviewer merges and saves against the version the conflict named.
     merged = save(client, rami, paragraph.id, "The reviewer's and the admin's fix.", body["version"])
     assert merged.status_code == 200
@@ -203,9 +205,9 @@ def test_approval_pins_the_current_revision_and_records_the_effort(client, artic
     assert body["approved_revision_id"] == saved["revision_id"]
     assert body["version"] == saved["version"]  # approval does not change the text
     assert body["seconds_spent"] == 50
-    assert body["char_edit_distance"] == len("the first ") + len(" 0")
-    # sacrebleu's default TER splits on white space: "Draft of paragraph 0." → "Draft of the first
-    # paragraph." is 3 edits (paragraph→the, 0.→first, +paragraph.) over 5 reference tokens.
+    assert body["char_edit_distance"] == len("the first ") + len(" A")
+    # sacrebleu's default TER splits on white space: "Draft of paragraph A." → "Draft of the first
+    # paragraph." is 3 edits (paragraph→the, A.→first, +paragraph.) over 5 reference tokens.
     assert body["hter"] == pytest.approx(3 / 5, abs=1e-3)
     approval = db.session.scalar(select(ParagraphApproval))
     assert approval.revision_id == saved["revision_id"]
@@ -274,7 +276,7 @@ def test_restore_creates_a_new_revision_with_the_old_text(client, article, rami)
 
     assert response.status_code == 200
     history = revisions(client, rami, paragraph.id)
-    assert [r["text"] for r in history] == ["Draft of paragraph 0.", "Good version.", "Bad version.", "Good version."]
+    assert [r["text"] for r in history] == ["Draft of paragraph A.", "Good version.", "Bad version.", "Good version."]
     assert history[-1]["parent_id"] == second["revision_id"]
 
 
@@ -288,7 +290,7 @@ def test_word_diff_between_two_revisions(client, article, rami):
     assert response.status_code == 200
     parts = [(p["op"], p["text"]) for p in response.get_json()["parts"]]
     assert parts == [("equal", "Draft of "), ("insert", "the first "), ("equal", "paragraph"),
-                     ("delete", " 0"), ("equal", ".")]
+                     ("delete", " A"), ("equal", ".")]
     other = client.get(f"{API}/paragraphs/{paragraph.id}/diff?from={machine}&to=999999", headers=rami)
     assert other.status_code == 404
 
@@ -297,8 +299,10 @@ def test_word_diff_between_two_revisions(client, article, rami):
 
 
 def approve_all(client, headers, article):
+    """Approve every paragraph; the placeholder drafts miss the Arabic's numbers, so QA is overridden, with a reason."""
     for paragraph in db.session.scalars(select(Paragraph).where(Paragraph.article_id == article.id)):
-        response = approve(client, headers, paragraph.id, paragraph.version)
+        response = approve(client, headers, paragraph.id, paragraph.version,
+                           override_reason="Placeholder draft in a workflow test.")
         assert response.status_code == 200, response.get_json()
 
 
@@ -370,3 +374,54 @@ def test_comments_on_the_article_and_on_a_paragraph(client, article, rami, salma
         ("rami", None, "Starting today."), ("salma", paragraph.id, "Is «الاتحاد» Union or Alliance?"),
     ]
     assert client.post(f"{API}/articles/{article.id}/comments", json={"body": " "}, headers=rami).status_code == 422
+
+
+# QA blocks approval ------------------------------------------------------------------
+
+
+def test_blocking_qa_findings_stop_approval_until_the_reviewer_gives_a_reason(client, article, rami):
+    # "... talks of the two presidents today, Friday 10 June 2022, in the capital ..."
+    paragraph = db.session.scalar(select(Paragraph).where(Paragraph.article_id == article.id,
+                                                          Paragraph.ar.contains("10 يونيو/حزيران 2022")))
+    saved = save(client, rami, paragraph.id, "This came in the declaration signed after the presidents' talks "
+                 "on Friday in the capital.", paragraph.version).get_json()
+    assert any(f["check"] == "numbers" and f["severity"] == "error" for f in saved["qa"])
+
+    blocked = approve(client, rami, paragraph.id, saved["version"])
+
+    assert blocked.status_code == 422
+    error = blocked.get_json()["error"]
+    assert "Approval blocked by QA" in error["message"]
+    assert {f["check"] for f in error["details"]["qa"]} == {"numbers"}  # the date and the year
+    assert first_paragraph_status(paragraph.id) == "edited"
+
+    overridden = approve(client, rami, paragraph.id, saved["version"], override_reason="The date is in the dateline.")
+    assert overridden.status_code == 200
+    approval = db.session.scalar(select(ParagraphApproval))
+    assert approval.override_reason == "The date is in the dateline."
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "paragraph.approve"))
+    assert event.after["overridden"] == ["numbers"]
+
+
+def first_paragraph_status(paragraph_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Paragraph, paragraph_id).status
+
+
+def test_each_paragraph_in_the_article_lists_its_qa_findings(client, article, rami):
+    paragraphs = client.get(f"{API}/articles/{article.id}", headers=rami).get_json()["paragraphs"]
+    dated = next(p for p in paragraphs if "2022" in p["ar"])
+    assert {"check": "unchanged_mt", "severity": "info", "message": "The English is identical to the machine draft"} \
+        in dated["qa"]
+    assert any(f["check"] == "numbers" for f in dated["qa"])
+
+
+def test_qa_runs_on_any_pair_of_texts(client, rami):
+    response = client.post(f"{API}/qa", json={"ar": "بلغ حجم التجارة ٢٨٫٢ مليار دولار", "en": "Trade reached $28.2 billion."},
+                           headers=rami)
+    assert response.status_code == 200
+    assert response.get_json() == {"findings": []}
+    wrong = client.post(f"{API}/qa", json={"ar": "بلغ حجم التجارة ٢٨٫٢ مليار دولار", "en": "Trade reached $82 billion."},
+                        headers=rami).get_json()["findings"]
+    assert [f["message"] for f in wrong] == ["28.2 billion in the Arabic (٢٨٫٢ مليار) is missing from the English",
+                                             "82 billion in the English ($82 billion) is not in the Arabic"]

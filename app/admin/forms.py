@@ -53,3 +53,11 @@ class AssignForm(FlaskForm):
     second_reviewer = SelectField("Second reviewer (optional)", default="")
     due = DateField("Due date (optional)", validators=[Optional()])
     submit = SubmitField("Save assignment")
+
+
+class LabelForm(FlaskForm):
+    name = StringField("Name (capitals, e.g. GPE)", validators=[DataRequired(), Length(max=32)])
+    colour = StringField("Colour", validators=[DataRequired(), Length(max=16)], default="#1f77b4",
+                         render_kw={"type": "color"})
+    hotkey = StringField("Hotkey (one letter or digit, optional)", validators=[Optional(), Length(max=1)])
+    submit = SubmitField("Save label")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ID_IN_URL, Paragraph
 from ..services import Forbidden, NotFound, ServiceError
+from ..services import entities as entity_service
 from ..services import review as review_service
 from ..services import workflow as workflow_service
 from . import bp, visible_article_or_404
@@ -35,6 +36,9 @@ from .schemas import (
 )
 
 PARAGRAPH = f"/paragraphs/<{ID_IN_URL}:paragraph_id>"
+# Refusals that depend on the state of things now (HTTP 409), not on the request itself.
+CONFLICTS = (workflow_service.InvalidTransition, workflow_service.ArticleLocked,
+             entity_service.DuplicateEntity, entity_service.StaleRevision)
 
 
 def _conflict_response(conflict: review_service.EditConflict):
@@ -50,7 +54,7 @@ def _conflict_response(conflict: review_service.EditConflict):
 
 
 @contextmanager
-def _service_errors():
+def service_errors():
     """Domain refusals as HTTP errors; whatever was half-done is rolled back."""
     try:
         yield
@@ -62,8 +66,10 @@ def _service_errors():
             abort(404, message=str(error))
         if isinstance(error, Forbidden):
             abort(403, message=str(error))
-        if isinstance(error, (workflow_service.InvalidTransition, workflow_service.ArticleLocked)):
+        if isinstance(error, CONFLICTS):
             abort(409, message=str(error))
+        if isinstance(error, review_service.BlockedByQA):
+            abort(422, message=str(error), errors={"qa": error.findings})
         abort(422, message=str(error))
 
 
@@ -88,7 +94,7 @@ STATE_DOC = {"schema": ErrorSchema, "description": "The article's state forbids 
 def save_translation(payload: dict, paragraph_id: int):
     """Save the English of a paragraph as a new revision, if it is still at `version`."""
     try:
-        with _service_errors():
+        with service_errors():
             result = review_service.save_translation(
                 paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
             )
@@ -99,7 +105,7 @@ def save_translation(payload: dict, paragraph_id: int):
 
 def _saved(result: review_service.SaveResult) -> dict:
     return {"version": result.version, "revision_id": result.revision_id, "status": result.status,
-            "created": result.created}
+            "created": result.created, "entities_lost": result.entities_lost, "qa": result.qa or []}
 
 
 @bp.route(f"{PARAGRAPH}/approve", methods=["POST"])
@@ -112,7 +118,7 @@ def _saved(result: review_service.SaveResult) -> dict:
 def approve_paragraph(payload: dict, paragraph_id: int):
     """Approve the paragraph's current English as of `version`; records the post-editing effort."""
     try:
-        with _service_errors():
+        with service_errors():
             result = review_service.approve_paragraph(
                 paragraph_id, payload["version"], actor=current_user, seconds=payload["seconds"],
                 override_reason=payload["override_reason"],
@@ -138,7 +144,7 @@ def approve_paragraph(payload: dict, paragraph_id: int):
 def reopen_paragraph(payload: dict, paragraph_id: int):
     """Take an approved paragraph back to `edited`."""
     try:
-        with _service_errors():
+        with service_errors():
             version = review_service.reopen_paragraph(paragraph_id, payload["version"], actor=current_user)
     except review_service.EditConflict as conflict:
         return _conflict_response(conflict)
@@ -168,7 +174,7 @@ def restore_revision(payload: dict, paragraph_id: int, revision_id: int):
     """Make an earlier revision's text current again, as a new revision."""
     paragraph = _paragraph_or_404(paragraph_id)
     try:
-        with _service_errors():
+        with service_errors():
             result = review_service.restore_revision(paragraph.id, revision_id, payload["version"], actor=current_user)
     except review_service.EditConflict as conflict:
         return _conflict_response(conflict)
@@ -200,7 +206,7 @@ def diff_revisions(args: dict, paragraph_id: int):
 def transition_article(payload: dict, article_id: int):
     """Move the article through the workflow: `in_review`, `submitted`, `approved`, or `changes_requested` (needs a comment)."""
     article = visible_article_or_404(article_id)
-    with _service_errors():
+    with service_errors():
         workflow_service.transition(article, payload["to"], current_user, payload["comment"])
     return {"id": article.id, "status": article.status}
 
@@ -233,7 +239,7 @@ def create_comment(payload: dict, article_id: int):
         paragraph = _paragraph_or_404(payload["paragraph_id"])
         if paragraph.article_id != article.id:
             abort(404, message=f"Paragraph {paragraph.id} is not in article {article.id}.")
-    with _service_errors():
+    with service_errors():
         comment = workflow_service.add_comment(article, current_user, payload["body"], paragraph=paragraph)
     return _comment_dict(comment)
 

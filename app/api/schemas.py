@@ -57,6 +57,11 @@ class ParagraphDetailSchema(ParagraphSchema):
                             metadata={"description": "The newest machine draft, or null"})
     translation = fields.Nested(CurrentTranslationSchema, allow_none=True, required=True,
                                 metadata={"description": "The current English, or null"})
+    entities = fields.List(fields.Nested("EntitySchema"), required=True,
+                           metadata={"description": "Arabic entities and the current English revision's"})
+    links = fields.List(fields.Nested("LinkSchema"), required=True)
+    qa = fields.List(fields.Nested("QAFindingSchema"), required=True,
+                     metadata={"description": "QA findings of the current English"})
 
 
 class ArticleDetailSchema(ArticleSummarySchema):
@@ -132,6 +137,8 @@ class SavedTranslationSchema(Schema):
     revision_id = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
     created = fields.Boolean(required=True, metadata={"description": "False when the text was already current"})
+    entities_lost = fields.Integer(required=True, metadata={"description": "English entities whose text the edit removed"})
+    qa = fields.List(fields.Nested("QAFindingSchema"), required=True)
 
 
 class EditConflictSchema(ErrorSchema):
@@ -221,3 +228,106 @@ class CommentSchema(Schema):
 
 class CommentListSchema(Schema):
     comments = fields.List(fields.Nested(CommentSchema), required=True)
+
+
+# Entities, links, labels, QA ------------------------------------------------------------
+
+ID_FIELD_RANGE = validate.Range(min=1, max=2**63 - 1)
+OFFSET = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=2**31),
+                        metadata={"description": "Python str index over the NFC text (or UTF-16 unit with unit=utf16)"})
+
+
+class EntitySchema(Schema):
+    id = fields.Integer(required=True)
+    lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
+    start = fields.Integer(required=True, metadata={"description": "Python str index over the NFC text"})
+    end = fields.Integer(required=True, metadata={"description": "Exclusive"})
+    label = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "The span's surface text"})
+    flagged = fields.Boolean(required=True, metadata={"description": "An edit changed the span's text: check it"})
+
+
+class LinkSchema(Schema):
+    id = fields.Integer(required=True)
+    ar_entity_id = fields.Integer(required=True)
+    en_entity_id = fields.Integer(required=True)
+
+
+class QAFindingSchema(Schema):
+    check = fields.String(required=True, metadata={"description": "Machine id of the check, e.g. numbers"})
+    severity = fields.String(required=True, validate=validate.OneOf(["error", "warning", "info"]),
+                             metadata={"description": "error blocks approval unless overridden with a reason"})
+    message = fields.String(required=True)
+
+
+class EntityCreateSchema(Schema):
+    lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
+    start = OFFSET
+    end = OFFSET
+    label = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    revision_id = fields.Integer(load_default=None, allow_none=True, validate=ID_FIELD_RANGE,
+                                 metadata={"description": "English only: the revision the offsets refer to; 409 if it is no longer current"})
+    unit = fields.String(load_default="str", validate=validate.OneOf(["str", "utf16"]),
+                         metadata={"description": "str (default): Python str indices; utf16: UTF-16 code units, as JavaScript counts"})
+
+
+class EntityPatchSchema(Schema):
+    label = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+    flagged = fields.Boolean(load_default=None, metadata={"description": "Only false: clears the 'check' flag"})
+
+
+class EntityListSchema(Schema):
+    entities = fields.List(fields.Nested(EntitySchema), required=True)
+    links = fields.List(fields.Nested(LinkSchema), required=True)
+
+
+class LinkRequestSchema(Schema):
+    ar_entity_id = fields.Integer(required=True, strict=True, validate=ID_FIELD_RANGE)
+    en_entity_id = fields.Integer(required=True, strict=True, validate=ID_FIELD_RANGE)
+
+
+class QARequestSchema(Schema):
+    ar = fields.String(required=True, validate=validate.Length(max=20_000))
+    en = fields.String(required=True, validate=validate.Length(max=20_000))
+    machine = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20_000),
+                            metadata={"description": "The machine draft, for the unchanged-draft check"})
+
+
+class QAResultSchema(Schema):
+    findings = fields.List(fields.Nested(QAFindingSchema), required=True)
+
+
+class LabelSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    colour = fields.String(required=True)
+    hotkey = fields.String(allow_none=True, required=True)
+    retired = fields.Boolean(required=True)
+
+
+class LabelListSchema(Schema):
+    labels = fields.List(fields.Nested(LabelSchema), required=True)
+
+
+class SuggestionSchema(Schema):
+    paragraph_id = fields.Integer(required=True)
+    lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+    label = fields.String(required=True)
+    text = fields.String(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["glossary", "approved"]))
+    link_to = fields.Dict(allow_none=True, required=True, metadata={
+        "description": "English suggestions: {ar_entity_id} of an existing Arabic entity, or {lang, start, end} "
+                       "of an Arabic suggestion; accept by creating the entity, then the link"})
+
+
+class SuggestionListSchema(Schema):
+    suggestions = fields.List(fields.Nested(SuggestionSchema), required=True)
+
+
+class SuggestionRejectSchema(Schema):
+    lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
+    start = OFFSET
+    end = OFFSET
+    label = fields.String(required=True, validate=validate.Length(min=1, max=32))

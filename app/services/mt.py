@@ -19,6 +19,7 @@ from ..models import Article, Paragraph, Translation, TranslationJob, User, utcn
 from . import ServiceError, chunked
 from .audit import record_event
 from .mt_packages import InstalledPackage, find_package
+from .review import refresh_qa
 
 NO_MODEL_MESSAGE = (
     "No machine translation model is installed. An admin can install an Argos package "
@@ -153,13 +154,18 @@ def run_translation_jobs(
     failures: dict[int, list[str]] = {job.id: [] for job in jobs}
     for chunk in chunked(work, CHUNK_SIZE):
         results = _translate_chunk(translator, [paragraph for _, paragraph in chunk])
+        drafted = []
         for (job, _), (paragraph, english, error) in zip(chunk, results):
             if error is None:
                 store_machine_draft(paragraph, english, translator)
+                drafted.append(paragraph.id)
                 job.done += 1
             else:
                 paragraph.mt_error = error
                 failures[job.id].append(f"paragraph {paragraph.position + 1}: {error}")
+        db.session.flush()
+        for paragraph_id in drafted:
+            refresh_qa(paragraph_id)  # a new draft, or a new "unchanged draft" comparison
         db.session.commit()
         if on_progress is not None:
             for job in dict.fromkeys(job for job, _ in chunk):

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
-from ..models import Article, Assignment, Paragraph, ParagraphApproval, Translation, User, utcnow
+from ..models import Article, Assignment, Entity, EntityLink, Paragraph, ParagraphApproval, Translation, User, utcnow
 from . import NotFound, ServiceError
 from .assignment import visible_articles
 from .audit import record_event
@@ -27,12 +27,22 @@ from .effort import edit_effort
 from .workflow import check_may_edit, enter_review_on_first_change
 
 MAX_TRANSLATION_CHARS = 20_000
+ArabicEntity = aliased(Entity)
 # Time reported with one save or approval is capped: an editor left open overnight is not effort.
 MAX_SECONDS_PER_ACTION = 3600
 
 
 class InvalidText(ServiceError):
     """The English given cannot be stored (HTTP 422)."""
+
+
+class BlockedByQA(ServiceError):
+    """Blocking QA findings stop the approval unless the reviewer gives an override reason (HTTP 422)."""
+
+    def __init__(self, findings: list[dict]):
+        checks = "; ".join(f["message"] for f in findings)
+        super().__init__(f"Approval blocked by QA: {checks} Fix them, or approve with an override reason.")
+        self.findings = findings
 
 
 class EditConflict(ServiceError):
@@ -54,6 +64,8 @@ class SaveResult:
     revision_id: int
     created: bool  # False when the text was already the current English
     status: str
+    entities_lost: int = 0  # English entities whose text the edit removed (they stay on the old revision)
+    qa: list[dict] | None = None  # the paragraph's QA findings after the save
 
 
 def get_visible_paragraph(user: User, paragraph_id: int) -> Paragraph:
@@ -70,7 +82,12 @@ def get_visible_paragraph(user: User, paragraph_id: int) -> Paragraph:
 
 
 def paragraph_rows(article_id: int) -> list[dict]:
-    """Each paragraph of an article with its newest machine draft and current English, as plain dicts, in one query."""
+    """Each paragraph of an article as served by the API: machine draft, current English, entities, links, QA.
+
+    Plain dicts from three queries whatever the length of the article.
+    """
+    from .entities import entities_and_links
+
     in_article = select(Paragraph.id).where(Paragraph.article_id == article_id)
     newest_machine = (
         select(Translation.paragraph_id, func.max(Translation.id).label("id"))
@@ -80,19 +97,34 @@ def paragraph_rows(article_id: int) -> list[dict]:
     machine, current = aliased(Translation), aliased(Translation)
     rows = db.session.execute(
         select(Paragraph.id, Paragraph.position, Paragraph.kind, Paragraph.ar, Paragraph.version, Paragraph.status,
-               Paragraph.approved_revision_id, machine.text, machine.model_id, current.id, current.text, current.origin)
+               Paragraph.approved_revision_id, machine.text, machine.model_id, current.id, current.text, current.origin,
+               Paragraph.qa_findings)
         .outerjoin(newest_machine, newest_machine.c.paragraph_id == Paragraph.id)
         .outerjoin(machine, machine.id == newest_machine.c.id)
         .outerjoin(current, current.id == Paragraph.current_revision_id)
         .where(Paragraph.article_id == article_id).order_by(Paragraph.position)
-    )
-    return [
-        {"id": pid, "position": position, "kind": kind, "ar": ar, "version": version, "status": status,
-         "approved_revision_id": approved_id,
-         "machine": {"text": m_text, "model_id": m_model} if m_text is not None else None,
-         "translation": {"text": c_text, "revision_id": c_id, "origin": c_origin} if c_id is not None else None}
-        for pid, position, kind, ar, version, status, approved_id, m_text, m_model, c_id, c_text, c_origin in rows
-    ]
+    ).all()
+    entities, links = entities_and_links([row[0] for row in rows])
+    forms = None
+    paragraphs = []
+    for pid, position, kind, ar, version, status, approved_id, m_text, m_model, c_id, c_text, c_origin, qa in rows:
+        own_entities, own_links = entities.get(pid, []), links.get(pid, [])
+        if qa is None:  # never saved since QA existed: computed now, stored by the next change
+            if forms is None:
+                from .suggestions import known_forms
+
+                forms = known_forms()
+            linked = {link["ar_entity_id"] for link in own_links}
+            qa = qa_findings_for(ar, c_text, machine_text=m_text, forms=forms, unlinked_ar_entities=tuple(
+                e["text"] for e in own_entities if e["lang"] == "ar" and e["id"] not in linked))
+        paragraphs.append({
+            "id": pid, "position": position, "kind": kind, "ar": ar, "version": version, "status": status,
+            "approved_revision_id": approved_id,
+            "machine": {"text": m_text, "model_id": m_model} if m_text is not None else None,
+            "translation": {"text": c_text, "revision_id": c_id, "origin": c_origin} if c_id is not None else None,
+            "entities": own_entities, "links": own_links, "qa": qa,
+        })
+    return paragraphs
 
 
 def clean_translation_text(text: object) -> str:
@@ -174,6 +206,87 @@ def _lock_for_change(paragraph_id: int, actor: User) -> _LockedState:
     return state
 
 
+def qa_findings_for(ar: str, en: str | None, *, machine_text: str | None,
+                    unlinked_ar_entities: tuple[str, ...] = (), forms=None) -> list[dict]:
+    """The QA findings of one paragraph as stored and served: [{"check", "severity", "message"}].
+
+    `forms`: the glossary's known forms (suggestions.known_forms()), when the caller has them already.
+    """
+    from . import qa
+
+    context = qa.QAContext(machine_text=machine_text, unlinked_ar_entities=unlinked_ar_entities,
+                           glossary_hits=glossary_hits_for(ar, en, forms))
+    return [finding.as_dict() for finding in qa.check_paragraph(ar, en, context)]
+
+
+def glossary_hits_for(ar: str, en: str | None, forms=None) -> tuple[tuple[str, str], ...]:
+    """(Arabic surface, English form the glossary requires) for each glossary term found in the Arabic.
+
+    A term with several English forms requires whichever the English uses, else the first.
+    """
+    from .suggestions import known_forms
+
+    english = (en or "").casefold()
+    hits = []
+    for match in (forms or known_forms()).matcher.find(ar):
+        forms = [form for form, source in match.term_payload.english if source == "glossary"]
+        if forms:
+            hits.append((match.surface, next((f for f in forms if f.casefold() in english), forms[0])))
+    return tuple(hits)
+
+
+_NewestMachine = aliased(Translation)
+_LinkedEnglish = aliased(Entity)
+# refresh_qa runs on every save and every tagging: its statements are built once.
+_QA_INPUTS = (
+    select(Paragraph.ar, Translation.text, Paragraph.current_revision_id,
+           select(_NewestMachine.text)
+           .where(_NewestMachine.paragraph_id == Paragraph.id, _NewestMachine.origin == "machine")
+           .order_by(_NewestMachine.id.desc()).limit(1).scalar_subquery())
+    .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
+    .where(Paragraph.id == bindparam("paragraph_id"))
+)
+_UNLINKED_ARABIC = (
+    select(ArabicEntity.text)
+    .where(ArabicEntity.paragraph_id == bindparam("paragraph_id"), ArabicEntity.lang == "ar",
+           ~select(EntityLink.id).join(_LinkedEnglish, _LinkedEnglish.id == EntityLink.en_entity_id)
+           .where(EntityLink.ar_entity_id == ArabicEntity.id,
+                  _LinkedEnglish.translation_id == bindparam("current_revision_id")).exists())
+    .order_by(ArabicEntity.start)
+)
+_STORE_QA = (
+    update(Paragraph).where(Paragraph.id == bindparam("paragraph_id"))
+    .values(qa_findings=bindparam("findings", type_=Paragraph.__table__.c.qa_findings.type))
+)
+
+
+def refresh_qa(paragraph_id: int) -> list[dict]:
+    """Recompute and store a paragraph's QA findings (inside the caller's transaction)."""
+    connection = db.session.connection()
+    ar, en, current_id, machine_text = connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one()
+    unlinked = tuple(connection.execute(
+        _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars())
+    findings = qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked)
+    connection.execute(_STORE_QA, {"paragraph_id": paragraph_id, "findings": findings})
+    return findings
+
+
+def refresh_missing_qa(batch: int = 200) -> int:
+    """Compute and store the QA findings of every paragraph with English but none stored (e.g. after an upgrade)."""
+    done = 0
+    while True:
+        ids = db.session.scalars(
+            select(Paragraph.id).where(Paragraph.qa_findings.is_(None), Paragraph.current_revision_id.is_not(None))
+            .order_by(Paragraph.id).limit(batch)
+        ).all()
+        if not ids:
+            return done
+        for paragraph_id in ids:
+            refresh_qa(paragraph_id)
+        db.session.commit()
+        done += len(ids)
+
+
 def _conflict(state: _LockedState) -> EditConflict:
     db.session.rollback()
     return EditConflict(state.version, state.current_text, state.current_revision_id)
@@ -199,7 +312,8 @@ def save_translation(
         raise _conflict(state)
     if state.current_text == english and state.current_origin == "human":
         db.session.rollback()
-        return SaveResult(state.version, state.current_revision_id, created=False, status=state.status)
+        qa = db.session.scalar(select(Paragraph.qa_findings).where(Paragraph.id == paragraph_id))
+        return SaveResult(state.version, state.current_revision_id, created=False, status=state.status, qa=qa)
 
     connection = db.session.connection()
     revision_id = connection.execute(_INSERT_REVISION, {
@@ -214,9 +328,13 @@ def save_translation(
         record_event(actor, "paragraph.reopen", "paragraph", paragraph_id,
                      before={"status": "approved", "version": state.version},
                      after={"status": "edited", "version": state.version + 1, "by": "edit"})
+    from .entities import carry_entities
+
+    lost = carry_entities(paragraph_id, state.current_revision_id, state.current_text, revision_id, english)
+    qa = refresh_qa(paragraph_id)
     _after_change(state, actor)
     db.session.commit()
-    return SaveResult(state.version + 1, revision_id, created=True, status="edited")
+    return SaveResult(state.version + 1, revision_id, created=True, status="edited", entities_lost=lost, qa=qa)
 
 
 @dataclass(frozen=True)
@@ -233,8 +351,9 @@ def approve_paragraph(
 ) -> ApprovalResult:
     """Approve the paragraph's current English as it is at `base_version`.
 
-    Records the approval with its post-editing effort. Approving an already
-    approved paragraph again changes nothing.
+    Records the approval with its post-editing effort. Blocking QA findings
+    (severity "error") refuse it unless `override_reason` says why, which is
+    recorded. Approving an already approved paragraph again changes nothing.
     """
     state = _lock_for_change(paragraph_id, actor)
     if state.version != base_version:
@@ -245,6 +364,12 @@ def approve_paragraph(
     if state.status == "approved":
         db.session.rollback()
         return ApprovalResult(state.version, "approved", state.current_revision_id, None)
+    findings = refresh_qa(paragraph_id)
+    blocking = [f for f in findings if f["severity"] == "error"]
+    reason = (override_reason or "").strip() or None
+    if blocking and reason is None:
+        db.session.rollback()
+        raise BlockedByQA(blocking)
     machine = db.session.execute(
         select(Translation.id, Translation.text)
         .where(Translation.paragraph_id == paragraph_id, Translation.origin == "machine")
@@ -255,7 +380,7 @@ def approve_paragraph(
         paragraph_id=paragraph_id, revision_id=state.current_revision_id,
         machine_revision_id=machine.id if machine else None,
         approved_by_id=actor.id, seconds_spent=state.pending_seconds + _seconds(seconds),
-        char_edit_distance=distance, hter=hter, override_reason=(override_reason or "").strip() or None,
+        char_edit_distance=distance, hter=hter, override_reason=reason if blocking else None,
     )
     db.session.add(approval)
     db.session.execute(
@@ -264,8 +389,13 @@ def approve_paragraph(
         ),
         execution_options={"synchronize_session": False},
     )
-    record_event(actor, "paragraph.approve", "paragraph", paragraph_id,
-                 before={"status": state.status}, after={"status": "approved", "revision_id": state.current_revision_id})
+    from .glossary import learn_from_paragraph
+
+    learn_from_paragraph(paragraph_id)  # the approved links teach the glossary
+    after = {"status": "approved", "revision_id": state.current_revision_id}
+    if blocking:
+        after |= {"override_reason": reason, "overridden": sorted({f["check"] for f in blocking})}
+    record_event(actor, "paragraph.approve", "paragraph", paragraph_id, before={"status": state.status}, after=after)
     _after_change(state, actor)
     db.session.commit()
     return ApprovalResult(state.version, "approved", state.current_revision_id, approval)

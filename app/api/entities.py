@@ -1,0 +1,160 @@
+"""API routes for named entities, their cross-language links, the label set and QA checks."""
+from __future__ import annotations
+
+import unicodedata
+
+from flask_login import current_user
+from flask_smorest import abort
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ID_IN_URL, Label
+from ..services import entities as entity_service
+from ..services import review as review_service
+from . import bp, visible_article_or_404
+from .review import PARAGRAPH, service_errors
+from .schemas import (
+    EntityCreateSchema,
+    EntityListSchema,
+    EntityPatchSchema,
+    EntitySchema,
+    ErrorSchema,
+    LabelListSchema,
+    LinkRequestSchema,
+    LinkSchema,
+    QARequestSchema,
+    QAResultSchema,
+    SuggestionListSchema,
+    SuggestionRejectSchema,
+)
+
+ENTITY = f"/entities/<{ID_IN_URL}:entity_id>"
+REFUSALS = {
+    "404": "No such paragraph or entity, or not assigned to you",
+    "409": "Exact duplicate, the English changed since it was read (stale revision), or the article is locked",
+    "422": "Offsets empty, reversed, outside the text, cutting a surrogate pair or a combining mark; unknown label",
+}
+
+
+def _documented_refusals(function):
+    for status, description in REFUSALS.items():
+        function = bp.alt_response(int(status), schema=ErrorSchema, description=description)(function)
+    return function
+
+
+@bp.route(f"{PARAGRAPH}/entities", methods=["GET"])
+@bp.response(200, EntityListSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
+def list_entities(paragraph_id: int):
+    """The paragraph's Arabic entities, its current English revision's entities, and their links."""
+    with service_errors():
+        review_service.get_visible_paragraph(current_user, paragraph_id)
+    entities, links = entity_service.entities_and_links([paragraph_id])
+    return {"entities": entities.get(paragraph_id, []), "links": links.get(paragraph_id, [])}
+
+
+@bp.route(f"{PARAGRAPH}/entities", methods=["POST"])
+@bp.arguments(EntityCreateSchema)
+@bp.response(201, EntitySchema)
+@_documented_refusals
+def create_entity(payload: dict, paragraph_id: int):
+    """Tag a span of the Arabic (`ar`) or of the current English (`en`). Does not change the paragraph's version."""
+    with service_errors():
+        entity = entity_service.create_entity(
+            paragraph_id, payload["lang"], payload["start"], payload["end"], payload["label"],
+            actor=current_user, revision_id=payload["revision_id"], unit=payload["unit"],
+        )
+    return entity.as_dict()
+
+
+@bp.route(ENTITY, methods=["PATCH"])
+@bp.arguments(EntityPatchSchema)
+@bp.response(200, EntitySchema)
+@_documented_refusals
+def update_entity(payload: dict, entity_id: int):
+    """Relabel an entity (`label`), or clear its "check" flag (`flagged: false`)."""
+    with service_errors():
+        entity = entity_service.update_entity(entity_id, actor=current_user, label=payload["label"],
+                                              flagged=payload["flagged"])
+    return entity.as_dict()
+
+
+@bp.route(ENTITY, methods=["DELETE"])
+@bp.response(204)
+@_documented_refusals
+def delete_entity(entity_id: int):
+    """Delete an entity and its links."""
+    with service_errors():
+        entity_service.delete_entity(entity_id, actor=current_user)
+
+
+@bp.route("/entity-links", methods=["POST"])
+@bp.arguments(LinkRequestSchema)
+@bp.response(201, LinkSchema)
+@_documented_refusals
+def create_link(payload: dict):
+    """Link an Arabic entity to an English entity of the same paragraph's current revision."""
+    with service_errors():
+        link = entity_service.create_link(payload["ar_entity_id"], payload["en_entity_id"], actor=current_user)
+    return link.as_dict()
+
+
+@bp.route("/entity-links", methods=["DELETE"])
+@bp.arguments(LinkRequestSchema)
+@bp.response(204)
+@_documented_refusals
+def delete_link(payload: dict):
+    """Remove the link between an Arabic and an English entity."""
+    with service_errors():
+        entity_service.delete_link(payload["ar_entity_id"], payload["en_entity_id"], actor=current_user)
+
+
+@bp.route("/labels")
+@bp.response(200, LabelListSchema)
+def list_labels():
+    """The label set, in display order; retired labels are kept for old entities but not offered for new ones."""
+    labels = db.session.scalars(select(Label).order_by(Label.position, Label.id))
+    return {"labels": [{"id": l.id, "name": l.name, "colour": l.colour, "hotkey": l.hotkey, "retired": l.retired}
+                       for l in labels]}
+
+
+@bp.route("/qa", methods=["POST"])
+@bp.arguments(QARequestSchema)
+@bp.response(200, QAResultSchema)
+def run_qa(payload: dict):
+    """Run the QA checks on any pair of texts (for scripts, and for measuring false alarms on a corpus)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    ar, en, machine = (unicodedata.normalize("NFC", text) if text is not None else None
+                       for text in (payload["ar"], payload["en"], payload["machine"]))
+    findings = review_service.qa_findings_for(ar, en, machine_text=machine)
+    return {"findings": findings}
+
+
+@bp.route(f"/articles/<{ID_IN_URL}:article_id>/suggestions")
+@bp.response(200, SuggestionListSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
+def list_suggestions(article_id: int):
+    """Entities to suggest: glossary terms and entities approved before, wherever their surface form appears."""
+    from ..services import suggestions as suggestion_service
+
+    article = visible_article_or_404(article_id)
+    return {"suggestions": [s.as_dict() for s in suggestion_service.article_suggestions(article.id)]}
+
+
+@bp.route(f"{PARAGRAPH}/suggestions/reject", methods=["POST"])
+@bp.arguments(SuggestionRejectSchema)
+@bp.response(204)
+@_documented_refusals
+def reject_suggestion(payload: dict, paragraph_id: int):
+    """Do not suggest this span with this label again in this paragraph."""
+    from ..services import suggestions as suggestion_service
+    from ..services.workflow import may_edit_refusal
+
+    with service_errors():
+        paragraph = review_service.get_visible_paragraph(current_user, paragraph_id)
+        refusal = may_edit_refusal(paragraph.article, current_user)
+        if refusal:
+            abort(409, message=refusal)
+        suggestion_service.reject_suggestion(paragraph_id, payload["lang"], payload["start"], payload["end"],
+                                             payload["label"], actor=current_user)
