@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import ID_IN_URL, Article, Assignment, Paragraph, TranslationJob, User
+from ..models import ID_IN_URL, Article, Assignment, Entity, EntityLink, Label, Paragraph, TranslationJob, User
 from ..services import NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import mt as mt_service
@@ -42,12 +42,19 @@ def my_work():
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>")
 @login_required
 def article(article_id: int):
-    """The review workspace: each Arabic paragraph beside its English, with drafts, status and comments."""
+    """The review workspace: each Arabic paragraph beside its English, with drafts, status and comments.
+
+    The entity layer (entities.js) gets its data in two JSON script tags, in a
+    constant number of queries: the label set, and the article's entities,
+    links and QA findings. Each row carries its current revision id
+    (`data-revision`), which English tagging sends along.
+    """
     article = _visible_article_or_404(article_id)
     paragraphs = db.session.scalars(
         select(Paragraph).where(Paragraph.article_id == article.id).order_by(Paragraph.position)
     ).all()
-    machine, current = mt_service.machine_and_current_translations([p.id for p in paragraphs])
+    paragraph_ids = [p.id for p in paragraphs]
+    machine, current = mt_service.machine_and_current_translations(paragraph_ids)
     # The editors named under each paragraph, in one query (not one per distinct author).
     author_ids = {t.author_id for t in current.values() if t.author_id is not None}
     if author_ids:
@@ -65,6 +72,44 @@ def article(article_id: int):
     )
     edit_refusal = workflow_service.may_edit_refusal(article, current_user)
     approved = sum(1 for p in paragraphs if p.status == "approved")
+    labels = [  # retired ones too, for the colour of old entities; only the others are offered
+        {"id": label_id, "name": name, "colour": colour, "hotkey": hotkey, "retired": retired}
+        for label_id, name, colour, hotkey, retired in db.session.execute(
+            select(Label.id, Label.name, Label.colour, Label.hotkey, Label.retired).order_by(Label.position, Label.id)
+        )
+    ]
+    # Entities, links and QA for entities.js, compact, in two queries whatever the article's length.
+    # entities: {paragraph id: [[id, lang, start, end, label, flagged], …]}, the Arabic ones and those of the
+    # current English revision (the rule of entities.entities_and_links), offsets in Python str indices over
+    # NFC text; their text is the cell's text between the offsets, so it is not repeated.
+    # links: {paragraph id: [[arabic entity id, english entity id], …]}. qa: {paragraph id: stored findings}.
+    # unchecked: paragraphs whose findings were never computed (drafted before QA existed): the page asks the
+    # article API, which computes them, once it has loaded, rather than every page view waiting for them.
+    label_names = {label["id"]: label["name"] for label in labels}
+    entities: dict[int, list] = {}
+    in_current_text: set[int] = set()
+    for entity_id, paragraph_id, lang, start, end, label_id, flagged in db.session.execute(
+        select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Entity.label_id, Entity.flagged)
+        .join(Paragraph, Paragraph.id == Entity.paragraph_id)
+        .where(Paragraph.article_id == article.id,
+               or_(Entity.lang == "ar", Entity.translation_id == Paragraph.current_revision_id))
+    ):
+        in_current_text.add(entity_id)
+        entities.setdefault(paragraph_id, []).append([entity_id, lang, start, end, label_names.get(label_id), flagged])
+    links: dict[int, list] = {}
+    for ar_id, en_id, paragraph_id in db.session.execute(
+        select(EntityLink.ar_entity_id, EntityLink.en_entity_id, Entity.paragraph_id)
+        .join(Entity, Entity.id == EntityLink.ar_entity_id)
+        .join(Paragraph, Paragraph.id == Entity.paragraph_id)
+        .where(Paragraph.article_id == article.id)
+        .order_by(EntityLink.id)
+    ):
+        if ar_id in in_current_text and en_id in in_current_text:
+            links.setdefault(paragraph_id, []).append([ar_id, en_id])
+    annotations = {
+        "entities": entities, "links": links, "qa": {p.id: p.qa_findings for p in paragraphs if p.qa_findings},
+        "unchecked": [p.id for p in paragraphs if p.qa_findings is None and p.id in current],
+    }
     return render_template(
         "review/article.html",
         article=article,
@@ -78,6 +123,8 @@ def article(article_id: int):
         transitions=workflow_service.available_transitions(article, current_user),
         comment_form=CommentForm(),
         transition_form=TransitionForm(),
+        labels=labels,
+        annotations=annotations,
     )
 
 

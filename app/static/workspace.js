@@ -6,6 +6,11 @@
 //   texts and keeps the reviewer's own in the editor. Nothing is lost.
 // - Unsaved text is kept in localStorage and restored after a reload; leaving
 //   the page with unsaved text asks first.
+// - Approval blocked by QA (422 with error.details.qa) opens the override
+//   dialog: the blocking findings and a required reason, then approves again.
+// - entities.js builds on this file through window.MizanWorkspace and the
+//   events "mizan:saved" (detail: the save response) and
+//   "mizan:english-changed" (detail: {revision_id}) dispatched on a row.
 (function () {
   "use strict";
   var workspace = document.getElementById("workspace");
@@ -21,6 +26,9 @@
   var current = -1;
 
   function say(message) { statusLine.textContent = message; }
+  function emit(row, name, detail) {
+    row.dispatchEvent(new CustomEvent(name, { bubbles: true, detail: detail || {} }));
+  }
 
   function rowOf(element) { return element && element.closest("[data-paragraph-id]"); }
   function idOf(row) { return row.getAttribute("data-paragraph-id"); }
@@ -185,11 +193,15 @@
       .then(function (result) {
         if (result.status === 200) {
           row.setAttribute("data-version", result.data.version);
+          if (result.data.revision_id) { row.setAttribute("data-revision", result.data.revision_id); }
           hideConflict(row);
           showSaved(row, text.trim());
           closeEditor(row);
           setStatus(row, result.data.status);
-          say("Saved (version " + result.data.version + ").");
+          var lost = result.data.entities_lost || 0;
+          say("Saved (version " + result.data.version + ")." + (lost ? " " + lost + " English entit" +
+              (lost > 1 ? "ies" : "y") + " could not be carried over: their text is gone (the old revision keeps them)." : ""));
+          emit(row, "mizan:saved", result.data);
           return true;
         }
         if (result.status === 409 && "version" in result.data) {
@@ -228,10 +240,12 @@
     box.hidden = false;
     row.setAttribute("data-version", theirs.version);
     row.setAttribute("data-their-text", theirs.text || "");
+    if (theirs.revision_id) { row.setAttribute("data-revision", theirs.revision_id); }
     var shown = row.querySelector("[data-en-text]");
     shown.textContent = theirs.text || "";
     shown.classList.remove("placeholder");
     shown.removeAttribute("data-empty");
+    emit(row, "mizan:english-changed", { revision_id: theirs.revision_id });
     var editor = openEditor(row);
     editor.setAttribute("data-saved", theirs.text || "");
     storeDraft(row);
@@ -263,20 +277,66 @@
     return save(row).then(function (saved) {
       if (!saved) { return; }
       say("Approving…");
-      return request("POST", "/paragraphs/" + idOf(row) + "/approve",
-                     { version: versionOf(row), seconds: takeSeconds(row) })
-        .then(function (result) {
-          if (result.status === 200) {
-            setStatus(row, result.data.status);
-            say("Approved.");
-            var next = rows.indexOf(row) + 1;
-            if (next < rows.length) { focusRow(next); }
-          } else if (result.status === 409 && "version" in result.data) {
-            showConflict(row, result.data, savedText(row));
-          } else {
-            say(errorMessage(result, "Not approved"));
-          }
-        }, function () { say("Not approved: the server could not be reached."); });
+      return sendApproval(row, { version: versionOf(row), seconds: takeSeconds(row) });
+    });
+  }
+  function sendApproval(row, body) {
+    return request("POST", "/paragraphs/" + idOf(row) + "/approve", body)
+      .then(function (result) {
+        var details = result.data && result.data.error && result.data.error.details;
+        if (result.status === 200) {
+          setStatus(row, result.data.status);
+          say(body.override_reason ? "Approved, with your override reason recorded." : "Approved.");
+          var next = rows.indexOf(row) + 1;
+          if (next < rows.length) { focusRow(next); }
+        } else if (result.status === 409 && "version" in result.data) {
+          showConflict(row, result.data, savedText(row));
+        } else if (result.status === 422 && details && details.qa) {
+          say(errorMessage(result, "Not approved"));
+          emit(row, "mizan:qa", { qa: details.qa, blocking: true });
+          askOverride(row, details.qa, body.seconds || 0);
+        } else {
+          say(errorMessage(result, "Not approved"));
+        }
+      }, function () { say("Not approved: the server could not be reached."); });
+  }
+
+  // Approving despite blocking QA findings: an accessible modal dialog asks why.
+  var override = document.getElementById("qa-override");
+  function askOverride(row, findings, seconds) {
+    if (!override || !override.showModal) { return; }
+    var list = override.querySelector("[data-override-findings]");
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    findings.forEach(function (finding) {
+      var item = document.createElement("li");
+      item.className = "qa-" + finding.severity;
+      var severity = document.createElement("strong");
+      severity.textContent = finding.severity === "error" ? "Error: " : finding.severity === "warning" ? "Warning: " : "Note: ";
+      item.appendChild(severity);
+      item.appendChild(document.createTextNode(finding.message));
+      list.appendChild(item);
+    });
+    var reason = override.querySelector("textarea");
+    reason.value = "";
+    override.returnValue = "";
+    override.setAttribute("data-for-paragraph", idOf(row));
+    override.setAttribute("data-seconds", String(seconds || 0));
+    override.showModal();
+    reason.focus();
+  }
+  if (override) {
+    override.addEventListener("close", function () {
+      var row = document.getElementById("p-" + override.getAttribute("data-for-paragraph"));
+      var reason = override.querySelector("textarea").value.trim();
+      if (!row) { return; }
+      if (override.returnValue === "approve" && reason) {
+        say("Approving with an override reason…");
+        sendApproval(row, { version: versionOf(row), seconds: parseFloat(override.getAttribute("data-seconds")) || 0,
+                            override_reason: reason });
+      } else {
+        say("Not approved: the QA findings stand.");
+      }
+      row.focus({ preventScroll: true });
     });
   }
 
@@ -325,6 +385,7 @@
       hideConflict(row);
       closeEditor(row);
       showSaved(row, theirs);
+      emit(row, "mizan:english-changed", { revision_id: parseInt(row.getAttribute("data-revision"), 10) || null });
       say("Their text kept; yours was discarded.");
     }
   });
@@ -350,7 +411,7 @@
     if (/^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName) || target.isContentEditable) {
       if (!(target.tagName === "BUTTON" && /^[jk?]$/.test(event.key))) { return; }
     }
-    if (help && help.open) { return; }
+    if ((help && help.open) || (override && override.open)) { return; }
     var here = currentRow();
     switch (event.key) {
       case "j": event.preventDefault(); focusRow(current + 1); break;
@@ -385,6 +446,18 @@
     if (editor) { editor.blur(); restored += 1; }
   });
   if (restored) { say(restored + " unsaved paragraph" + (restored > 1 ? "s" : "") + " restored from this browser; save to keep."); }
+
+  window.MizanWorkspace = {
+    api: API, editable: EDITABLE, csrf: CSRF, rows: rows, request: request, say: say, errorMessage: errorMessage,
+    currentRow: currentRow, idOf: idOf,
+    setCurrent: function (row) {
+      var index = rows.indexOf(row);
+      if (index < 0 || index === current) { return; }
+      if (rows[current]) { rows[current].classList.remove("current"); }
+      current = index;
+      row.classList.add("current");
+    }
+  };
 
   var fromHash = location.hash && document.getElementById(location.hash.slice(1));
   var start = fromHash ? rows.indexOf(fromHash) : -1;
