@@ -118,15 +118,12 @@ def _label_id(name: object) -> int:
     return label_id
 
 
-_ARABIC_OF = select(Paragraph.ar).where(Paragraph.id == bindparam("paragraph_id"))
-
-
-def _side_text(paragraph_id: int, lang: str, state: _LockedState) -> str:
+def _side_text(lang: str, state: _LockedState) -> str:
     if lang == "en":
         if state.current_text is None:
             raise InvalidSpan("This paragraph has no English yet to tag.")
         return state.current_text
-    return db.session.connection().execute(_ARABIC_OF, {"paragraph_id": paragraph_id}).scalar_one()
+    return state.ar
 
 
 def create_entity(
@@ -144,7 +141,7 @@ def create_entity(
     try:
         if lang == "en" and revision_id is not None and revision_id != state.current_revision_id:
             raise StaleRevision(state.current_revision_id)
-        text = _side_text(paragraph_id, lang, state)
+        text = _side_text(lang, state)
         if unit == "utf16":
             start, end = _utf16_span(text, start, end)
         surface = check_span(text, start, end)
@@ -159,7 +156,7 @@ def create_entity(
         "paragraph_id": paragraph_id, "lang": lang, "translation_id": translation_id, "start": start, "end": end,
         "label_id": label_id, "text": surface, "flagged": False, "author_id": actor.id, "created_at": utcnow(),
     }).inserted_primary_key[0]
-    refresh_qa(paragraph_id)
+    refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text))
     db.session.commit()
     return EntityView(entity_id, lang, start, end, label, surface, False)
 
@@ -233,12 +230,12 @@ _DELETE_ENTITY = delete(Entity).where(Entity.id == bindparam("entity_id"))
 
 
 def delete_entity(entity_id: int, *, actor: User) -> None:
-    entity, _ = _entity_for_change(entity_id, actor)
+    entity, state = _entity_for_change(entity_id, actor)
     paragraph_id = entity.paragraph_id
     db.session.expunge(entity)
     # Its links go with it (ON DELETE CASCADE).
     db.session.connection().execute(_DELETE_ENTITY, {"entity_id": entity_id})
-    refresh_qa(paragraph_id)
+    refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text))
     db.session.commit()
 
 
@@ -305,22 +302,39 @@ def delete_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> N
     db.session.commit()
 
 
-def entities_and_links(paragraph_ids: list[int]) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
-    """Arabic entities and the current revision's English ones, and their links, per paragraph (two queries)."""
-    if not paragraph_ids:
+_CURRENT_ENTITIES = (
+    select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Label.name, Entity.text,
+           Entity.flagged)
+    .join(Label, Label.id == Entity.label_id)
+    .join(Paragraph, Paragraph.id == Entity.paragraph_id)
+    .where(or_(Entity.lang == "ar", Entity.translation_id == Paragraph.current_revision_id))
+    .order_by(Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Entity.id)
+)
+_LINKS = (
+    select(EntityLink.id, EntityLink.ar_entity_id, EntityLink.en_entity_id, Entity.paragraph_id)
+    .join(Entity, Entity.id == EntityLink.ar_entity_id).join(Paragraph, Paragraph.id == Entity.paragraph_id)
+    .order_by(EntityLink.id)
+)
+
+
+def entities_and_links(paragraph_ids: list[int] | None = None, *, article_id: int | None = None,
+                       ) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """Arabic entities and the current revision's English ones, and their links, per paragraph (two queries).
+
+    For some paragraphs, or for every paragraph of `article_id` (one plain query however long the article).
+    """
+    if article_id is not None:
+        where = Paragraph.article_id == article_id
+    elif paragraph_ids:
+        where = Paragraph.id.in_(paragraph_ids)
+    else:
         return {}, {}
-    rows = db.session.execute(
-        select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Label.name, Entity.text,
-               Entity.flagged)
-        .join(Label, Label.id == Entity.label_id)
-        .join(Paragraph, Paragraph.id == Entity.paragraph_id)
-        .where(Entity.paragraph_id.in_(paragraph_ids),
-               or_(Entity.lang == "ar", Entity.translation_id == Paragraph.current_revision_id))
-        .order_by(Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Entity.id)
-    )
+    connection = db.session.connection()  # plain rows: no ORM loading for thousands of entities
     entities: dict[int, list[dict]] = {}
     current_ids: set[int] = set()
-    for entity_id, paragraph_id, lang, start, end, label, text, flagged in rows:
+    for entity_id, paragraph_id, lang, start, end, label, text, flagged in connection.execute(
+        _CURRENT_ENTITIES.where(where)
+    ).all():
         current_ids.add(entity_id)
         entities.setdefault(paragraph_id, []).append(
             {"id": entity_id, "lang": lang, "start": start, "end": end, "label": label, "text": text,
@@ -328,12 +342,7 @@ def entities_and_links(paragraph_ids: list[int]) -> tuple[dict[int, list[dict]],
         )
     links: dict[int, list[dict]] = {}
     if current_ids:
-        for link_id, ar_id, en_id, paragraph_id in db.session.execute(
-            select(EntityLink.id, EntityLink.ar_entity_id, EntityLink.en_entity_id, Entity.paragraph_id)
-            .join(Entity, Entity.id == EntityLink.ar_entity_id)
-            .where(Entity.paragraph_id.in_(paragraph_ids))
-            .order_by(EntityLink.id)
-        ):
+        for link_id, ar_id, en_id, paragraph_id in connection.execute(_LINKS.where(where)).all():
             if ar_id in current_ids and en_id in current_ids:
                 links.setdefault(paragraph_id, []).append({"id": link_id, "ar_entity_id": ar_id, "en_entity_id": en_id})
     return entities, links

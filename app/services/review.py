@@ -95,7 +95,7 @@ def paragraph_rows(article_id: int) -> list[dict]:
         .group_by(Translation.paragraph_id).subquery()
     )
     machine, current = aliased(Translation), aliased(Translation)
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(Paragraph.id, Paragraph.position, Paragraph.kind, Paragraph.ar, Paragraph.version, Paragraph.status,
                Paragraph.approved_revision_id, machine.text, machine.model_id, current.id, current.text, current.origin,
                Paragraph.qa_findings)
@@ -104,7 +104,7 @@ def paragraph_rows(article_id: int) -> list[dict]:
         .outerjoin(current, current.id == Paragraph.current_revision_id)
         .where(Paragraph.article_id == article_id).order_by(Paragraph.position)
     ).all()
-    entities, links = entities_and_links([row[0] for row in rows])
+    entities, links = entities_and_links(article_id=article_id)
     forms = None
     paragraphs = []
     for pid, position, kind, ar, version, status, approved_id, m_text, m_model, c_id, c_text, c_origin, qa in rows:
@@ -157,8 +157,11 @@ class _LockedState:
     current_origin: str | None
     pending_seconds: int
     role: str | None  # the actor's assignment on the article
+    ar: str
+    machine_text: str | None  # the newest machine draft
 
 
+_LockMachine = aliased(Translation)
 # Statements of the save path, built once: building and cache-keying them
 # per request cost more than running them.
 _LOCKED_STATE = (
@@ -166,7 +169,11 @@ _LOCKED_STATE = (
            Translation.text, Translation.origin, Paragraph.pending_seconds,
            select(Assignment.role)
            .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == bindparam("user_id"))
-           .limit(1).scalar_subquery().label("role"))
+           .limit(1).scalar_subquery().label("role"),
+           Paragraph.ar,
+           select(_LockMachine.text)
+           .where(_LockMachine.paragraph_id == Paragraph.id, _LockMachine.origin == "machine")
+           .order_by(_LockMachine.id.desc()).limit(1).scalar_subquery())
     .join(Article, Article.id == Paragraph.article_id)
     .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
     .where(Paragraph.id == bindparam("paragraph_id"))
@@ -260,10 +267,15 @@ _STORE_QA = (
 )
 
 
-def refresh_qa(paragraph_id: int) -> list[dict]:
-    """Recompute and store a paragraph's QA findings (inside the caller's transaction)."""
+def refresh_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None] | None = None) -> list[dict]:
+    """Recompute and store a paragraph's QA findings (inside the caller's transaction).
+
+    `known`: (Arabic, current English, current revision id, machine draft) when the caller has them.
+    """
     connection = db.session.connection()
-    ar, en, current_id, machine_text = connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one()
+    if known is None:
+        known = tuple(connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one())
+    ar, en, current_id, machine_text = known
     unlinked = tuple(connection.execute(
         _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars())
     findings = qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked)
@@ -331,7 +343,7 @@ def save_translation(
     from .entities import carry_entities
 
     lost = carry_entities(paragraph_id, state.current_revision_id, state.current_text, revision_id, english)
-    qa = refresh_qa(paragraph_id)
+    qa = refresh_qa(paragraph_id, (state.ar, english, revision_id, state.machine_text))
     _after_change(state, actor)
     db.session.commit()
     return SaveResult(state.version + 1, revision_id, created=True, status="edited", entities_lost=lost, qa=qa)
