@@ -5,6 +5,7 @@ never to the repository: the secret key, the SQLite file, MT packages.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +14,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class DefaultConfig:
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
+    # JSON columns (QA findings, audit details) keep Arabic as it is rather than as \\u escapes.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False,
+                                 "json_serializer": lambda value: json.dumps(value, ensure_ascii=False)}
     SQLALCHEMY_RECORD_QUERIES = False
     # A file larger than this is refused by the importer (web and CLI).
     IMPORT_MAX_BYTES = 2 * 1024 * 1024

@@ -133,7 +133,9 @@ class ArticleDetail(MethodView):
     def get(self, article_id: int):
         """One article with its paragraphs in order."""
         article = visible_article_or_404(article_id)
-        paragraphs = review_service.paragraph_rows(article.id)
+        paragraphs = review_service.paragraph_rows(article.id, qa_as_json=True)
+        for paragraph in paragraphs:
+            paragraph["qa"] = orjson.Fragment(paragraph["qa"])  # stored JSON, embedded as is
         summary = _article_summary(article, len(paragraphs))
         summary["published"] = article.published.isoformat() if article.published else None
         summary["paragraphs"] = paragraphs

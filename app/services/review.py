@@ -11,11 +11,12 @@ concurrent saves are serialised and exactly one of two rivals wins.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Text, bindparam, func, insert, select, type_coerce, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
@@ -81,10 +82,12 @@ def get_visible_paragraph(user: User, paragraph_id: int) -> Paragraph:
     return paragraph
 
 
-def paragraph_rows(article_id: int) -> list[dict]:
+def paragraph_rows(article_id: int, *, qa_as_json: bool = False) -> list[dict]:
     """Each paragraph of an article as served by the API: machine draft, current English, entities, links, QA.
 
-    Plain dicts from three queries whatever the length of the article.
+    Plain dicts from three queries whatever the length of the article. With
+    `qa_as_json`, each `qa` is the findings' JSON text, as stored (for a
+    serialiser that embeds it without decoding it first).
     """
     from .entities import entities_and_links
 
@@ -98,7 +101,7 @@ def paragraph_rows(article_id: int) -> list[dict]:
     rows = db.session.connection().execute(
         select(Paragraph.id, Paragraph.position, Paragraph.kind, Paragraph.ar, Paragraph.version, Paragraph.status,
                Paragraph.approved_revision_id, machine.text, machine.model_id, current.id, current.text, current.origin,
-               Paragraph.qa_findings)
+               type_coerce(Paragraph.qa_findings, Text) if qa_as_json else Paragraph.qa_findings)
         .outerjoin(newest_machine, newest_machine.c.paragraph_id == Paragraph.id)
         .outerjoin(machine, machine.id == newest_machine.c.id)
         .outerjoin(current, current.id == Paragraph.current_revision_id)
@@ -117,6 +120,8 @@ def paragraph_rows(article_id: int) -> list[dict]:
             linked = {link["ar_entity_id"] for link in own_links}
             qa = qa_findings_for(ar, c_text, machine_text=m_text, forms=forms, unlinked_ar_entities=tuple(
                 e["text"] for e in own_entities if e["lang"] == "ar" and e["id"] not in linked))
+            if qa_as_json:
+                qa = json.dumps(qa, ensure_ascii=False)
         paragraphs.append({
             "id": pid, "position": position, "kind": kind, "ar": ar, "version": version, "status": status,
             "approved_revision_id": approved_id,
@@ -159,9 +164,11 @@ class _LockedState:
     role: str | None  # the actor's assignment on the article
     ar: str
     machine_text: str | None  # the newest machine draft
+    has_arabic_entities: bool
+    has_english_entities: bool  # on the current revision
 
 
-_LockMachine = aliased(Translation)
+_LockMachine, _LockEntity = aliased(Translation), aliased(Entity)
 # Statements of the save path, built once: building and cache-keying them
 # per request cost more than running them.
 _LOCKED_STATE = (
@@ -173,7 +180,10 @@ _LOCKED_STATE = (
            Paragraph.ar,
            select(_LockMachine.text)
            .where(_LockMachine.paragraph_id == Paragraph.id, _LockMachine.origin == "machine")
-           .order_by(_LockMachine.id.desc()).limit(1).scalar_subquery())
+           .order_by(_LockMachine.id.desc()).limit(1).scalar_subquery(),
+           select(_LockEntity.id).where(_LockEntity.paragraph_id == Paragraph.id, _LockEntity.lang == "ar").exists(),
+           select(_LockEntity.id).where(_LockEntity.translation_id == Paragraph.current_revision_id,
+                                        _LockEntity.lang == "en").exists())
     .join(Article, Article.id == Paragraph.article_id)
     .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
     .where(Paragraph.id == bindparam("paragraph_id"))
@@ -183,7 +193,8 @@ _INSERT_REVISION = insert(Translation)
 _UPDATE_AFTER_SAVE = (
     update(Paragraph).where(Paragraph.id == bindparam("paragraph_id"))
     .values(version=bindparam("new_version"), current_revision_id=bindparam("revision_id"), status="edited",
-            pending_seconds=bindparam("new_pending_seconds"))
+            pending_seconds=bindparam("new_pending_seconds"),
+            qa_findings=bindparam("findings", type_=Paragraph.__table__.c.qa_findings.type))
 )
 
 
@@ -275,12 +286,19 @@ def refresh_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str 
     connection = db.session.connection()
     if known is None:
         known = tuple(connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one())
-    ar, en, current_id, machine_text = known
-    unlinked = tuple(connection.execute(
-        _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars())
-    findings = qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked)
+    findings = current_qa(paragraph_id, known)
     connection.execute(_STORE_QA, {"paragraph_id": paragraph_id, "findings": findings})
     return findings
+
+
+def current_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None], *,
+               arabic_entities: bool = True) -> list[dict]:
+    """The QA findings of a paragraph as it is in this transaction (not stored)."""
+    ar, en, current_id, machine_text = known
+    unlinked = tuple(db.session.connection().execute(
+        _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars()
+    ) if arabic_entities else ()
+    return qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked)
 
 
 def refresh_missing_qa(batch: int = 200) -> int:
@@ -332,18 +350,21 @@ def save_translation(
         "paragraph_id": paragraph_id, "text": english, "origin": "human", "author_id": actor.id,
         "parent_id": state.current_revision_id, "created_at": utcnow(),
     }).inserted_primary_key[0]
+    lost = 0
+    if state.has_english_entities:
+        from .entities import carry_entities
+
+        lost = carry_entities(paragraph_id, state.current_revision_id, state.current_text, revision_id, english)
+    qa = current_qa(paragraph_id, (state.ar, english, revision_id, state.machine_text),
+                    arabic_entities=state.has_arabic_entities)
     connection.execute(_UPDATE_AFTER_SAVE, {
         "paragraph_id": paragraph_id, "new_version": state.version + 1, "revision_id": revision_id,
-        "new_pending_seconds": state.pending_seconds + _seconds(seconds),
+        "new_pending_seconds": state.pending_seconds + _seconds(seconds), "findings": qa,
     })
     if state.status == "approved":
         record_event(actor, "paragraph.reopen", "paragraph", paragraph_id,
                      before={"status": "approved", "version": state.version},
                      after={"status": "edited", "version": state.version + 1, "by": "edit"})
-    from .entities import carry_entities
-
-    lost = carry_entities(paragraph_id, state.current_revision_id, state.current_text, revision_id, english)
-    qa = refresh_qa(paragraph_id, (state.ar, english, revision_id, state.machine_text))
     _after_change(state, actor)
     db.session.commit()
     return SaveResult(state.version + 1, revision_id, created=True, status="edited", entities_lost=lost, qa=qa)
