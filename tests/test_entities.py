@@ -219,3 +219,51 @@ def test_replacing_the_whole_english_keeps_only_entities_whose_words_survive(cli
     assert response.get_json()["entities_lost"] == 1
     listed = client.get(f"{API}/paragraphs/{paragraph.id}/entities", headers=rami).get_json()
     assert [(e["text"], e["flagged"]) for e in listed["entities"]] == [("Russia", False)]  # its own text is intact
+
+
+# Suggestions and the glossary through the API ------------------------------------------
+
+
+def test_glossary_terms_are_suggested_pre_linked_and_a_rejection_sticks(client, paragraph, rami):
+    from app.services import glossary
+
+    glossary.create_term("تركمانستان", "Turkmenistan", "LOC")
+    db.session.commit()
+    suggestions = client.get(f"{API}/articles/{paragraph.article_id}/suggestions", headers=rami).get_json()
+    mine = [s for s in suggestions["suggestions"] if s["paragraph_id"] == paragraph.id]
+    arabic = next(s for s in mine if s["lang"] == "ar")
+    english = next(s for s in mine if s["lang"] == "en")
+    assert (arabic["text"], arabic["label"], arabic["source"]) == ("تركمانستان", "LOC", "glossary")  # و left out
+    assert english["text"] == "Turkmenistan"
+    assert english["link_to"] == {"lang": "ar", "start": arabic["start"], "end": arabic["end"]}
+
+    rejected = client.post(f"{API}/paragraphs/{paragraph.id}/suggestions/reject",
+                           json={k: arabic[k] for k in ("lang", "start", "end", "label")}, headers=rami)
+    assert rejected.status_code == 204
+    again = client.get(f"{API}/articles/{paragraph.article_id}/suggestions", headers=rami).get_json()["suggestions"]
+    assert not [s for s in again if s["paragraph_id"] == paragraph.id and s["lang"] == "ar"]
+
+
+def test_approving_a_linked_paragraph_teaches_the_glossary(client, paragraph, rami):
+    from app.models import GlossaryTerm
+
+    ar = tag(client, rami, paragraph.id, "ar", 0, 5).get_json()
+    en = tag(client, rami, paragraph.id, "en", 0, 6).get_json()
+    client.post(f"{API}/entity-links", json={"ar_entity_id": ar["id"], "en_entity_id": en["id"]}, headers=rami)
+    version = first_paragraph(paragraph.article).version
+    response = client.post(f"{API}/paragraphs/{paragraph.id}/approve",
+                           json={"version": version, "override_reason": "Shortened test paragraph."}, headers=rami)
+    assert response.status_code == 200, response.get_json()
+    term = db.session.scalar(select(GlossaryTerm))
+    assert (term.ar, term.en, term.origin) == ("روسيا", "Russia", "learned")
+
+
+def test_unlinked_arabic_entities_show_in_the_paragraph_qa_until_linked(client, paragraph, rami):
+    ar = tag(client, rami, paragraph.id, "ar", 0, 5).get_json()
+    findings = client.get(f"{API}/articles/{paragraph.article_id}", headers=rami).get_json()["paragraphs"][0]["qa"]
+    assert {"check": "unlinked_entity", "severity": "warning",
+            "message": "The Arabic entity “روسيا” has no English link"} in findings
+    en = tag(client, rami, paragraph.id, "en", 0, 6).get_json()
+    client.post(f"{API}/entity-links", json={"ar_entity_id": ar["id"], "en_entity_id": en["id"]}, headers=rami)
+    findings = client.get(f"{API}/articles/{paragraph.article_id}", headers=rami).get_json()["paragraphs"][0]["qa"]
+    assert not [f for f in findings if f["check"] == "unlinked_entity"]
