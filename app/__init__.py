@@ -86,8 +86,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return {"mizan_version": __version__}
 
     app.add_template_filter(format_duration, "duration")
+    _warm_known_forms_on_first_request(app)
 
     return app
+
+
+def _warm_known_forms_on_first_request(app: Flask) -> None:
+    """Build what suggestions and the QA glossary check need in the background when the server starts
+    serving, so the first suggestions request does not pay for it (not in tests: they check at once)."""
+    if not app.config.get("KNOWN_FORMS_RECHECK_SECONDS"):
+        return
+    started = []
+
+    @app.before_request
+    def _warm_once():
+        if not started:
+            started.append(True)
+            from .services.suggestions import rebuild_in_background
+
+            rebuild_in_background()
 
 
 def format_duration(seconds: int | float | None) -> str:

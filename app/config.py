@@ -31,6 +31,8 @@ class DefaultConfig:
     # Suggestions and the QA glossary check reuse what the glossary and the approved
     # paragraphs know for this long before checking the database for changes.
     KNOWN_FORMS_RECHECK_SECONDS = 2.0
+    # QA: the English/Arabic length ratio (non-space characters) outside which a paragraph gets a warning.
+    QA_LENGTH_RATIO = (0.6, 2.5)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -425,3 +425,11 @@ def test_qa_runs_on_any_pair_of_texts(client, rami):
                         headers=rami).get_json()["findings"]
     assert [f["message"] for f in wrong] == ["28.2 billion in the Arabic (٢٨٫٢ مليار) is missing from the English",
                                              "82 billion in the English ($82 billion) is not in the Arabic"]
+
+
+def test_the_length_ratio_qa_accepts_is_a_setting(client, app, rami):
+    pair = {"ar": "وصل الرئيس الروسي فلاديمير بوتين إلى أستانا", "en": "Putin arrived."}
+    assert [f["check"] for f in client.post(f"{API}/qa", json=pair, headers=rami).get_json()["findings"]] == []
+    app.config["QA_LENGTH_RATIO"] = (0.9, 2.5)
+    findings = client.post(f"{API}/qa", json=pair, headers=rami).get_json()["findings"]
+    assert [f["check"] for f in findings] == ["length_ratio"]

@@ -233,8 +233,16 @@ def qa_findings_for(ar: str, en: str | None, *, machine_text: str | None,
     from . import qa
 
     context = qa.QAContext(machine_text=machine_text, unlinked_ar_entities=unlinked_ar_entities,
-                           glossary_hits=glossary_hits_for(ar, en, forms))
+                           glossary_hits=glossary_hits_for(ar, en, forms), length_ratio=_length_ratio())
     return [finding.as_dict() for finding in qa.check_paragraph(ar, en, context)]
+
+
+def _length_ratio() -> tuple[float, float]:
+    """The English/Arabic length ratio QA accepts: app setting QA_LENGTH_RATIO (default 0.6 to 2.5)."""
+    from flask import current_app, has_app_context
+
+    low, high = current_app.config.get("QA_LENGTH_RATIO", (0.6, 2.5)) if has_app_context() else (0.6, 2.5)
+    return float(low), float(high)
 
 
 def glossary_hits_for(ar: str, en: str | None, forms=None) -> tuple[tuple[str, str], ...]:

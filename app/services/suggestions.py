@@ -305,6 +305,41 @@ def known_forms() -> KnownForms:
     if cached is not None and cached.fingerprint == fingerprint:
         _cache[database] = cached._replace(checked=now)
         return cached.forms
+    if cached is not None and _recheck_seconds() > 0:
+        # Changed: this request keeps the forms it had (already up to 2 s stale by design)
+        # and a background thread rebuilds them, so no request waits for a build.
+        _cache[database] = cached._replace(checked=now)
+        rebuild_in_background()
+        return cached.forms
+    return _build(database, fingerprint, now)
+
+
+def rebuild_in_background() -> None:
+    """Build this database's known forms in a thread of its own (once at a time), e.g. at server start."""
+    from flask import current_app
+
+    database = db.engine.url.render_as_string(hide_password=True)
+    with _cache_lock:
+        if database in _rebuilding:
+            return
+        _rebuilding.add(database)
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                _build(database, _fingerprint(), time.monotonic())
+            except Exception:  # noqa: BLE001 — the next request will try again, synchronously if need be
+                app.logger.exception("rebuilding the known forms for suggestions failed")
+            finally:
+                db.session.remove()
+                with _cache_lock:
+                    _rebuilding.discard(database)
+
+    threading.Thread(target=run, name="mizan-known-forms", daemon=True).start()
+
+
+def _build(database: str, fingerprint: tuple, now: float) -> KnownForms:
     with _cache_lock:  # one build at a time per process; a concurrent caller reuses it
         cached = _cache.get(database)
         if cached is not None and cached.fingerprint == fingerprint:
@@ -320,6 +355,9 @@ def known_forms() -> KnownForms:
             del _cache[next(iter(_cache))]  # the oldest: one process rarely serves several databases
         _cache[database] = _Cached(fingerprint, forms, now, part)
         return forms
+
+
+_rebuilding: set[str] = set()
 
 
 def _recheck_seconds() -> float:
