@@ -49,6 +49,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
+        if error.response is not None:  # a complete answer, e.g. a 409 carrying both texts
+            return error.response
         status = error.code or 500
         data = getattr(error, "data", None) or {}
         message = data.get("message") or _description(error, status)

@@ -5,6 +5,7 @@ from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringF
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..models import ROLES
+from ..services.glossary import MAX_SIDE_CHARS
 from ..services.users import MIN_PASSWORD_LENGTH
 
 
@@ -61,3 +62,12 @@ class LabelForm(FlaskForm):
                          render_kw={"type": "color"})
     hotkey = StringField("Hotkey (one letter or digit, optional)", validators=[Optional(), Length(max=1)])
     submit = SubmitField("Save label")
+
+
+class GlossaryTermForm(FlaskForm):
+    ar = StringField("Arabic form", validators=[DataRequired(), Length(max=MAX_SIDE_CHARS)],
+                     render_kw={"dir": "rtl", "lang": "ar", "autocomplete": "off"})
+    en = StringField("English form", validators=[DataRequired(), Length(max=MAX_SIDE_CHARS)],
+                     render_kw={"autocomplete": "off"})
+    label = SelectField("Label", validators=[DataRequired()])
+    submit = SubmitField("Save term")

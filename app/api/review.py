@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from flask import abort as flask_abort
 from flask import jsonify
 from flask_login import current_user
 from flask_smorest import abort
@@ -58,8 +59,8 @@ def service_errors():
     """Domain refusals as HTTP errors; whatever was half-done is rolled back."""
     try:
         yield
-    except review_service.EditConflict:
-        raise  # answered by the route with both texts
+    except review_service.EditConflict as conflict:
+        flask_abort(_conflict_response(conflict))  # 409 with both texts, as the error handler passes it on
     except ServiceError as error:
         db.session.rollback()
         if isinstance(error, NotFound):
@@ -93,13 +94,10 @@ STATE_DOC = {"schema": ErrorSchema, "description": "The article's state forbids 
 @bp.alt_response(422, schema=ErrorSchema, description="Empty, too long or not a string")
 def save_translation(payload: dict, paragraph_id: int):
     """Save the English of a paragraph as a new revision, if it is still at `version`."""
-    try:
-        with service_errors():
-            result = review_service.save_translation(
-                paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
-            )
-    except review_service.EditConflict as conflict:
-        return _conflict_response(conflict)
+    with service_errors():
+        result = review_service.save_translation(
+            paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
+        )
     return _saved(result)
 
 
@@ -117,14 +115,11 @@ def _saved(result: review_service.SaveResult) -> dict:
 @bp.alt_response(422, schema=ErrorSchema, description="No English to approve")
 def approve_paragraph(payload: dict, paragraph_id: int):
     """Approve the paragraph's current English as of `version`; records the post-editing effort."""
-    try:
-        with service_errors():
-            result = review_service.approve_paragraph(
-                paragraph_id, payload["version"], actor=current_user, seconds=payload["seconds"],
-                override_reason=payload["override_reason"],
-            )
-    except review_service.EditConflict as conflict:
-        return _conflict_response(conflict)
+    with service_errors():
+        result = review_service.approve_paragraph(
+            paragraph_id, payload["version"], actor=current_user, seconds=payload["seconds"],
+            override_reason=payload["override_reason"],
+        )
     approval = result.approval  # None when it was approved already: nothing new recorded
     return {
         "id": paragraph_id, "version": result.version, "status": result.status,
@@ -143,11 +138,8 @@ def approve_paragraph(payload: dict, paragraph_id: int):
 @bp.alt_response(422, schema=ErrorSchema, description="The paragraph is not approved")
 def reopen_paragraph(payload: dict, paragraph_id: int):
     """Take an approved paragraph back to `edited`."""
-    try:
-        with service_errors():
-            version = review_service.reopen_paragraph(paragraph_id, payload["version"], actor=current_user)
-    except review_service.EditConflict as conflict:
-        return _conflict_response(conflict)
+    with service_errors():
+        version = review_service.reopen_paragraph(paragraph_id, payload["version"], actor=current_user)
     return {"id": paragraph_id, "version": version, "status": "edited", "approved_revision_id": db.session.scalar(
         select(Paragraph.approved_revision_id).where(Paragraph.id == paragraph_id))}
 
@@ -173,11 +165,8 @@ def list_revisions(paragraph_id: int):
 def restore_revision(payload: dict, paragraph_id: int, revision_id: int):
     """Make an earlier revision's text current again, as a new revision."""
     paragraph = _paragraph_or_404(paragraph_id)
-    try:
-        with service_errors():
-            result = review_service.restore_revision(paragraph.id, revision_id, payload["version"], actor=current_user)
-    except review_service.EditConflict as conflict:
-        return _conflict_response(conflict)
+    with service_errors():
+        result = review_service.restore_revision(paragraph.id, revision_id, payload["version"], actor=current_user)
     return _saved(result)
 
 
