@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ID_IN_URL, Article, Assignment, Entity, EntityLink, Label, Paragraph, TranslationJob, User
+from ..models import ID_IN_URL, Article, Assignment, Label, Paragraph, TranslationJob, User
 from ..services import NotFound, ServiceError
 from ..services import assignment as assignment_service
+from ..services import entities as entity_service
 from ..services import mt as mt_service
 from ..services import review as review_service
 from ..services import workflow as workflow_service
@@ -85,27 +86,10 @@ def article(article_id: int):
     # links: {paragraph id: [[arabic entity id, english entity id], …]}. qa: {paragraph id: stored findings}.
     # unchecked: paragraphs whose findings were never computed (drafted before QA existed): the page asks the
     # article API, which computes them, once it has loaded, rather than every page view waiting for them.
-    label_names = {label["id"]: label["name"] for label in labels}
-    entities: dict[int, list] = {}
-    in_current_text: set[int] = set()
-    for entity_id, paragraph_id, lang, start, end, label_id, flagged in db.session.execute(
-        select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Entity.label_id, Entity.flagged)
-        .join(Paragraph, Paragraph.id == Entity.paragraph_id)
-        .where(Paragraph.article_id == article.id,
-               or_(Entity.lang == "ar", Entity.translation_id == Paragraph.current_revision_id))
-    ):
-        in_current_text.add(entity_id)
-        entities.setdefault(paragraph_id, []).append([entity_id, lang, start, end, label_names.get(label_id), flagged])
-    links: dict[int, list] = {}
-    for ar_id, en_id, paragraph_id in db.session.execute(
-        select(EntityLink.ar_entity_id, EntityLink.en_entity_id, Entity.paragraph_id)
-        .join(Entity, Entity.id == EntityLink.ar_entity_id)
-        .join(Paragraph, Paragraph.id == Entity.paragraph_id)
-        .where(Paragraph.article_id == article.id)
-        .order_by(EntityLink.id)
-    ):
-        if ar_id in in_current_text and en_id in in_current_text:
-            links.setdefault(paragraph_id, []).append([ar_id, en_id])
+    found, found_links = entity_service.entities_and_links(article_id=article.id)
+    entities = {pid: [[e["id"], e["lang"], e["start"], e["end"], e["label"], e["flagged"]] for e in own]
+                for pid, own in found.items()}
+    links = {pid: [[link["ar_entity_id"], link["en_entity_id"]] for link in own] for pid, own in found_links.items()}
     annotations = {
         "entities": entities, "links": links, "qa": {p.id: p.qa_findings for p in paragraphs if p.qa_findings},
         "unchecked": [p.id for p in paragraphs if p.qa_findings is None and p.id in current],
