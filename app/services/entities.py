@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select
 from ..extensions import db
 from ..models import Entity, EntityLink, Label, Paragraph, User, utcnow
 from . import NotFound, ServiceError
-from .review import EditConflict, _LockedState, _lock_for_change, refresh_qa
+from .review import _LockedState, _lock_for_change, refresh_qa
 
 LANGS = ("ar", "en")
 
@@ -481,7 +481,7 @@ def _find_moved(new_text: str, surface: str, label_id: int, taken: set) -> Carri
 
 
 __all__ = [
-    "DuplicateEntity", "EditConflict", "EntityView", "InvalidSpan", "LinkView", "StaleRevision", "carry_entities",
+    "DuplicateEntity", "EntityView", "InvalidSpan", "LinkView", "StaleRevision", "carry_entities",
     "carry_span", "check_span", "create_entity", "create_link", "delete_entity", "delete_link", "entities_and_links",
     "update_entity", "utf16_to_str_index",
 ]

@@ -25,7 +25,7 @@ from . import NotFound, ServiceError
 from .assignment import visible_articles
 from .audit import record_event
 from .effort import edit_effort
-from .workflow import check_may_edit, enter_review_on_first_change
+from .workflow import check_may_edit, enter_review_on_first_change, starts_review
 
 MAX_TRANSLATION_CHARS = 20_000
 ArabicEntity = aliased(Entity)
@@ -332,7 +332,7 @@ def _conflict(state: _LockedState) -> EditConflict:
 
 def _after_change(state: _LockedState, actor: User) -> None:
     """A reviewer's first change starts (or resumes) the review of the article."""
-    if state.article_status in ("assigned", "changes_requested") and not actor.is_admin:
+    if starts_review(state.article_status, actor):  # checked first: the article is loaded only then
         enter_review_on_first_change(db.session.get(Article, state.article_id), actor)
 
 

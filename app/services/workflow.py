@@ -25,6 +25,8 @@ MAX_COMMENT_CHARS = 5000
 EDITABLE_BY_REVIEWER = ("assigned", "in_review", "changes_requested")
 EDITABLE_BY_SECOND_REVIEWER = ("submitted",)
 LOCKED_FOR_EVERYONE = ("approved",)
+# Statuses from which the review starts (or resumes): by hand, or with the reviewer's first change.
+REVIEW_STARTS_FROM = ("assigned", "changes_requested")
 
 
 class InvalidTransition(ServiceError):
@@ -71,12 +73,17 @@ def may_edit_refusal(article: Article, actor: User) -> str | None:
 
 def enter_review_on_first_change(article: Article, actor: User) -> None:
     """A reviewer's first edit or approval starts (or resumes) the review."""
-    if article.status in ("assigned", "changes_requested") and not actor.is_admin:
+    if starts_review(article.status, actor):
         _move(article, "in_review", actor, "article.start_review")
 
 
+def starts_review(article_status: str, actor: User) -> bool:
+    """Whether a change by the actor moves an article in this status to in_review (reviewers, not admins)."""
+    return article_status in REVIEW_STARTS_FROM and not actor.is_admin
+
+
 def start_review(article: Article, actor: User) -> Article:
-    if article.status not in ("assigned", "changes_requested"):
+    if article.status not in REVIEW_STARTS_FROM:
         raise InvalidTransition(_cannot("start the review of", article))
     _require_reviewer_or_admin(article, actor, "start its review")
     _move(article, "in_review", actor, "article.start_review")
