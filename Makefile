@@ -11,8 +11,13 @@ PYTEST_ARGS ?=
 # The browser tests (tests/browser) drive Debian's chromium through Playwright;
 # Playwright's own browser download (`playwright install`) is never used.
 CHROMIUM ?= /usr/bin/chromium
+# The export tests validate against the official schemas, taken once from Debian
+# packages (apt-get download, never installed): XLIFF 1.2/2.0 XSDs and xml.xsd from
+# php-symfony-translation, the TMX 1.4 DTD from the jar in omegat.
+SCHEMAS := .cache/xml-schemas
+SYMFONY_SCHEMAS := usr/share/php/Symfony/Component/Translation/Resources/schemas
 
-.PHONY: run dev setup test install clean-venv FORCE
+.PHONY: run dev setup test install xml-schemas clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -44,6 +49,31 @@ node_modules/.installed: package.json package-lock.json $(if $(wildcard node_mod
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# apt-get download, after apt-get update only when the package lists lack it.
+APT_DOWNLOAD = { apt-get download -qq $(1) 2>/dev/null || { \
+  echo "apt-get download $(1) failed; running apt-get update, then again"; \
+  apt-get update -qq && apt-get download -qq $(1); }; }
+
+# Each rule works in a scratch folder and moves the files in last, so a failed
+# fetch leaves nothing that looks done.
+$(SCHEMAS)/xliff-core-1.2-strict.xsd $(SCHEMAS)/xliff-core-2.0.xsd $(SCHEMAS)/xml.xsd &:
+	@rm -rf $(SCHEMAS)/.symfony && mkdir -p $(SCHEMAS)/.symfony
+	cd $(SCHEMAS)/.symfony && $(call APT_DOWNLOAD,php-symfony-translation)
+	dpkg-deb -x $(SCHEMAS)/.symfony/php-symfony-translation_*.deb $(SCHEMAS)/.symfony
+	mv $(addprefix $(SCHEMAS)/.symfony/$(SYMFONY_SCHEMAS)/,xliff-core-1.2-strict.xsd xliff-core-2.0.xsd xml.xsd) $(SCHEMAS)/
+	@rm -rf $(SCHEMAS)/.symfony
+
+$(SCHEMAS)/tmx14.dtd:
+	@rm -rf $(SCHEMAS)/.omegat && mkdir -p $(SCHEMAS)/.omegat
+	cd $(SCHEMAS)/.omegat && $(call APT_DOWNLOAD,omegat)
+	dpkg-deb --fsys-tarfile $(SCHEMAS)/.omegat/omegat_*.deb | tar -xO ./usr/share/omegat/OmegaT.jar > $(SCHEMAS)/.omegat/OmegaT.jar
+	$(PYTHON) -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("schemas/tmx14.dtd"))' \
+	  $(SCHEMAS)/.omegat/OmegaT.jar > $(SCHEMAS)/.omegat/tmx14.dtd
+	mv $(SCHEMAS)/.omegat/tmx14.dtd $@
+	@rm -rf $(SCHEMAS)/.omegat
+
+xml-schemas: $(SCHEMAS)/tmx14.dtd $(SCHEMAS)/xliff-core-1.2-strict.xsd $(SCHEMAS)/xliff-core-2.0.xsd $(SCHEMAS)/xml.xsd
+
 FORCE:
 
 install: $(VENV)/.app-installed
@@ -65,7 +95,7 @@ dev: setup
 	$(BIN)/huey_consumer app.tasks.huey --workers 1 --quiet & \
 	$(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed
+test: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
 	MIZAN_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:
