@@ -62,11 +62,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .api import init_api
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .export import bp as export_bp
     from .review import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(export_bp, url_prefix="/export")
     init_api(app)
 
     from .tasks import use_instance_queue

@@ -12,10 +12,11 @@ from flask.cli import AppGroup
 
 from .config import PROJECT_ROOT
 from .extensions import db
-from .models import MAX_ID
+from .models import MAX_ID, ROLES
 from .services import ServiceError
 from .services import assignment as assignment_service
 from .services import backup as backup_service
+from .services import export as export_service
 from .services import first_run, importing
 from .services import users as user_service
 
@@ -29,7 +30,8 @@ def _fail(message: str) -> None:
 
 @users_cli.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "reviewer"]), default="reviewer", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default="reviewer", show_default=True,
+              help="admin, reviewer, or corpus (exports the approved corpus; no review rights).")
 @click.option("--display-name", default="", help="Name shown in the interface (defaults to the username).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_user_command(username: str, role: str, display_name: str, password_stdin: bool) -> None:
@@ -339,10 +341,54 @@ def glossary_import_command(path: Path) -> None:
     click.echo(report.summary(), err=True)
 
 
+@click.command("export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(export_service.FORMATS))
+@click.option("-o", "--output", "path", required=True,
+              help="File to write, '-' for stdout; for moses and conll a prefix: PATH.ar, PATH.en(.conll)…")
+@click.option("--article", "article_ids", type=click.IntRange(1, MAX_ID), multiple=True,
+              help="Only this article (repeatable).")
+@click.option("--status", type=click.Choice(export_service.STATUSES), default="approved", show_default=True,
+              help="approved: approved paragraphs and their approved English; any: every translated paragraph.")
+@click.option("--kind", type=click.Choice(tuple(export_service.KINDS)), default="text", show_default=True,
+              help="text: titles and body paragraphs; all: also captions and photo credits.")
+@click.option("--published-from", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or after.")
+@click.option("--published-to", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or before.")
+@click.option("--approved-from", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or after (UTC).")
+@click.option("--approved-to", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or before (UTC).")
+@click.option("--reviewer", help="Only articles assigned to this user.")
+@click.option("--labels", multiple=True, help="Only entities with these labels, e.g. PER,LOC,ORG.")
+@click.option("--side", help="With -o - and a two-file format: which file to print (ar, en, mt).")
+@click.option("--split-clitics", is_flag=True, help="CoNLL: split the proclitics و ف ب ل ك before ال.")
+def export_command(fmt, path, article_ids, status, kind, published_from, published_to, approved_from,
+                   approved_to, reviewer, labels, side, split_clitics) -> None:
+    """Export the reviewed corpus as tmx, xliff2, xliff12, jsonl, conll or moses (see docs/exports.md)."""
+    day = lambda value: value.date() if value else None  # noqa: E731
+    selection = export_service.selection_from({
+        "article": article_ids, "status": status, "kind": kind, "reviewer": reviewer, "labels": labels,
+        "published_from": day(published_from), "published_to": day(published_to),
+        "approved_from": day(approved_from), "approved_to": day(approved_to),
+    })
+    try:
+        total = export_service.count(selection)
+        with click.progressbar(length=total, label=f"Exporting {fmt}", file=sys.stderr, show_pos=True) as bar:
+            report = export_service.write_export(fmt, selection, path, side=side, split_clitics=split_clitics,
+                                                 progress=bar.update)
+    except ServiceError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write {error.filename or path}: {error.strerror or error}")
+    click.echo(
+        f"Exported {report.paragraphs} paragraphs, {report.entities} entities, {report.links} links"
+        f" to {', '.join(report.files)}.", err=True,
+    )
+    for warning in report.warnings():
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(mt_cli)
     app.cli.add_command(glossary_cli)
     app.cli.add_command(qa_command)
-    for command in (import_command, assign_command, backup_command, setup_command):
+    for command in (import_command, assign_command, backup_command, setup_command, export_command):
         app.cli.add_command(command)

@@ -21,21 +21,22 @@ OPENAPI_PATH = "/api/v1/openapi.json"
 ASSIGNMENTS = "/api/v1/articles/{article_id}/assignments"
 EXAMPLES_PER_OPERATION = 50
 
-# A schema-valid assignment can still be refused by the domain with a documented 422 (contract):
-# unknown username, the same person as reviewer and second reviewer, a second reviewer before
-# the reviewer. The document cannot say which usernames exist, so `positive_data_acceptance`
-# accepts 422 on that one operation; `domain_refusals_only` below keeps it honest.
+EXPORT = "/api/v1/export/{fmt}"
+# A schema-valid request can still be refused by the domain with a documented 422 (contract):
+# an assignment to an unknown username, the same person as reviewer and second reviewer, a
+# second reviewer before the reviewer; an export filtered by an unknown user or label, a
+# reversed date range, or a `side` the format does not have. The document cannot say which
+# usernames and labels exist, so `positive_data_acceptance` accepts 422 on these two
+# operations; `domain_refusals_only` below keeps it honest.
+DOMAIN_422 = {
+    "positive_data_acceptance": {
+        "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"],
+    },
+}
 CONFIG = {
     "operations": [
-        {
-            "include-path": ASSIGNMENTS,
-            "include-method": "POST",
-            "checks": {
-                "positive_data_acceptance": {
-                    "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"],
-                },
-            },
-        },
+        {"include-path": ASSIGNMENTS, "include-method": "POST", "checks": DOMAIN_422},
+        {"include-path": EXPORT, "include-method": "GET", "checks": DOMAIN_422},
     ],
 }
 

@@ -56,7 +56,10 @@ def articles():
 
 def _assign_form(article: Article) -> AssignForm:
     form = AssignForm()
-    choices = [SelectChoice(u.username, f"{u.display_name} ({u.username})") for u in user_service.list_users() if u.active]
+    choices = [
+        SelectChoice(u.username, f"{u.display_name} ({u.username})")
+        for u in user_service.list_users() if u.active and u.role != "corpus"
+    ]
     form.reviewer.choices = [SelectChoice("", "— choose —")] + choices
     form.second_reviewer.choices = [SelectChoice("", "— none —")] + choices
     if request.method == "GET":

@@ -213,4 +213,4 @@ def visible_article_or_404(article_id: int):
         abort(404, message=str(error))
 
 
-from . import entities, review  # noqa: E402,F401  (their routes register on bp)
+from . import entities, export, review  # noqa: E402,F401  (their routes register on bp)

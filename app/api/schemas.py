@@ -1,7 +1,7 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
 from marshmallow import Schema, fields, validate
 
-from ..models import ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
+from ..models import MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
 
 MAX_PAGE = 1_000_000
 
@@ -331,3 +331,27 @@ class SuggestionRejectSchema(Schema):
     start = OFFSET
     end = OFFSET
     label = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+class ExportArgsSchema(Schema):
+    """Which paragraphs an export holds (the same filters as `flask --app wsgi export`)."""
+
+    article = fields.List(fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID)),
+                          load_default=list, metadata={"description": "Only these articles (repeat the parameter)"})
+    status = fields.String(load_default="approved", validate=validate.OneOf(["approved", "any"]),
+                           metadata={"description": "approved: approved paragraphs and their approved English; "
+                                                    "any: every translated paragraph with its current English"})
+    kind = fields.String(load_default="text", validate=validate.OneOf(["text", "all"]),
+                         metadata={"description": "text: titles and body paragraphs; all: also captions and credits"})
+    published_from = fields.Date(metadata={"description": "Articles published on or after (YYYY-MM-DD)"})
+    published_to = fields.Date(metadata={"description": "Articles published on or before"})
+    approved_from = fields.Date(metadata={"description": "English approved on or after (UTC day)"})
+    approved_to = fields.Date(metadata={"description": "English approved on or before (UTC day)"})
+    reviewer = fields.String(validate=validate.Length(min=1, max=64),
+                             metadata={"description": "Only articles assigned to this username"})
+    labels = fields.String(validate=validate.Length(max=1000),
+                           metadata={"description": "Only entities with these labels, comma-separated: PER,LOC"})
+    side = fields.String(validate=validate.OneOf(["ar", "en", "mt"]),
+                         metadata={"description": "moses: ar, en or mt (machine drafts); conll: ar or en"})
+    split_clitics = fields.Boolean(load_default=False,
+                                   metadata={"description": "CoNLL: split proclitics و ف ب ل ك before ال"})

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-ROLES = ("admin", "reviewer")
+# corpus: exports the approved corpus, with no review rights and no view of the workspace.
+ROLES = ("admin", "reviewer", "corpus")
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'reviewer')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('admin', 'reviewer', 'corpus')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -39,6 +40,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def may_export(self) -> bool:
+        """Admins and corpus users take the approved corpus out; reviewers see only their assignments."""
+        return self.role in ("admin", "corpus")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"

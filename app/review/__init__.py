@@ -24,6 +24,8 @@ bp = Blueprint("review", __name__)
 def home():
     if current_user.is_admin:
         return redirect(url_for("admin.articles"))
+    if current_user.role == "corpus":
+        return redirect(url_for("export.export_page"))
     return redirect(url_for("review.my_work"))
 
 

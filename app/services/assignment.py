@@ -118,6 +118,8 @@ def assign_article(
         raise AssignmentError(f"Role must be one of: {', '.join(ASSIGNMENT_ROLES)}.")
     if not assignee.active:
         raise AssignmentError(f"User {assignee.username!r} is deactivated.")
+    if assignee.role == "corpus":
+        raise AssignmentError(f"{assignee.username!r} is a corpus user: corpus users export, they do not review.")
     current = assignments_of(article)
     other_role = "second_reviewer" if role == "reviewer" else "reviewer"
     if other_role in current and current[other_role].user_id == assignee.id:

@@ -1,0 +1,44 @@
+"""GET /api/v1/export/<format>: the reviewed corpus, streamed as it is read (never built in memory)."""
+from __future__ import annotations
+
+from flask import Response, stream_with_context
+from flask_login import current_user
+from flask_smorest import abort
+
+from ..services import export as export_service
+from . import bp
+from .schemas import ErrorSchema, ExportArgsSchema
+
+FORMAT_IN_URL = f"any({', '.join(export_service.FORMATS)})"
+MEDIA_TYPES = sorted({export_service.media_type(fmt).split(";")[0] for fmt in export_service.FORMATS})
+
+
+@bp.route(f"/export/<{FORMAT_IN_URL}:fmt>")
+@bp.arguments(ExportArgsSchema, location="query")
+@bp.doc(responses={"200": {
+    "description": "The export file, streamed: tmx (TMX 1.4), xliff2, xliff12, jsonl (a record a line, "
+                   "see docs/exports.md), conll (IOB2, one language per `side`), moses (one side per request).",
+    "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES},
+}})
+@bp.alt_response(403, schema=ErrorSchema, description="Exporting needs an admin or corpus-user account")
+@bp.alt_response(422, schema=ErrorSchema, description="A filter names an unknown user or label, or a range is reversed")
+def export_corpus(args: dict, fmt: str):
+    """Export the approved corpus (or, with status=any, every translated paragraph) in one format.
+
+    An empty selection gives a valid empty file. Moses and CoNLL are one file
+    per language: choose it with `side` (moses also has `mt`, the machine drafts).
+    """
+    if not current_user.may_export:
+        abort(403, message="Exporting the corpus needs export rights (an admin or corpus-user account).")
+    try:
+        chunks = export_service.stream_export(
+            fmt, export_service.selection_from(args), side=args.get("side"), split_clitics=args["split_clitics"]
+        )
+    except export_service.SelectionError as error:
+        abort(422, message=str(error))
+    name = export_service.download_name(fmt, args.get("side") or "")
+    return Response(
+        stream_with_context(chunks),
+        mimetype=export_service.media_type(fmt).split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"},
+    )

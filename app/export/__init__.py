@@ -1,0 +1,107 @@
+"""The export page: admins and corpus users choose a format and filters, then download from the API.
+
+The page only checks the choice (and says how many paragraphs match); the
+download itself is `GET /api/v1/export/<format>`, the stream scripts use too.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..services import export as export_service
+from ..services import labels as label_service
+from ..services import users as user_service
+
+bp = Blueprint("export", __name__)
+
+FORMAT_CHOICES = [
+    SelectChoice("jsonl", "JSONL — a record a line: texts, drafts, entities, links, QA, effort"),
+    SelectChoice("tmx", "TMX 1.4 — translation memory"),
+    SelectChoice("xliff2", "XLIFF 2.0"),
+    SelectChoice("xliff12", "XLIFF 1.2"),
+    SelectChoice("conll", "CoNLL (IOB2) — one file per language"),
+    SelectChoice("moses", "Moses plain text — one file per side"),
+]
+SIDE_CHOICES = [SelectChoice("", "— (one-file formats)"), SelectChoice("ar", "Arabic"), SelectChoice("en", "English"),
+                SelectChoice("mt", "Machine drafts (moses only)")]
+
+
+class ExportForm(FlaskForm):
+    """A GET form that changes nothing (the download is a read), so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    format = SelectField("Format", choices=FORMAT_CHOICES, default="jsonl")
+    side = SelectField("File (moses, conll)", choices=SIDE_CHOICES, default="", validate_choice=True)
+    status = SelectField("Paragraphs", default="approved", choices=[
+        SelectChoice("approved", "Approved, with their approved English"),
+        SelectChoice("any", "Every translated paragraph, with its current English"),
+    ])
+    kind = SelectField("Kinds", default="text", choices=[
+        SelectChoice("text", "Titles and body text"), SelectChoice("all", "Also captions and photo credits"),
+    ])
+    article = StringField("Article ids (optional, comma-separated)", validators=[
+        Optional(), Regexp(r"^\s*\d{1,18}(\s*,\s*\d{1,18})*\s*$", message="Article ids are numbers separated by commas."),
+    ])
+    published_from = DateField("Published from", validators=[Optional()])
+    published_to = DateField("Published to", validators=[Optional()])
+    approved_from = DateField("Approved from", validators=[Optional()])
+    approved_to = DateField("Approved to", validators=[Optional()])
+    reviewer = SelectField("Reviewer", default="")
+    labels = SelectMultipleField("Entity labels (none ticked: all)", option_widget=CheckboxInput(),
+                                 widget=ListWidget(prefix_label=False))
+    split_clitics = BooleanField("CoNLL: split the proclitics و ف ب ل ك before ال")
+
+    def validate_side(self, field):
+        sides = export_service.sides_of(self.format.data)
+        if sides != ("",) and field.data not in sides:
+            raise ValidationError(f"{self.format.data} writes one file per side: choose {' or '.join(sides)}.")
+        if sides == ("",) and field.data:
+            raise ValidationError(f"{self.format.data} is a single file: leave this empty.")
+
+    def filters(self) -> dict:
+        """The form as the API's query parameters."""
+        data = {
+            "status": self.status.data, "kind": self.kind.data, "reviewer": self.reviewer.data or None,
+            "labels": ",".join(self.labels.data or ()) or None, "side": self.side.data or None,
+            "article": [int(i) for i in (self.article.data or "").replace(" ", "").split(",") if i],
+            "split_clitics": "true" if self.split_clitics.data else None,
+        }
+        for name in ("published_from", "published_to", "approved_from", "approved_to"):
+            data[name] = getattr(self, name).data
+        return data
+
+
+@bp.before_request
+def require_export_rights():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.may_export:
+        abort(403)
+
+
+@bp.route("/")
+def export_page():
+    form = ExportForm(request.args)
+    form.reviewer.choices = [SelectChoice("", "— anyone —")] + [
+        SelectChoice(u.username, f"{u.display_name} ({u.username})")
+        for u in user_service.list_users() if u.role != "corpus"
+    ]
+    form.labels.choices = [SelectChoice(label.name) for label in label_service.list_labels(include_retired=True)]
+    matching, problem = None, None
+    if request.args and form.validate():
+        filters = form.filters()
+        try:
+            matching = export_service.count(export_service.selection_from(filters))
+        except export_service.SelectionError as error:
+            problem = str(error)
+        else:
+            if "download" in request.args:
+                query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+                return redirect(url_for("api.export_corpus", fmt=form.format.data, **query))
+    return render_template("export/index.html", form=form, matching=matching, problem=problem)

@@ -1,0 +1,181 @@
+"""Exports of the reviewed corpus: TMX 1.4, XLIFF 2.0 and 1.2, JSONL, CoNLL (IOB2) and Moses.
+
+The CLI (`flask --app wsgi export`), the export page and `GET /api/v1/export/<format>`
+all call `stream_export` or `write_export`: the same bytes, streamed chunk by
+chunk from one read snapshot of the database. Formats and fields: docs/exports.md.
+"""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
+
+from ...extensions import db
+from .corpus import KINDS, STATUSES, Counts, Selection, SelectionError, checked, count_paragraphs, iter_record_chunks
+from .formats import WRITERS, ExportReport, Writer
+
+FORMATS = tuple(WRITERS)
+
+__all__ = [
+    "FORMATS", "KINDS", "STATUSES", "ExportReport", "Selection", "SelectionError", "count", "download_name",
+    "label_names", "media_type", "output_paths", "selection_from", "sides_of", "stream_export", "write_export",
+]
+
+
+def label_names(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """`PER,LOC`, or several such values (repeated options), as a tuple of names."""
+    if not text:
+        return ()
+    values = [text] if isinstance(text, str) else list(text)
+    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+
+
+def selection_from(filters: Mapping) -> Selection:
+    """A Selection from parsed filters named as in the API query and the export page."""
+    return Selection(
+        article_ids=tuple(filters.get("article") or ()),
+        status=filters.get("status") or "approved",
+        kind=filters.get("kind") or "text",
+        published_from=filters.get("published_from"),
+        published_to=filters.get("published_to"),
+        approved_from=filters.get("approved_from"),
+        approved_to=filters.get("approved_to"),
+        reviewer=filters.get("reviewer") or None,
+        labels=label_names(filters.get("labels")),
+    )
+
+
+def sides_of(fmt: str) -> tuple[str, ...]:
+    """The files a format writes: ("",) for one file; ("ar", "en", "mt") for Moses; ("ar", "en") for CoNLL."""
+    return _writer_class(fmt).sides
+
+
+def media_type(fmt: str) -> str:
+    return _writer_class(fmt).media_type
+
+
+def download_name(fmt: str, side: str = "") -> str:
+    return "mizan-corpus" + _writer_class(fmt).suffixes[side]
+
+
+def output_paths(fmt: str, path: str) -> dict[str, Path]:
+    """Where each side goes: PATH itself for one-file formats, PATH + suffix (`.ar`, `.en.conll`…) otherwise."""
+    writer = _writer_class(fmt)
+    if writer.sides == ("",):
+        return {"": Path(path)}
+    return {side: Path(path + writer.suffixes[side]) for side in writer.sides}
+
+
+def _writer_class(fmt: str) -> type[Writer]:
+    try:
+        return WRITERS[fmt]
+    except KeyError:
+        raise SelectionError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.") from None
+
+
+def _check_side(fmt: str, side: str | None) -> str:
+    sides = sides_of(fmt)
+    if sides == ("",):
+        if side:
+            raise SelectionError(f"{fmt} is a single file: there is no side to choose.")
+        return ""
+    if side not in sides:
+        raise SelectionError(f"{fmt} writes one file per side: choose side {' or '.join(sides)}.")
+    return side
+
+
+@contextmanager
+def _snapshot():
+    """One read transaction for the whole export, on a connection of its own (never the request's session)."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")  # pysqlite would not begin one for reads
+        else:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
+def count(selection: Selection) -> int:
+    """How many paragraphs a selection exports (raises SelectionError for a bad filter)."""
+    with _snapshot() as connection:
+        return count_paragraphs(connection, checked(connection, selection))
+
+
+def _run(fmt: str, selection: Selection, report: ExportReport, connection, split_clitics: bool,
+         progress: Callable[[int], None] | None) -> Iterator[dict[str, bytes]]:
+    writer = WRITERS[fmt](report, split_clitics=split_clitics)
+    counts = Counts()
+    yield writer.begin()
+    for records in iter_record_chunks(connection, selection, counts):
+        yield writer.write(records)
+        if progress:
+            progress(len(records))
+    yield writer.end()
+    report.paragraphs, report.entities, report.links = counts.paragraphs, counts.entities, counts.links
+
+
+def stream_export(fmt: str, selection: Selection, *, side: str | None = None, split_clitics: bool = False,
+                  report: ExportReport | None = None) -> Iterator[bytes]:
+    """One file of an export as a stream of byte chunks (for HTTP).
+
+    Filters are checked before this returns (a bad filter raises SelectionError
+    while an error response can still be sent); the snapshot opens at the first chunk.
+    """
+    side = _check_side(fmt, side)
+    with _snapshot() as connection:
+        checked(connection, selection)
+    report = report or ExportReport(fmt)
+
+    def chunks() -> Iterator[bytes]:
+        with _snapshot() as connection:
+            resolved = checked(connection, selection)
+            for parts in _run(fmt, resolved, report, connection, split_clitics, None):
+                if parts.get(side):
+                    yield parts[side]
+
+    return chunks()
+
+
+def write_export(fmt: str, selection: Selection, path: str, *, split_clitics: bool = False,
+                 side: str | None = None, stdout: BinaryIO | None = None,
+                 progress: Callable[[int], None] | None = None) -> ExportReport:
+    """Write an export to PATH (a prefix for the two-file formats) or, with path "-", one side to `stdout`.
+
+    Files are written under a temporary name and renamed when complete, so a
+    failed export never leaves a truncated corpus behind.
+    """
+    report = ExportReport(fmt)
+    if path == "-":
+        side = _check_side(fmt, side)
+        outputs = {side: stdout if stdout is not None else sys.stdout.buffer}
+        finals: dict[str, tuple[Path, Path]] = {}
+    else:
+        finals = {s: (p.with_name(p.name + ".part"), p) for s, p in output_paths(fmt, path).items()}
+        outputs = {}
+    with _snapshot() as connection:
+        selection = checked(connection, selection)
+        try:
+            for s, (partial, _) in finals.items():
+                outputs[s] = open(partial, "wb")
+            for parts in _run(fmt, selection, report, connection, split_clitics, progress):
+                for s, data in parts.items():
+                    if data and s in outputs:
+                        outputs[s].write(data)
+        except BaseException:
+            for s, (partial, _) in finals.items():
+                if s in outputs:
+                    outputs[s].close()
+                partial.unlink(missing_ok=True)
+            raise
+    if path == "-":
+        outputs[side].flush()
+        report.files.append("-")
+    for s, (partial, final) in finals.items():
+        outputs[s].close()
+        partial.replace(final)
+        report.files.append(str(final))
+    return report

@@ -1,0 +1,303 @@
+"""Reading the corpus to export: which paragraphs (a Selection) and one record per paragraph.
+
+A record is the JSONL line of docs/exports.md as a dict; the other formats take
+their fields from it. Records are read in chunks from one snapshot of the
+database (one read transaction), ordered by article and position, so memory
+stays flat however large the corpus and a release never mixes two states.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterator
+
+import orjson
+from sqlalchemy import Text, and_, bindparam, cast, exists, func, select
+from sqlalchemy.engine import Connection
+
+from ...models import (
+    Article,
+    Assignment,
+    Entity,
+    EntityLink,
+    Label,
+    Paragraph,
+    ParagraphApproval,
+    Translation,
+    User,
+)
+from .. import ServiceError
+
+STATUSES = ("approved", "any")
+# "text": titles and body paragraphs (what an MT corpus wants); "all" adds captions and credits.
+KINDS = {"text": ("title", "body"), "all": ("title", "body", "caption", "credit")}
+CHUNK = 1000  # paragraphs read (and their entities, drafts, approvals) per round trip
+
+P = Paragraph.__table__
+A = Article.__table__
+T = Translation.__table__
+E = Entity.__table__
+L = EntityLink.__table__
+PA = ParagraphApproval.__table__
+U = User.__table__
+AS = Assignment.__table__
+LB = Label.__table__
+
+
+class SelectionError(ServiceError):
+    """A filter that names something that does not exist, or a range that cannot match."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which paragraphs to export. The defaults give the approved titles and body text of every article."""
+
+    article_ids: tuple[int, ...] = ()
+    status: str = "approved"  # "approved": approved paragraphs, their approved English; "any": current English
+    kind: str = "text"  # see KINDS
+    published_from: date | None = None  # the article's publication date, inclusive
+    published_to: date | None = None
+    approved_from: date | None = None  # the day (UTC) the exported English was approved, inclusive
+    approved_to: date | None = None
+    reviewer: str | None = None  # articles assigned to this user (as reviewer or second reviewer)
+    labels: tuple[str, ...] = ()  # export only entities with these labels; empty: all labels
+    label_ids: tuple[int, ...] = field(default=(), compare=False, repr=False)  # resolved by `checked`
+    reviewer_id: int | None = field(default=None, compare=False, repr=False)
+
+
+def checked(connection: Connection, selection: Selection) -> Selection:
+    """The selection with its names resolved, or SelectionError saying which filter is wrong."""
+    if selection.status not in STATUSES:
+        raise SelectionError(f"status must be one of: {', '.join(STATUSES)}.")
+    if selection.kind not in KINDS:
+        raise SelectionError(f"kind must be one of: {', '.join(KINDS)}.")
+    for name, low, high in (("published", selection.published_from, selection.published_to),
+                            ("approved", selection.approved_from, selection.approved_to)):
+        if low and high and low > high:
+            raise SelectionError(f"{name}_from ({low}) is after {name}_to ({high}).")
+    if (selection.approved_from or selection.approved_to) and selection.status != "approved":
+        raise SelectionError("An approval date range needs status 'approved'.")
+    resolved = {}
+    if selection.reviewer is not None:
+        user_id = connection.execute(select(U.c.id).where(U.c.username == selection.reviewer)).scalar()
+        if user_id is None:
+            raise SelectionError(f"No user named {selection.reviewer!r}.")
+        resolved["reviewer_id"] = user_id
+    if selection.labels:
+        known = dict(connection.execute(select(LB.c.name, LB.c.id)).all())
+        unknown = [name for name in selection.labels if name not in known]
+        if unknown:
+            raise SelectionError(
+                f"Unknown label(s): {', '.join(unknown)}. Known labels: {', '.join(sorted(known))}."
+            )
+        resolved["label_ids"] = tuple(known[name] for name in selection.labels)
+    return replace(selection, **resolved)
+
+
+def _exported_revision(selection: Selection):
+    return P.c.approved_revision_id if selection.status == "approved" else P.c.current_revision_id
+
+
+def _where(selection: Selection):
+    """The SQL conditions of a selection (shared by the count and the records)."""
+    conditions = [P.c.kind.in_(KINDS[selection.kind])]
+    if selection.status == "approved":
+        conditions.append(P.c.status == "approved")
+    if selection.article_ids:
+        conditions.append(P.c.article_id.in_(selection.article_ids))
+    if selection.published_from:
+        conditions.append(A.c.published >= selection.published_from)
+    if selection.published_to:
+        conditions.append(A.c.published <= selection.published_to)
+    if selection.approved_from or selection.approved_to:
+        approval = [PA.c.paragraph_id == P.c.id, PA.c.revision_id == P.c.approved_revision_id]
+        if selection.approved_from:
+            approval.append(PA.c.approved_at >= _midnight_utc(selection.approved_from))
+        if selection.approved_to:
+            approval.append(PA.c.approved_at < _midnight_utc(selection.approved_to + timedelta(days=1)))
+        conditions.append(exists().where(and_(*approval)))
+    if selection.reviewer_id is not None:
+        conditions.append(exists().where(AS.c.article_id == P.c.article_id, AS.c.user_id == selection.reviewer_id))
+    return and_(*conditions)
+
+
+def _midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=timezone.utc)
+
+
+def count_paragraphs(connection: Connection, selection: Selection) -> int:
+    revision = _exported_revision(selection)
+    query = (
+        select(func.count()).select_from(P.join(A, A.c.id == P.c.article_id))
+        .where(_where(selection), revision.is_not(None))
+    )
+    return connection.execute(query).scalar_one()
+
+
+def _paragraphs_query(selection: Selection):
+    revision = _exported_revision(selection)
+    return (
+        select(
+            P.c.id, P.c.article_id, P.c.position, P.c.kind, P.c.status, P.c.ar, cast(P.c.qa_findings, Text),
+            A.c.title, A.c.source, A.c.published, A.c.original_filename, A.c.status,
+            T.c.id, T.c.text, T.c.origin, T.c.author_id, T.c.created_at,
+        )
+        .select_from(P.join(A, A.c.id == P.c.article_id).join(T, T.c.id == revision))
+        .where(_where(selection))
+        .order_by(P.c.article_id, P.c.position)
+    )
+
+
+_IDS = bindparam("ids", expanding=True)
+_ENTITIES = (
+    select(E.c.paragraph_id, E.c.id, E.c.lang, E.c.translation_id, E.c.start, E.c.end, E.c.label_id,
+           E.c.text, E.c.flagged)
+    .where(E.c.paragraph_id.in_(_IDS))
+    .order_by(E.c.paragraph_id, E.c.start, E.c.end, E.c.id)
+)
+_LINKS = (
+    select(L.c.ar_entity_id, L.c.en_entity_id)
+    .select_from(L.join(E, E.c.id == L.c.ar_entity_id))
+    .where(E.c.paragraph_id.in_(_IDS))
+    .order_by(L.c.ar_entity_id, L.c.en_entity_id)
+)
+_MACHINE_DRAFTS = (
+    select(T.c.paragraph_id, T.c.id, T.c.text, T.c.model_id, T.c.engine, T.c.engine_version, T.c.created_at)
+    .where(T.c.paragraph_id.in_(_IDS), T.c.origin == "machine")
+    .order_by(T.c.id)
+)
+_APPROVALS = (
+    select(PA.c.paragraph_id, PA.c.revision_id, PA.c.machine_revision_id, U.c.username, PA.c.approved_at,
+           PA.c.seconds_spent, PA.c.char_edit_distance, PA.c.hter, PA.c.override_reason)
+    .select_from(PA.outerjoin(U, U.c.id == PA.c.approved_by_id))
+    .where(PA.c.paragraph_id.in_(_IDS))
+    .order_by(PA.c.id)
+)
+
+
+def iso_utc(value) -> str | None:
+    """A stored UTC time as ISO 8601 with Z. SQLite hands back text, other databases datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value[:19].replace(" ", "T") + "Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso_date(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+@dataclass
+class Counts:
+    """What a run exported, for the report."""
+
+    paragraphs: int = 0
+    entities: int = 0
+    links: int = 0
+
+
+def iter_record_chunks(connection: Connection, selection: Selection, counts: Counts | None = None,
+                       ) -> Iterator[list[dict]]:
+    """Lists of up to CHUNK records, in article and position order. `selection` must be `checked`."""
+    counts = counts if counts is not None else Counts()
+    usernames = dict(connection.execute(select(U.c.id, U.c.username)).all())
+    label_names = dict(connection.execute(select(LB.c.id, LB.c.name)).all())
+    wanted_labels = set(selection.label_ids) if selection.label_ids else None
+    reviewers: dict[int, list[dict]] = {}
+    assignments = select(AS.c.article_id, AS.c.user_id, AS.c.role).order_by(AS.c.article_id, AS.c.role)
+    if selection.article_ids:
+        assignments = assignments.where(AS.c.article_id.in_(selection.article_ids))
+    for article_id, user_id, role in connection.execute(assignments):
+        reviewers.setdefault(article_id, []).append({"username": usernames.get(user_id), "role": role})
+
+    result = connection.execution_options(yield_per=CHUNK).execute(_paragraphs_query(selection))
+    for rows in result.partitions(CHUNK):
+        ids = [row[0] for row in rows]
+        params = {"ids": ids}
+        revision_of = {row[0]: row[12] for row in rows}
+
+        ar_entities: dict[int, list[dict]] = {}
+        en_entities: dict[int, list[dict]] = {}
+        kept: set[int] = set()
+        for paragraph_id, entity_id, lang, translation_id, start, end, label_id, text, flagged in (
+            connection.execute(_ENTITIES, params)
+        ):
+            if wanted_labels is not None and label_id not in wanted_labels:
+                continue
+            if lang == "ar":
+                side = ar_entities
+            elif translation_id == revision_of[paragraph_id]:
+                side = en_entities
+            else:
+                continue  # an English span of another revision
+            side.setdefault(paragraph_id, []).append({
+                "id": entity_id, "start": start, "end": end, "label": label_names[label_id],
+                "text": text, "flagged": bool(flagged),
+            })
+            kept.add(entity_id)
+        links: dict[int, list[dict]] = {}
+        if kept:
+            paragraph_of = {e["id"]: pid for pid, es in ar_entities.items() for e in es}
+            for ar_id, en_id in connection.execute(_LINKS, params):
+                if ar_id in kept and en_id in kept:
+                    links.setdefault(paragraph_of[ar_id], []).append({"ar": ar_id, "en": en_id})
+
+        approvals = {}
+        for approval in connection.execute(_APPROVALS, params):
+            if approval[1] == revision_of[approval[0]]:
+                approvals[approval[0]] = approval  # the latest approval of the exported English
+        drafts: dict[int, dict] = {}
+        wanted_draft = {pid: a[2] for pid, a in approvals.items() if a[2] is not None}
+        for paragraph_id, draft_id, text, model_id, engine, engine_version, created_at in (
+            connection.execute(_MACHINE_DRAFTS, params)
+        ):
+            # The draft the approval was measured against; else the newest one not newer
+            # than the exported English (a later model's draft is not what was reviewed).
+            wanted = wanted_draft.get(paragraph_id)
+            if draft_id != wanted if wanted is not None else draft_id > revision_of[paragraph_id]:
+                continue
+            drafts[paragraph_id] = {
+                "revision_id": draft_id, "text": text, "model_id": model_id, "engine": engine,
+                "engine_version": engine_version, "created_at": iso_utc(created_at),
+            }
+
+        records = []
+        for (paragraph_id, article_id, position, kind, status, ar, qa, title, source, published, filename,
+             article_status, revision_id, en, origin, author_id, revised_at) in rows:
+            approval = approvals.get(paragraph_id)
+            paragraph_links = links.get(paragraph_id, ())
+            paragraph_ar = ar_entities.get(paragraph_id, ())
+            paragraph_en = en_entities.get(paragraph_id, ())
+            counts.entities += len(paragraph_ar) + len(paragraph_en)
+            counts.links += len(paragraph_links)
+            records.append({
+                "paragraph_id": paragraph_id,
+                "article_id": article_id,
+                "position": position,
+                "kind": kind,
+                "status": status,
+                "article": {"title": title, "source": source, "published": _iso_date(published),
+                            "filename": filename, "status": article_status},
+                "ar": ar,
+                "en": en,
+                "en_revision_id": revision_id,
+                "en_origin": origin,
+                "en_author": usernames.get(author_id) if author_id is not None else None,
+                "en_created_at": iso_utc(revised_at),
+                "mt": drafts.get(paragraph_id),
+                "reviewers": reviewers.get(article_id, []),
+                "approved_by": approval[3] if approval else None,
+                "approved_at": iso_utc(approval[4]) if approval else None,
+                "entities": {"ar": list(paragraph_ar), "en": list(paragraph_en)},
+                "links": list(paragraph_links),
+                "qa": orjson.loads(qa) if qa is not None else None,
+                "effort": {
+                    "seconds": approval[5], "char_edit_distance": approval[6], "hter": approval[7],
+                    "override_reason": approval[8],
+                } if approval else None,
+            })
+        counts.paragraphs += len(records)
+        yield records

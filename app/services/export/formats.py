@@ -1,0 +1,385 @@
+"""The export formats: each writer turns chunks of records (corpus.py) into bytes, per output file.
+
+A writer has `sides`: one file ("") or several ("ar", "en", …: Moses and
+CoNLL write line-aligned files per language). `begin`, `write` and `end`
+return {side: bytes}, so the same writer serves a file on disk, stdout and an
+HTTP stream without holding the corpus in memory.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import orjson
+
+from .conll import conll_block
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, LF, CR; surrogates; U+FFFE/U+FFFF).
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Whatever a line-based reader may take for the end of a line.
+LINE_BREAKS = re.compile("[\n\r\u000b\u000c\u001c-\u001e\u0085\u2028\u2029]")
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote and what it had to change on the way."""
+
+    format: str
+    paragraphs: int = 0
+    entities: int = 0
+    links: int = 0
+    files: list[str] = field(default_factory=list)
+    # Paragraphs whose text had characters XML cannot hold: removed from the XML, kept in JSONL.
+    cleaned_for_xml: set[int] = field(default_factory=set)
+    # Paragraphs whose text had line breaks: written as spaces in line-based files.
+    line_breaks_replaced: set[int] = field(default_factory=set)
+    # Entities left out of CoNLL because they overlap another (IOB2 cannot show both).
+    overlapping_entities_dropped: int = 0
+
+    def warnings(self) -> list[str]:
+        notes = []
+        if self.cleaned_for_xml:
+            notes.append(
+                f"Removed characters that XML cannot hold (control characters) from {len(self.cleaned_for_xml)} "
+                f"paragraph(s): {_ids(self.cleaned_for_xml)}. The JSONL export keeps them."
+            )
+        if self.line_breaks_replaced:
+            notes.append(
+                f"Wrote line breaks inside {len(self.line_breaks_replaced)} paragraph(s) as spaces to keep "
+                f"the files line-aligned: {_ids(self.line_breaks_replaced)}."
+            )
+        if self.overlapping_entities_dropped:
+            notes.append(
+                f"Left out {self.overlapping_entities_dropped} overlapping entit(y/ies): IOB2 shows one entity "
+                "per token (the JSONL export keeps them all)."
+            )
+        return notes
+
+
+def _ids(ids: set[int], shown: int = 20) -> str:
+    ordered = sorted(ids)
+    text = ", ".join(str(i) for i in ordered[:shown])
+    return text + (f" and {len(ordered) - shown} more" if len(ordered) > shown else "")
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(value: str) -> str:
+    return (_text(value).replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+
+
+def _tmx_date(iso: str) -> str:
+    """2026-12-02T03:20:00Z → 20261202T032000Z (TMX's ASCII date form)."""
+    return iso.replace("-", "").replace(":", "")
+
+
+class Writer:
+    sides: tuple[str, ...] = ("",)
+    media_type = "text/plain; charset=utf-8"
+    suffixes: dict[str, str] = {"": ""}
+
+    def __init__(self, report: ExportReport, *, split_clitics: bool = False):
+        self.report = report
+        self.split_clitics = split_clitics
+
+    def begin(self) -> dict[str, bytes]:
+        return {}
+
+    def write(self, records: list[dict]) -> dict[str, bytes]:
+        raise NotImplementedError
+
+    def end(self) -> dict[str, bytes]:
+        return {}
+
+
+class XmlWriter(Writer):
+    """Shared by TMX and the XLIFFs: text made safe for XML, changes reported."""
+
+    def xml(self, value: str | None, paragraph_id: int) -> str:
+        if value is None:
+            return ""
+        if NOT_XML.search(value):
+            self.report.cleaned_for_xml.add(paragraph_id)
+            value = NOT_XML.sub("", value)
+        return _text(value)
+
+    def attr(self, value, paragraph_id: int = 0) -> str:
+        value = str(value)
+        if NOT_XML.search(value):
+            self.report.cleaned_for_xml.add(paragraph_id)
+            value = NOT_XML.sub("", value)
+        return _attr(value)
+
+    def end_note(self) -> str:
+        """An XML comment after the document when text was changed (comments after the root are allowed)."""
+        if not self.report.cleaned_for_xml:
+            return ""
+        return f"<!-- Mizan: {self.report.warnings()[0].replace('--', '-')} -->\n"
+
+    @staticmethod
+    def created() -> str:
+        return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+class JsonlWriter(Writer):
+    """One record a line, exactly as in docs/exports.md (UTF-8, not ASCII-escaped)."""
+
+    media_type = "application/x-ndjson; charset=utf-8"
+    suffixes = {"": ".jsonl"}
+
+    def write(self, records):
+        dumps, option = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+        return {"": b"".join([dumps(record, option=option) for record in records])}
+
+
+class TmxWriter(XmlWriter):
+    """TMX 1.4: one <tu> per paragraph, provenance in <prop type="x-mizan-…">."""
+
+    media_type = "application/x-tmx+xml; charset=utf-8"
+    suffixes = {"": ".tmx"}
+
+    def begin(self):
+        from ... import __version__
+
+        return {"": (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
+            f'<header creationtool="Mizan" creationtoolversion="{__version__}" datatype="plaintext" '
+            f'segtype="paragraph" adminlang="en" srclang="ar" o-tmf="Mizan" creationdate="{self.created()}"/>\n'
+            "<body>\n"
+        ).encode()}
+
+    def write(self, records):
+        out = []
+        for r in records:
+            pid = r["paragraph_id"]
+            changed = ""
+            if r["approved_at"]:
+                changed = f' changedate="{_tmx_date(r["approved_at"])}"'
+                if r["approved_by"]:
+                    changed += f' changeid="{self.attr(r["approved_by"], pid)}"'
+            out.append(f'<tu tuid="p{pid}" creationdate="{_tmx_date(r["en_created_at"])}"{changed}>\n')
+            props = [
+                ("x-mizan-paragraph", pid), ("x-mizan-article", r["article_id"]),
+                ("x-mizan-position", r["position"]), ("x-mizan-kind", r["kind"]), ("x-mizan-status", r["status"]),
+                ("x-mizan-title", r["article"]["title"]),
+            ]
+            if r["article"]["published"]:
+                props.append(("x-mizan-published", r["article"]["published"]))
+            if r["article"]["source"]:
+                props.append(("x-mizan-source", r["article"]["source"]))
+            if r["mt"]:
+                props.append(("x-mizan-mt-model", r["mt"]["model_id"]))
+            if r["en_author"]:
+                props.append(("x-mizan-translator", r["en_author"]))
+            props.extend(("x-mizan-reviewer", reviewer["username"]) for reviewer in r["reviewers"])
+            if r["approved_by"]:
+                props.append(("x-mizan-approved-by", r["approved_by"]))
+            out.extend(f'<prop type="{kind}">{self.xml(str(value), pid)}</prop>\n' for kind, value in props)
+            author = f' changeid="{self.attr(r["en_author"], pid)}"' if r["en_author"] else ""
+            out.append(
+                f'<tuv xml:lang="ar"><seg>{self.xml(r["ar"], pid)}</seg></tuv>\n'
+                f'<tuv xml:lang="en"{author}><seg>{self.xml(r["en"], pid)}</seg></tuv>\n</tu>\n'
+            )
+        return {"": "".join(out).encode()}
+
+    def end(self):
+        return {"": ("</body>\n</tmx>\n" + self.end_note()).encode()}
+
+
+class _ArticleFiles(XmlWriter):
+    """XLIFF puts each article in its own <file>: opened when the article changes (records come in article order)."""
+
+    def __init__(self, report, **options):
+        super().__init__(report, **options)
+        self.article_id = None
+
+    def open_file(self, r) -> str:
+        raise NotImplementedError
+
+    close_file = ""
+
+    def write(self, records):
+        out = []
+        for r in records:
+            if r["article_id"] != self.article_id:
+                if self.article_id is not None:
+                    out.append(self.close_file)
+                self.article_id = r["article_id"]
+                out.append(self.open_file(r))
+            out.append(self.unit(r))
+        return {"": "".join(out).encode()}
+
+    def unit(self, r) -> str:
+        raise NotImplementedError
+
+    def article_notes(self, r) -> list[tuple[str, str]]:
+        article = r["article"]
+        notes = [("title", article["title"])]
+        notes += [(name, article[name]) for name in ("source", "published") if article[name]]
+        notes += [(reviewer["role"].replace("_", "-"), reviewer["username"]) for reviewer in r["reviewers"]]
+        return notes
+
+    def unit_notes(self, r) -> list[tuple[str, str]]:
+        notes = [("kind", r["kind"]), ("status", r["status"])]
+        if r["mt"]:
+            notes.append(("mt-model", r["mt"]["model_id"]))
+        if r["en_author"]:
+            notes.append(("translator", r["en_author"]))
+        if r["approved_by"]:
+            notes.append(("approved-by", r["approved_by"]))
+        if r["approved_at"]:
+            notes.append(("approved-at", r["approved_at"]))
+        return notes
+
+
+# Workflow state → XLIFF segment states.
+XLIFF2_STATES = {"draft": "initial", "edited": "translated", "approved": "final"}
+XLIFF12_STATES = {"draft": "needs-review-translation", "edited": "translated", "approved": "signed-off"}
+
+
+class Xliff2Writer(_ArticleFiles):
+    """XLIFF 2.0 core: a <file> per article, a <unit> per paragraph, provenance in <notes>."""
+
+    media_type = "application/xliff+xml; charset=utf-8"
+    suffixes = {"": ".xlf"}
+    close_file = "</file>\n"
+
+    def begin(self):
+        return {"": (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="ar" trgLang="en">\n'
+        ).encode()}
+
+    def _notes(self, notes, pid) -> str:
+        return "<notes>" + "".join(
+            f'<note category="{category}">{self.xml(str(value), pid)}</note>' for category, value in notes
+        ) + "</notes>\n"
+
+    def open_file(self, r):
+        pid = r["paragraph_id"]
+        return (f'<file id="a{r["article_id"]}" original="{self.attr(r["article"]["filename"], pid)}" '
+                'srcDir="rtl" trgDir="ltr">\n'
+                + self._notes(self.article_notes(r), pid))
+
+    def unit(self, r):
+        pid = r["paragraph_id"]
+        return (
+            f'<unit id="p{pid}" name="{r["kind"]}">\n' + self._notes(self.unit_notes(r), pid)
+            + f'<segment id="s{pid}" state="{XLIFF2_STATES[r["status"]]}">'
+            f'<source xml:space="preserve">{self.xml(r["ar"], pid)}</source>'
+            f'<target xml:space="preserve">{self.xml(r["en"], pid)}</target></segment>\n</unit>\n'
+        )
+
+    def end(self):
+        if self.article_id is None:
+            # XLIFF 2.0 needs a <file> holding a unit or a group: an empty export is one empty group.
+            tail = '<file id="empty"><group id="empty"/></file>\n'
+        else:
+            tail = self.close_file
+        return {"": (tail + "</xliff>\n" + self.end_note()).encode()}
+
+
+class Xliff12Writer(_ArticleFiles):
+    """XLIFF 1.2: a <file> per article, <trans-unit> per paragraph, the machine draft as <alt-trans>."""
+
+    media_type = "application/x-xliff+xml; charset=utf-8"
+    suffixes = {"": ".xliff"}
+    close_file = "</body>\n</file>\n"
+
+    def begin(self):
+        return {"": (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
+        ).encode()}
+
+    def _notes(self, notes, pid) -> str:
+        return "".join(f'<note from="{category}">{self.xml(str(value), pid)}</note>' for category, value in notes)
+
+    def open_file(self, r):
+        pid = r["paragraph_id"]
+        return (
+            f'<file original="{self.attr(r["article"]["filename"], pid)}" source-language="ar" '
+            f'target-language="en" datatype="plaintext" product-name="Mizan" '
+            f'category="article-{r["article_id"]}">\n'
+            f'<header><tool tool-id="mizan" tool-name="Mizan"/>{self._notes(self.article_notes(r), pid)}</header>\n'
+            "<body>\n"
+        )
+
+    def unit(self, r):
+        pid = r["paragraph_id"]
+        approved = ' approved="yes"' if r["status"] == "approved" else ""
+        draft = ""
+        if r["mt"]:
+            draft = (f'<alt-trans origin="{self.attr(r["mt"]["model_id"] or "machine", pid)}" '
+                     f'alttranstype="proposal"><target xml:lang="en">{self.xml(r["mt"]["text"], pid)}</target>'
+                     "</alt-trans>")
+        return (
+            f'<trans-unit id="p{pid}" resname="{r["kind"]}"{approved} xml:space="preserve">\n'
+            f'<source xml:lang="ar">{self.xml(r["ar"], pid)}</source>\n'
+            f'<target xml:lang="en" state="{XLIFF12_STATES[r["status"]]}">{self.xml(r["en"], pid)}</target>\n'
+            f"{self._notes(self.unit_notes(r), pid)}{draft}\n</trans-unit>\n"
+        )
+
+    def end(self):
+        if self.article_id is None:
+            tail = ('<file original="empty" source-language="ar" target-language="en" datatype="plaintext">'
+                    "<body/></file>\n")
+        else:
+            tail = self.close_file
+        return {"": (tail + "</xliff>\n" + self.end_note()).encode()}
+
+
+class MosesWriter(Writer):
+    """Line-aligned plain text: Arabic, approved English, and the machine draft (empty line when none)."""
+
+    sides = ("ar", "en", "mt")
+    suffixes = {"ar": ".ar", "en": ".en", "mt": ".mt"}
+
+    def line(self, value: str | None, paragraph_id: int) -> str:
+        if value is None:
+            return "\n"
+        if LINE_BREAKS.search(value):
+            self.report.line_breaks_replaced.add(paragraph_id)
+            value = LINE_BREAKS.sub(" ", value)
+        return value + "\n"
+
+    def write(self, records):
+        ar, en, mt = [], [], []
+        for r in records:
+            pid = r["paragraph_id"]
+            ar.append(self.line(r["ar"], pid))
+            en.append(self.line(r["en"], pid))
+            mt.append(self.line(r["mt"]["text"] if r["mt"] else None, pid))
+        return {"ar": "".join(ar).encode(), "en": "".join(en).encode(), "mt": "".join(mt).encode()}
+
+
+class ConllWriter(Writer):
+    """IOB2, `token<TAB>tag`, a blank line after each paragraph; one file per language, same paragraph order."""
+
+    sides = ("ar", "en")
+    suffixes = {"ar": ".ar.conll", "en": ".en.conll"}
+
+    def write(self, records):
+        out = {"ar": [], "en": []}
+        dropped = 0
+        for r in records:
+            for side in ("ar", "en"):
+                block, lost = conll_block(r[side], r["entities"][side], self.split_clitics)
+                out[side].append(block)
+                dropped += lost
+        self.report.overlapping_entities_dropped += dropped
+        return {side: "".join(blocks).encode() for side, blocks in out.items()}
+
+
+WRITERS: dict[str, type[Writer]] = {
+    "tmx": TmxWriter,
+    "xliff2": Xliff2Writer,
+    "xliff12": Xliff12Writer,
+    "jsonl": JsonlWriter,
+    "conll": ConllWriter,
+    "moses": MosesWriter,
+}

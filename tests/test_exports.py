@@ -1,0 +1,451 @@
+"""Corpus users take the reviewed corpus out: every format loads in the tools that read it."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema_rs
+import orjson
+import pytest
+import sacrebleu
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Article, Paragraph, Translation
+from app.services import assignment as assignment_service
+from app.services import entities as entity_service
+from app.services import export
+from app.services import review as review_service
+from app.services import users as user_service
+from tests.conftest import PASSWORD, bearer, log_in
+from tests.support.xml_schemas import (
+    read_tmx_units,
+    read_xliff12_units,
+    read_xliff20_units,
+    validate_tmx14,
+    validate_xliff12,
+    validate_xliff20,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+JSONL_SCHEMA = ROOT / "docs" / "jsonl-record.schema.json"
+MODEL_ID = "tiny@1.0+sha256:0000000000000000"
+TITLE_EN = 'Russia and Turkmenistan work to develop cooperation using the capacities of the "Eurasian Economic Union"'
+
+
+def _draft(paragraph: Paragraph, text: str) -> None:
+    """A machine draft, as the MT worker stores it."""
+    draft = Translation(paragraph_id=paragraph.id, text=text, origin="machine", engine="ctranslate2",
+                        engine_version="4.6", model_id=MODEL_ID, source_hash="x")
+    db.session.add(draft)
+    db.session.flush()
+    paragraph.current_revision_id = draft.id
+    paragraph.version += 1
+
+
+def _tag(paragraph_id: int, lang: str, text: str, surface: str, label: str, actor, occurrence: int = 0):
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(surface, start + 1)
+    return entity_service.create_entity(paragraph_id, lang, start, start + len(surface), label, actor=actor)
+
+
+@pytest.fixture
+def corpus(app, seeded, admin, reviewer):
+    """The first seed article reviewed by rami: drafts, an edited and tagged title, everything approved.
+
+    The other four seed articles stay untranslated. Returns the article.
+    """
+    article = db.session.get(Article, seeded[0])
+    for paragraph in article.paragraphs:
+        _draft(paragraph, f"Machine draft of paragraph {chr(ord('A') + paragraph.position % 26)}.")
+    article.status = "translated"
+    db.session.commit()
+    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
+    title = article.paragraphs[0]
+    saved = review_service.save_translation(title.id, TITLE_EN, title.version, actor=reviewer, seconds=42)
+    russia_ar = _tag(title.id, "ar", title.ar, "روسيا", "LOC", reviewer)
+    turkmenistan_ar = _tag(title.id, "ar", title.ar, "تركمانستان", "LOC", reviewer)  # inside وتركمانستان
+    union_ar = _tag(title.id, "ar", title.ar, "الاتحاد الاقتصادي الأوراسي", "ORG", reviewer)
+    russia_en = _tag(title.id, "en", TITLE_EN, "Russia", "LOC", reviewer)
+    turkmenistan_en = _tag(title.id, "en", TITLE_EN, "Turkmenistan", "LOC", reviewer)
+    union_en = _tag(title.id, "en", TITLE_EN, "Eurasian Economic Union", "ORG", reviewer)
+    _tag(title.id, "en", TITLE_EN, "Eurasian", "MISC", reviewer)  # overlaps the ORG: IOB2 keeps one
+    for ar, en in ((russia_ar, russia_en), (turkmenistan_ar, turkmenistan_en), (union_ar, union_en)):
+        entity_service.create_link(ar.id, en.id, actor=reviewer)
+    assert saved.version
+    for paragraph in db.session.scalars(select(Paragraph).where(Paragraph.article_id == article.id)):
+        review_service.approve_paragraph(paragraph.id, paragraph.version, actor=reviewer,
+                                         override_reason="Placeholder draft in an export test.")
+    return article
+
+
+def run_export(fmt: str, tmp_path: Path, selection: export.Selection | None = None, **options):
+    prefix = str(tmp_path / f"corpus-{fmt}")
+    report = export.write_export(fmt, selection or export.Selection(), prefix, **options)
+    return report, prefix
+
+
+def jsonl_records(path: str) -> list[dict]:
+    return [orjson.loads(line) for line in Path(path).read_bytes().splitlines()]
+
+
+def approved_text_paragraphs(article: Article) -> list[Paragraph]:
+    return [p for p in article.paragraphs if p.kind in ("title", "body")]
+
+
+# JSONL -------------------------------------------------------------------------------------------
+
+
+def test_jsonl_has_every_approved_text_paragraph_with_its_history(corpus, tmp_path):
+    report, path = run_export("jsonl", tmp_path)
+    records = jsonl_records(path)
+    expected = approved_text_paragraphs(corpus)
+    assert [r["paragraph_id"] for r in records] == [p.id for p in expected]
+    assert report.paragraphs == len(expected) and report.files == [path]
+    title = records[0]
+    assert title["kind"] == "title" and title["ar"] == corpus.paragraphs[0].ar and title["en"] == TITLE_EN
+    assert title["mt"]["text"] == "Machine draft of paragraph A." and title["mt"]["model_id"] == MODEL_ID
+    assert title["en_origin"] == "human" and title["en_author"] == "rami"
+    assert title["approved_by"] == "rami" and title["approved_at"].endswith("Z")
+    assert title["reviewers"] == [{"username": "rami", "role": "reviewer"}]
+    assert title["article"]["published"] == "2022-06-10" and title["article"]["filename"].startswith("000_")
+    assert title["effort"]["seconds"] == 42 and title["effort"]["char_edit_distance"] > 0
+    assert 0 < title["effort"]["hter"]
+    assert {e["label"] for e in title["entities"]["ar"]} == {"LOC", "ORG"}
+    assert len(title["entities"]["en"]) == 4 and len(title["links"]) == 3
+    assert all(r["qa"] is not None for r in records)
+    # Placeholder drafts miss the Arabic's numbers: approved with an override, whose reason travels along.
+    assert any(r["effort"]["override_reason"] == "Placeholder draft in an export test." for r in records)
+
+
+def test_jsonl_round_trips_every_entity_surface_from_its_offsets(corpus, tmp_path):
+    _, path = run_export("jsonl", tmp_path)
+    checked = 0
+    for record in jsonl_records(path):
+        ids = {}
+        for side in ("ar", "en"):
+            for entity in record["entities"][side]:
+                assert record[side][entity["start"]:entity["end"]] == entity["text"]
+                ids[entity["id"]] = side
+                checked += 1
+        for link in record["links"]:
+            assert ids[link["ar"]] == "ar" and ids[link["en"]] == "en"
+    assert checked == 7
+
+
+def test_jsonl_records_match_the_documented_schema(corpus, tmp_path):
+    _, path = run_export("jsonl", tmp_path)
+    validator = jsonschema_rs.validator_for(orjson.loads(JSONL_SCHEMA.read_bytes()))
+    for record in jsonl_records(path):
+        validator.validate(record)
+
+
+def test_jsonl_of_any_status_holds_current_english_of_unapproved_paragraphs(corpus, reviewer, tmp_path):
+    body = corpus.paragraphs[1]
+    db.session.refresh(body)
+    review_service.save_translation(body.id, "Reopened and edited, not approved yet.", body.version, actor=reviewer)
+    _, approved_only = run_export("jsonl", tmp_path)
+    assert body.id not in [r["paragraph_id"] for r in jsonl_records(approved_only)]
+    everything = export.write_export("jsonl", export.Selection(status="any"), str(tmp_path / "any.jsonl"))
+    reopened = [r for r in jsonl_records(str(tmp_path / "any.jsonl")) if r["paragraph_id"] == body.id]
+    assert reopened[0]["status"] == "edited" and reopened[0]["en"] == "Reopened and edited, not approved yet."
+    assert reopened[0]["approved_by"] is None and reopened[0]["effort"] is None
+    assert everything.paragraphs == len(approved_text_paragraphs(corpus))  # the others have no English at all
+
+
+def test_filters_kind_article_reviewer_dates_and_labels(corpus, other_reviewer, tmp_path):
+    def ids(selection):
+        path = tmp_path / "filtered.jsonl"
+        export.write_export("jsonl", selection, str(path))
+        return jsonl_records(str(path))
+
+    every_kind = ids(export.Selection(kind="all"))
+    assert {r["kind"] for r in every_kind} == {"title", "body", "credit"}
+    assert len(every_kind) == len(corpus.paragraphs)
+    assert ids(export.Selection(article_ids=(corpus.id + 1,))) == []
+    assert len(ids(export.Selection(article_ids=(corpus.id,)))) == len(approved_text_paragraphs(corpus))
+    assert len(ids(export.Selection(reviewer="rami"))) == len(approved_text_paragraphs(corpus))
+    assert ids(export.Selection(reviewer=other_reviewer.username)) == []
+    from datetime import date, timedelta
+
+    today = date.today()
+    assert ids(export.Selection(published_from=date(2022, 6, 10), published_to=date(2022, 6, 10)))
+    assert ids(export.Selection(published_from=date(2022, 6, 11))) == []
+    assert ids(export.Selection(approved_from=today - timedelta(days=1), approved_to=today + timedelta(days=1)))
+    assert ids(export.Selection(approved_to=today - timedelta(days=1))) == []
+    only_places = ids(export.Selection(labels=("LOC",)))[0]
+    assert {e["label"] for side in ("ar", "en") for e in only_places["entities"][side]} == {"LOC"}
+    assert len(only_places["links"]) == 2  # the ORG link went with its entities
+
+
+@pytest.mark.parametrize("selection, message", [
+    (export.Selection(labels=("PERSON",)), "Unknown label(s): PERSON"),
+    (export.Selection(reviewer="nobody"), "No user named 'nobody'"),
+    (export.Selection(status="final"), "status must be one of"),
+    (export.Selection(published_from=__import__("datetime").date(2023, 1, 2),
+                      published_to=__import__("datetime").date(2023, 1, 1)), "is after"),
+])
+def test_a_bad_filter_is_refused_and_writes_no_file(corpus, tmp_path, selection, message):
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(export.SelectionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        export.write_export("tmx", selection, str(out / "refused.tmx"))
+    assert list(out.iterdir()) == []
+
+
+# XML formats -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, validate, read", [
+    ("tmx", validate_tmx14, read_tmx_units),
+    ("xliff2", validate_xliff20, read_xliff20_units),
+    ("xliff12", validate_xliff12, read_xliff12_units),
+])
+def test_xml_exports_are_valid_and_read_back_by_translate_toolkit(corpus, tmp_path, fmt, validate, read):
+    _, path = run_export(fmt, tmp_path)
+    validate(Path(path))
+    units = read(Path(path))
+    expected = approved_text_paragraphs(corpus)
+    assert len(units) == len(expected)
+    assert units == [(p.ar, db.session.get(Translation, p.approved_revision_id).text) for p in expected]
+
+
+def test_xml_exports_carry_provenance_and_workflow_state(corpus, tmp_path):
+    _, tmx = run_export("tmx", tmp_path)
+    text = Path(tmx).read_text(encoding="utf-8")
+    assert f'<prop type="x-mizan-mt-model">{MODEL_ID}</prop>' in text
+    assert '<prop type="x-mizan-approved-by">rami</prop>' in text and 'changeid="rami"' in text
+    assert 'srclang="ar"' in text and 'segtype="paragraph"' in text
+    _, xliff2 = run_export("xliff2", tmp_path)
+    text = Path(xliff2).read_text(encoding="utf-8")
+    assert text.count('state="final"') == len(approved_text_paragraphs(corpus))
+    assert f'<note category="mt-model">{MODEL_ID}</note>' in text and 'srcDir="rtl"' in text
+    _, xliff12 = run_export("xliff12", tmp_path)
+    text = Path(xliff12).read_text(encoding="utf-8")
+    assert text.count('state="signed-off"') == len(approved_text_paragraphs(corpus))
+    assert f'<alt-trans origin="{MODEL_ID}" alttranstype="proposal">' in text
+
+
+def test_unapproved_paragraphs_keep_their_workflow_state_in_xliff(corpus, reviewer, tmp_path):
+    body = corpus.paragraphs[2]
+    db.session.refresh(body)
+    review_service.save_translation(body.id, "An edit that reopens the paragraph.", body.version, actor=reviewer)
+    _, xliff2 = run_export("xliff2", tmp_path, export.Selection(status="any"))
+    validate_xliff20(Path(xliff2))
+    assert Path(xliff2).read_text(encoding="utf-8").count('state="translated"') == 1
+    _, xliff12 = run_export("xliff12", tmp_path, export.Selection(status="any"))
+    validate_xliff12(Path(xliff12))
+    assert Path(xliff12).read_text(encoding="utf-8").count('state="translated"') == 1
+
+
+def test_control_characters_never_make_invalid_xml_and_are_reported(corpus, reviewer, tmp_path):
+    body = corpus.paragraphs[1]
+    db.session.refresh(body)
+    saved = review_service.save_translation(body.id, "A bell\x07 and a form feed\x0c inside.", body.version,
+                                            actor=reviewer)
+    review_service.approve_paragraph(body.id, saved.version, actor=reviewer, override_reason="test")
+    for fmt, validate in (("tmx", validate_tmx14), ("xliff2", validate_xliff20), ("xliff12", validate_xliff12)):
+        report, path = run_export(fmt, tmp_path)
+        validate(Path(path))
+        assert report.cleaned_for_xml == {body.id}
+        assert f"paragraph(s): {body.id}" in report.warnings()[0]
+        assert "A bell and a form feed inside." in Path(path).read_text(encoding="utf-8")
+    _, jsonl = run_export("jsonl", tmp_path)
+    kept = [r for r in jsonl_records(jsonl) if r["paragraph_id"] == body.id][0]
+    assert kept["en"] == "A bell\x07 and a form feed\x0c inside."
+
+
+@pytest.mark.parametrize("fmt, validate, read", [
+    ("tmx", validate_tmx14, read_tmx_units),
+    ("xliff2", validate_xliff20, read_xliff20_units),
+    ("xliff12", validate_xliff12, read_xliff12_units),
+])
+def test_an_empty_selection_is_a_valid_empty_file(app, tmp_path, fmt, validate, read):
+    report, path = run_export(fmt, tmp_path)
+    validate(Path(path))
+    assert read(Path(path)) == [] and report.paragraphs == 0
+
+
+def test_empty_line_formats_are_empty_files(app, tmp_path):
+    _, jsonl = run_export("jsonl", tmp_path)
+    assert Path(jsonl).read_bytes() == b""
+    report, prefix = run_export("moses", tmp_path)
+    assert [Path(f).read_bytes() for f in report.files] == [b"", b"", b""]
+
+
+# Moses and CoNLL ---------------------------------------------------------------------------------
+
+
+def test_moses_files_are_line_aligned_and_sacrebleu_scores_the_drafts_from_them(corpus, tmp_path):
+    report, prefix = run_export("moses", tmp_path)
+    assert report.files == [prefix + ".ar", prefix + ".en", prefix + ".mt"]
+    ar, en, mt = (Path(f).read_text(encoding="utf-8").split("\n") for f in report.files)
+    expected = approved_text_paragraphs(corpus)
+    assert len(ar) == len(en) == len(mt) == len(expected) + 1  # a newline ends each line
+    assert ar[0] == expected[0].ar and en[0] == TITLE_EN and mt[0] == "Machine draft of paragraph A."
+    # sacrebleu straight from the files, as an MT engineer would run it.
+    for metric in ("bleu", "chrf", "ter"):
+        result = subprocess.run(
+            [sys.executable, "-m", "sacrebleu", prefix + ".en", "-i", prefix + ".mt", "-m", metric, "-b"],
+            capture_output=True, text=True, check=True,
+        )
+        score = float(result.stdout.strip())
+        by_api = {"bleu": sacrebleu.corpus_bleu, "chrf": sacrebleu.corpus_chrf, "ter": sacrebleu.corpus_ter}[metric](
+            mt[:-1], [en[:-1]]).score
+        assert score == pytest.approx(by_api, abs=0.05)
+
+
+def test_moses_keeps_lines_aligned_when_a_paragraph_has_a_line_break(corpus, reviewer, tmp_path):
+    body = corpus.paragraphs[1]
+    db.session.refresh(body)
+    saved = review_service.save_translation(body.id, "First line\nsecond line\u2028third.", body.version, actor=reviewer)
+    review_service.approve_paragraph(body.id, saved.version, actor=reviewer, override_reason="test")
+    report, prefix = run_export("moses", tmp_path)
+    lines = Path(prefix + ".en").read_text(encoding="utf-8").split("\n")
+    assert lines[1] == "First line second line third." and report.line_breaks_replaced == {body.id}
+
+
+def test_conll_tags_follow_the_entity_offsets_in_both_languages(corpus, tmp_path):
+    report, prefix = run_export("conll", tmp_path)
+    assert report.files == [prefix + ".ar.conll", prefix + ".en.conll"]
+    ar_blocks = Path(prefix + ".ar.conll").read_text(encoding="utf-8").split("\n\n")
+    en_blocks = Path(prefix + ".en.conll").read_text(encoding="utf-8").split("\n\n")
+    assert len(ar_blocks) == len(en_blocks) == len(approved_text_paragraphs(corpus)) + 1
+    ar_title = [line.split("\t") for line in ar_blocks[0].splitlines()]
+    assert ar_title[:3] == [["روسيا", "B-LOC"], ["و", "O"], ["تركمانستان", "B-LOC"]]
+    assert ["الاتحاد", "B-ORG"] in ar_title and ["الاقتصادي", "I-ORG"] in ar_title and ["الأوراسي", "I-ORG"] in ar_title
+    en_title = [line.split("\t") for line in en_blocks[0].splitlines()]
+    assert en_title[:3] == [["Russia", "B-LOC"], ["and", "O"], ["Turkmenistan", "B-LOC"]]
+    assert ["Eurasian", "B-ORG"] in en_title and ["Union", "I-ORG"] in en_title
+    assert report.overlapping_entities_dropped == 1  # the MISC inside the ORG
+    assert all(len(line.split("\t")) == 2 for block in ar_blocks + en_blocks for line in block.splitlines())
+
+
+def test_conll_tokens_rebuild_every_paragraph_without_spaces(corpus, tmp_path):
+    _, prefix = run_export("conll", tmp_path)
+    _, jsonl = run_export("jsonl", tmp_path)
+    records = jsonl_records(jsonl)
+    for side in ("ar", "en"):
+        blocks = Path(f"{prefix}.{side}.conll").read_text(encoding="utf-8").split("\n\n")[:-1]
+        for record, block in zip(records, blocks, strict=True):
+            tokens = "".join(line.split("\t")[0] for line in block.splitlines())
+            assert tokens == "".join(record[side].split())
+
+
+def test_split_clitics_option_splits_proclitics_before_the_article_only(corpus, tmp_path):
+    from app.services.export.conll import token_spans
+
+    text = "وزير والقاهرة بالقدس والد"
+    tokens = [text[s:e] for s, e in token_spans(text, split_clitics=True)]
+    assert tokens == ["وزير", "و", "القاهرة", "ب", "القدس", "والد"]
+    assert [text[s:e] for s, e in token_spans(text)] == text.split()
+
+
+def test_conll_numbers_in_both_digit_systems_stay_whole():
+    from app.services.export.conll import token_spans
+
+    text = "نما ٢٨٫٢ مليار و28.2% في 2022."
+    assert [text[s:e] for s, e in token_spans(text)] == ["نما", "٢٨٫٢", "مليار", "و28", ".", "2", "%", "في", "2022", "."]
+
+
+# CLI ---------------------------------------------------------------------------------------------
+
+
+def test_cli_writes_a_prefix_pair_and_reports(corpus, app, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["export", "conll", "-o", str(tmp_path / "ner"), "--labels", "LOC,ORG"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ner.ar.conll").exists() and (tmp_path / "ner.en.conll").exists()
+    assert "Exported 33 paragraphs" in result.stderr or "Exported 33 paragraphs" in result.output
+
+
+def test_cli_writes_to_stdout(corpus, app):
+    result = app.test_cli_runner().invoke(args=["export", "jsonl", "-o", "-"])
+    assert result.exit_code == 0
+    lines = result.stdout_bytes.splitlines()
+    assert len(lines) == len(approved_text_paragraphs(corpus)) and orjson.loads(lines[0])["en"] == TITLE_EN
+
+
+def test_cli_refuses_unknown_label_without_writing(corpus, app, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    result = app.test_cli_runner().invoke(args=["export", "tmx", "-o", str(out / "x.tmx"), "--labels", "NOPE"])
+    assert result.exit_code == 1 and "Unknown label(s): NOPE" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_cli_stdout_of_a_two_file_format_needs_a_side(corpus, app):
+    result = app.test_cli_runner().invoke(args=["export", "moses", "-o", "-"])
+    assert result.exit_code == 1 and "choose side ar or en or mt" in result.output
+    result = app.test_cli_runner().invoke(args=["export", "moses", "-o", "-", "--side", "mt"])
+    assert result.exit_code == 0 and result.stdout.splitlines()[0] == "Machine draft of paragraph A."
+
+
+# API and the export page -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus_user(app):
+    return user_service.create_user("carla", PASSWORD, "corpus", display_name="Carla Corpus")
+
+
+def test_corpus_user_streams_the_export_through_the_api(corpus, client, corpus_user):
+    headers = bearer(user_service.issue_api_token(corpus_user))
+    response = client.get("/api/v1/export/jsonl", headers=headers)
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/x-ndjson"
+    assert 'filename="mizan-corpus.jsonl"' in response.headers["Content-Disposition"]
+    lines = response.get_data().splitlines()
+    assert len(lines) == len(approved_text_paragraphs(corpus))
+    moses = client.get("/api/v1/export/moses?side=en", headers=headers)
+    assert moses.get_data(as_text=True).splitlines()[0] == TITLE_EN
+
+
+def test_api_export_answers_a_bad_filter_with_422(corpus, client, corpus_user):
+    headers = bearer(user_service.issue_api_token(corpus_user))
+    response = client.get("/api/v1/export/tmx?labels=NOPE", headers=headers)
+    assert response.status_code == 422 and "Unknown label(s): NOPE" in response.get_json()["error"]["message"]
+    response = client.get("/api/v1/export/conll", headers=headers)
+    assert response.status_code == 422 and "choose side ar or en" in response.get_json()["error"]["message"]
+
+
+def test_reviewer_cannot_export(corpus, client, reviewer):
+    headers = bearer(user_service.issue_api_token(reviewer))
+    response = client.get("/api/v1/export/jsonl", headers=headers)
+    assert response.status_code == 403 and "export rights" in response.get_json()["error"]["message"]
+    log_in(client, reviewer.username)
+    assert client.get("/export/").status_code == 403
+
+
+def test_corpus_user_has_no_review_rights(corpus, client, corpus_user, admin):
+    headers = bearer(user_service.issue_api_token(corpus_user))
+    assert client.get("/api/v1/articles", headers=headers).get_json()["articles"] == []
+    assert client.get(f"/api/v1/articles/{corpus.id}", headers=headers).status_code == 404
+    paragraph = corpus.paragraphs[0]
+    response = client.post(f"/api/v1/paragraphs/{paragraph.id}/approve", json={"version": paragraph.version},
+                           headers=headers)
+    assert response.status_code == 404
+    with pytest.raises(assignment_service.AssignmentError, match="corpus users export"):
+        assignment_service.assign_article(corpus, corpus_user, "reviewer", actor=admin)
+
+
+def test_export_page_counts_and_downloads_through_the_api(corpus, client, corpus_user):
+    log_in(client, corpus_user.username)
+    assert client.get("/").headers["Location"].endswith("/export/")
+    page = client.get("/export/?format=tmx&status=approved&kind=text&labels=LOC&check=1")
+    assert page.status_code == 200 and "33 paragraphs match" in page.get_data(as_text=True)
+    download = client.get("/export/?format=conll&side=ar&status=approved&kind=all&article=1&download=1")
+    assert download.status_code == 302
+    location = download.headers["Location"]
+    assert location.startswith("/api/v1/export/conll?") and "side=ar" in location and "kind=all" in location
+    streamed = client.get(location)
+    assert streamed.status_code == 200 and streamed.get_data(as_text=True).startswith("روسيا\tB-LOC\n")
+
+
+def test_export_page_explains_a_missing_side(corpus, client, corpus_user):
+    log_in(client, corpus_user.username)
+    page = client.get("/export/?format=moses&status=approved&kind=text&download=1")
+    assert page.status_code == 200 and "choose ar or en or mt" in page.get_data(as_text=True)
