@@ -155,6 +155,14 @@ def test_empty_terms_and_texts():
     assert TermMatcher([("روسيا", 1)]).find("") == []
 
 
+def test_find_many_is_find_of_each_text(matcher):
+    texts = ["زار رُوسيا", "", "الاتحاد الاقتصادي", "الأوراسي وروسيا", "روسيا الاتحادية"]
+    assert matcher.find_many(texts) == [matcher.find(text) for text in texts]
+    assert [[m.surface for m in found] for found in matcher.find_many(texts)] == [
+        ["رُوسيا"], [], [], ["روسيا"], ["روسيا الاتحادية"]]  # no term spans two texts
+    assert matcher.find_many([]) == [] and TermMatcher([]).find_many(["روسيا"]) == [[]]
+
+
 # --- English ------------------------------------------------------------------------------------------------
 
 def test_english_matching_is_case_insensitive_on_whole_words():
@@ -173,7 +181,7 @@ def test_english_offsets_survive_characters_that_lower_case_to_two():
     assert text[match.start:match.end] == "Istanbul"
 
 
-def test_layered_matchers_share_their_tries():
+def test_layered_matchers_share_their_forms():
     glossary = TermMatcher([("روسيا", "glossary"), ("روسيا الاتحادية", "glossary-long")])
     approved = TermMatcher([("بوتين", "approved"), ("روسيا", "approved-first")])
     both = TermMatcher.layered(approved, glossary)

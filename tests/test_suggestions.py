@@ -1,5 +1,7 @@
 """Entity suggestions from the glossary and from approved entities (app/services/suggestions.py)."""
 import hashlib
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -9,6 +11,7 @@ from app.models import Article, Entity, EntityLink, Label, Paragraph, Suggestion
 from app.services import NotFound, ServiceError
 from app.services import glossary
 from app.services.suggestions import Suggestion, article_suggestions, build_known_forms, reject_suggestion
+from tests.conftest import make_config
 
 
 def make_article(paragraphs: list[tuple[str, str | None]], *, approved: bool = False) -> list[Paragraph]:
@@ -261,3 +264,113 @@ def test_an_approval_rebuilds_only_the_approved_layer(app):
     glossary.create_term("موسكو", "Moscow", "LOC")
     article_suggestions(paragraph.article_id)
     assert cached_forms().glossary is not cached.glossary
+
+
+def slowed_builds(monkeypatch) -> tuple[list[str], threading.Event, threading.Event]:
+    """Builds of the known forms, once they have read the glossary, hold until `release` is set (`entered`
+    tells one holds); `names` lists the thread of each build."""
+    from app.services import suggestions
+
+    names, entered, release = [], threading.Event(), threading.Event()
+    real = suggestions._glossary_part
+
+    def slow(labels):
+        names.append(threading.current_thread().name)
+        part = real(labels)
+        entered.set()
+        assert release.wait(10)
+        return part
+
+    monkeypatch.setattr(suggestions, "_glossary_part", slow)
+    return names, entered, release
+
+
+def suggest_in_a_thread(app, article_id: int) -> tuple[threading.Thread, list]:
+    """article_suggestions as a request would call it, in a thread and an app context of its own."""
+    results = []
+
+    def request():
+        with app.app_context():
+            results.append([s.text for s in article_suggestions(article_id)])
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    return thread, results
+
+
+def test_a_request_during_the_warm_up_waits_for_that_build(app, instance_path, monkeypatch):
+    from app import create_app
+    from app.services import suggestions
+
+    glossary.create_term("روسيا", "Russia", "LOC")
+    (paragraph,) = make_article([("زار روسيا", None)])
+    server = create_app(make_config(instance_path, KNOWN_FORMS_RECHECK_SECONDS=2.0))  # as a server runs
+    suggestions.invalidate_cache()
+    builds, entered, release = slowed_builds(monkeypatch)
+    try:
+        with server.app_context():
+            server.test_client().get("/login")  # the first request starts the build in the background
+            assert entered.wait(10)
+            assert not suggestions.rebuild_in_background()  # never a second build while one runs
+        waiting, results = suggest_in_a_thread(server, paragraph.article_id)
+        waiting.join(0.3)
+        assert waiting.is_alive() and results == []  # it waits for the build in progress...
+        release.set()
+        waiting.join(10)
+        assert results == [["روسيا"]]  # ...and uses what it built: one build in all
+        assert builds == ["mizan-known-forms"]
+    finally:
+        release.set()
+        assert suggestions.wait_for_builds(10)
+        with server.app_context():
+            db.engine.dispose()
+
+
+def test_a_change_is_suggested_within_the_recheck_interval_and_a_rebuild_or_two(app, monkeypatch):
+    from app.services import suggestions
+
+    def suggested():
+        return [s.text for s in article_suggestions(paragraph.article_id)]
+
+    app.config["KNOWN_FORMS_RECHECK_SECONDS"] = 0.5
+    (paragraph,) = make_article([("موسكو عاصمة روسيا", None)])
+    glossary.create_term("روسيا", "Russia", "LOC")
+    assert suggested() == ["روسيا"]
+    glossary.create_term("موسكو", "Moscow", "LOC")
+    assert suggested() == ["روسيا"]  # checked moments ago
+    time.sleep(0.55)
+    builds, entered, release = slowed_builds(monkeypatch)
+    assert suggested() == ["روسيا"]  # the change is seen: this request keeps the forms it had, a thread rebuilds
+    assert entered.wait(10)  # that rebuild has read the glossary
+    glossary.create_term("عاصمة", "capital", "MISC")  # a change it cannot see
+    time.sleep(0.55)
+    assert suggested() == ["روسيا"]  # seen, while the rebuild runs: no second build at once
+    release.set()
+    assert suggestions.wait_for_builds(10)
+    # What the first rebuild stored is checked again at once: the second change starts another rebuild.
+    assert suggested() == ["موسكو", "روسيا"]
+    assert suggestions.wait_for_builds(10)
+    assert suggested() == ["موسكو", "عاصمة", "روسيا"]
+    assert builds == ["mizan-known-forms"] * 2
+
+
+def test_a_build_begun_before_invalidate_cache_is_not_kept(app, monkeypatch):
+    from sqlalchemy import text
+
+    from app.services import suggestions
+
+    glossary.create_term("روسيا", "Russia", "LOC")
+    (paragraph,) = make_article([("موسكو عاصمة روسيا", None)])
+    suggestions.invalidate_cache()
+    builds, entered, release = slowed_builds(monkeypatch)
+    waiting, results = suggest_in_a_thread(app, paragraph.article_id)  # builds, in that thread
+    assert entered.wait(10)  # it has read the glossary
+    # A change the fingerprint does not see (updated_at left as it was), hence invalidate_cache().
+    db.session.execute(text("UPDATE glossary_terms SET ar = 'موسكو', en = 'Moscow'"))
+    db.session.commit()
+    suggestions.invalidate_cache()
+    release.set()
+    waiting.join(10)
+    assert results == [["روسيا"]]  # that request got what it built, from the data before the change...
+    assert [s.text for s in article_suggestions(paragraph.article_id)] == ["موسكو"]  # ...but it was not kept
+    assert len(builds) == 2

@@ -13,7 +13,8 @@ Arabic is matched on a normalised copy of the text:
 
 Every substitution is one character for one, so the normalised text plus a
 list giving, for each of its characters, the index of the original
-character, maps any match back to exact offsets of the original: Python
+character (kept internally as the few places where the shift between the two
+changes), maps any match back to exact offsets of the original: Python
 ``str`` indices (code points, so a character outside the BMP counts one),
 end exclusive. A match never ends inside a base+marks cluster: its end is
 extended over the marks (and tatweel) that follow its last letter.
@@ -21,20 +22,27 @@ extended over the marks (and tatweel) that follow its last letter.
 Matching (``TermMatcher``, ``EnglishMatcher``)
 ----------------------------------------------
 A matcher is built once for many terms (tens of thousands) and is one
-automaton: a trie keyed by normalised *tokens* (runs of word characters, or
-single punctuation marks; white space between tokens is one "gap" whatever
-its length or kind). A text is split into tokens once with one compiled
+automaton over normalised *tokens* (runs of word characters, or single
+punctuation marks; white space between tokens is one "gap" whatever its
+length or kind), kept as two dicts: every normalised form, and every first
+token with the most tokens a form starting with it has. Both are built at C
+speed (a dict copy and comprehensions; 10,000 terms in a few milliseconds,
+no per-term trie nodes). A text is split into tokens once with one compiled
 pattern; the words that can start a term are picked out with set and dict
 look-ups (remembered per distinct word, proclitic readings included), and
-only from those is the trie walked. The cost grows with the text, not with
-the number of terms: never a loop over the terms. Matches therefore start
-and end at word boundaries: the term روس never matches inside روسيا.
-Building 10,000 terms takes a few tens of milliseconds; one regular
-expression of the same terms takes 0.3–0.8 s to compile (flat or
-trie-shaped), and a flat alternation scans about thirty times slower (both
-measured in ``bench/suggestion_bench.py``); neither can prefer the longest
-reading across proclitics. ``TermMatcher.layered`` combines matchers without
-copying their tries (a large glossary plus a small layer rebuilt often).
+only at those is the longest form looked up, longest first (a handful of
+dict look-ups of the following tokens joined). ``find_many`` does this for
+many texts in one pass (joined with a separator no term holds). The cost
+grows with the text, not with the number of terms: never a loop over the
+terms. Matches therefore start and end at word boundaries: the term روس
+never matches inside روسيا. One regular expression of the same terms takes
+0.3–0.8 s to compile (flat or trie-shaped), and a flat alternation scans
+about thirty times slower (both measured in ``bench/suggestion_bench.py``);
+neither can prefer the longest reading across proclitics; nor could a
+character automaton such as pyahocorasick without the same token and
+proclitic logic around it. ``TermMatcher.layered`` combines matchers
+without copying their dicts (a large glossary plus a small layer rebuilt
+often).
 
 CAMeL Tools (DESIGN §7) offers the same normalisers (``normalize_alef_ar``,
 ``normalize_teh_marbuta_ar``, ``normalize_alef_maksura_ar``, ``dediac_ar``)
@@ -63,8 +71,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from itertools import accumulate, chain
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 ALEF = "ا"
 _ALEF_FORMS = "أإآٱٲٳ"
@@ -100,62 +109,84 @@ _ARTICLE = "ال"
 _MIN_STRIPPED = 2  # letters a reading must keep once proclitics are stripped
 
 
-def _index_map(length: int, removed: list[re.Match]) -> list[int]:
-    """Indices of a text of `length` characters that survive once the removed runs are dropped, in order."""
-    kept: list[range] = []
-    position = 0
-    for run in removed:
-        kept.append(range(position, run.start()))
-        position = run.end()
-    kept.append(range(position, length))
-    return list(chain.from_iterable(kept))
+_SEPARATOR = "\n\uffff\n"  # between the texts of find_many: a token (U+FFFF, a noncharacter) no term holds
+_ENGLISH_EXPANDING = re.compile("\u0130")  # the one character str.lower() turns into two: "İ" → "i̇"
+
+# Offsets. Normalising removes characters (Arabic marks) and folding may insert some ("İ" lowers to two), so
+# an index into the normalised text is mapped back by adding a shift that only changes at a few places:
+# (positions, shifts), both sorted by position, the shift holding from its position on (None: no shift).
+_Shifts = tuple[list[int], list[int]]
 
 
-def _normalize_arabic(text: str) -> tuple[str, list[int] | None]:
-    """Normalised text and its index map; None for the map when no character was removed (identity).
+def _index_map(length: int, shifts: _Shifts) -> list[int]:
+    """The original index of each of the `length` characters of a normalised text, as one list."""
+    positions, totals = shifts
+    bounds = [0, *positions, length]
+    return list(chain.from_iterable(
+        range(a + shift, b + shift) for a, b, shift in zip(bounds, bounds[1:], (0, *totals))))
+
+
+def _substituted(text: str) -> str:
+    for old, new in _SUBSTITUTION_PAIRS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
+def _normalize_arabic(text: str) -> tuple[str, _Shifts | None]:
+    """Normalised text and its shifts (None when no character was removed).
 
     A few str.replace calls and one regular-expression scan: several times faster than str.translate
     with a table on Arabic text.
     """
-    for old, new in _SUBSTITUTION_PAIRS:
-        if old in text:
-            text = text.replace(old, new)
+    text = _substituted(text)
     removed = list(_REMOVED_RUNS.finditer(text))
     if not removed:
         return text, None
-    return _REMOVED_RUNS.sub("", text), _index_map(len(text), removed)
+    positions, totals = [], []
+    total = 0
+    for run in removed:
+        positions.append(run.start() - total)  # where the first kept character after the run lands
+        total += run.end() - run.start()
+        totals.append(total)
+    return _REMOVED_RUNS.sub("", text), (positions, totals)
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the index of that character in `text`."""
-    normalized, mapping = _normalize_arabic(text)
-    return normalized, (list(range(len(text))) if mapping is None else mapping)
+    normalized, shifts = _normalize_arabic(text)
+    return normalized, (list(range(len(text))) if shifts is None else _index_map(len(normalized), shifts))
 
 
 def normalize_arabic(text: str) -> str:
     """The normalised text alone (offsets not needed)."""
-    return _normalize_arabic(text)[0]
+    return _REMOVED_RUNS.sub("", _substituted(text))
 
 
-def _fold_english(text: str) -> tuple[str, list[int] | None]:
-    """Lower-cased text and its index map (None when every character folds to exactly one)."""
+def _fold_english(text: str) -> tuple[str, _Shifts | None]:
+    """Lower-cased text and its shifts (None when every character folds to exactly one)."""
     for old, new in _ENGLISH_SUBSTITUTIONS:
         if old in text:
             text = text.replace(old, new)
     folded = text.lower()
     if len(folded) == len(text):
         return folded, None
-    parts: list[str] = []
-    mapping: list[int] = []
-    for index, char in enumerate(text):  # rare: "İ" lowers to two characters
-        lower = char.lower()
-        parts.append(lower)
-        mapping.extend([index] * len(lower))
-    return "".join(parts), mapping
+    # Rare: "İ" lowers to two characters; the second is an inserted one, mapped to the "İ".
+    positions, totals = [], []
+    inserted = 0
+    expanding = (m.start() for m in _ENGLISH_EXPANDING.finditer(text))
+    if len(folded) != len(text) + len(_ENGLISH_EXPANDING.findall(text)):  # another such character (a newer Unicode)
+        expanding = (i for i, char in enumerate(text) if len(char.lower()) != 1)
+    for index in expanding:
+        for _ in range(len(text[index].lower()) - 1):
+            inserted += 1
+            positions.append(index + inserted)
+            totals.append(-inserted)
+    return folded, (positions, totals)
 
 
 def _term_tokens(normalized: str) -> tuple[str, ...]:
-    """Trie keys of a normalised term: its tokens, each one after white space prefixed with a space."""
+    """The tokens of a normalised term, each one after white space prefixed with a space (joined, the term)."""
     if _PUNCTUATION.search(normalized) is None:  # words and spaces only: the common case, at C speed
         words = normalized.split()
         return tuple(words[:1] + [" " + word for word in words[1:]])
@@ -176,12 +207,17 @@ def normalize_term(term: str) -> str:
     return " ".join(normalize_arabic(unicodedata.normalize("NFC", term)).split())
 
 
+def _each_line(normalize: Callable[[str], str], terms: list[str]) -> list[str]:
+    """normalize over all terms at once (one string, one line each), white space runs as one space."""
+    if any("\n" in term for term in terms):
+        return [" ".join(normalize(unicodedata.normalize("NFC", term)).split()) for term in terms]
+    joined = normalize(unicodedata.normalize("NFC", "\n".join(terms)))
+    return [" ".join(term.split()) for term in joined.split("\n")]
+
+
 def normalize_terms(terms: list[str]) -> list[str]:
     """normalize_term of each term, in one pass over all of them (several times faster for thousands)."""
-    if any("\n" in term for term in terms):
-        return [normalize_term(term) for term in terms]
-    joined = normalize_arabic(unicodedata.normalize("NFC", "\n".join(terms)))
-    return [" ".join(term.split()) for term in joined.split("\n")]
+    return _each_line(normalize_arabic, terms) if terms else []
 
 
 def normalize_english_term(term: str) -> str:
@@ -220,66 +256,91 @@ class Match(NamedTuple):
     payloads: tuple  # every payload given with this normalised form, in the order given
 
 
-_END = ""  # trie key marking "a term ends here" (no token is empty)
+class _Several(tuple):
+    """The payloads of a form given with several (an entry holds the one payload of a form otherwise)."""
+
+
+_ABSENT = object()
+
+
+class _Layer(NamedTuple):
+    """The terms of one matcher: two dicts, built at C speed."""
+    entries: dict[str, object]  # normalised form -> its payload, or _Several payloads
+    heads: dict[str, int]  # first token of a form -> the most tokens of a form that starts with it
+
+
+_PUNCTUATED_LINE = re.compile(r"^.*[^\w\s].*$", re.MULTILINE)
 _HEADS_CACHE_LIMIT = 200_000  # distinct words remembered per matcher
 
 
-class _TokenTrie:
-    """Shared machinery: a trie over normalised tokens, walked once over a tokenised text."""
+def _layer(entries: dict[str, object]) -> _Layer | None:
+    """The layer of `entries` (normalised forms, none empty): their dict plus the dict of first tokens."""
+    if not entries:
+        return None
+    keys = list(entries)
+    joined = "\n".join(keys)
+    punctuated = set(_PUNCTUATED_LINE.findall(joined)) if _PUNCTUATION.search(joined) else set()
+    heads = dict.fromkeys([key for key in keys if " " not in key and key not in punctuated], 1)
+    get = heads.get
+    for key in [key for key in keys if " " in key or key in punctuated]:  # several tokens
+        tokens = _term_tokens(key) if key in punctuated else key.split(" ")
+        if len(tokens) > get(tokens[0], 0):
+            heads[tokens[0]] = len(tokens)
+    return _Layer(entries, heads)
 
-    _normalize: Callable[[str], tuple[str, list[int] | None]]
+
+class _TokenMatcher:
+    """Shared machinery: the normalised forms in a dict, their first tokens in another, one scan of the text."""
+
+    _normalize: Callable[[str], tuple[str, _Shifts | None]]
+    _normalize_text: Callable[[str], str]  # the same without the shifts (terms)
     _proclitic_initials = ""  # first letters of words that may carry proclitics
 
     def __init__(self, terms: Iterable[tuple[str, object]], *, normalized: bool = False):
         """`terms`: (term, payload) pairs. With normalized=True the terms are keys already
         (normalize_term / normalize_english_term), which saves normalising them again."""
-        root: dict = {}
-        ends: list[dict] = []
-        normalize, punctuation = self._normalize, _PUNCTUATION.search
-        for term, payload in terms:
-            if not normalized:
-                term = normalize(unicodedata.normalize("NFC", term))[0]
-            if punctuation(term) is None:  # words and spaces only: the common case, kept cheap
-                words = term.split()
-                if not words:
-                    continue
-                node = root.setdefault(words[0], {})
-                for word in words[1:]:
-                    node = node.setdefault(" " + word, {})
-                key = term if normalized else " ".join(words)  # keys come with single spaces already
+        pairs = list(terms)
+        keys = [term for term, _ in pairs]
+        if not normalized:
+            keys = _each_line(self._normalize_text, keys) if keys else []
+        entries: dict[str, list] = {}
+        for key, (_, payload) in zip(keys, pairs):
+            if not key:
+                continue
+            payloads = entries.get(key)
+            if payloads is None:
+                entries[key] = [payload]
             else:
-                tokens = _term_tokens(term)
-                if not tokens:
-                    continue
-                node = root
-                for token in tokens:
-                    node = node.setdefault(token, {})
-                key = "".join(tokens)
-            if _END in node:
-                node[_END][1].append(payload)
-            else:
-                node[_END] = (key, [payload])
-                ends.append(node)
-        for node in ends:
-            key, payloads = node[_END]
-            node[_END] = (key, tuple(payloads))
-        self._init_layers((root,) if root else (), len(ends))
-
-    def _init_layers(self, roots: tuple[dict, ...], size: int) -> None:
-        self._roots = roots
-        self._size = size
-        # word -> ((offset, node), ...): the trie nodes a text word reaches, proclitics stripped or not;
-        # and the words whose tuple is not empty.
-        self._heads: dict[str, tuple] = {}
-        self._starters: set[str] = set()
+                payloads.append(payload)
+        layer = _layer({key: payloads[0] if len(payloads) == 1 else _Several(payloads)
+                        for key, payloads in entries.items()})
+        self._init_layers((layer,) if layer else ())
 
     @classmethod
-    def layered(cls, *matchers: "_TokenTrie") -> "_TokenTrie":
-        """One matcher over the terms of several, sharing their tries (nothing is copied): a large
+    def from_mapping(cls, forms: Mapping[str, object]):
+        """A matcher of normalised forms (normalize_term / normalize_english_term) with one payload each:
+        the quickest build: a copy of `forms` and one dict of first tokens."""
+        matcher = cls.__new__(cls)
+        entries = dict(forms)
+        entries.pop("", None)
+        layer = _layer(entries)
+        matcher._init_layers((layer,) if layer else ())
+        return matcher
+
+    def _init_layers(self, layers: tuple[_Layer, ...]) -> None:
+        self._layers = layers
+        self._size = sum(len(layer.entries) for layer in layers)
+        # word -> ((offset, first token, most tokens, entries), ...): the forms a text word may start,
+        # proclitics stripped or not; and the words whose tuple is not empty. One pair, replaced whole.
+        self._memo: tuple[dict[str, tuple], set[str]] = ({}, set())
+
+    @classmethod
+    def layered(cls, *matchers: "_TokenMatcher"):
+        """One matcher over the terms of several, sharing their dicts (nothing is copied): a large
         matcher that rarely changes plus a small one rebuilt often. Terms should not repeat across
         layers (a repeated one matches with the payloads of the first layer)."""
         layered = cls.__new__(cls)
-        layered._init_layers(tuple(root for m in matchers for root in m._roots), sum(len(m) for m in matchers))
+        layered._init_layers(tuple(layer for m in matchers for layer in m._layers))
         return layered
 
     def __len__(self) -> int:
@@ -289,101 +350,120 @@ class _TokenTrie:
     def _readings(self, word: str) -> Iterator[tuple[int, str]]:
         return iter(())
 
-    def _heads_of(self, word: str) -> tuple:
-        """The trie nodes `word` reaches, as it is and with proclitics stripped; remembered per word."""
-        readings = [(0, word)]
-        if word[0] in self._proclitic_initials:
-            readings.extend(reading for reading in self._readings(word) if len(reading[1]) >= _MIN_STRIPPED)
-        heads = []
-        for root in self._roots:
-            for offset, key in readings:
-                node = root.get(key)
-                if node is not None:
-                    heads.append((offset, node))
-        if len(self._heads) >= _HEADS_CACHE_LIMIT:
-            self._heads = {}
-            self._starters = set()
-        result = self._heads[word] = tuple(heads)
-        if result:
-            self._starters.add(word)
-        return result
+    def _heads_of(self, words: list[str]) -> tuple[dict[str, tuple], set[str]]:
+        """What each of `words` may start (remembered per distinct word), and the words that start something."""
+        heads, starters = self._memo
+        new = set(words).difference(heads)
+        if not new:
+            return heads, starters
+        if len(heads) + len(new) > _HEADS_CACHE_LIMIT:
+            heads, starters = {}, set()
+            new = set(words)
+            self._memo = (heads, starters)
+        layers, initials, readings_of = self._layers, self._proclitic_initials, self._readings
+        for word in new:
+            found = []
+            readings = [(0, word)]
+            if word[0] in initials:
+                readings.extend(reading for reading in readings_of(word) if len(reading[1]) >= _MIN_STRIPPED)
+            for entries, first in layers:
+                for offset, key in readings:
+                    most = first.get(key)
+                    if most is not None:
+                        found.append((offset, key, most, entries))
+            if found:
+                heads[word] = tuple(found)
+                starters.add(word)
+            else:
+                heads[word] = ()
+        return heads, starters
 
-    def find(self, text: str) -> list[Match]:
-        """Non-overlapping matches in `text`, leftmost first, longest at each position."""
-        if not self._roots or not text:
-            return []
-        normalized, mapping = self._normalize(text)
+    def _scan(self, normalized: str) -> list[tuple[int, int, str, object]]:
+        """(start, end, key, entry) of each match in a normalised text, leftmost first, longest at each
+        word; offsets in the normalised text."""
         # [gap, token, gap, token, …, gap]: the gaps are white space, possibly empty.
         parts = _TOKENS_AND_GAPS.split(normalized)
         words = parts[1::2]
-        # The positions of words that may start a term, found by comprehensions over sets and dicts
-        # (most words start nothing; a Python loop over every word costs several times more).
-        remembered = bool(self._proclitic_initials) or len(self._roots) > 1
-        root = self._roots[0]
-        if remembered:
-            heads_of = self._heads_of
-            for word in set(words).difference(self._heads):
-                heads_of(word)
-            known, starters = self._heads, self._starters
+        # The words that may start a term, by a comprehension over a set or dict (most words start nothing).
+        if self._proclitic_initials or len(self._layers) > 1:
+            heads, starters = self._heads_of(words)
             starts = [i for i, word in enumerate(words) if word in starters]
-        else:
-            starts = [i for i, word in enumerate(words) if word in root]
+        else:  # one layer, words as they are (English): its dict of first tokens says it all, nothing to remember
+            entries, first = self._layers[0]
+            starts = [i for i, word in enumerate(words) if word in first]
+            heads = {word: ((0, word, first[word], entries),) for word in {words[i] for i in starts}}
         if not starts:
             return []
         offsets = list(accumulate(map(len, parts)))  # token k spans offsets[2k] to offsets[2k + 1]
-        matches: list[Match] = []
+        count = len(words)
+        found = []
         free = 0  # the first token not inside the previous match
         for i in starts:
             if i < free:
                 continue
-            word = words[i]
-            if remembered:
-                heads = known.get(word)
-                if heads is None:  # the cache was emptied meanwhile (another thread)
-                    heads = heads_of(word)
-            else:
-                heads = ((0, root[word]),)
-            best = None  # (last token index, -offset, entry): farthest, then fewest proclitics
-            for offset, node in heads:
-                found = _walk(node, words, parts, i)
-                if found is not None and (best is None or (found[0], -offset) > best[:2]):
-                    best = (found[0], -offset, found[1])
-            if best is None:
-                continue
-            last, negative_offset, (key, payloads) = best
-            matches.append(_make_match(text, mapping, offsets[2 * i] - negative_offset, offsets[2 * last + 1], key,
-                                       payloads))
-            free = last + 1
-        return matches
+            best = None
+            best_last, best_offset = -1, 0  # farthest last token, then fewest proclitics; ties: the first
+            tails = [""]  # tails[k]: the k words after word i as a key continues (a space for a gap)
+            for offset, key, most, entries in heads[words[i]]:
+                k = min(most, count - i) - 1
+                while len(tails) <= k:
+                    j = i + len(tails)
+                    tails.append(tails[-1] + (" " + words[j] if parts[2 * j] else words[j]))
+                while k >= 0:  # the longest form first
+                    last = i + k
+                    if last < best_last or (last == best_last and offset >= best_offset):
+                        break  # cannot do better than the reading found already
+                    candidate = key + tails[k] if k else key
+                    entry = entries.get(candidate, _ABSENT)
+                    if entry is not _ABSENT:
+                        best, best_last, best_offset = (candidate, entry), last, offset
+                        break
+                    k -= 1
+            if best is not None:
+                found.append((offsets[2 * i] + best_offset, offsets[2 * best_last + 1], *best))
+                free = best_last + 1
+        return found
+
+    def find(self, text: str) -> list[Match]:
+        """Non-overlapping matches in `text`, leftmost first, longest at each position."""
+        return self.find_many((text,))[0] if text and self._layers else []
+
+    def find_many(self, texts: Sequence[str]) -> list[list[Match]]:
+        """find() of each text, in one pass over all of them (joined, with a separator no match spans)."""
+        result: list[list[Match]] = [[] for _ in texts]
+        if not self._layers or not texts:
+            return result
+        joined = _SEPARATOR.join(texts)
+        normalized, shifts = self._normalize(joined)
+        found = self._scan(normalized)
+        if not found:
+            return result
+        positions, totals = shifts if shifts is not None else ((), ())
+        starts = list(accumulate((len(text) + len(_SEPARATOR) for text in texts), initial=0))
+        length, j, marks, category = len(joined), 0, _MARKS, unicodedata.category
+        for start, end, key, entry in found:
+            payloads = entry if type(entry) is _Several else (entry,)
+            if positions:  # back to the original: add the shift in force at each end (inlined: thousands of calls)
+                k = bisect_right(positions, start)
+                start += totals[k - 1] if k else 0
+                end -= 1
+                k = bisect_right(positions, end, k)
+                end += (totals[k - 1] if k else 0) + 1
+            while end < length:  # never end between a letter and its marks
+                char = joined[end]
+                if not (char in marks or (char >= "\u0300" and category(char) == "Mn")):
+                    break
+                end += 1
+            while start >= starts[j + 1]:
+                j += 1
+            base = starts[j]
+            if end - base > len(texts[j]):
+                continue  # across a separator: only a term holding U+FFFF could
+            result[j].append(Match(start - base, end - base, payloads[0], joined[start:end], key, payloads))
+        return result
 
 
-def _walk(node: dict, words: list[str], parts: list[str], i: int):
-    """From the node reached by word i: (index of the last word of the longest term, its entry) or None."""
-    best = (i, node[_END]) if _END in node else None
-    if len(node) == (best is not None):  # no longer term continues from here
-        return best
-    for j in range(i + 1, len(words)):
-        node = node.get(" " + words[j] if parts[2 * j] else words[j])  # parts[2j]: the gap before word j
-        if node is None:
-            break
-        if _END in node:
-            best = (j, node[_END])
-    return best
-
-
-def _make_match(text: str, mapping: list[int] | None, start: int, end: int, key: str, payloads: tuple) -> Match:
-    if mapping is not None:
-        start, end = mapping[start], mapping[end - 1] + 1
-    length = len(text)
-    while end < length:  # never end between a letter and its marks
-        char = text[end]
-        if not (char in _MARKS or (char >= "\u0300" and unicodedata.category(char) == "Mn")):
-            break
-        end += 1
-    return Match(start, end, payloads[0], text[start:end], key, payloads)
-
-
-class TermMatcher(_TokenTrie):
+class TermMatcher(_TokenMatcher):
     """Arabic terms (with payloads), matched after normalisation and with proclitics allowed in front.
 
     >>> m = TermMatcher([("روسيا", "LOC")])
@@ -392,13 +472,15 @@ class TermMatcher(_TokenTrie):
     """
 
     _normalize = staticmethod(_normalize_arabic)
+    _normalize_text = staticmethod(normalize_arabic)
     _proclitic_initials = "وفبكلا"
 
     def _readings(self, word: str) -> Iterator[tuple[int, str]]:
         return _arabic_readings(word)
 
 
-class EnglishMatcher(_TokenTrie):
+class EnglishMatcher(_TokenMatcher):
     """English terms, matched case-insensitively at word boundaries, any white space between their words."""
 
     _normalize = staticmethod(_fold_english)
+    _normalize_text = staticmethod(lambda text: _fold_english(text)[0])

@@ -38,32 +38,49 @@ still the same (an English edit that moves words does not hide another one).
 
 Speed and the cache
 -------------------
-Building the known forms reads the whole glossary and the approved entities
-and builds one matcher (about a hundred milliseconds for 10,000 terms, with
-the garbage collector paused meanwhile). The result is kept per database and
-reused while a fingerprint of what it was built from is unchanged, in two
-parts: the glossary's count, max id, max ``updated_at`` and sum of label
-ids, with the labels' count, retired count, name lengths and max id; and
-the count, max id and sums of label ids and offsets of the Arabic entities
-in approved paragraphs, with the count, max id and sum of English entity
-ids of their links to approved revisions. The matcher is layered
-(``TermMatcher.layered``): an approval, which moves only the second part,
-rebuilds only the small layer of what approved paragraphs add, and reuses
-the glossary's trie. Checking costs four aggregate queries, so a checked
-cache is trusted for ``KNOWN_FORMS_RECHECK_SECONDS`` (2 s by default, 0 in
-the tests): a glossary edit or an approval reaches suggestions and the QA
-glossary check within that time, in every process (a CLI import is seen by
-the web server). A
-change that leaves every number equal (two label edits cancelling out in a
-sum) is only seen at the next change; ``invalidate_cache()`` forces a
-rebuild. The English side uses one matcher per call for all the English
-forms the article needs, and a paragraph's own matcher only where a form
-needed elsewhere matched (it could hide a shorter one). Figures:
+Building the known forms reads the whole glossary (one plain SQL query, its
+rows as the driver gives them) and the approved entities, normalises all
+Arabic forms in one pass and builds one matcher (a few tens of milliseconds
+for 10,000 terms, with the garbage collector paused meanwhile). The result
+is kept per database and reused while a fingerprint of what it was built
+from is unchanged, in two parts: the glossary's count, max id, max
+``updated_at`` and sum of label ids, with the labels' count, retired count,
+name lengths and max id; and the count, max id and sums of label ids and
+offsets of the Arabic entities in approved paragraphs, with the count, max
+id and sum of English entity ids of their links to approved revisions. The
+matcher is layered (``TermMatcher.layered``): an approval, which moves only
+the second part, rebuilds only the small layer of what approved paragraphs
+add, and reuses the glossary's matcher. Checking costs one aggregate query,
+so a checked cache is trusted for ``KNOWN_FORMS_RECHECK_SECONDS`` (2 s by
+default, 0 in the tests). When a check finds a change, that request keeps
+the forms it had and a background thread rebuilds them, so no request waits
+for a rebuild: a glossary edit or an approval reaches suggestions and the
+QA glossary check within ``KNOWN_FORMS_RECHECK_SECONDS`` plus the time of
+one rebuild (two if a change comes while a rebuild runs), in every process
+(a CLI import is seen by the web server).
+With the setting at 0 every call checks, and one that finds a change waits
+for the rebuild. A change that leaves every number equal (two label edits
+cancelling out in a sum) is only seen at the next change;
+``invalidate_cache()`` forces a rebuild (a build running meanwhile stores
+nothing).
+
+There is at most one build per database at a time. A server starts one in
+the background at its first request (``rebuild_in_background``, from
+``create_app``); a request that needs the forms while a build runs and has
+none to keep waits for that build instead of starting another (and checks
+its fingerprint again once it has ended). The first request of a new
+process therefore pays at most one build, never two.
+
+Suggesting runs each side's matcher once over all the article's paragraphs
+(``find_many``). The English side uses one matcher per call for all the
+English forms the article needs, and a paragraph's own matcher only where a
+form needed elsewhere matched (it could hide a shorter one). Figures:
 ``bench/suggestion_bench.py``.
 """
 from __future__ import annotations
 
 import gc
+import math
 import threading
 import time
 from collections import Counter, defaultdict
@@ -71,20 +88,20 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Iterable, NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Article, Entity, EntityLink, GlossaryTerm, Label, Paragraph, SuggestionRejection, Translation, User
+from ..models import Article, Label, Paragraph, SuggestionRejection, Translation, User
 from . import NotFound, ServiceError
-from .arabic import EnglishMatcher, TermMatcher, normalize_term, normalize_terms
+from .arabic import EnglishMatcher, Match, TermMatcher, normalize_term, normalize_terms
 from .audit import record_event
 
 SOURCES = ("glossary", "approved")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     paragraph_id: int
     lang: str  # "ar" or "en"
@@ -130,55 +147,57 @@ class SuggestionError(ServiceError):
 
 
 # --- what is known --------------------------------------------------------------------------------------
-# Statements are built once: building and cache-keying them per call costs more than running them.
+# Plain SQL, run as written (exec_driver_sql: no statement to compile, which a new process would pay for each
+# one; still seen by engine events). It mirrors the models (app/models/annotations.py, articles.py).
 
-_ar_entity, _en_entity = aliased(Entity), aliased(Entity)
-_APPROVED_AR = (Entity.lang == "ar", Paragraph.status == "approved")
-_APPROVED_LINKS = (
-    select(EntityLink.id)
-    .join(_ar_entity, _ar_entity.id == EntityLink.ar_entity_id)
-    .join(_en_entity, _en_entity.id == EntityLink.en_entity_id)
-    .join(Paragraph, Paragraph.id == _ar_entity.paragraph_id)
-    .where(_ar_entity.lang == "ar", _en_entity.lang == "en", Paragraph.status == "approved",
-           _en_entity.translation_id == Paragraph.approved_revision_id)
+_APPROVED_AR_FROM = ("FROM entities AS e JOIN paragraphs AS p ON p.id = e.paragraph_id "
+                     "WHERE e.lang = 'ar' AND p.status = 'approved'")
+_APPROVED_LINKS_FROM = (
+    "FROM entity_links AS k JOIN entities AS ar ON ar.id = k.ar_entity_id "
+    "JOIN entities AS en ON en.id = k.en_entity_id JOIN paragraphs AS p ON p.id = ar.paragraph_id "
+    "WHERE ar.lang = 'ar' AND en.lang = 'en' AND p.status = 'approved' AND en.translation_id = p.approved_revision_id"
 )
-# Two fingerprints: the glossary's (with the labels), and the approved entities' and links'. Approvals are
-# frequent, glossary changes rare: an approval rebuilds only the small approved part.
-_GLOSSARY_FINGERPRINT = (
-    select(func.count(), func.max(GlossaryTerm.id), func.max(GlossaryTerm.updated_at),
-           func.sum(GlossaryTerm.label_id)).select_from(GlossaryTerm),
-    select(func.count(), func.sum(Label.retired), func.sum(func.length(Label.name)), func.max(Label.id)),
+# The fingerprint, one row: the glossary's and the labels' aggregates (8 values), then the approved entities'
+# and links' (7 values). Approvals are frequent, glossary changes rare: an approval moves only the second part
+# and rebuilds only the small approved layer.
+_FINGERPRINT = (
+    "SELECT * FROM (SELECT count(*), max(id), max(updated_at), sum(label_id) FROM glossary_terms), "
+    "(SELECT count(*), sum(retired), sum(length(name)), max(id) FROM labels), "
+    f"(SELECT count(*), max(e.id), sum(e.label_id), sum(e.start + e.\"end\") {_APPROVED_AR_FROM}), "
+    f"(SELECT count(*), max(k.id), sum(en.id) {_APPROVED_LINKS_FROM})"
 )
-_APPROVED_FINGERPRINT = (
-    select(func.count(), func.max(Entity.id), func.sum(Entity.label_id), func.sum(Entity.start + Entity.end))
-    .select_from(Entity).join(Paragraph, Paragraph.id == Entity.paragraph_id).where(*_APPROVED_AR),
-    _APPROVED_LINKS.with_only_columns(func.count(), func.max(EntityLink.id), func.sum(_en_entity.id)),
-)
-_LABELS = select(Label.id, Label.name, Label.retired, Label.position)
-_GLOSSARY = select(GlossaryTerm.ar, GlossaryTerm.en, GlossaryTerm.label_id, GlossaryTerm.origin).order_by(
-    GlossaryTerm.id)
-_APPROVED_ENTITY_COUNTS = (
-    select(Entity.text, Entity.label_id, func.count())
-    .join(Paragraph, Paragraph.id == Entity.paragraph_id).where(*_APPROVED_AR)
-    .group_by(Entity.text, Entity.label_id)
-)
-_APPROVED_LINK_COUNTS = (
-    _APPROVED_LINKS.with_only_columns(_ar_entity.text, _en_entity.text, func.count())
-    .group_by(_ar_entity.text, _en_entity.text)
-)
+_GLOSSARY_PART_VALUES = 8
+_LABELS = "SELECT id, name, retired, position FROM labels"
+_GLOSSARY = "SELECT ar, en, label_id, origin = 'manual' FROM glossary_terms ORDER BY id"
+_APPROVED_ENTITY_COUNTS = f"SELECT e.text, e.label_id, count(*) {_APPROVED_AR_FROM} GROUP BY e.text, e.label_id"
+_APPROVED_LINK_COUNTS = f"SELECT ar.text, en.text, count(*) {_APPROVED_LINKS_FROM} GROUP BY ar.text, en.text"
+
+
+def _rows(sql: str, parameters: dict | None = None) -> list[tuple]:
+    """The rows of `sql` (named parameters, `:name`) as plain tuples. On SQLite straight from the
+    driver, which takes `:name` itself: Row objects cost as much as the reading for the 10,000 terms
+    of a glossary. Other databases go through SQLAlchemy's text(), which speaks their paramstyle."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return [tuple(row) for row in connection.execute(sql_text(sql), parameters or {})]
+    result = connection.exec_driver_sql(sql, parameters or {})
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _fingerprint() -> tuple[tuple, tuple]:
     """(glossary and labels, approved entities and links): aggregates that move with any change."""
-    connection = db.session.connection()
-    return (tuple(tuple(connection.execute(statement).one()) for statement in _GLOSSARY_FINGERPRINT),
-            tuple(tuple(connection.execute(statement).one()) for statement in _APPROVED_FINGERPRINT))
+    (row,) = _rows(_FINGERPRINT)
+    return row[:_GLOSSARY_PART_VALUES], row[_GLOSSARY_PART_VALUES:]
 
 
 @contextmanager
 def _gc_paused():
-    """Building allocates tens of thousands of long-lived dicts and tuples; each allocation burst would
-    otherwise run the cyclic garbage collector over the whole heap several times (half the build time)."""
+    """Building allocates tens of thousands of long-lived tuples; each allocation burst would otherwise run
+    the cyclic garbage collector over the whole heap several times. Process-wide: another thread that
+    pauses it meanwhile leaves it to the first to enable it again."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -194,13 +213,16 @@ class _Labels(NamedTuple):
 
 
 def _live_labels() -> _Labels:
-    rows = [row for row in db.session.connection().execute(_LABELS).all() if not row.retired]
-    return _Labels({row.id: row.name for row in rows}, {row.id: row.position for row in rows})
+    rows = [row for row in _rows(_LABELS) if not row[2]]
+    return _Labels({row[0]: row[1] for row in rows}, {row[0]: row[3] for row in rows})
 
 
 def _best_label(labels: _Labels, counts: Counter, manual: Counter) -> int:
     """Most frequent; ties: more manual terms, then the label listed first."""
     return max(counts, key=lambda i: (counts[i], manual[i], -labels.positions[i], -i))
+
+
+_new_tuple = tuple.__new__  # KnownForm(...) without its Python-level __new__: a third quicker for 10,000
 
 
 class _GlossaryPart(NamedTuple):
@@ -210,23 +232,19 @@ class _GlossaryPart(NamedTuple):
 
 def _glossary_part(labels: _Labels) -> _GlossaryPart:
     """The glossary's forms and their matcher (the large part, rebuilt only when the glossary changes)."""
-    # key -> [(label id, manual?, English)], in id order; most keys have one term.
-    glossary: dict[str, list[tuple[int, bool, str]]] = {}
-    rows = [row for row in db.session.connection().execute(_GLOSSARY).all() if row[2] in labels.names]
-    for key, (_, en, label_id, origin) in zip(normalize_terms([row[0] for row in rows]), rows):
-        if not key:
-            continue
-        entry = glossary.get(key)
-        if entry is None:
-            glossary[key] = [(label_id, origin == "manual", en)]
-        else:
-            entry.append((label_id, origin == "manual", en))
-    by_key: dict[str, KnownForm] = {}
-    for key, terms in glossary.items():
-        if len(terms) == 1:  # the common case, kept cheap
-            label_id, _, en = terms[0]
-            english = ((en, "glossary"),)
-        else:
+    names = labels.names
+    rows = [row for row in _rows(_GLOSSARY) if row[2] in names]  # (ar, en, label id, manual?) in id order
+    keys = normalize_terms([row[0] for row in rows])
+    # Most keys have one term: one comprehension makes their forms. Keys of several terms are redone below.
+    by_key = {key: _new_tuple(KnownForm, (key, names[label_id], "glossary", ((en, "glossary"),)))
+              for key, (_, en, label_id, _) in zip(keys, rows)}
+    if len(by_key) < len(rows):
+        shared: dict[str, list[tuple[int, bool, str]]] = defaultdict(list)  # key -> [(label id, manual?, English)]
+        several = {key for key, count in Counter(keys).items() if count > 1}
+        for key, (_, en, label_id, manual) in zip(keys, rows):
+            if key in several:
+                shared[key].append((label_id, bool(manual), en))
+        for key, terms in shared.items():
             label_id = _best_label(labels, Counter(t[0] for t in terms), Counter(t[0] for t in terms if t[1]))
             seen: set[str] = set()
             english = []
@@ -234,9 +252,9 @@ def _glossary_part(labels: _Labels) -> _GlossaryPart:
                 if en.lower() not in seen:
                     seen.add(en.lower())
                     english.append((en, "glossary"))
-            english = tuple(english)
-        by_key[key] = KnownForm(key, labels.names[label_id], "glossary", english)
-    return _GlossaryPart(by_key, TermMatcher(((key, form) for key, form in by_key.items()), normalized=True))
+            by_key[key] = KnownForm(key, names[label_id], "glossary", tuple(english))
+    by_key.pop("", None)  # a term of marks or white space only
+    return _GlossaryPart(by_key, TermMatcher.from_mapping(by_key))
 
 
 def _with_approved(part: _GlossaryPart, labels: _Labels) -> KnownForms:
@@ -245,15 +263,14 @@ def _with_approved(part: _GlossaryPart, labels: _Labels) -> KnownForms:
     The approved layer holds the forms only approved entities know, and the glossary forms to which
     approved links add English forms (it comes first, so its payload wins for those).
     """
-    connection = db.session.connection()
+    entity_counts = _rows(_APPROVED_ENTITY_COUNTS)
+    link_counts = _rows(_APPROVED_LINK_COUNTS)
     approved: dict[str, Counter] = defaultdict(Counter)  # key -> label id -> entities
-    for text, label_id, count in connection.execute(_APPROVED_ENTITY_COUNTS).all():
-        key = normalize_term(text)
+    for key, (_, label_id, count) in zip(normalize_terms([row[0] for row in entity_counts]), entity_counts):
         if key and label_id in labels.names:
             approved[key][label_id] += count
     linked: dict[str, Counter] = defaultdict(Counter)  # key -> English -> links
-    for ar_text, en_text, count in connection.execute(_APPROVED_LINK_COUNTS).all():
-        key = normalize_term(ar_text)
+    for key, (_, en_text, count) in zip(normalize_terms([row[0] for row in link_counts]), link_counts):
         if key:
             linked[key][" ".join(en_text.split())] += count
 
@@ -271,8 +288,7 @@ def _with_approved(part: _GlossaryPart, labels: _Labels) -> KnownForms:
             layer[key] = KnownForm(key, labels.names[_best_label(labels, counts, Counter())], "approved", english)
     if not layer:
         return KnownForms(part.by_key, part.matcher)
-    return KnownForms({**part.by_key, **layer}, TermMatcher.layered(
-        TermMatcher(((key, form) for key, form in layer.items()), normalized=True), part.matcher))
+    return KnownForms({**part.by_key, **layer}, TermMatcher.layered(TermMatcher.from_mapping(layer), part.matcher))
 
 
 def build_known_forms() -> KnownForms:
@@ -282,6 +298,11 @@ def build_known_forms() -> KnownForms:
         return _with_approved(_glossary_part(labels), labels)
 
 
+# --- the cache ------------------------------------------------------------------------------------------
+# Per database: the forms last built (_cache) and the build in progress, if any (_builds). _lock guards both
+# and is held for moments only, never during a build. A caller that needs forms while a build runs waits for
+# that build rather than starting another; there is never more than one build per database at a time.
+
 class _Cached(NamedTuple):
     fingerprint: tuple[tuple, tuple]
     forms: KnownForms
@@ -289,61 +310,128 @@ class _Cached(NamedTuple):
     glossary: _GlossaryPart
 
 
+class _Build:
+    """A build in progress; `done` is set when it has ended (stored, discarded or failed)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.outdated = False  # a change was seen while it ran: what it stores is checked again at once
+
+
 _cache: dict[str, _Cached] = {}
+_builds: dict[str, _Build] = {}
+_generation = 0  # moved by invalidate_cache(): a build begun before does not store what it built
+_lock = threading.Lock()
 _CACHED_DATABASES = 4
-_cache_lock = threading.Lock()
+
+
+def _database() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
 
 
 def known_forms() -> KnownForms:
     """The known forms of this database, rebuilt only when their fingerprint changed (module docstring)."""
-    database = db.engine.url.render_as_string(hide_password=True)
-    cached = _cache.get(database)
-    now = time.monotonic()
-    if cached is not None and now - cached.checked < _recheck_seconds():
-        return cached.forms  # checked moments ago: saves and tagging do not pay for the fingerprint
-    fingerprint = _fingerprint()
-    if cached is not None and cached.fingerprint == fingerprint:
-        _cache[database] = cached._replace(checked=now)
-        return cached.forms
-    if cached is not None and _recheck_seconds() > 0:
-        # Changed: this request keeps the forms it had (already up to 2 s stale by design)
-        # and a background thread rebuilds them, so no request waits for a build.
-        _cache[database] = cached._replace(checked=now)
-        rebuild_in_background()
-        return cached.forms
-    return _build(database, fingerprint, now)
+    database = _database()
+    recheck = _recheck_seconds()
+    while True:
+        cached = _cache.get(database)
+        now = time.monotonic()
+        if cached is not None and now - cached.checked < recheck:
+            return cached.forms  # checked moments ago: saves and tagging do not pay for the fingerprint
+        fingerprint = _fingerprint()
+        with _lock:
+            cached, running = _cache.get(database), _builds.get(database)
+            if cached is not None and cached.fingerprint == fingerprint:
+                if cached.checked < now:
+                    _cache[database] = cached._replace(checked=now)
+                return cached.forms
+            if cached is not None and cached.checked > now:
+                continue  # checked or built since this fingerprint was taken: it is the older one
+            # Changed (or never built). With a recheck interval, a request keeps the forms it had while a
+            # background thread rebuilds them; if a build is running already it may have read the data before
+            # this change: what it stores is checked again by the next request, which starts another if need be.
+            keep = cached is not None and recheck > 0
+            if running is None:
+                build, generation = _begin(database)
+                if keep:
+                    _cache[database] = cached._replace(checked=now)
+            elif keep:
+                running.outdated = True
+                return cached.forms
+        if running is None:
+            if keep:
+                _start_thread(database, build, generation)
+                return cached.forms
+            return _run(database, build, generation, fingerprint, now)
+        running.done.wait()  # the build in progress (e.g. the server's warm-up), not a second one; then look again
 
 
-def rebuild_in_background() -> None:
-    """Build this database's known forms in a thread of its own (once at a time), e.g. at server start."""
+def rebuild_in_background() -> bool:
+    """Build this database's known forms in a thread of its own, unless a build is running already (e.g. at
+    the server's first request). A request that needs them meanwhile waits for this build. True if started."""
+    database = _database()
+    with _lock:
+        if database in _builds:
+            return False
+        build, generation = _begin(database)
+    _start_thread(database, build, generation)
+    return True
+
+
+def wait_for_builds(timeout: float | None = None) -> bool:
+    """Wait until no build is running in this process (benchmarks, tests); False on timeout."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        with _lock:
+            running = next(iter(_builds.values()), None)
+        if running is None:
+            return True
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0 or not running.done.wait(left):
+            return False
+
+
+def _begin(database: str) -> tuple[_Build, int]:
+    """Register a build of `database` (the caller holds _lock and saw none running)."""
+    build = _builds[database] = _Build()
+    return build, _generation
+
+
+def _end(database: str, build: _Build) -> None:
+    with _lock:
+        if _builds.get(database) is build:
+            del _builds[database]
+    build.done.set()
+
+
+def _start_thread(database: str, build: _Build, generation: int) -> None:
     from flask import current_app
 
-    database = db.engine.url.render_as_string(hide_password=True)
-    with _cache_lock:
-        if database in _rebuilding:
-            return
-        _rebuilding.add(database)
     app = current_app._get_current_object()
 
     def run() -> None:
-        with app.app_context():
-            try:
-                _build(database, _fingerprint(), time.monotonic())
-            except Exception:  # noqa: BLE001 — the next request will try again, synchronously if need be
-                app.logger.exception("rebuilding the known forms for suggestions failed")
-            finally:
-                db.session.remove()
-                with _cache_lock:
-                    _rebuilding.discard(database)
+        try:
+            with app.app_context():
+                try:
+                    _run(database, build, generation, _fingerprint(), time.monotonic())
+                except Exception:  # noqa: BLE001 — the next request will try again, synchronously if need be
+                    app.logger.exception("rebuilding the known forms for suggestions failed")
+                finally:
+                    db.session.remove()
+        finally:
+            _end(database, build)  # also when the app context or the fingerprint failed
 
-    threading.Thread(target=run, name="mizan-known-forms", daemon=True).start()
+    try:
+        threading.Thread(target=run, name="mizan-known-forms", daemon=True).start()
+    except BaseException:
+        _end(database, build)
+        raise
 
 
-def _build(database: str, fingerprint: tuple, now: float) -> KnownForms:
-    with _cache_lock:  # one build at a time per process; a concurrent caller reuses it
+def _run(database: str, build: _Build, generation: int, fingerprint: tuple, now: float) -> KnownForms:
+    """The registered `build`: read, build, store (unless invalidate_cache() was called meanwhile)."""
+    try:
         cached = _cache.get(database)
-        if cached is not None and cached.fingerprint == fingerprint:
-            return cached.forms
         with _gc_paused():
             labels = _live_labels()
             if cached is not None and cached.fingerprint[0] == fingerprint[0]:
@@ -351,13 +439,14 @@ def _build(database: str, fingerprint: tuple, now: float) -> KnownForms:
             else:
                 part = _glossary_part(labels)
             forms = _with_approved(part, labels)
-        if database not in _cache and len(_cache) >= _CACHED_DATABASES:
-            del _cache[next(iter(_cache))]  # the oldest: one process rarely serves several databases
-        _cache[database] = _Cached(fingerprint, forms, now, part)
+        with _lock:
+            if generation == _generation:
+                if database not in _cache and len(_cache) >= _CACHED_DATABASES:
+                    del _cache[next(iter(_cache))]  # the oldest: one process rarely serves several databases
+                _cache[database] = _Cached(fingerprint, forms, -math.inf if build.outdated else now, part)
         return forms
-
-
-_rebuilding: set[str] = set()
+    finally:
+        _end(database, build)
 
 
 def _recheck_seconds() -> float:
@@ -368,12 +457,16 @@ def _recheck_seconds() -> float:
 
 
 def invalidate_cache() -> None:
-    _cache.clear()
+    """Forget the forms of every database: the next call builds them (a build running now stores nothing)."""
+    global _generation
+    with _lock:
+        _cache.clear()
+        _generation += 1
 
 
 # --- suggestions ----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Existing:
     id: int
     start: int
@@ -386,23 +479,23 @@ def _covered(existing: list[_Existing], start: int, end: int, label: str) -> boo
     return any(e.label == label and e.start <= start and end <= e.end for e in existing)
 
 
-_IN_ARTICLE = select(Paragraph.id).where(Paragraph.article_id == bindparam("article_id")).scalar_subquery()
+_IN_ARTICLE = "paragraph_id IN (SELECT id FROM paragraphs WHERE article_id = :article_id)"
 _ARTICLE_PARAGRAPHS = (
-    select(Paragraph.id, Paragraph.ar, Paragraph.current_revision_id, Translation.text)
-    .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
-    .where(Paragraph.article_id == bindparam("article_id")).order_by(Paragraph.position)
+    "SELECT p.id, p.ar, p.current_revision_id, t.text FROM paragraphs AS p "
+    "LEFT OUTER JOIN translations AS t ON t.id = p.current_revision_id WHERE p.article_id = :article_id ORDER BY p.position"
 )
-_ARTICLE_ENTITIES = (
-    select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.translation_id, Entity.start, Entity.end,
-           Entity.label_id, Entity.text)
-    .where(Entity.paragraph_id.in_(_IN_ARTICLE)).order_by(Entity.start, Entity.end, Entity.id)
-)
-_ARTICLE_REJECTIONS = (
-    select(SuggestionRejection.paragraph_id, SuggestionRejection.lang, SuggestionRejection.start,
-           SuggestionRejection.end, SuggestionRejection.label_id, SuggestionRejection.text)
-    .where(SuggestionRejection.paragraph_id.in_(_IN_ARTICLE))
-)
-_LABEL_NAMES = select(Label.id, Label.name)
+_ARTICLE_ENTITIES = ('SELECT id, paragraph_id, lang, translation_id, start, "end", label_id, text FROM entities '
+                     f'WHERE {_IN_ARTICLE} ORDER BY start, "end", id')
+_ARTICLE_REJECTIONS = ('SELECT paragraph_id, lang, start, "end", label_id, text FROM suggestion_rejections '
+                       f"WHERE {_IN_ARTICLE}")
+_LABEL_NAMES = "SELECT id, name FROM labels"
+
+
+class _Paragraph(NamedTuple):
+    id: int
+    ar: str
+    current_revision_id: int | None
+    text: str | None  # the current English
 
 
 def article_suggestions(article_id: int, *, glossary_matcher: KnownForms | None = None,
@@ -413,10 +506,18 @@ def article_suggestions(article_id: int, *, glossary_matcher: KnownForms | None 
     Checks no rights: the caller shows suggestions only to who may see the article. NotFound if the
     article does not exist.
     """
+    # With the collector paused, the thousands of short-lived objects of one call are freed before any
+    # collection sees them; otherwise they are promoted as they stay alive through the call, and every
+    # few calls a full collection of the whole process (tens of milliseconds) lands in one.
+    with _gc_paused():
+        return _article_suggestions(article_id, glossary_matcher, paragraph_ids)
+
+
+def _article_suggestions(article_id: int, glossary_matcher: KnownForms | None,
+                         paragraph_ids: Iterable[int] | None) -> list[Suggestion]:
     forms = glossary_matcher if glossary_matcher is not None else known_forms()
-    connection = db.session.connection()
     parameters = {"article_id": article_id}
-    paragraphs = connection.execute(_ARTICLE_PARAGRAPHS, parameters).all()
+    paragraphs = list(map(_Paragraph._make, _rows(_ARTICLE_PARAGRAPHS, parameters)))
     if paragraph_ids is not None:
         wanted = set(paragraph_ids)
         paragraphs = [p for p in paragraphs if p.id in wanted]
@@ -424,40 +525,42 @@ def article_suggestions(article_id: int, *, glossary_matcher: KnownForms | None 
         if db.session.get(Article, article_id) is None:
             raise NotFound(f"Article {article_id} not found.")
         return []
-    label_names = dict(connection.execute(_LABEL_NAMES).all())
+    label_names = dict(_rows(_LABEL_NAMES))
     current = {p.id: p.current_revision_id for p in paragraphs}
 
     ar_entities: dict[int, list[_Existing]] = defaultdict(list)
     en_entities: dict[int, list[_Existing]] = defaultdict(list)
-    for entity_id, paragraph_id, lang, translation_id, start, end, label_id, text in connection.execute(
-            _ARTICLE_ENTITIES, parameters).all():
+    for entity_id, paragraph_id, lang, translation_id, start, end, label_id, text in _rows(
+            _ARTICLE_ENTITIES, parameters):
         existing = _Existing(entity_id, start, end, label_names[label_id], text)
         if lang == "ar":
             ar_entities[paragraph_id].append(existing)
         elif translation_id is not None and translation_id == current.get(paragraph_id):
             en_entities[paragraph_id].append(existing)
     rejected = {(paragraph_id, lang, start, end, label_names[label_id], text)
-                for paragraph_id, lang, start, end, label_id, text in connection.execute(
-                    _ARTICLE_REJECTIONS, parameters).all()}
+                for paragraph_id, lang, start, end, label_id, text in _rows(_ARTICLE_REJECTIONS, parameters)}
 
-    # Arabic side first; it says which English forms each paragraph needs. All English forms of the
-    # article then go into one matcher, built once.
+    # Arabic side first, all paragraphs in one pass; it says which English forms each paragraph needs. All
+    # English forms of the article then go into one matcher, built once, also run over all paragraphs at once.
     sides = []
     english_terms: dict[tuple[str, str], str] = {}  # (English form, Arabic key) -> source
-    for paragraph in paragraphs:
-        arabic, anchors = _arabic_side(forms, paragraph.id, paragraph.ar, paragraph.text is not None,
+    for paragraph, matches in zip(paragraphs, forms.matcher.find_many([p.ar for p in paragraphs])):
+        arabic, anchors = _arabic_side(forms, paragraph.id, matches, paragraph.text is not None,
                                        ar_entities.get(paragraph.id, ()), rejected)
         for anchor in anchors:
             for en, source in anchor.form.english:
                 english_terms.setdefault((en, anchor.form.key), source)
         sides.append((paragraph, arabic, anchors))
     article_matcher = EnglishMatcher((en, (source, key)) for (en, key), source in english_terms.items())
+    with_english = [(paragraph, anchors) for paragraph, _, anchors in sides if anchors and paragraph.text]
+    english_matches = dict(zip((paragraph.id for paragraph, _ in with_english),
+                               article_matcher.find_many([paragraph.text for paragraph, _ in with_english])))
 
     suggestions: list[Suggestion] = []
     for paragraph, arabic, anchors in sides:
         suggestions.extend(arabic)
-        if anchors and paragraph.text:
-            suggestions.extend(_english_side(article_matcher, paragraph.id, paragraph.text, anchors,
+        if paragraph.id in english_matches:
+            suggestions.extend(_english_side(english_matches[paragraph.id], paragraph.id, paragraph.text, anchors,
                                              en_entities.get(paragraph.id, ()), rejected))
     return suggestions
 
@@ -470,14 +573,15 @@ class _Anchor(NamedTuple):
     link_to: dict
 
 
-def _arabic_side(forms: KnownForms, paragraph_id: int, arabic: str, has_english: bool,
+def _arabic_side(forms: KnownForms, paragraph_id: int, matches: list[Match], has_english: bool,
                  ar_existing: Iterable[_Existing], rejected: set[tuple]) -> tuple[list[Suggestion], list[_Anchor]]:
-    """The Arabic suggestions of a paragraph, and the anchors of its English ones (in Arabic order)."""
+    """The Arabic suggestions of a paragraph from the matches in its Arabic, and the anchors of its English
+    ones (in Arabic order)."""
     result: list[Suggestion] = []
     anchors: list[_Anchor] = []
-    for match in forms.matcher.find(arabic):
+    for match in matches:
         form: KnownForm = match.term_payload
-        if _covered(ar_existing, match.start, match.end, form.label):
+        if ar_existing and _covered(ar_existing, match.start, match.end, form.label):
             continue
         if (paragraph_id, "ar", match.start, match.end, form.label, match.surface) in rejected:
             continue
@@ -495,12 +599,12 @@ def _arabic_side(forms: KnownForms, paragraph_id: int, arabic: str, has_english:
     return result, anchors
 
 
-def _english_side(article_matcher: EnglishMatcher, paragraph_id: int, english: str, anchors: list[_Anchor],
+def _english_side(matches: list[Match], paragraph_id: int, english: str, anchors: list[_Anchor],
                   en_existing: Iterable[_Existing], rejected: set[tuple]) -> list[Suggestion]:
+    """`matches`: those of the article's English forms in `english`."""
     by_key: dict[str, list[_Anchor]] = defaultdict(list)
     for anchor in anchors:
         by_key[anchor.form.key].append(anchor)
-    matches = article_matcher.find(english)
     if any(all(key not in by_key for _, key in match.payloads) for match in matches):
         # A form needed elsewhere in the article matched here and may hide a shorter one needed here:
         # match again with this paragraph's forms only (the same result whenever this branch is not taken).
@@ -514,13 +618,13 @@ def _english_side(article_matcher: EnglishMatcher, paragraph_id: int, english: s
         here = [(source, key) for source, key in match.payloads if key in by_key]
         if not here:
             continue
-        source, key = min(here, key=lambda pair: by_key[pair[1]][0].start)
+        source, key = here[0] if len(here) == 1 else min(here, key=lambda pair: by_key[pair[1]][0].start)
         candidates = by_key[key]
         ordinal = seen_per_key[key]  # the k-th English occurrence goes with the k-th Arabic one
         seen_per_key[key] += 1
-        anchor = candidates[min(ordinal, len(candidates) - 1)]
+        anchor = candidates[ordinal] if ordinal < len(candidates) else candidates[-1]
         span = (match.start, match.end, anchor.label)
-        if span in taken or _covered(en_existing, match.start, match.end, anchor.label):
+        if span in taken or en_existing and _covered(en_existing, match.start, match.end, anchor.label):
             continue
         if (paragraph_id, "en", match.start, match.end, anchor.label, match.surface) in rejected:
             continue
