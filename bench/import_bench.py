@@ -100,7 +100,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.machine import closing_line, cpu_steal  # noqa: E402
 
-from app.services.news_text import parse_news_text  # noqa: E402  (pure Python, no Flask)
+# Nothing of `app` at module level: the parse workers of the service run re-import this script (their
+# __main__), and must stay as light as they are under `flask import` or waitress.
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 ADMIN_PASSWORD = "bench-admin-password-1"  # only ever used on a throwaway instance
@@ -194,6 +195,8 @@ def build_corpus(target: int, directory: Path) -> tuple[list[CorpusFile], Timing
 
     Returns the files and the time spent in parse_news_text alone.
     """
+    from app.services.news_text import parse_news_text
+
     seeds = sorted(SEEDS_DIR.glob("*.txt"))
     if not seeds:
         raise SystemExit(f"no seed files in {SEEDS_DIR}")
@@ -370,6 +373,7 @@ def run_service(instance: Path, corpus: Path, profile: cProfile.Profile | None =
             profile.disable()
         db.session.remove()
         db.engine.dispose()
+    importing.shutdown_parse_pool()  # its workers must not linger beside the CLI and HTTP runs
     bad = [o for o in outcomes if o.status != importing.IMPORTED]
     if bad:
         raise RuntimeError(f"service: {len(bad)} files not imported, e.g. {bad[0]}")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Article, AuditEvent, Paragraph
-from app.services import importing
+from app.services import importing, news_text
 from tests.conftest import SEEDS_DIR, csrf_token_from
 
 SEED_FILES = sorted(SEEDS_DIR.glob("*.txt"))
@@ -210,3 +210,91 @@ def test_admin_uploads_many_files_at_once(admin_client):
     db.session.expire_all()
     names = db.session.scalars(select(Article.original_filename).order_by(Article.id)).all()
     assert names == [f"{i:03d}.txt" for i in range(count)]
+
+
+def _copies(folder, count: int) -> list:
+    """`count` different files made from the seeds, named 000.txt, 001.txt, ..."""
+    folder.mkdir()
+    paths = []
+    for i in range(count):
+        path = folder / f"{i:03d}.txt"
+        path.write_bytes(SEED_FILES[i % 5].read_bytes() + f"\nنسخة رقم {i}\n".encode())
+        paths.append(path)
+    return paths
+
+
+def test_a_failing_file_among_many_keeps_the_files_before_it_and_leaves_no_trace(app, instance_path, tmp_path):
+    """Files share commits, yet each is all-or-nothing and one failure never takes another file with it."""
+    paths = _copies(tmp_path / "many", 20)
+    paths[7].write_bytes(paths[7].read_bytes() + "سطر يرفضه المخزن\n".encode())
+    connection = sqlite3.connect(instance_path / "mizan.sqlite")
+    connection.execute(
+        "CREATE TRIGGER refuse_line BEFORE INSERT ON paragraphs WHEN NEW.ar = 'سطر يرفضه المخزن' "
+        "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
+    )
+    connection.commit()
+    connection.close()
+    reported = []
+    with pytest.raises(Exception, match="simulated failure"):
+        for _ in importing.import_paths([tmp_path / "many"], max_bytes=app.config["IMPORT_MAX_BYTES"],
+                                        on_outcome=reported.append):
+            pass
+    # The files before the failing one are stored and were reported; the failing one left nothing.
+    assert [(o.filename, o.status) for o in reported] == [(p.name, importing.IMPORTED) for p in paths[:7]]
+    db.session.expire_all()
+    assert db.session.scalars(select(Article.original_filename).order_by(Article.id)).all() == [
+        p.name for p in paths[:7]]
+    assert row_counts() == (7, sum(o.paragraph_count for o in reported), 7)
+
+    connection = sqlite3.connect(instance_path / "mizan.sqlite")
+    connection.execute("DROP TRIGGER refuse_line")
+    connection.commit()
+    connection.close()
+    again = list(importing.import_paths([tmp_path / "many"], max_bytes=app.config["IMPORT_MAX_BYTES"]))
+    assert [o.status for o in again] == [importing.ALREADY_IMPORTED] * 7 + [importing.IMPORTED] * 13
+    assert [o.article_id for o in again[:7]] == [o.article_id for o in reported]
+    assert row_counts()[0] == 20
+
+
+def test_a_file_stored_meanwhile_by_another_import_is_reported_and_the_rest_of_its_batch_imported(
+        app, tmp_path, monkeypatch):
+    """The checksum lookup and the writes are separate transactions: the unique checksum settles a race."""
+    paths = _copies(tmp_path / "race", 3)
+    first = import_bytes(app, "elsewhere.txt", paths[1].read_bytes())
+    monkeypatch.setattr(importing, "existing_article_ids", lambda checksums: {})  # as if looked up before
+    outcomes = list(importing.import_paths([tmp_path / "race"], max_bytes=app.config["IMPORT_MAX_BYTES"]))
+    assert [o.status for o in outcomes] == [importing.IMPORTED, importing.ALREADY_IMPORTED, importing.IMPORTED]
+    assert outcomes[1].article_id == first.article_id
+    assert row_counts()[0] == 3
+
+
+def test_parse_workers_load_the_parser_alone_and_results_come_in_order(app):
+    """Workers parse without the application; once they are up, the caller still gets every result, in order."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while (executor := importing._parse_pool.executor()) is None:
+        assert time.monotonic() < deadline, "the parse workers did not start"
+        time.sleep(0.05)
+    raws = [SEED_FILES[i % 5].read_bytes() + f"\nنسخة رقم {i}\n".encode() for i in range(200)] + [b"\x00"]
+    arguments = [(raw, app.config["IMPORT_MAX_BYTES"]) for raw in raws]
+    expected = news_text.prepare_for_import("bytes", arguments)
+    by_a_worker = executor.submit(importing._worker_prepare(), "bytes", arguments[:3]).result()
+    assert by_a_worker == expected[:3]
+    assert list(importing._prepare_in_order("bytes", arguments)) == expected
+    assert expected[-1][1:] == (None, "file looks binary (contains NUL bytes)")
+
+
+def test_uploads_spanning_several_commits_keep_their_order_and_duplicates(app):
+    count = importing.WRITE_BATCH_MAX_FILES + 6
+    uploads = [(f"{i:03d}.txt", f"خبر رقم {i}\n\nاجتمع الرئيسان في موسكو اليوم.\n".encode()) for i in range(count)]
+    uploads += [("copy-of-003.txt", uploads[3][1]), ("empty.txt", b""), ("notes.md", uploads[5][1])]
+    outcomes = importing.import_uploads(uploads, max_bytes=app.config["IMPORT_MAX_BYTES"])
+    assert [o.filename for o in outcomes] == [name for name, _ in uploads]
+    assert [o.status for o in outcomes] == [importing.IMPORTED] * count + [
+        importing.ALREADY_IMPORTED, importing.REFUSED, importing.REFUSED]
+    assert outcomes[count].article_id == outcomes[3].article_id
+    stored = db.session.scalars(select(Article).order_by(Article.id)).all()
+    assert [a.original_filename for a in stored] == [f"{i:03d}.txt" for i in range(count)]
+    assert [a.raw_bytes for a in stored] == [raw for _, raw in uploads[:count]]
+    assert row_counts() == (count, 2 * count, count)

@@ -28,22 +28,28 @@ A date line near the top (``١٠ يونيو ٢٠٢٢``) becomes ``published`` an
 a paragraph; dates mentioned inside body text are never used.  The article
 source comes from an ``المصدر:``/``مصدر |`` credit, never from a photo credit.
 
-The module is pure Python and knows nothing of Flask or databases.
+The module is pure Python and knows nothing of Flask or databases: the
+importer's parse workers load this file on its own (see the end).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
+    "NewsTextParts",
     "ParsedArticle",
     "ParsedParagraph",
     "UnreadableText",
     "parse_arabic_date",
     "parse_news_text",
+    "parse_news_text_parts",
     "to_western_digits",
 ]
 
@@ -98,6 +104,8 @@ _DATE_LINE = re.compile(
     rf"(?: ?/ ?(?P<slash>{_MONTH})| ?\( ?(?P<paren>{_MONTH}) ?\))?"
     rf" (?P<year>\d{{4}}) ?م?"
 )
+# No text longer than this can match _DATE_LINE (digit and alef normalisation keep the length).
+_DATE_LINE_MAX_LENGTH = 2 + 1 + 2 * max(map(len, _MONTHS_BY_NAME)) + len(" ( ") + len(" )") + 1 + 4 + 2
 
 
 def to_western_digits(text: str) -> str:
@@ -112,8 +120,13 @@ def parse_arabic_date(text: str) -> datetime.date | None:
     disagree ("10 يونيو/تموز 2022"), or when the date does not exist
     ("31 فبراير 2022").
     """
-    plain = to_western_digits(_clean_line(text)[0]).translate(_PLAIN_ALEF)
-    match = _DATE_LINE.fullmatch(plain)
+    return _date_of_clean_line(_clean_line(text)[0])
+
+
+def _date_of_clean_line(text: str) -> datetime.date | None:
+    if len(text) > _DATE_LINE_MAX_LENGTH:  # most lines: not worth translating digits and alefs
+        return None
+    match = _DATE_LINE.fullmatch(to_western_digits(text).translate(_PLAIN_ALEF))
     if match is None:
         return None
     month = _MONTHS_BY_NAME[match["month"]]
@@ -143,36 +156,30 @@ _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 # tab/form feed/vertical tab, all become a plain space.
 _ODD_SPACE = re.compile("[\t\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUN = re.compile(" {2,}")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass
-class _LineCleanup:
-    """Counts of what cleaning removed from one line, for the notes."""
+def _clean_line(line: str) -> tuple[str, int, int, int, int, bool]:
+    """Strip residue from one line and return it NFC-normalised.
 
-    html: int = 0
-    images: int = 0
-    odd_spaces: int = 0
-    bom_chars: int = 0
-    nfc_changed: bool = False  # NFC normalisation changed the line
-
-
-def _clean_line(line: str) -> tuple[str, _LineCleanup]:
-    """Strip residue from one line and return it NFC-normalised."""
-    found = _LineCleanup()
+    Returns the line and what cleaning did, for the notes: HTML residues,
+    image markers, zero-width no-break spaces and odd spaces removed, and
+    whether NFC normalisation changed the line.
+    """
+    html = images = bom_chars = 0
     # The substring tests skip the regexes on the (many) lines without residue.
     if "=" in line or "<" in line:
-        line, found.html = _HTML_RESIDUE.subn("", line)
+        line, html = _HTML_RESIDUE.subn("", line)
     if "![" in line:
-        line, found.images = _MARKDOWN_IMAGE.subn("", line)
+        line, images = _MARKDOWN_IMAGE.subn("", line)
     if "\ufeff" in line:
-        found.bom_chars = line.count("\ufeff")
+        bom_chars = line.count("\ufeff")
         line = line.replace("\ufeff", "")
-    line, found.odd_spaces = _ODD_SPACE.subn(" ", line)
-    line = _SPACE_RUN.sub(" ", line).strip()
+    line, odd_spaces = _ODD_SPACE.subn(" ", line)
+    if "  " in line:
+        line = _SPACE_RUN.sub(" ", line)
+    line = line.strip()
     normalised = unicodedata.normalize("NFC", line)
-    found.nfc_changed = normalised != line
-    return normalised, found
+    return normalised, html, images, bom_chars, odd_spaces, normalised != line
 
 
 # --- decoding ---------------------------------------------------------------
@@ -253,13 +260,6 @@ _SUBHEADING_MAX_WORDS = 12
 _FOOTER_MAX_WORDS = 6
 
 
-@dataclass
-class _Line:
-    number: int  # 1-based line number in the file, for notes
-    text: str
-    had_image: bool
-
-
 _WORD = re.compile(r"\S*[^\W_]\S*")  # a whitespace-separated token with a letter or digit
 
 
@@ -283,44 +283,42 @@ def _is_credit_line(text: str) -> bool:
     return bool(_CREDIT.match(text) or _SITE_FOOTER.match(text))
 
 
-def _trailing_credit_start(paragraphs: list[_Line]) -> int:
-    """Index where the trailing credit block starts (len(paragraphs) if none).
+def _trailing_credit_start(texts: list[str]) -> int:
+    """Index where the trailing credit block starts (len(texts) if none).
 
     The block is the run at the end made of credit lines and short footer
     items, starting at its first credit line (plus one short line directly
     before it).  Short lines are only credits when a credit line vouches for
     them, so a short closing sentence of the article stays body.
     """
-    start = len(paragraphs)
+    start = len(texts)
     while start > 1 and (
-        _is_credit_line(paragraphs[start - 1].text)
-        or _is_short_line(paragraphs[start - 1].text, _FOOTER_MAX_WORDS)
+        _is_credit_line(texts[start - 1]) or _is_short_line(texts[start - 1], _FOOTER_MAX_WORDS)
     ):
         start -= 1
-    credits = [i for i in range(start, len(paragraphs)) if _is_credit_line(paragraphs[i].text)]
+    credits = [i for i in range(start, len(texts)) if _is_credit_line(texts[i])]
     if not credits:
-        return len(paragraphs)
+        return len(texts)
     return credits[0] - 1 if credits[0] > start else credits[0]
 
 
-def _classify(paragraphs: list[_Line]) -> list[str]:
+def _classify(texts: list[str], had_image: list[bool]) -> list[str]:
     """Give each paragraph its kind (see the module docstring for the rules)."""
-    footer_start = _trailing_credit_start(paragraphs)
-    kinds = ["body"] * len(paragraphs)
+    footer_start = _trailing_credit_start(texts)
+    kinds = ["body"] * len(texts)
     kinds[0] = "title"
-    for i in range(1, len(paragraphs)):
-        text = paragraphs[i].text
-        if i >= footer_start or _is_credit_line(text):
+    for i in range(1, len(texts)):
+        if i >= footer_start or _is_credit_line(texts[i]):
             kinds[i] = "credit"
-        elif paragraphs[i - 1].had_image:
+        elif had_image[i - 1]:
             kinds[i] = "caption"
-    for i in range(1, len(paragraphs) - 1):
+    for i in range(1, len(texts) - 1):
         if (
             kinds[i] == "body"
             and kinds[i - 1] in ("body", "caption")
             and kinds[i + 1] == "body"
-            and _is_short_line(paragraphs[i].text, _SUBHEADING_MAX_WORDS)
-            and not _is_short_line(paragraphs[i + 1].text, _SUBHEADING_MAX_WORDS)
+            and _is_short_line(texts[i], _SUBHEADING_MAX_WORDS)
+            and not _is_short_line(texts[i + 1], _SUBHEADING_MAX_WORDS)
         ):
             kinds[i] = "title"
     return kinds
@@ -330,70 +328,108 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _split_lines(text: str) -> list[str]:
+    """Split on CRLF, CR or LF (only those: str.splitlines also splits on form feeds and U+2028)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+class NewsTextParts(NamedTuple):
+    """What `parse_news_text` finds, as plain lists: cheap to build and to send between processes."""
+
+    title: str
+    published: datetime.date | None
+    source: str | None
+    kinds: list[str]  # per paragraph, reading order; kinds[0] == "title"
+    texts: list[str]  # cleaned, NFC; texts[0] is the title
+    notes: list[str]
+
+    def article(self) -> ParsedArticle:
+        return ParsedArticle(
+            title=self.title,
+            published=self.published,
+            source=self.source,
+            paragraphs=tuple(ParsedParagraph(kind, text) for kind, text in zip(self.kinds, self.texts)),
+            notes=tuple(self.notes),
+        )
+
+
 def parse_news_text(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> ParsedArticle:
     """Clean and classify one news article file.
 
     Raises UnreadableText (with a reason fit to show the user) when the
     bytes are too large, binary, not UTF-8, empty, or contain no Arabic.
     """
+    return parse_news_text_parts(raw, max_bytes=max_bytes).article()
+
+
+def parse_news_text_parts(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> NewsTextParts:
+    """`parse_news_text` without building a ParsedParagraph per paragraph (the importer's hot path)."""
     text, notes = _decode(raw, max_bytes)
 
-    lines: list[_Line] = []
-    totals = _LineCleanup()
+    texts: list[str] = []  # the non-blank cleaned lines
+    numbers: list[int] = []  # their 1-based line numbers in the file, for notes
+    had_image: list[bool] = []
+    html = images = odd_spaces = bom_chars = 0
     emptied_lines = nfc_lines = 0
-    for number, raw_line in enumerate(_LINE_BREAK.split(text), start=1):
+    for number, raw_line in enumerate(_split_lines(text), start=1):
         if not raw_line or raw_line.isspace():  # blank, or a lone no-break space
             if raw_line:
                 emptied_lines += 1
-                totals.odd_spaces += len(_ODD_SPACE.findall(raw_line))
+                odd_spaces += len(_ODD_SPACE.findall(raw_line))
             continue
-        cleaned, found = _clean_line(raw_line)
-        totals.html += found.html
-        totals.images += found.images
-        totals.odd_spaces += found.odd_spaces
-        totals.bom_chars += found.bom_chars
+        cleaned, line_html, line_images, line_bom, line_odd, nfc_changed = _clean_line(raw_line)
+        html += line_html
+        images += line_images
+        odd_spaces += line_odd
+        bom_chars += line_bom
         if cleaned:
-            nfc_lines += found.nfc_changed
-            lines.append(_Line(number, cleaned, found.images > 0))
-        elif raw_line:  # e.g. a lone no-break space
+            nfc_lines += nfc_changed
+            texts.append(cleaned)
+            numbers.append(number)
+            had_image.append(line_images > 0)
+        else:  # e.g. a line of residue only
             emptied_lines += 1
 
     date_window = _DATE_LINE_WINDOW
-    if lines and _LANGUAGE_SWITCHER.fullmatch(lines[0].text):
-        notes.append(f"removed language switcher line {lines[0].text!r}")
-        del lines[0]
+    if texts and _LANGUAGE_SWITCHER.fullmatch(texts[0]):
+        notes.append(f"removed language switcher line {texts[0]!r}")
+        del texts[0], numbers[0], had_image[0]
         date_window -= 1
 
     published = None
-    for index, line in enumerate(lines[:date_window]):
-        published = parse_arabic_date(line.text)
+    for index in range(min(date_window, len(texts))):
+        published = parse_arabic_date(texts[index])
         if published is not None:
-            notes.append(f"date {published.isoformat()} taken from line {line.number}")
-            del lines[index]
+            notes.append(f"date {published.isoformat()} taken from line {numbers[index]}")
+            del texts[index], numbers[index], had_image[index]
             break
 
-    if not lines:
+    if not texts:
         raise UnreadableText("file contains no article text after cleaning")
 
-    kinds = _classify(lines)
+    kinds = _classify(texts, had_image)
 
     source = None
-    for line, kind in zip(lines, kinds):
-        match = _CREDIT.match(line.text)
-        if kind == "credit" and match and match["label"] in _SOURCE_LABELS:
+    for index, kind in enumerate(kinds):
+        if kind != "credit":
+            continue
+        match = _CREDIT.match(texts[index])
+        if match and match["label"] in _SOURCE_LABELS:
             source = match["value"].strip(" |") or None
             if source:
-                notes.append(f"source {source!r} taken from line {line.number}")
+                notes.append(f"source {source!r} taken from line {numbers[index]}")
                 break
 
-    if totals.html:
-        notes.append(f"removed {_plural(totals.html, 'HTML residue')}")
-    if totals.images:
-        notes.append(f"removed {_plural(totals.images, 'image marker')}")
-    if totals.odd_spaces:
-        notes.append(f"replaced {_plural(totals.odd_spaces, 'no-break or unusual space')}")
-    if totals.bom_chars:
-        notes.append(f"removed {_plural(totals.bom_chars, 'zero-width no-break space')}")
+    if html:
+        notes.append(f"removed {_plural(html, 'HTML residue')}")
+    if images:
+        notes.append(f"removed {_plural(images, 'image marker')}")
+    if odd_spaces:
+        notes.append(f"replaced {_plural(odd_spaces, 'no-break or unusual space')}")
+    if bom_chars:
+        notes.append(f"removed {_plural(bom_chars, 'zero-width no-break space')}")
     if emptied_lines:
         notes.append(
             f"ignored {_plural(emptied_lines, 'line')} holding only spaces or residue"
@@ -409,13 +445,42 @@ def parse_news_text(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> ParsedAr
     if subheadings := kinds.count("title") - 1:
         notes.append(f"marked {_plural(subheadings, 'section subheading')}")
 
-    paragraphs = tuple(
-        ParsedParagraph(kind=kind, text=line.text) for line, kind in zip(lines, kinds)
-    )
-    return ParsedArticle(
-        title=paragraphs[0].text,
-        published=published,
-        source=source,
-        paragraphs=paragraphs,
-        notes=tuple(notes),
-    )
+    return NewsTextParts(texts[0], published, source, kinds, texts, notes)
+
+
+# --- for the importer's parse workers ---------------------------------------
+# The importer parses in worker processes that load this file on its own,
+# without the application (`importing._ParsePool`): starting one then takes a
+# tenth of a second instead of half a second. These functions take and return
+# plain values only, so that nothing needs the application to be unpickled.
+
+
+def prepare_bytes(raw: bytes, max_bytes: int) -> tuple[str, tuple | None, str | None]:
+    """(SHA-256 of raw, NewsTextParts as a plain tuple or None, the refusal or None)."""
+    checksum = hashlib.sha256(raw).hexdigest()
+    try:
+        return checksum, tuple(parse_news_text_parts(raw, max_bytes=max_bytes)), None
+    except UnreadableText as refusal:
+        return checksum, None, str(refusal)
+
+
+def prepare_path(path: str, max_bytes: int) -> tuple[bytes, str, tuple | None, str | None]:
+    """Read and prepare a file: (raw, checksum, parts, refusal); raw and checksum are empty if unread."""
+    try:
+        with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > max_bytes:  # do not read a huge file only to refuse it
+                return b"", "", None, f"file is larger than the limit ({size:,} > {max_bytes:,} bytes)"
+            raw = stream.read()
+    except OSError as error:
+        return b"", "", None, f"cannot read file: {error.strerror or error}"
+    return (raw, *prepare_bytes(raw, max_bytes))
+
+
+_PREPARE = {"bytes": prepare_bytes, "path": prepare_path}
+
+
+def prepare_for_import(task: str, argument_tuples: list[tuple]) -> list[tuple]:
+    """`prepare_bytes` or `prepare_path` (as `task` says) of each argument tuple: one parse worker's job."""
+    prepare = _PREPARE[task]
+    return [prepare(*arguments) for arguments in argument_tuples]
