@@ -88,8 +88,8 @@ def import_command(paths: tuple[Path, ...]) -> None:
     max_bytes = current_app.config["IMPORT_MAX_BYTES"]
     with click.progressbar(length=len(files), label="Importing", file=sys.stderr, show_pos=True) as bar:
         outcomes = list(importing.import_paths(files, max_bytes=max_bytes, on_outcome=lambda outcome: bar.update(1)))
-    for outcome in outcomes:
-        click.echo(f"{outcome.filename}: {outcome.status}: {outcome.message}")
+    # One write for the whole report (click.echo flushes each call): it can be thousands of lines.
+    click.echo("".join(f"{outcome.filename}: {outcome.status}: {outcome.message}\n" for outcome in outcomes), nl=False)
     counts = {status: sum(o.status == status for o in outcomes)
               for status in (importing.IMPORTED, importing.ALREADY_IMPORTED, importing.REFUSED)}
     click.echo(", ".join(f"{n} {status}" for status, n in counts.items()), err=True)
@@ -377,10 +377,9 @@ def export_command(fmt, path, article_ids, status, kind, published_from, publish
         _fail(str(error))
     except OSError as error:
         _fail(f"cannot write {error.filename or path}: {error.strerror or error}")
-    click.echo(
-        f"Exported {report.paragraphs} paragraphs, {report.entities} entities, {report.links} links"
-        f" to {', '.join(report.files)}.", err=True,
-    )
+    held = "".join(f", {count} {what}" for count, what in ((report.entities, "entities"), (report.links, "links"))
+                   if count is not None)
+    click.echo(f"Exported {report.paragraphs} paragraphs{held} to {', '.join(report.files)}.", err=True)
     for warning in report.warnings():
         click.echo(f"Warning: {warning}", err=True)
 

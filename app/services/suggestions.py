@@ -79,12 +79,10 @@ form needed elsewhere matched (it could hide a shorter one). Figures:
 """
 from __future__ import annotations
 
-import gc
 import math
 import threading
 import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Iterable, NamedTuple
 
@@ -94,7 +92,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Article, Label, Paragraph, SuggestionRejection, Translation, User
-from . import NotFound, ServiceError
+from . import NotFound, ServiceError, gc_paused
 from .arabic import EnglishMatcher, Match, TermMatcher, normalize_term, normalize_terms
 from .audit import record_event
 
@@ -193,20 +191,6 @@ def _fingerprint() -> tuple[tuple, tuple]:
     return row[:_GLOSSARY_PART_VALUES], row[_GLOSSARY_PART_VALUES:]
 
 
-@contextmanager
-def _gc_paused():
-    """Building allocates tens of thousands of long-lived tuples; each allocation burst would otherwise run
-    the cyclic garbage collector over the whole heap several times. Process-wide: another thread that
-    pauses it meanwhile leaves it to the first to enable it again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _Labels(NamedTuple):
     names: dict[int, str]  # of labels in use (not retired)
     positions: dict[int, int]
@@ -293,7 +277,7 @@ def _with_approved(part: _GlossaryPart, labels: _Labels) -> KnownForms:
 
 def build_known_forms() -> KnownForms:
     """Read the glossary and the approved entities and build the matcher (no cache; see known_forms)."""
-    with _gc_paused():
+    with gc_paused():
         labels = _live_labels()
         return _with_approved(_glossary_part(labels), labels)
 
@@ -432,7 +416,7 @@ def _run(database: str, build: _Build, generation: int, fingerprint: tuple, now:
     """The registered `build`: read, build, store (unless invalidate_cache() was called meanwhile)."""
     try:
         cached = _cache.get(database)
-        with _gc_paused():
+        with gc_paused():
             labels = _live_labels()
             if cached is not None and cached.fingerprint[0] == fingerprint[0]:
                 part = cached.glossary  # only approvals changed: the glossary's matcher is reused
@@ -509,7 +493,7 @@ def article_suggestions(article_id: int, *, glossary_matcher: KnownForms | None 
     # With the collector paused, the thousands of short-lived objects of one call are freed before any
     # collection sees them; otherwise they are promoted as they stay alive through the call, and every
     # few calls a full collection of the whole process (tens of milliseconds) lands in one.
-    with _gc_paused():
+    with gc_paused():
         return _article_suggestions(article_id, glossary_matcher, paragraph_ids)
 
 

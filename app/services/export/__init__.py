@@ -110,12 +110,16 @@ def _run(fmt: str, selection: Selection, report: ExportReport, connection, split
     writer = WRITERS[fmt](report, split_clitics=split_clitics)
     counts = Counts()
     yield writer.begin()
-    for records in iter_record_chunks(connection, selection, counts):
+    for records in iter_record_chunks(connection, selection, counts, writer.needs):
         yield writer.write(records)
         if progress:
             progress(len(records))
     yield writer.end()
     report.paragraphs, report.entities, report.links = counts.paragraphs, counts.entities, counts.links
+    if "entities" not in writer.needs:
+        report.entities = None
+    if "links" not in writer.needs:
+        report.links = None
 
 
 def stream_export(fmt: str, selection: Selection, *, side: str | None = None, split_clitics: bool = False,

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
 
 import orjson
-from sqlalchemy import Text, and_, bindparam, cast, exists, func, select
+from sqlalchemy import Text, and_, bindparam, cast, exists, func, literal_column, select
 from sqlalchemy.engine import Connection
 
 from ...models import (
@@ -26,7 +26,7 @@ from ...models import (
     Translation,
     User,
 )
-from .. import ServiceError
+from .. import ServiceError, gc_paused
 
 STATUSES = ("approved", "any")
 # "text": titles and body paragraphs (what an MT corpus wants); "all" adds captions and credits.
@@ -139,7 +139,6 @@ def _paragraphs_query(selection: Selection):
     return (
         select(
             P.c.id, P.c.article_id, P.c.position, P.c.kind, P.c.status, P.c.ar, cast(P.c.qa_findings, Text),
-            A.c.title, A.c.source, A.c.published, A.c.original_filename, A.c.status,
             T.c.id, T.c.text, T.c.origin, T.c.author_id, T.c.created_at,
         )
         .select_from(P.join(A, A.c.id == P.c.article_id).join(T, T.c.id == revision))
@@ -149,6 +148,10 @@ def _paragraphs_query(selection: Selection):
 
 
 _IDS = bindparam("ids", expanding=True)
+_ARTICLES = (
+    select(A.c.id, A.c.title, A.c.source, A.c.published, A.c.original_filename, A.c.status)
+    .where(A.c.id.in_(_IDS))
+)
 _ENTITIES = (
     select(E.c.paragraph_id, E.c.id, E.c.lang, E.c.translation_id, E.c.start, E.c.end, E.c.label_id,
            E.c.text, E.c.flagged)
@@ -163,7 +166,7 @@ _LINKS = (
 )
 _MACHINE_DRAFTS = (
     select(T.c.paragraph_id, T.c.id, T.c.text, T.c.model_id, T.c.engine, T.c.engine_version, T.c.created_at)
-    .where(T.c.paragraph_id.in_(_IDS), T.c.origin == "machine")
+    .where(T.c.paragraph_id.in_(_IDS), T.c.origin == literal_column("'machine'"))
     .order_by(T.c.id)
 )
 _APPROVALS = (
@@ -173,6 +176,59 @@ _APPROVALS = (
     .where(PA.c.paragraph_id.in_(_IDS))
     .order_by(PA.c.id)
 )
+
+
+def _sqlite_value(value):
+    """A parameter as SQLAlchemy's SQLite dialect stores it (UTC datetimes naive, microseconds shown)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class _Rows:
+    """Runs the export's statements. On SQLite straight through the driver (plain tuples, text times):
+    SQLAlchemy's row objects and type processing cost more than reading the corpus itself.
+    Elsewhere through SQLAlchemy, the same statements."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.driver = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
+        self.compiled: dict = {}
+
+    def _sql(self, statement, parameters: dict | None):
+        compiled = self.compiled.get(statement)
+        if compiled is None:
+            compiled = self.compiled[statement] = statement.compile(dialect=self.connection.dialect)
+        state = compiled.construct_expanded_state(parameters)
+        return state.statement, [_sqlite_value(state.parameters[name]) for name in state.positiontup or ()]
+
+    def all(self, statement, parameters: dict | None = None) -> list[tuple]:
+        if self.driver is None:
+            return [tuple(row) for row in self.connection.execute(statement, parameters or {})]
+        return self.driver.execute(*self._sql(statement, parameters)).fetchall()
+
+    def for_ids(self, statement, ids: list[int]) -> list[tuple]:
+        """Rows of a statement whose only parameter is the expanding `ids` (SQL cached by their number)."""
+        if self.driver is None:
+            return self.all(statement, {"ids": ids})
+        key = (statement, len(ids))
+        sql = self.compiled.get(key)
+        if sql is None:
+            sql, values = self._sql(statement, {"ids": ids})
+            assert values == ids, "only the ids may be bound"
+            self.compiled[key] = sql
+        return self.driver.execute(sql, ids).fetchall()
+
+    def chunks(self, statement, size: int) -> Iterator[list[tuple]]:
+        if self.driver is None:
+            result = self.connection.execution_options(yield_per=size).execute(statement)
+            yield from ([tuple(row) for row in rows] for rows in result.partitions(size))
+            return
+        cursor = self.driver.execute(*self._sql(statement, None))
+        while rows := cursor.fetchmany(size):
+            yield rows
 
 
 def iso_utc(value) -> str | None:
@@ -199,63 +255,106 @@ class Counts:
     links: int = 0
 
 
+# The parts of a record beyond the paragraph's own texts, each read with one query per chunk.
+# A format asks only for what it writes (CoNLL needs no approvals, TMX no entities).
+PARTS = frozenset({"articles", "entities", "links", "approvals", "drafts", "qa"})
+
+
 def iter_record_chunks(connection: Connection, selection: Selection, counts: Counts | None = None,
-                       ) -> Iterator[list[dict]]:
-    """Lists of up to CHUNK records, in article and position order. `selection` must be `checked`."""
-    counts = counts if counts is not None else Counts()
-    usernames = dict(connection.execute(select(U.c.id, U.c.username)).all())
-    label_names = dict(connection.execute(select(LB.c.id, LB.c.name)).all())
-    wanted_labels = set(selection.label_ids) if selection.label_ids else None
-    reviewers: dict[int, list[dict]] = {}
-    assignments = select(AS.c.article_id, AS.c.user_id, AS.c.role).order_by(AS.c.article_id, AS.c.role)
-    if selection.article_ids:
-        assignments = assignments.where(AS.c.article_id.in_(selection.article_ids))
-    for article_id, user_id, role in connection.execute(assignments):
-        reviewers.setdefault(article_id, []).append({"username": usernames.get(user_id), "role": role})
+                       parts: frozenset[str] = PARTS) -> Iterator[list[dict]]:
+    """Lists of up to CHUNK records, in article and position order. `selection` must be `checked`.
 
-    result = connection.execution_options(yield_per=CHUNK).execute(_paragraphs_query(selection))
-    for rows in result.partitions(CHUNK):
-        ids = [row[0] for row in rows]
-        params = {"ids": ids}
-        revision_of = {row[0]: row[12] for row in rows}
+    Parts not asked for are left None (entities: no spans, links: none).
+    """
+    reader = _RecordReader(_Rows(connection), selection, counts if counts is not None else Counts(), parts)
+    for chunk in reader.rows.chunks(_paragraphs_query(selection), CHUNK):
+        rows = reader.fetch(chunk)
+        with gc_paused():  # a chunk's records are short-lived: no collections while they are built
+            records = reader.records(chunk, rows)
+        yield records
 
+
+class _RecordReader:
+    def __init__(self, rows: _Rows, selection: Selection, counts: Counts, parts: frozenset[str]):
+        self.rows, self.counts, self.parts = rows, counts, parts
+        self.usernames = dict(rows.all(select(U.c.id, U.c.username)))
+        self.label_names = dict(rows.all(select(LB.c.id, LB.c.name)))
+        self.wanted_labels = set(selection.label_ids) if selection.label_ids else None
+        self.reviewers: dict[int, list[dict]] = {}
+        if "articles" in parts:
+            assignments = select(AS.c.article_id, AS.c.user_id, AS.c.role).order_by(AS.c.article_id, AS.c.role)
+            if selection.article_ids:
+                assignments = assignments.where(AS.c.article_id.in_(selection.article_ids))
+            for article_id, user_id, role in rows.all(assignments):
+                self.reviewers.setdefault(article_id, []).append(
+                    {"username": self.usernames.get(user_id), "role": role})
+
+    def fetch(self, chunk: list[tuple]) -> dict[str, list[tuple]]:
+        """The rows of every part asked for, for a chunk of paragraph rows: one query each."""
+        ids = [row[0] for row in chunk]
+        rows = {}
+        if "articles" in self.parts:
+            rows["articles"] = self.rows.for_ids(_ARTICLES, list({row[1]: None for row in chunk}))
+        for part, statement in (("entities", _ENTITIES), ("links", _LINKS), ("approvals", _APPROVALS),
+                                ("drafts", _MACHINE_DRAFTS)):
+            if part in self.parts:
+                rows[part] = self.rows.for_ids(statement, ids)
+        return rows
+
+    @staticmethod
+    def articles(rows: list[tuple]) -> dict[int, dict]:
+        return {
+            article_id: {"title": title, "source": source, "published": _iso_date(published),
+                         "filename": filename, "status": status}
+            for article_id, title, source, published, filename, status in rows
+        }
+
+    def entities(self, rows: list[tuple], revision_of: dict[int, int]) -> tuple[dict, dict, dict[int, int]]:
+        """Arabic spans, and English spans of the exported revision, per paragraph; and the kept ids."""
         ar_entities: dict[int, list[dict]] = {}
         en_entities: dict[int, list[dict]] = {}
-        kept: set[int] = set()
-        for paragraph_id, entity_id, lang, translation_id, start, end, label_id, text, flagged in (
-            connection.execute(_ENTITIES, params)
-        ):
+        kept: dict[int, int] = {}  # exported Arabic entity id -> paragraph id; English ids -> 0
+        wanted_labels, label_names = self.wanted_labels, self.label_names
+        for paragraph_id, entity_id, lang, translation_id, start, end, label_id, text, flagged in rows:
             if wanted_labels is not None and label_id not in wanted_labels:
                 continue
             if lang == "ar":
                 side = ar_entities
+                kept[entity_id] = paragraph_id
             elif translation_id == revision_of[paragraph_id]:
                 side = en_entities
+                kept[entity_id] = 0
             else:
                 continue  # an English span of another revision
-            side.setdefault(paragraph_id, []).append({
-                "id": entity_id, "start": start, "end": end, "label": label_names[label_id],
-                "text": text, "flagged": bool(flagged),
-            })
-            kept.add(entity_id)
+            entity = {"id": entity_id, "start": start, "end": end, "label": label_names[label_id], "text": text,
+                      "flagged": bool(flagged)}
+            if paragraph_id in side:
+                side[paragraph_id].append(entity)
+            else:
+                side[paragraph_id] = [entity]
+        return ar_entities, en_entities, kept
+
+    @staticmethod
+    def links(rows: list[tuple], kept: dict[int, int]) -> dict[int, list[dict]]:
         links: dict[int, list[dict]] = {}
         if kept:
-            paragraph_of = {e["id"]: pid for pid, es in ar_entities.items() for e in es}
-            for ar_id, en_id in connection.execute(_LINKS, params):
+            for ar_id, en_id in rows:
                 if ar_id in kept and en_id in kept:
-                    links.setdefault(paragraph_of[ar_id], []).append({"ar": ar_id, "en": en_id})
+                    links.setdefault(kept[ar_id], []).append({"ar": ar_id, "en": en_id})
+        return links
 
-        approvals = {}
-        for approval in connection.execute(_APPROVALS, params):
-            if approval[1] == revision_of[approval[0]]:
-                approvals[approval[0]] = approval  # the latest approval of the exported English
+    @staticmethod
+    def approvals(rows: list[tuple], revision_of: dict[int, int]) -> dict[int, tuple]:
+        """The latest approval of each paragraph's exported English."""
+        return {approval[0]: approval for approval in rows if approval[1] == revision_of[approval[0]]}
+
+    @staticmethod
+    def drafts(rows: list[tuple], revision_of: dict[int, int], approvals: dict[int, tuple]) -> dict[int, dict]:
+        """The draft each approval was measured against; else the newest one not newer than the exported
+        English (a later model's draft is not what was reviewed)."""
         drafts: dict[int, dict] = {}
         wanted_draft = {pid: a[2] for pid, a in approvals.items() if a[2] is not None}
-        for paragraph_id, draft_id, text, model_id, engine, engine_version, created_at in (
-            connection.execute(_MACHINE_DRAFTS, params)
-        ):
-            # The draft the approval was measured against; else the newest one not newer
-            # than the exported English (a later model's draft is not what was reviewed).
+        for paragraph_id, draft_id, text, model_id, engine, engine_version, created_at in rows:
             wanted = wanted_draft.get(paragraph_id)
             if draft_id != wanted if wanted is not None else draft_id > revision_of[paragraph_id]:
                 continue
@@ -263,14 +362,29 @@ def iter_record_chunks(connection: Connection, selection: Selection, counts: Cou
                 "revision_id": draft_id, "text": text, "model_id": model_id, "engine": engine,
                 "engine_version": engine_version, "created_at": iso_utc(created_at),
             }
+        return drafts
 
+    def records(self, chunk: list[tuple], rows: dict[str, list[tuple]]) -> list[dict]:
+        """The records of a chunk of paragraph rows, from the rows `fetch` read for it."""
+        parts, usernames, counts = self.parts, self.usernames, self.counts
+        revision_of = {row[0]: row[7] for row in chunk}
+        articles = self.articles(rows["articles"]) if "articles" in parts else {}
+        ar_entities, en_entities, kept = (self.entities(rows["entities"], revision_of) if "entities" in parts
+                                          else ({}, {}, {}))
+        links = self.links(rows["links"], kept) if "links" in parts else {}
+        approvals = self.approvals(rows["approvals"], revision_of) if "approvals" in parts else {}
+        drafts = self.drafts(rows["drafts"], revision_of, approvals) if "drafts" in parts else {}
+        with_qa = "qa" in parts
+        reviewers = self.reviewers
+        none: tuple = ()
         records = []
-        for (paragraph_id, article_id, position, kind, status, ar, qa, title, source, published, filename,
-             article_status, revision_id, en, origin, author_id, revised_at) in rows:
+        for (paragraph_id, article_id, position, kind, status, ar, qa, revision_id, en, origin, author_id,
+             revised_at) in chunk:
             approval = approvals.get(paragraph_id)
-            paragraph_links = links.get(paragraph_id, ())
-            paragraph_ar = ar_entities.get(paragraph_id, ())
-            paragraph_en = en_entities.get(paragraph_id, ())
+            # Fresh lists per paragraph, or one shared empty tuple (JSON arrays alike; records are read-only).
+            paragraph_links = links.get(paragraph_id, none)
+            paragraph_ar = ar_entities.get(paragraph_id, none)
+            paragraph_en = en_entities.get(paragraph_id, none)
             counts.entities += len(paragraph_ar) + len(paragraph_en)
             counts.links += len(paragraph_links)
             records.append({
@@ -279,8 +393,7 @@ def iter_record_chunks(connection: Connection, selection: Selection, counts: Cou
                 "position": position,
                 "kind": kind,
                 "status": status,
-                "article": {"title": title, "source": source, "published": _iso_date(published),
-                            "filename": filename, "status": article_status},
+                "article": articles.get(article_id),
                 "ar": ar,
                 "en": en,
                 "en_revision_id": revision_id,
@@ -288,16 +401,16 @@ def iter_record_chunks(connection: Connection, selection: Selection, counts: Cou
                 "en_author": usernames.get(author_id) if author_id is not None else None,
                 "en_created_at": iso_utc(revised_at),
                 "mt": drafts.get(paragraph_id),
-                "reviewers": reviewers.get(article_id, []),
+                "reviewers": reviewers.get(article_id, none),
                 "approved_by": approval[3] if approval else None,
                 "approved_at": iso_utc(approval[4]) if approval else None,
-                "entities": {"ar": list(paragraph_ar), "en": list(paragraph_en)},
-                "links": list(paragraph_links),
-                "qa": orjson.loads(qa) if qa is not None else None,
+                "entities": {"ar": paragraph_ar, "en": paragraph_en},
+                "links": paragraph_links,
+                "qa": orjson.loads(qa) if with_qa and qa is not None else None,
                 "effort": {
                     "seconds": approval[5], "char_edit_distance": approval[6], "hter": approval[7],
                     "override_reason": approval[8],
                 } if approval else None,
             })
         counts.paragraphs += len(records)
-        yield records
+        return records

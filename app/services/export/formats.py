@@ -14,9 +14,12 @@ from datetime import datetime, timezone
 import orjson
 
 from .conll import conll_block
+from .corpus import PARTS
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, LF, CR; surrogates; U+FFFE/U+FFFF).
 NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What XML text needs changed: markup characters, or characters XML cannot hold.
+NEEDS_ESCAPING = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Whatever a line-based reader may take for the end of a line.
 LINE_BREAKS = re.compile("[\n\r\u000b\u000c\u001c-\u001e\u0085\u2028\u2029]")
 
@@ -27,8 +30,8 @@ class ExportReport:
 
     format: str
     paragraphs: int = 0
-    entities: int = 0
-    links: int = 0
+    entities: int | None = 0  # None: the format holds no entities (links: no links)
+    links: int | None = 0
     files: list[str] = field(default_factory=list)
     # Paragraphs whose text had characters XML cannot hold: removed from the XML, kept in JSONL.
     cleaned_for_xml: set[int] = field(default_factory=set)
@@ -79,6 +82,7 @@ def _tmx_date(iso: str) -> str:
 
 class Writer:
     sides: tuple[str, ...] = ("",)
+    needs = PARTS  # the record parts it writes (corpus.PARTS)
     media_type = "text/plain; charset=utf-8"
     suffixes: dict[str, str] = {"": ""}
 
@@ -99,9 +103,13 @@ class Writer:
 class XmlWriter(Writer):
     """Shared by TMX and the XLIFFs: text made safe for XML, changes reported."""
 
+    needs = frozenset({"articles", "approvals", "drafts"})
+
     def xml(self, value: str | None, paragraph_id: int) -> str:
         if value is None:
             return ""
+        if not NEEDS_ESCAPING.search(value):
+            return value  # most text: nothing to do
         if NOT_XML.search(value):
             self.report.cleaned_for_xml.add(paragraph_id)
             value = NOT_XML.sub("", value)
@@ -338,6 +346,7 @@ class MosesWriter(Writer):
 
     sides = ("ar", "en", "mt")
     suffixes = {"ar": ".ar", "en": ".en", "mt": ".mt"}
+    needs = frozenset({"approvals", "drafts"})
 
     def line(self, value: str | None, paragraph_id: int) -> str:
         if value is None:
@@ -362,6 +371,7 @@ class ConllWriter(Writer):
 
     sides = ("ar", "en")
     suffixes = {"ar": ".ar.conll", "en": ".en.conll"}
+    needs = frozenset({"entities"})
 
     def write(self, records):
         out = {"ar": [], "en": []}
