@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 
 from ...extensions import db
+from .. import gc_paused
 from .corpus import KINDS, STATUSES, Counts, Selection, SelectionError, checked, count_paragraphs, iter_record_chunks
 from .formats import WRITERS, ExportReport, Writer
 
@@ -165,10 +166,14 @@ def write_export(fmt: str, selection: Selection, path: str, *, split_clitics: bo
         try:
             for s, (partial, _) in finals.items():
                 outputs[s] = open(partial, "wb")
-            for parts in _run(fmt, selection, report, connection, split_clitics, progress):
-                for s, data in parts.items():
-                    if data and s in outputs:
-                        outputs[s].write(data)
+            # No garbage collection for the whole run (records are freed as they are written, and hold
+            # no cycles): otherwise each chunk's records are walked once more when it ends. A stream
+            # (stream_export) pauses chunk by chunk only, since its consumer may be slow.
+            with gc_paused():
+                for parts in _run(fmt, selection, report, connection, split_clitics, progress):
+                    for s, data in parts.items():
+                        if data and s in outputs:
+                            outputs[s].write(data)
         except BaseException:
             for s, (partial, _) in finals.items():
                 if s in outputs:
