@@ -76,14 +76,11 @@ import datetime
 import hashlib
 import json
 import os
-import platform
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +88,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.machine import closing_line, cpu_steal  # noqa: E402
+from bench.machine import (  # noqa: E402
+    benchmark_run, copy_instance, instance_env, machine_line, process_cpu_seconds, tool, waitress_server,
+)
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 FORMATS = ("jsonl", "tmx", "xliff2", "xliff12", "conll", "moses")  # = export.FORMATS, JSONL first
@@ -263,21 +262,6 @@ def load_seeds() -> list[SeedArticle]:
 
 # --- instances ----------------------------------------------------------------
 
-def tool(name: str) -> list[str]:
-    """A console script of this interpreter's environment (flask, waitress-serve)."""
-    script = Path(sys.executable).parent / name
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", {"waitress-serve": "waitress"}.get(name, name)]
-
-
-def instance_env(instance: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["MIZAN_INSTANCE_PATH"] = str(instance)
-    env.pop("MIZAN_DATABASE_URL", None)
-    return env
-
-
 @dataclass
 class Users:
     admin: int
@@ -307,19 +291,6 @@ def make_template(instance: Path) -> Users:
         db.session.remove()
         db.engine.dispose()
     return users
-
-
-def copy_instance(template: Path, instance: Path) -> Path:
-    instance.mkdir(parents=True)
-    shutil.copy(template / "config.py", instance / "config.py")  # same SECRET_KEY: the token works in both
-    database = instance / "mizan.sqlite"
-    source, target = sqlite3.connect(template / "mizan.sqlite"), sqlite3.connect(database)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return database
 
 
 def _stamp(moment: datetime.datetime) -> str:
@@ -727,39 +698,13 @@ def run_cli(work: Path, corpus: Corpus, log: Path) -> Run:
     return Run("cli jsonl", corpus.size, wall, cpu, size, maxrss_kb / 1024, sha256=sha)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run_http(work: Path, corpus: Corpus, token: str, log: Path) -> Run | str:
     """One streamed GET /api/v1/export/jsonl on a new connection; a string says why it could not run."""
-    import requests  # the readiness probe (and the client when there is no curl)
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     close = {"Connection": "close"}
-    with open(log, "ab") as server_log:
-        server = subprocess.Popen(
-            [*tool("waitress-serve"), "--host", "127.0.0.1", "--port", str(port), "--threads", "4", "wsgi:app"],
-            cwd=PROJECT_ROOT, env=instance_env(corpus.instance), stdout=server_log, stderr=subprocess.STDOUT,
-        )
     out = work / "out" / f"http-jsonl-{corpus.size}.jsonl"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"waitress exited with {server.returncode}; see {log}")
-            try:
-                requests.get(f"{base}/login", headers=close, timeout=5)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("waitress did not start within 60 s") from None
-                time.sleep(0.1)
+    with waitress_server(corpus.instance, log) as (server, base, _):
         before = _proc_status(server.pid)
-        cpu_before = _cpu_of(server.pid)
+        cpu_before = process_cpu_seconds(server.pid)
         url, auth = f"{base}/api/v1/export/jsonl", f"Authorization: Bearer {token}"
         if shutil.which("curl"):  # a C client, so the client's own cost hardly counts (the peers' clients)
             client = "curl"
@@ -788,15 +733,8 @@ def run_http(work: Path, corpus: Corpus, token: str, log: Path) -> Run | str:
                     for block in response.iter_content(chunk_size=1 << 20):
                         f.write(block)
             wall = time.perf_counter() - started
-        cpu = _cpu_of(server.pid)
+        cpu = process_cpu_seconds(server.pid)
         after = _proc_status(server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     size, sha = file_digest([str(out)])
     out.unlink()
     server_cpu = cpu - cpu_before if cpu is not None and cpu_before is not None else None
@@ -804,27 +742,7 @@ def run_http(work: Path, corpus: Corpus, token: str, log: Path) -> Run | str:
                size, after["VmHWM"] / 1024, before_mb=before["VmRSS"] / 1024, sha256=sha, extra={"client": client})
 
 
-def _cpu_of(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 # --- report -------------------------------------------------------------------
-
-def machine_line() -> str:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    import orjson
-
-    return (f"{platform.node()}: {usable} CPUs usable (nproc), {platform.machine()}, "
-            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, orjson {orjson.__version__}")
-
 
 HEADER = (f"{'path':<28} {'paragraphs':>10} {'seconds':>8} {'CPU s':>6} {'paragraphs/s':>12} {'MB/s':>6} "
           f"{'out MB':>7} {'RSS before':>10} {'peak RSS':>8} {'x raw':>6}")
@@ -870,17 +788,17 @@ def main() -> int:
         parser.error("--paragraphs, --small and --repeat must be at least 1")
     sizes = sorted({min(args.small, args.paragraphs), args.paragraphs})
 
+    import orjson  # its version is on the machine line
+
     print(f"Mizan export benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    print(machine_line())
+    print(machine_line(f"orjson {orjson.__version__}"))
     print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the 2 cores skews the wall times)")
     sources = sorted((PROJECT_ROOT / "app" / "services" / "export").glob("*.py"))
     code = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
     print(f"Exporter code measured: app/services/export/*.py sha256 {code}")
-    started, steal_before = time.perf_counter(), cpu_steal()
-    work = Path(tempfile.mkdtemp(prefix="mizan-export-bench-"))
-    (work / "out").mkdir()
-    log = work / "runs.log"
-    try:
+    with benchmark_run("mizan-export-bench-", keep=args.keep) as work:
+        (work / "out").mkdir()
+        log = work / "runs.log"
         # 1. the corpora
         build = time.perf_counter()
         seeds = load_seeds()
@@ -888,7 +806,7 @@ def main() -> int:
         corpora: dict[int, Corpus] = {}
         for size in sizes:
             instance = work / f"instance-{size}"
-            database = copy_instance(work / "template", instance)
+            database = copy_instance(work / "template" / "mizan.sqlite", instance)
             counts = fill(database, seeds, size, users)
             corpora[size] = Corpus(size, instance, counts)
             c = counts
@@ -1040,12 +958,6 @@ def main() -> int:
                   f"({result['seconds']:.2f} s under the profiler):")
             lines = [line for line in result["profile"].splitlines() if line.strip()]
             print("\n".join(lines))
-        print(closing_line(started, steal_before))
-    finally:
-        if args.keep:
-            print(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

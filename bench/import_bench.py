@@ -81,16 +81,12 @@ import datetime
 import hashlib
 import io
 import os
-import platform
 import pstats
 import re
 import resource
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +94,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.machine import closing_line, cpu_steal  # noqa: E402
+from bench.machine import (  # noqa: E402
+    backup_database, benchmark_run, instance_env, machine_line, process_cpu_seconds, tool, waitress_server,
+)
 
 # Nothing of `app` at module level: the parse workers of the service run re-import this script (their
 # __main__), and must stay as light as they are under `flask import` or waitress.
@@ -135,11 +133,7 @@ class cpu_clock:
         if self.who == "children":
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             return usage.ru_utime + usage.ru_stime
-        try:  # Linux: utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks
-            fields = Path(f"/proc/{self.who}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return None
+        return process_cpu_seconds(self.who)
 
 
 class stopwatch:
@@ -234,22 +228,6 @@ def build_corpus(target: int, directory: Path) -> tuple[list[CorpusFile], Timing
 
 # --- instances ----------------------------------------------------------------
 
-def tool(name: str) -> list[str]:
-    """A console script of this interpreter's environment (flask, waitress-serve)."""
-    script = Path(sys.executable).parent / name
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", {"waitress-serve": "waitress"}.get(name, name)]
-
-
-def instance_env(instance: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["MIZAN_INSTANCE_PATH"] = str(instance)
-    env.pop("MIZAN_DATABASE_URL", None)
-    env.pop("MIZAN_IMPORT_MAX_BYTES", None)
-    return env
-
-
 def make_template(work: Path) -> Path:
     """`flask --app wsgi setup` once (migrations, admin, no seeds); returns its database."""
     instance, empty = work / "template", work / "no-seeds"
@@ -266,14 +244,7 @@ def make_template(work: Path) -> Path:
 def fresh_instance(template_db: Path, instance: Path) -> Path:
     """A new instance folder holding a copy of the freshly set-up database (the WAL-safe way)."""
     instance.mkdir(parents=True)
-    database = instance / "mizan.sqlite"
-    source, target = sqlite3.connect(template_db), sqlite3.connect(database)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return database
+    return backup_database(template_db, instance / "mizan.sqlite")
 
 
 def connect_raw(database: Path) -> sqlite3.Connection:
@@ -391,12 +362,6 @@ def run_cli(instance: Path, corpus: Path, log: Path) -> Timing:
     return watch.timing
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def csrf_token(html: str) -> str:
     match = CSRF_INPUT.search(html)
     if match is None:
@@ -407,27 +372,8 @@ def csrf_token(html: str) -> str:
 def run_http(instance: Path, files: list[CorpusFile], batch_files: int, log: Path) -> Timing:
     import requests  # imported here so --skip-http works without it
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     close = {"Connection": "close"}  # a new TCP connection per request, like the peers' measurements
-    with open(log, "wb") as server_log:
-        server = subprocess.Popen(
-            [*tool("waitress-serve"), "--host", "127.0.0.1", "--port", str(port), "--threads", "4", "wsgi:app"],
-            cwd=PROJECT_ROOT, env=instance_env(instance), stdout=server_log, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # wait until the server answers
-            if server.poll() is not None:
-                raise RuntimeError(f"waitress exited with {server.returncode}; see {log}")
-            try:
-                page = requests.get(f"{base}/login", headers=close, timeout=5)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("waitress did not start within 60 s") from None
-                time.sleep(0.1)
-
+    with waitress_server(instance, log) as (server, base, page):
         # Log in once, through the real form (the login POST is rate-limited).
         cookies = dict(page.cookies)
         token = csrf_token(page.text)
@@ -459,29 +405,10 @@ def run_http(instance: Path, files: list[CorpusFile], batch_files: int, log: Pat
                         f"upload of files {first}..{first + len(batch) - 1}: HTTP {response.status_code}, "
                         f"{flashed.group(0) if flashed else 'no import report'}"
                     )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     return watch.timing
 
 
 # --- report -------------------------------------------------------------------
-
-def machine_line() -> str:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return (f"{platform.node()}: {usable} CPUs usable (nproc), {platform.machine()}, "
-            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
-
-
-
 
 LABELS = {
     "service": "Mizan service (import_paths)",
@@ -562,9 +489,7 @@ def main() -> int:
     print(machine_line())
     print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the 2 cores skews the wall times)")
 
-    started, steal_before = time.perf_counter(), cpu_steal()
-    work = Path(tempfile.mkdtemp(prefix="mizan-import-bench-"))
-    try:
+    with benchmark_run("mizan-import-bench-", keep=args.keep) as work:
         corpus = work / "corpus"
         files, parse = build_corpus(args.paragraphs, corpus)
         total = sum(len(f.paragraphs) for f in files)
@@ -617,12 +542,6 @@ def main() -> int:
             stats.sort_stats("cumulative").print_stats(30)
             stats.sort_stats("tottime").print_stats(15)
             print(out.getvalue().rstrip())
-        print(closing_line(started, steal_before))
-    finally:
-        if args.keep:
-            print(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

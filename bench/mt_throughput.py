@@ -117,7 +117,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from importlib import metadata as importlib_metadata
@@ -127,7 +126,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.machine import closing_line, cpu_steal  # noqa: E402
+from bench.machine import benchmark_run  # noqa: E402
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 RESULT_MARKER = "MT_BENCH_RESULT "
@@ -948,24 +947,22 @@ def main() -> int:
     if min(args.paragraphs_tiny, args.paragraphs_base) < 1:
         parser.error("--paragraphs-* must be at least 1")
 
-    work = Path(tempfile.mkdtemp(prefix="mizan-mt-bench-"))
-    # Anything in this process that falls back to the environment's instance
-    # folder (app.tasks at import) must not touch a real one.
-    os.environ["MIZAN_INSTANCE_PATH"] = str(work / "bench-process-instance")
-    for name in ("MIZAN_DATABASE_URL", "MIZAN_QUEUE_URL"):
-        os.environ.pop(name, None)
-    if args.max_batch_size is None:
-        from app.services.mt_engine import EngineOptions
+    with benchmark_run("mizan-mt-bench-", keep=args.keep) as work:
+        # Anything in this process that falls back to the environment's instance
+        # folder (app.tasks at import) must not touch a real one.
+        os.environ["MIZAN_INSTANCE_PATH"] = str(work / "bench-process-instance")
+        for name in ("MIZAN_DATABASE_URL", "MIZAN_QUEUE_URL"):
+            os.environ.pop(name, None)
+        if args.max_batch_size is None:
+            from app.services.mt_engine import EngineOptions
 
-        args.max_batch_size = EngineOptions().max_batch_size
+            args.max_batch_size = EngineOptions().max_batch_size
 
-    print(f"Mizan MT throughput benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    for line in machine_lines(args.compute_type):
-        print(line)
-    print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews wall times)")
-    started, steal_before = time.perf_counter(), cpu_steal()
-    results: list[ModelResult] = []
-    try:
+        print(f"Mizan MT throughput benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+        for line in machine_lines(args.compute_type):
+            print(line)
+        print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews wall times)")
+        results: list[ModelResult] = []
         for key in args.models:
             paragraphs = args.paragraphs_tiny if key == "tiny" else args.paragraphs_base
             results.append(bench_model(key, paragraphs, args, work))
@@ -994,13 +991,6 @@ def main() -> int:
             inter, intra = whatif.threads.split("x")
             print(f"  With the batch split across inter threads (what-if): MT_INTER_THREADS = {inter}, "
                   f"MT_INTRA_THREADS = {intra}: {deciding.rate(whatif) / deciding.rate(best):.2f}x the best job above")
-
-        print(closing_line(started, steal_before))
-    finally:
-        if args.keep:
-            print(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -80,16 +80,12 @@ import io
 import json
 import math
 import os
-import platform
 import pstats
 import random
 import re
-import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
@@ -101,7 +97,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.machine import closing_line, cpu_steal  # noqa: E402
+from bench.machine import (  # noqa: E402
+    benchmark_run, copy_instance, free_port, machine_line, process_cpu_seconds, use_instance,
+)
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 PASSWORD = "bench-password-not-secret-1"  # only ever used on a throwaway instance
@@ -200,13 +198,6 @@ class Built:
     reviewer_token: str
     admin_token: str
     entities: int
-
-
-def use_instance(instance: Path) -> None:
-    """create_app() reads the instance folder from the environment, as the server does."""
-    os.environ["MIZAN_INSTANCE_PATH"] = str(instance)
-    for name in ("MIZAN_DATABASE_URL", "MIZAN_IMPORT_MAX_BYTES", "MIZAN_SECRET_KEY", "MIZAN_QUEUE_URL"):
-        os.environ.pop(name, None)
 
 
 def arabic_vocabulary() -> list[str]:
@@ -313,18 +304,6 @@ def build_instance(instance: Path, paragraphs: int, entities_per: int) -> Built:
         db.session.remove()
         db.engine.dispose()
     return built
-
-
-def copy_database(source: Path, instance: Path) -> Path:
-    """A consistent copy (SQLite's backup API), with the same config.py (SECRET_KEY)."""
-    instance.mkdir(parents=True)
-    shutil.copyfile(source.parent / "config.py", instance / "config.py")
-    target = instance / "mizan.sqlite"
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return target
 
 
 # --- in-process: queries per request, and the profile -------------------------------------------
@@ -490,20 +469,6 @@ def profile_in_process(instance: Path, built: Built, saves: int) -> str:
 
 # --- over HTTP ------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_cpu(pid: int) -> float | None:
-    try:  # utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 @dataclass
 class Response:
     status: int
@@ -561,7 +526,7 @@ class Server:
         return Response(response.status, data, cookies, seconds)
 
     def cpu(self) -> float | None:
-        return server_cpu(self.process.pid)
+        return process_cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -720,16 +685,6 @@ def measure_raw(database: Path, built: Built, samples: int, saves: int, log: Pat
 
 # --- report ---------------------------------------------------------------------------------------
 
-def machine_line() -> str:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return (f"{platform.node()}: {usable} CPUs usable (nproc), {platform.machine()}, "
-            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
-
-
 def print_report(built: Built, mizan: dict[str, Series], raw: dict[str, Series], queries: dict) -> None:
     n = len(built.paragraph_ids)
     header = f"{'over HTTP, new connection per request':<40} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'server CPU ms':>13} {'x raw p50':>10}"
@@ -813,18 +768,16 @@ def main() -> int:
     print(f"Mizan review benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(machine_line())
     print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the 2 cores skews the wall times)")
-    started, steal_before = time.perf_counter(), cpu_steal()
-    work = Path(tempfile.mkdtemp(prefix="mizan-review-bench-"))
-    try:
+    with benchmark_run("mizan-review-bench-", keep=args.keep) as work:
         built_at = time.perf_counter()
         built = build_instance(work / "instance", args.paragraphs, args.entities)
         database = work / "instance" / "mizan.sqlite"
         print(f"Instance: {work / 'instance'}: article {built.big_article} ({args.paragraphs} paragraphs, "
               f"{built.entities:,} entities) and article {built.small_article} ({SMALL_ARTICLE} paragraphs), "
               f"built in {time.perf_counter() - built_at:.1f} s")
-        counting = copy_database(database, work / "counting")
-        raw_db = copy_database(database, work / "raw")
-        profiling = copy_database(database, work / "profiling") if args.profile else None
+        counting = copy_instance(database, work / "counting")
+        raw_db = copy_instance(database, work / "raw")
+        profiling = copy_instance(database, work / "profiling") if args.profile else None
 
         queries = count_queries(counting.parent, built)
         mizan = measure_mizan(database.parent, built, args.samples, args.saves, args.approvals, work / "waitress.log")
@@ -839,12 +792,6 @@ def main() -> int:
                             print("   ", " ".join(statement.split())[:200])
         if profiling is not None:
             print(profile_in_process(profiling.parent, built, 200))
-        print(closing_line(started, steal_before))
-    finally:
-        if args.keep:
-            print(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -82,16 +82,12 @@ import hashlib
 import io
 import json
 import os
-import platform
 import pstats
 import random
 import re
-import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -99,7 +95,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.machine import closing_line, cpu_steal  # noqa: E402
+from bench.machine import benchmark_run, machine_line, use_instance  # noqa: E402
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TARGET_MS = 200.0
@@ -206,12 +202,6 @@ def english_for(arabic: str, names: list[tuple[str, str, str]], matcher, rng: ra
         words.insert(rng.randint(0, len(words)), names[match.term_payload][1])
     text = " ".join(words)
     return text[0].upper() + text[1:] + "."
-
-
-def use_instance(instance: Path) -> None:
-    os.environ["MIZAN_INSTANCE_PATH"] = str(instance)
-    for name in ("MIZAN_DATABASE_URL", "MIZAN_IMPORT_MAX_BYTES", "MIZAN_SECRET_KEY", "MIZAN_QUEUE_URL"):
-        os.environ.pop(name, None)
 
 
 def add_article(name: str, texts: list[tuple[str, str]], *, approved: bool) -> tuple[int, list[int], list[int]]:
@@ -453,16 +443,6 @@ def cold_process(instance: Path, article_id: int, *, profile: bool) -> str:
     return done.stdout
 
 
-def machine_line() -> str:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return (f"{platform.node()}: {usable} CPUs usable (nproc), {platform.machine()}, "
-            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -485,9 +465,7 @@ def main() -> int:
     print(f"Mizan suggestion benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
     print(machine_line())
     print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the machine skews wall times)")
-    started, steal_before = time.perf_counter(), cpu_steal()
-    work = Path(tempfile.mkdtemp(prefix="mizan-suggestion-bench-"))
-    try:
+    with benchmark_run("mizan-suggestion-bench-", keep=args.keep) as work:
         instance = work / "instance"
         info = build(instance, args.terms, args.paragraphs)
         print(f"Instance: {info['terms']:,} glossary terms; article of {info['paragraphs']} paragraphs "
@@ -624,12 +602,6 @@ def main() -> int:
             print(f"\ncProfile of 5 warm runs:\n{out.getvalue().rstrip()}")
             profile_text = "\n".join(line for line in cold_profile.splitlines() if not line.startswith("{"))
             print(f"\ncProfile of the first call in a fresh process:\n{profile_text.strip()}")
-        print(closing_line(started, steal_before))
-    finally:
-        if args.keep:
-            print(f"\nKept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
