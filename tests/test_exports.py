@@ -196,6 +196,30 @@ def test_a_bad_filter_is_refused_and_writes_no_file(corpus, tmp_path, selection,
     assert list(out.iterdir()) == []
 
 
+def test_an_export_reads_one_snapshot_while_reviewers_keep_working(corpus, reviewer, monkeypatch):
+    from app.services.export import corpus as corpus_reader
+
+    monkeypatch.setattr(corpus_reader, "CHUNK", 5)  # several chunks, read one after another
+    stream = export.stream_export("jsonl", export.Selection(status="any"))
+    first_chunk = next(stream)
+    last = approved_text_paragraphs(corpus)[-1]
+    db.session.refresh(last)
+    review_service.save_translation(last.id, "Changed while the export ran.", last.version, actor=reviewer)
+    word = last.ar.split()[0]
+    _tag(last.id, "ar", last.ar, word, "MISC", reviewer)  # read by a later query of the export
+    records = [orjson.loads(line) for line in (first_chunk + b"".join(stream)).splitlines()]
+    assert len(records) == len(approved_text_paragraphs(corpus))
+    assert records[-1]["paragraph_id"] == last.id and records[-1]["status"] == "approved"
+    assert "Changed while the export ran." not in {r["en"] for r in records}
+    assert records[-1]["entities"]["ar"] == []
+    after = jsonl_records_of(export.stream_export("jsonl", export.Selection(status="any")))
+    assert after[-1]["en"] == "Changed while the export ran." and len(after[-1]["entities"]["ar"]) == 1
+
+
+def jsonl_records_of(chunks) -> list[dict]:
+    return [orjson.loads(line) for line in b"".join(chunks).splitlines()]
+
+
 # XML formats -------------------------------------------------------------------------------------
 
 
