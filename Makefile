@@ -86,12 +86,12 @@ setup: $(VENV)/.app-installed
 # translation worker (Huey consumer) beside it; Ctrl+C stops both.
 run: setup
 	@echo "Mizan on http://$(HOST):$(PORT)/ (translation worker running beside it)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/huey_consumer app.tasks.huey --workers 1 --quiet & \
 	$(BIN)/waitress-serve --host $(HOST) --port $(PORT) --threads $(THREADS) wsgi:app
 
 dev: setup
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/huey_consumer app.tasks.huey --workers 1 --quiet & \
 	$(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
