@@ -1,0 +1,75 @@
+"""A corpus user downloads the corpus from the Export page, in a real browser against the production server."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import orjson
+import pytest
+
+from tests.browser.conftest import PASSWORD, log_in
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def approved_article(live_server, world) -> tuple[int, str]:
+    """The first seed article with machine drafts, its title's first word tagged, everything approved;
+    and a corpus account `carla`. Returns its number of title and body paragraphs, and that word."""
+    from app.extensions import db
+    from app.models import Article, Paragraph, Translation
+    from app.services import entities as entity_service
+    from app.services import review as review_service
+    from app.services import users as user_service
+
+    with live_server.services():
+        admin = user_service.require_user("admin")
+        user_service.create_user("carla", PASSWORD, "corpus", display_name="Carla Corpus")
+        article = db.session.get(Article, world.articles[0])
+        for paragraph in article.paragraphs:
+            draft = Translation(paragraph_id=paragraph.id, text=f"Draft {paragraph.position}.", origin="machine",
+                                engine="ctranslate2", model_id="tiny@1.0+sha256:0000000000000000")
+            db.session.add(draft)
+            db.session.flush()
+            paragraph.current_revision_id = draft.id
+            paragraph.version += 1
+        db.session.commit()
+        title = article.paragraphs[0]
+        first_word = title.ar.split()[0]
+        entity_service.create_entity(title.id, "ar", 0, len(first_word), "LOC", actor=admin)
+        for paragraph in db.session.scalars(db.select(Paragraph).where(Paragraph.article_id == article.id)):
+            review_service.approve_paragraph(paragraph.id, paragraph.version, actor=admin,
+                                             override_reason="Placeholder drafts in a browser test.")
+        return sum(p.kind in ("title", "body") for p in article.paragraphs), first_word
+
+
+def test_corpus_user_counts_and_downloads_conll_and_jsonl(page, approved_article):
+    expected, first_word = approved_article
+    log_in(page, "carla")
+    assert urlsplit(page.url).path == "/export/"
+    assert page.get_by_role("link", name="My work").count() == 0  # no review rights, no review pages
+
+    page.get_by_label("Format").select_option("conll")
+    page.get_by_label("File (moses, conll)").select_option("ar")
+    page.get_by_role("button", name="Count matching paragraphs").click()
+    assert page.get_by_role("status").inner_text() == f"{expected} paragraphs match these filters."
+
+    with page.expect_download() as conll:
+        page.get_by_role("button", name="Download").click()
+    assert conll.value.suggested_filename == "mizan-corpus.ar.conll"
+    lines = conll.value.path().read_text(encoding="utf-8").split("\n")
+    assert lines[0] == f"{first_word}\tB-LOC"
+
+    page.goto("/export/")
+    page.get_by_label("Format").select_option("jsonl")
+    with page.expect_download() as jsonl:
+        page.get_by_role("button", name="Download").click()
+    records = [orjson.loads(line) for line in jsonl.value.path().read_bytes().splitlines()]
+    assert len(records) == expected
+    assert records[0]["entities"]["ar"][0]["text"] == first_word
+
+
+def test_export_page_says_which_file_a_two_file_format_needs(page, approved_article):
+    log_in(page, "carla")
+    page.get_by_label("Format").select_option("moses")
+    page.get_by_role("button", name="Download").click()
+    assert "choose ar or en or mt" in page.locator(".errors").inner_text()
