@@ -1,9 +1,9 @@
 """Corpus users take the reviewed corpus out: every format loads in the tools that read it."""
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import jsonschema_rs
@@ -218,6 +218,69 @@ def test_an_export_reads_one_snapshot_while_reviewers_keep_working(corpus, revie
 
 def jsonl_records_of(chunks) -> list[dict]:
     return [orjson.loads(line) for line in b"".join(chunks).splitlines()]
+
+
+@pytest.fixture
+def two_approved_articles(corpus, seeded, admin, reviewer):
+    """`corpus` plus the second seed article, drafted and approved: a parallel export has two halves."""
+    second = db.session.get(Article, seeded[1])
+    for paragraph in second.paragraphs:
+        _draft(paragraph, f"Draft of the second article, paragraph {chr(ord('A') + paragraph.position % 26)}.")
+    db.session.commit()
+    for paragraph in second.paragraphs:
+        review_service.approve_paragraph(paragraph.id, paragraph.version, actor=admin, override_reason="test")
+    return [corpus, second]
+
+
+@pytest.fixture
+def forkable(monkeypatch):
+    """A large export's two processes, for a small corpus: no other thread here, no size threshold."""
+    from app.services import importing
+    from app.services.export import parallel
+
+    importing.shutdown_parse_pool()  # its manager thread; the pool starts again when an import needs it
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(timeout=10)
+    assert threading.active_count() == 1, threading.enumerate()
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PARAGRAPHS", 1)
+    ran = []
+    original = parallel.write_jsonl_in_two_processes
+    monkeypatch.setattr(parallel, "write_jsonl_in_two_processes",
+                        lambda *args: ran.append(original(*args)) or ran[-1])
+    return ran
+
+
+def test_a_large_jsonl_export_by_two_processes_is_the_one_process_export(two_approved_articles, forkable, tmp_path):
+    report, path = run_export("jsonl", tmp_path)
+    assert forkable == [True]
+    single = b"".join(export.stream_export("jsonl", export.Selection()))  # streams never fork
+    assert Path(path).read_bytes() == single
+    records = jsonl_records(path)
+    assert {r["article_id"] for r in records} == {a.id for a in two_approved_articles}
+    assert report.paragraphs == len(records) and report.entities == 7 and report.links == 3
+    assert [f.name for f in tmp_path.iterdir() if f.name.startswith("corpus-jsonl")] == ["corpus-jsonl"]
+
+
+def test_both_processes_of_a_parallel_export_read_one_snapshot(two_approved_articles, forkable, admin, tmp_path,
+                                                              monkeypatch):
+    from app.services.export import corpus as corpus_reader
+
+    monkeypatch.setattr(corpus_reader, "CHUNK", 5)
+    first_article, second_article = two_approved_articles
+    late = [p for p in second_article.paragraphs if p.kind == "body"][-1]
+    saved = []
+
+    def edit_once(_count):
+        if not saved:
+            db.session.refresh(late)
+            saved.append(review_service.save_translation(late.id, "Edited during the export.", late.version,
+                                                         actor=admin))
+
+    export.write_export("jsonl", export.Selection(status="any"), str(tmp_path / "during.jsonl"), progress=edit_once)
+    assert forkable == [True] and saved
+    during = {r["paragraph_id"]: r for r in jsonl_records(str(tmp_path / "during.jsonl"))}
+    assert during[late.id]["status"] == "approved" and during[late.id]["en"] != "Edited during the export."
 
 
 # XML formats -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 from ...extensions import db
 from .. import gc_paused
 from .corpus import KINDS, STATUSES, Counts, Selection, SelectionError, checked, count_paragraphs, iter_record_chunks
+from . import parallel
 from .formats import WRITERS, ExportReport, Writer
 
 FORMATS = tuple(WRITERS)
@@ -145,6 +146,24 @@ def stream_export(fmt: str, selection: Selection, *, side: str | None = None, sp
     return chunks()
 
 
+def _write_jsonl_in_parallel(selection: Selection, files: tuple[Path, Path], report: ExportReport,
+                             progress: Callable[[int], None] | None) -> bool:
+    """A large JSONL export by two processes (parallel.py); False when it is too small to split."""
+    partial, final = files
+    with _snapshot() as connection:
+        selection = checked(connection, selection)
+    try:
+        with gc_paused():
+            if not parallel.write_jsonl_in_two_processes(_snapshot, selection, partial, report, progress):
+                return False
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(final)
+    report.files.append(str(final))
+    return True
+
+
 def write_export(fmt: str, selection: Selection, path: str, *, split_clitics: bool = False,
                  side: str | None = None, stdout: BinaryIO | None = None,
                  progress: Callable[[int], None] | None = None) -> ExportReport:
@@ -161,6 +180,8 @@ def write_export(fmt: str, selection: Selection, path: str, *, split_clitics: bo
     else:
         finals = {s: (p.with_name(p.name + ".part"), p) for s, p in output_paths(fmt, path).items()}
         outputs = {}
+        if fmt == "jsonl" and parallel.may_fork() and _write_jsonl_in_parallel(selection, finals[""], report, progress):
+            return report
     with _snapshot() as connection:
         selection = checked(connection, selection)
         try:

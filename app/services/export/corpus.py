@@ -63,6 +63,8 @@ class Selection:
     labels: tuple[str, ...] = ()  # export only entities with these labels; empty: all labels
     label_ids: tuple[int, ...] = field(default=(), compare=False, repr=False)  # resolved by `checked`
     reviewer_id: int | None = field(default=None, compare=False, repr=False)
+    # Articles with ids in [low, high] (None: open): how a parallel export splits the work.
+    article_range: tuple[int | None, int | None] = field(default=(None, None), repr=False)
 
 
 def checked(connection: Connection, selection: Selection) -> Selection:
@@ -118,6 +120,11 @@ def _where(selection: Selection):
         conditions.append(exists().where(and_(*approval)))
     if selection.reviewer_id is not None:
         conditions.append(exists().where(AS.c.article_id == P.c.article_id, AS.c.user_id == selection.reviewer_id))
+    low, high = selection.article_range
+    if low is not None:
+        conditions.append(P.c.article_id >= low)
+    if high is not None:
+        conditions.append(P.c.article_id <= high)
     return and_(*conditions)
 
 
@@ -132,6 +139,17 @@ def count_paragraphs(connection: Connection, selection: Selection) -> int:
         .where(_where(selection), revision.is_not(None))
     )
     return connection.execute(query).scalar_one()
+
+
+def paragraphs_per_article(connection: Connection, selection: Selection) -> list[tuple[int, int]]:
+    """(article id, paragraphs exported) in article order: where a parallel export can split the work."""
+    revision = _exported_revision(selection)
+    query = (
+        select(P.c.article_id, func.count()).select_from(P.join(A, A.c.id == P.c.article_id))
+        .where(_where(selection), revision.is_not(None))
+        .group_by(P.c.article_id).order_by(P.c.article_id)
+    )
+    return [tuple(row) for row in connection.execute(query)]
 
 
 def _paragraphs_query(selection: Selection):
