@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import jsonschema_rs
@@ -232,55 +231,74 @@ def two_approved_articles(corpus, seeded, admin, reviewer):
     return [corpus, second]
 
 
-@pytest.fixture
-def forkable(monkeypatch):
-    """A large export's two processes, for a small corpus: no other thread here, no size threshold."""
-    from app.services import importing
-    from app.services.export import parallel
+# A two-process JSONL export forks, which Mizan does only in a process without other threads (the CLI):
+# this test process has some (Playwright's), so the export runs in a fresh Python process, with the
+# size threshold lowered, and reports back as JSON.
+FRESH_PROCESS_EXPORT = """
+import json, sys
+from app import create_app
+from app.extensions import db
+from app.models import Paragraph
+from app.services import export, users
+from app.services import review as review_service
+from app.services.export import corpus as corpus_reader, parallel
 
-    importing.shutdown_parse_pool()  # its manager thread; the pool starts again when an import needs it
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread():
-            thread.join(timeout=10)
-    assert threading.active_count() == 1, threading.enumerate()
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_PARAGRAPHS", 1)
-    ran = []
-    original = parallel.write_jsonl_in_two_processes
-    monkeypatch.setattr(parallel, "write_jsonl_in_two_processes",
-                        lambda *args: ran.append(original(*args)) or ran[-1])
-    return ran
+instance, out, status, edit_id = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+parallel.PARALLEL_MIN_PARAGRAPHS = 1
+corpus_reader.CHUNK = 5  # several chunks per half
+ran = []
+split = parallel.write_jsonl_in_two_processes
+parallel.write_jsonl_in_two_processes = lambda *args: ran.append(split(*args)) or ran[-1]
+app = create_app({"TESTING": True, "SECRET_KEY": "test", "INSTANCE_PATH": instance,
+                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/mizan.sqlite"})
+edited = []
+
+def edit_once(_count):
+    # After this process has written its first chunk: an edit the second process must not see either.
+    if edit_id and not edited:
+        paragraph = db.session.get(Paragraph, edit_id)
+        review_service.save_translation(edit_id, "Edited during the export.", paragraph.version,
+                                        actor=users.require_user("amina"))
+        edited.append(edit_id)
+
+with app.app_context():
+    report = export.write_export("jsonl", export.Selection(status=status), out, progress=edit_once)
+print(json.dumps({"ran": ran, "paragraphs": report.paragraphs, "entities": report.entities,
+                  "links": report.links, "edited": edited}))
+"""
 
 
-def test_a_large_jsonl_export_by_two_processes_is_the_one_process_export(two_approved_articles, forkable, tmp_path):
-    report, path = run_export("jsonl", tmp_path)
-    assert forkable == [True]
+def export_in_fresh_process(instance_path: Path, out: Path, status: str = "approved", edit_id: int = 0) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS_EXPORT, str(instance_path), str(out), status, str(edit_id)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return orjson.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_large_jsonl_export_by_two_processes_is_the_one_process_export(two_approved_articles, instance_path,
+                                                                       tmp_path):
+    path = tmp_path / "two-processes.jsonl"
+    outcome = export_in_fresh_process(instance_path, path)
+    assert outcome["ran"] == [True]  # written by two processes
     single = b"".join(export.stream_export("jsonl", export.Selection()))  # streams never fork
-    assert Path(path).read_bytes() == single
-    records = jsonl_records(path)
+    assert path.read_bytes() == single
+    records = jsonl_records(str(path))
     assert {r["article_id"] for r in records} == {a.id for a in two_approved_articles}
-    assert report.paragraphs == len(records) and report.entities == 7 and report.links == 3
-    assert [f.name for f in tmp_path.iterdir() if f.name.startswith("corpus-jsonl")] == ["corpus-jsonl"]
+    assert outcome["paragraphs"] == len(records) and outcome["entities"] == 7 and outcome["links"] == 3
+    assert sorted(f.name for f in tmp_path.iterdir() if f.name.startswith("two-processes")) == ["two-processes.jsonl"]
 
 
-def test_both_processes_of_a_parallel_export_read_one_snapshot(two_approved_articles, forkable, admin, tmp_path,
-                                                              monkeypatch):
-    from app.services.export import corpus as corpus_reader
-
-    monkeypatch.setattr(corpus_reader, "CHUNK", 5)
-    first_article, second_article = two_approved_articles
-    late = [p for p in second_article.paragraphs if p.kind == "body"][-1]
-    saved = []
-
-    def edit_once(_count):
-        if not saved:
-            db.session.refresh(late)
-            saved.append(review_service.save_translation(late.id, "Edited during the export.", late.version,
-                                                         actor=admin))
-
-    export.write_export("jsonl", export.Selection(status="any"), str(tmp_path / "during.jsonl"), progress=edit_once)
-    assert forkable == [True] and saved
-    during = {r["paragraph_id"]: r for r in jsonl_records(str(tmp_path / "during.jsonl"))}
+def test_both_processes_of_a_parallel_export_read_one_snapshot(two_approved_articles, instance_path, tmp_path):
+    late = [p for p in two_approved_articles[1].paragraphs if p.kind == "body"][-1]  # in the second half
+    path = tmp_path / "during.jsonl"
+    outcome = export_in_fresh_process(instance_path, path, status="any", edit_id=late.id)
+    assert outcome["ran"] == [True] and outcome["edited"] == [late.id]
+    during = {r["paragraph_id"]: r for r in jsonl_records(str(path))}
     assert during[late.id]["status"] == "approved" and during[late.id]["en"] != "Edited during the export."
+    db.session.expire_all()
+    assert db.session.get(Paragraph, late.id).status == "edited"  # the edit itself went through
 
 
 # XML formats -------------------------------------------------------------------------------------
