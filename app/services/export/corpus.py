@@ -27,6 +27,7 @@ from ...models import (
     User,
 )
 from .. import ServiceError, gc_paused
+from ..rows import driver_sql, is_sqlite, plain_rows
 
 STATUSES = ("approved", "any")
 # "text": titles and body paragraphs (what an MT corpus wants); "all" adds captions and credits.
@@ -196,47 +197,27 @@ _APPROVALS = (
 )
 
 
-def _sqlite_value(value):
-    """A parameter as SQLAlchemy's SQLite dialect stores it (UTC datetimes naive, microseconds shown)."""
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 class _Rows:
-    """Runs the export's statements. On SQLite straight through the driver (plain tuples, text times):
-    SQLAlchemy's row objects and type processing cost more than reading the corpus itself.
-    Elsewhere through SQLAlchemy, the same statements."""
+    """Runs the export's statements as plain rows (rows.py): on SQLite straight through the driver."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
-        self.driver = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
-        self.compiled: dict = {}
-
-    def _sql(self, statement, parameters: dict | None):
-        compiled = self.compiled.get(statement)
-        if compiled is None:
-            compiled = self.compiled[statement] = statement.compile(dialect=self.connection.dialect)
-        state = compiled.construct_expanded_state(parameters)
-        return state.statement, [_sqlite_value(state.parameters[name]) for name in state.positiontup or ()]
+        self.driver = connection.connection.dbapi_connection if is_sqlite(connection) else None
+        self.sql_for_ids: dict = {}
 
     def all(self, statement, parameters: dict | None = None) -> list[tuple]:
-        if self.driver is None:
-            return [tuple(row) for row in self.connection.execute(statement, parameters or {})]
-        return self.driver.execute(*self._sql(statement, parameters)).fetchall()
+        return plain_rows(self.connection, statement, parameters)
 
     def for_ids(self, statement, ids: list[int]) -> list[tuple]:
-        """Rows of a statement whose only parameter is the expanding `ids` (SQL cached by their number)."""
+        """Rows of a statement whose only parameter is the expanding `ids` (SQL kept per number of ids)."""
         if self.driver is None:
             return self.all(statement, {"ids": ids})
         key = (statement, len(ids))
-        sql = self.compiled.get(key)
+        sql = self.sql_for_ids.get(key)
         if sql is None:
-            sql, values = self._sql(statement, {"ids": ids})
+            sql, values = driver_sql(self.connection, statement, {"ids": ids})
             assert values == ids, "only the ids may be bound"
-            self.compiled[key] = sql
+            self.sql_for_ids[key] = sql
         return self.driver.execute(sql, ids).fetchall()
 
     def chunks(self, statement, size: int) -> Iterator[list[tuple]]:
@@ -244,7 +225,7 @@ class _Rows:
             result = self.connection.execution_options(yield_per=size).execute(statement)
             yield from ([tuple(row) for row in rows] for rows in result.partitions(size))
             return
-        cursor = self.driver.execute(*self._sql(statement, None))
+        cursor = self.driver.execute(*driver_sql(self.connection, statement))
         while rows := cursor.fetchmany(size):
             yield rows
 
