@@ -13,9 +13,9 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 
 from ...extensions import db
 from .. import gc_paused
-from .corpus import KINDS, STATUSES, Counts, Selection, SelectionError, checked, count_paragraphs, iter_record_chunks
+from .corpus import KINDS, STATUSES, Selection, SelectionError, checked, count_paragraphs
 from . import parallel
-from .formats import WRITERS, ExportReport, Writer
+from .formats import WRITERS, ExportReport, Writer, render
 
 FORMATS = tuple(WRITERS)
 
@@ -107,23 +107,6 @@ def count(selection: Selection) -> int:
         return count_paragraphs(connection, checked(connection, selection))
 
 
-def _run(fmt: str, selection: Selection, report: ExportReport, connection, split_clitics: bool,
-         progress: Callable[[int], None] | None) -> Iterator[dict[str, bytes]]:
-    writer = WRITERS[fmt](report, split_clitics=split_clitics)
-    counts = Counts()
-    yield writer.begin()
-    for records in iter_record_chunks(connection, selection, counts, writer.needs):
-        yield writer.write(records)
-        if progress:
-            progress(len(records))
-    yield writer.end()
-    report.paragraphs, report.entities, report.links = counts.paragraphs, counts.entities, counts.links
-    if "entities" not in writer.needs:
-        report.entities = None
-    if "links" not in writer.needs:
-        report.links = None
-
-
 def stream_export(fmt: str, selection: Selection, *, side: str | None = None, split_clitics: bool = False,
                   report: ExportReport | None = None) -> Iterator[bytes]:
     """One file of an export as a stream of byte chunks (for HTTP).
@@ -139,7 +122,7 @@ def stream_export(fmt: str, selection: Selection, *, side: str | None = None, sp
     def chunks() -> Iterator[bytes]:
         with _snapshot() as connection:
             resolved = checked(connection, selection)
-            for parts in _run(fmt, resolved, report, connection, split_clitics, None):
+            for parts in render(fmt, resolved, report, connection, split_clitics):
                 if parts.get(side):
                     yield parts[side]
 
@@ -191,7 +174,7 @@ def write_export(fmt: str, selection: Selection, path: str, *, split_clitics: bo
             # no cycles): otherwise each chunk's records are walked once more when it ends. A stream
             # (stream_export) pauses chunk by chunk only, since its consumer may be slow.
             with gc_paused():
-                for parts in _run(fmt, selection, report, connection, split_clitics, progress):
+                for parts in render(fmt, selection, report, connection, split_clitics, progress):
                     for s, data in parts.items():
                         if data and s in outputs:
                             outputs[s].write(data)

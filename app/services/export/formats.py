@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable, Iterator
 
 import orjson
 
 from .conll import conll_block
-from .corpus import PARTS
+from .corpus import PARTS, Counts, Selection, iter_record_chunks
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, LF, CR; surrogates; U+FFFE/U+FFFF).
 NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -105,22 +106,22 @@ class XmlWriter(Writer):
 
     needs = frozenset({"articles", "approvals", "drafts"})
 
+    def _legal(self, value: str, paragraph_id: int) -> str:
+        """`value` without the characters XML cannot hold; the paragraph is reported when any were removed."""
+        if NOT_XML.search(value):
+            self.report.cleaned_for_xml.add(paragraph_id)
+            value = NOT_XML.sub("", value)
+        return value
+
     def xml(self, value: str | None, paragraph_id: int) -> str:
         if value is None:
             return ""
         if not NEEDS_ESCAPING.search(value):
             return value  # most text: nothing to do
-        if NOT_XML.search(value):
-            self.report.cleaned_for_xml.add(paragraph_id)
-            value = NOT_XML.sub("", value)
-        return _text(value)
+        return _text(self._legal(value, paragraph_id))
 
-    def attr(self, value, paragraph_id: int = 0) -> str:
-        value = str(value)
-        if NOT_XML.search(value):
-            self.report.cleaned_for_xml.add(paragraph_id)
-            value = NOT_XML.sub("", value)
-        return _attr(value)
+    def attr(self, value, paragraph_id: int) -> str:
+        return _attr(self._legal(str(value), paragraph_id))
 
     def end_note(self) -> str:
         """An XML comment after the document when text was changed (comments after the root are allowed)."""
@@ -205,10 +206,19 @@ class _ArticleFiles(XmlWriter):
         super().__init__(report, **options)
         self.article_id = None
 
+    document_start = ""  # the XML declaration and <xliff>
+    close_file = ""
+    empty_file = ""  # what an export without a single article holds, valid by the schema
+
+    def begin(self):
+        return {"": self.document_start.encode()}
+
+    def end(self):
+        tail = self.empty_file if self.article_id is None else self.close_file
+        return {"": (tail + "</xliff>\n" + self.end_note()).encode()}
+
     def open_file(self, r) -> str:
         raise NotImplementedError
-
-    close_file = ""
 
     def write(self, records):
         out = []
@@ -254,13 +264,11 @@ class Xliff2Writer(_ArticleFiles):
 
     media_type = "application/xliff+xml; charset=utf-8"
     suffixes = {"": ".xlf"}
+    document_start = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                      '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="ar" trgLang="en">\n')
     close_file = "</file>\n"
-
-    def begin(self):
-        return {"": (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="ar" trgLang="en">\n'
-        ).encode()}
+    # XLIFF 2.0 needs a <file> holding a unit or a group: an empty export is one empty group.
+    empty_file = '<file id="empty"><group id="empty"/></file>\n'
 
     def _notes(self, notes, pid) -> str:
         return "<notes>" + "".join(
@@ -282,13 +290,6 @@ class Xliff2Writer(_ArticleFiles):
             f'<target xml:space="preserve">{self.xml(r["en"], pid)}</target></segment>\n</unit>\n'
         )
 
-    def end(self):
-        if self.article_id is None:
-            # XLIFF 2.0 needs a <file> holding a unit or a group: an empty export is one empty group.
-            tail = '<file id="empty"><group id="empty"/></file>\n'
-        else:
-            tail = self.close_file
-        return {"": (tail + "</xliff>\n" + self.end_note()).encode()}
 
 
 class Xliff12Writer(_ArticleFiles):
@@ -296,13 +297,11 @@ class Xliff12Writer(_ArticleFiles):
 
     media_type = "application/x-xliff+xml; charset=utf-8"
     suffixes = {"": ".xliff"}
+    document_start = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                      '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n')
     close_file = "</body>\n</file>\n"
-
-    def begin(self):
-        return {"": (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
-        ).encode()}
+    empty_file = ('<file original="empty" source-language="ar" target-language="en" datatype="plaintext">'
+                  "<body/></file>\n")
 
     def _notes(self, notes, pid) -> str:
         return "".join(f'<note from="{category}">{self.xml(str(value), pid)}</note>' for category, value in notes)
@@ -332,13 +331,6 @@ class Xliff12Writer(_ArticleFiles):
             f"{self._notes(self.unit_notes(r), pid)}{draft}\n</trans-unit>\n"
         )
 
-    def end(self):
-        if self.article_id is None:
-            tail = ('<file original="empty" source-language="ar" target-language="en" datatype="plaintext">'
-                    "<body/></file>\n")
-        else:
-            tail = self.close_file
-        return {"": (tail + "</xliff>\n" + self.end_note()).encode()}
 
 
 class MosesWriter(Writer):
@@ -393,3 +385,19 @@ WRITERS: dict[str, type[Writer]] = {
     "conll": ConllWriter,
     "moses": MosesWriter,
 }
+
+
+def render(fmt: str, selection: Selection, report: ExportReport, connection, split_clitics: bool = False,
+           progress: Callable[[int], None] | None = None) -> Iterator[dict[str, bytes]]:
+    """The export of `selection` (checked) in `fmt`, as {side: bytes} chunks; the counts go into `report`."""
+    writer = WRITERS[fmt](report, split_clitics=split_clitics)
+    counts = Counts()
+    yield writer.begin()
+    for records in iter_record_chunks(connection, selection, counts, writer.needs):
+        yield writer.write(records)
+        if progress:
+            progress(len(records))
+    yield writer.end()
+    report.paragraphs = counts.paragraphs
+    report.entities = counts.entities if "entities" in writer.needs else None
+    report.links = counts.links if "links" in writer.needs else None

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 from ...extensions import db
-from .corpus import Counts, Selection, iter_record_chunks, paragraphs_per_article
-from .formats import ExportReport, JsonlWriter
+from .corpus import Selection, paragraphs_per_article
+from .formats import ExportReport, render
 
 PARALLEL_MIN_PARAGRAPHS = 20_000
 READY = b"R"
@@ -54,13 +54,13 @@ def halves(connection, selection: Selection) -> tuple[Selection, Selection] | No
             replace(selection, article_range=(article_id + 1, high)))
 
 
-def _write_records(connection, selection: Selection, out, counts: Counts,
-                   progress: Callable[[int], None] | None) -> None:
-    writer = JsonlWriter(ExportReport("jsonl"))
-    for records in iter_record_chunks(connection, selection, counts, writer.needs):
-        out.write(writer.write(records)[""])
-        if progress:
-            progress(len(records))
+def _write_half(connection, selection: Selection, part: Path, progress: Callable[[int], None] | None) -> ExportReport:
+    """The JSONL of one half into `part` (JSONL has no header or footer: halves simply follow each other)."""
+    half = ExportReport("jsonl")
+    with open(part, "wb") as out:
+        for parts in render("jsonl", selection, half, connection, progress=progress):
+            out.write(parts.get("", b""))
+    return half
 
 
 def write_jsonl_in_two_processes(snapshot, selection: Selection, partial: Path, report: ExportReport,
@@ -89,9 +89,7 @@ def write_jsonl_in_two_processes(snapshot, selection: Selection, partial: Path, 
                         said = json.loads(first_byte + messages.read() or b"{}").get("error", "no reason given")
                         raise RuntimeError(f"the second export process could not start: {said}")
                     lock.rollback()  # both snapshots are taken: writers may go on
-                    counts = Counts()
-                    with open(partial, "wb") as out:
-                        _write_records(connection, first, out, counts, progress)
+                    mine = _write_half(connection, first, partial, progress)
                     outcome = json.loads(messages.read() or b'{"error": "the second export process died"}')
                 _, status = os.waitpid(child, 0)
                 child = 0
@@ -107,9 +105,9 @@ def write_jsonl_in_two_processes(snapshot, selection: Selection, partial: Path, 
     finally:
         lock.rollback()
         lock.close()
-    report.paragraphs = counts.paragraphs + outcome["paragraphs"]
-    report.entities = counts.entities + outcome["entities"]
-    report.links = counts.links + outcome["links"]
+    report.paragraphs = mine.paragraphs + outcome["paragraphs"]
+    report.entities = mine.entities + outcome["entities"]
+    report.links = mine.links + outcome["links"]
     if progress:
         progress(outcome["paragraphs"])
     return True
@@ -124,10 +122,8 @@ def _child(snapshot, selection: Selection, part: Path, to_parent: int, from_chil
         with snapshot() as connection:
             connection.exec_driver_sql("SELECT 1 FROM paragraphs LIMIT 1")  # the snapshot is taken at a read
             os.write(to_parent, READY)
-            counts = Counts()
-            with open(part, "wb") as out:
-                _write_records(connection, selection, out, counts, None)
-        outcome = {"paragraphs": counts.paragraphs, "entities": counts.entities, "links": counts.links}
+            half = _write_half(connection, selection, part, None)
+        outcome = {"paragraphs": half.paragraphs, "entities": half.entities, "links": half.links}
     except BaseException as error:  # noqa: BLE001 — reported to the parent, which raises it
         outcome = {"error": f"{type(error).__name__}: {error}"}
     try:
