@@ -58,7 +58,7 @@ def _assign_form(article: Article) -> AssignForm:
     form = AssignForm()
     choices = [
         SelectChoice(u.username, f"{u.display_name} ({u.username})")
-        for u in user_service.list_users() if u.active and u.role != "corpus"
+        for u in user_service.list_users() if u.active and u.may_review
     ]
     form.reviewer.choices = [SelectChoice("", "— choose —")] + choices
     form.second_reviewer.choices = [SelectChoice("", "— none —")] + choices

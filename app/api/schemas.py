@@ -2,6 +2,8 @@
 from marshmallow import Schema, fields, validate
 
 from ..models import MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
+from ..services.export import KINDS as EXPORT_KINDS
+from ..services.export import STATUSES as EXPORT_STATUSES
 
 MAX_PAGE = 1_000_000
 
@@ -338,10 +340,10 @@ class ExportArgsSchema(Schema):
 
     article = fields.List(fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID)),
                           load_default=list, metadata={"description": "Only these articles (repeat the parameter)"})
-    status = fields.String(load_default="approved", validate=validate.OneOf(["approved", "any"]),
+    status = fields.String(load_default="approved", validate=validate.OneOf(EXPORT_STATUSES),
                            metadata={"description": "approved: approved paragraphs and their approved English; "
                                                     "any: every translated paragraph with its current English"})
-    kind = fields.String(load_default="text", validate=validate.OneOf(["text", "all"]),
+    kind = fields.String(load_default="text", validate=validate.OneOf(tuple(EXPORT_KINDS)),
                          metadata={"description": "text: titles and body paragraphs; all: also captions and credits"})
     published_from = fields.Date(metadata={"description": "Articles published on or after (YYYY-MM-DD)"})
     published_to = fields.Date(metadata={"description": "Articles published on or before"})

@@ -90,7 +90,7 @@ def export_page():
     form = ExportForm(request.args)
     form.reviewer.choices = [SelectChoice("", "— anyone —")] + [
         SelectChoice(u.username, f"{u.display_name} ({u.username})")
-        for u in user_service.list_users() if u.role != "corpus"
+        for u in user_service.list_users() if u.may_review
     ]
     form.labels.choices = [SelectChoice(label.name) for label in label_service.list_labels(include_retired=True)]
     matching, problem = None, None

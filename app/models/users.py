@@ -42,6 +42,11 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
     @property
+    def may_review(self) -> bool:
+        """Admins and reviewers work on articles; corpus users only export."""
+        return self.role in ("admin", "reviewer")
+
+    @property
     def may_export(self) -> bool:
         """Admins and corpus users take the approved corpus out; reviewers see only their assignments."""
         return self.role in ("admin", "corpus")

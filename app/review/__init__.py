@@ -24,7 +24,7 @@ bp = Blueprint("review", __name__)
 def home():
     if current_user.is_admin:
         return redirect(url_for("admin.articles"))
-    if current_user.role == "corpus":
+    if not current_user.may_review:
         return redirect(url_for("export.export_page"))
     return redirect(url_for("review.my_work"))
 

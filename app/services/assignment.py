@@ -118,7 +118,7 @@ def assign_article(
         raise AssignmentError(f"Role must be one of: {', '.join(ASSIGNMENT_ROLES)}.")
     if not assignee.active:
         raise AssignmentError(f"User {assignee.username!r} is deactivated.")
-    if assignee.role == "corpus":
+    if not assignee.may_review:
         raise AssignmentError(f"{assignee.username!r} is a corpus user: corpus users export, they do not review.")
     current = assignments_of(article)
     other_role = "second_reviewer" if role == "reviewer" else "reviewer"
