@@ -88,25 +88,33 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return {"mizan_version": __version__}
 
     app.add_template_filter(format_duration, "duration")
-    _warm_known_forms_on_first_request(app)
+    _start_background_work_on_first_request(app)
 
     return app
 
 
-def _warm_known_forms_on_first_request(app: Flask) -> None:
-    """Build what suggestions and the QA glossary check need in the background when the server starts
-    serving, so the first suggestions request does not pay for it (not in tests: they check at once)."""
-    if not app.config.get("KNOWN_FORMS_RECHECK_SECONDS"):
+def _start_background_work_on_first_request(app: Flask) -> None:
+    """When the server starts serving: build what suggestions and the QA glossary check need, so the
+    first suggestions request does not pay for it (not in tests: they check at once), and start the
+    export helper process (not in tests unless asked for). The CLI serves no request: neither happens."""
+    warm_known_forms = bool(app.config.get("KNOWN_FORMS_RECHECK_SECONDS"))
+    start_export_helper = bool(app.config.get("EXPORT_HELPER"))
+    if not (warm_known_forms or start_export_helper):
         return
     started = []
 
     @app.before_request
-    def _warm_once():
+    def _start_once():
         if not started:
             started.append(True)
-            from .services.suggestions import rebuild_in_background
+            if warm_known_forms:
+                from .services.suggestions import rebuild_in_background
 
-            rebuild_in_background()
+                rebuild_in_background()
+            if start_export_helper:
+                from .services.export import start_helper
+
+                start_helper()
 
 
 def format_duration(seconds: int | float | None) -> str:

@@ -76,6 +76,24 @@ def process_cpu_seconds(pid: int | str) -> float | None:
         return None
 
 
+def process_tree_cpu_seconds(pid: int | str) -> float | None:
+    """CPU seconds of process `pid` and of every process below it (a server's helper processes); None
+    where /proc cannot tell."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, grown = {int(pid)}, True
+    while grown:
+        below = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= below
+        grown = bool(below)
+    seconds = [process_cpu_seconds(member) for member in tree]
+    return None if seconds[0] is None and len(seconds) == 1 else sum(s for s in seconds if s is not None)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

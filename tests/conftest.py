@@ -33,6 +33,7 @@ def make_config(instance: Path, **overrides) -> dict:
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'mizan.sqlite'}",
         "KNOWN_FORMS_RECHECK_SECONDS": 0,  # tests change the glossary and look at once
+        "EXPORT_HELPER": False,  # a process per app: only the tests of the export helper start it
     }
     config.update(overrides)
     return config

@@ -1,7 +1,7 @@
 """GET /api/v1/export/<format>: the reviewed corpus, streamed as it is read (never built in memory)."""
 from __future__ import annotations
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -32,7 +32,9 @@ def export_corpus(args: dict, fmt: str):
         abort(403, message="Exporting the corpus needs export rights (an admin or corpus-user account).")
     try:
         chunks = export_service.stream_export(
-            fmt, export_service.selection_from(args), side=args.get("side"), split_clitics=args["split_clitics"]
+            fmt, export_service.selection_from(args), side=args.get("side"), split_clitics=args["split_clitics"],
+            helper_min_paragraphs=current_app.config["EXPORT_HELPER_MIN_PARAGRAPHS"]
+            if current_app.config["EXPORT_HELPER"] else None,
         )
     except export_service.SelectionError as error:
         abort(422, message=str(error))

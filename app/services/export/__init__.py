@@ -7,21 +7,21 @@ chunk from one read snapshot of the database. Formats and fields: docs/exports.m
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 
 from ...extensions import db
 from .. import gc_paused
-from .corpus import KINDS, STATUSES, Selection, SelectionError, checked, count_paragraphs
+from .corpus import KINDS, STATUSES, Selection, SelectionError, checked, count_paragraphs, read_snapshot
 from . import parallel
+from .helper import export_helper
 from .formats import WRITERS, ExportReport, Writer, render
 
 FORMATS = tuple(WRITERS)
 
 __all__ = [
     "FORMATS", "KINDS", "STATUSES", "ExportReport", "Selection", "SelectionError", "count", "download_name",
-    "label_names", "media_type", "output_paths", "selection_from", "sides_of", "stream_export", "write_export",
+    "label_names", "media_type", "output_paths", "selection_from", "sides_of", "start_helper", "stream_export", "write_export",
 ]
 
 
@@ -87,18 +87,15 @@ def _check_side(fmt: str, side: str | None) -> str:
     return side
 
 
-@contextmanager
 def _snapshot():
     """One read transaction for the whole export, on a connection of its own (never the request's session)."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN")  # pysqlite would not begin one for reads
-        else:
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        try:
-            yield connection
-        finally:
-            connection.rollback()
+    return read_snapshot(db.engine)
+
+
+def start_helper() -> None:
+    """Start this server process's export helper in the background (on its first request; SQLite only)."""
+    if db.engine.dialect.name == "sqlite":
+        export_helper.start_in_background()
 
 
 def count(selection: Selection) -> int:
@@ -108,16 +105,20 @@ def count(selection: Selection) -> int:
 
 
 def stream_export(fmt: str, selection: Selection, *, side: str | None = None, split_clitics: bool = False,
-                  report: ExportReport | None = None) -> Iterator[bytes]:
+                  report: ExportReport | None = None, helper_min_paragraphs: int | None = None) -> Iterator[bytes]:
     """One file of an export as a stream of byte chunks (for HTTP).
 
     Filters are checked before this returns (a bad filter raises SelectionError
     while an error response can still be sent); the snapshot opens at the first chunk.
+    With `helper_min_paragraphs`, a JSONL export of at least that many paragraphs is
+    written with the server's export helper process when it is free (helper.py).
     """
     side = _check_side(fmt, side)
     with _snapshot() as connection:
         checked(connection, selection)
     report = report or ExportReport(fmt)
+    if fmt == "jsonl" and helper_min_paragraphs is not None and db.engine.dialect.name == "sqlite":
+        return export_helper.stream_jsonl(db.engine, selection, report, helper_min_paragraphs)
 
     def chunks() -> Iterator[bytes]:
         with _snapshot() as connection:

@@ -7,13 +7,14 @@ stays flat however large the corpus and a release never mixes two states.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
 
 import orjson
 from sqlalchemy import Text, and_, bindparam, cast, exists, func, literal_column, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from ...models import (
     Article,
@@ -26,7 +27,7 @@ from ...models import (
     Translation,
     User,
 )
-from .. import ServiceError, gc_paused
+from .. import ServiceError
 from ..rows import driver_sql, is_sqlite, plain_rows
 
 STATUSES = ("approved", "any")
@@ -43,6 +44,20 @@ PA = ParagraphApproval.__table__
 U = User.__table__
 AS = Assignment.__table__
 LB = Label.__table__
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read transaction for a whole export, on a connection of its own (never a request's session)."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")  # pysqlite would not begin one for reads
+        else:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
 
 
 class SelectionError(ServiceError):
@@ -267,10 +282,7 @@ def iter_record_chunks(connection: Connection, selection: Selection, counts: Cou
     """
     reader = _RecordReader(_Rows(connection), selection, counts if counts is not None else Counts(), parts)
     for chunk in reader.rows.chunks(_paragraphs_query(selection), CHUNK):
-        rows = reader.fetch(chunk)
-        with gc_paused():  # a chunk's records are short-lived: no collections while they are built
-            records = reader.records(chunk, rows)
-        yield records
+        yield reader.records(chunk, reader.fetch(chunk))
 
 
 class _RecordReader:

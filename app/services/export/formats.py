@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 import orjson
 
+from .. import gc_paused
 from .conll import conll_block
 from .corpus import PARTS, Counts, Selection, iter_record_chunks
 
@@ -393,10 +394,20 @@ def render(fmt: str, selection: Selection, report: ExportReport, connection, spl
     writer = WRITERS[fmt](report, split_clitics=split_clitics)
     counts = Counts()
     yield writer.begin()
-    for records in iter_record_chunks(connection, selection, counts, writer.needs):
-        yield writer.write(records)
+    chunks = iter_record_chunks(connection, selection, counts, writer.needs)
+    while True:
+        # No garbage collection while a chunk is read, built and written: its rows and records are freed
+        # by reference counting, and a collection meanwhile would walk them, and now and then the whole
+        # heap, for nothing. Collections may run again between chunks (while a stream waits on its reader).
+        with gc_paused():
+            records = next(chunks, None)
+            if records is None:
+                break
+            written, exported = writer.write(records), len(records)
+            del records
+        yield written
         if progress:
-            progress(len(records))
+            progress(exported)
     yield writer.end()
     report.paragraphs = counts.paragraphs
     report.entities = counts.entities if "entities" in writer.needs else None

@@ -38,11 +38,11 @@ def may_fork() -> bool:
             and db.engine.dialect.name == "sqlite")
 
 
-def halves(connection, selection: Selection) -> tuple[Selection, Selection] | None:
-    """`selection` split at an article boundary near half its paragraphs; None when too small to be worth it."""
+def halves(connection, selection: Selection, minimum: int) -> tuple[Selection, Selection] | None:
+    """`selection` split at an article boundary near half its paragraphs; None when fewer than `minimum`."""
     per_article = paragraphs_per_article(connection, selection)
     total = sum(count for _, count in per_article)
-    if total < PARALLEL_MIN_PARAGRAPHS or len(per_article) < 2:
+    if total < minimum or len(per_article) < 2:
         return None
     running = 0
     for article_id, count in per_article[:-1]:
@@ -71,7 +71,7 @@ def write_jsonl_in_two_processes(snapshot, selection: Selection, partial: Path, 
     try:
         lock.cursor().execute("BEGIN IMMEDIATE")  # no commit until both processes have their snapshot
         with snapshot() as connection:
-            split = halves(connection, selection)  # this read fixes this process's snapshot
+            split = halves(connection, selection, PARALLEL_MIN_PARAGRAPHS)  # this read begins the snapshot
             if split is None:
                 lock.rollback()
                 return False
