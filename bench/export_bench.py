@@ -53,8 +53,11 @@ Other paths
         ``GET /api/v1/export/jsonl`` with ``Authorization: Bearer TOKEN``, each
         on a new connection (``Connection: close``), streamed to a file; timed
         from the request to the last byte (median reported, all printed); the
-        server's peak RSS and CPU seconds per request.  Skipped (and said so)
-        when the route does not answer 200.
+        server's peak RSS and the CPU seconds per request of the server and
+        its helper processes.  On the full corpus, then one download of each
+        file of the other formats (a request per side for CoNLL and Moses,
+        their times added up), for information.  Skipped (and said so) when
+        the route does not answer 200.
 
 Peers and targets (from the issue)
 ----------------------------------
@@ -725,55 +728,72 @@ def wait_for_export_helper(log: Path, offset: int, seconds: float = 60) -> bool:
     return False
 
 
-def run_http(work: Path, corpus: Corpus, token: str, log: Path, repeat: int) -> Run | str:
+# The files of each format, as downloads: one request per file (side) of the two-file formats.
+HTTP_FILES = {"tmx": ("",), "xliff2": ("",), "xliff12": ("",), "conll": ("ar", "en"), "moses": ("ar", "en", "mt")}
+
+
+def timed_download(url: str, token: str, out: Path) -> tuple[int, float, str]:
+    """GET `url` on a new connection into `out`: (HTTP status, seconds from the request to the last byte, client).
+
+    curl where there is one, a C client whose own cost hardly counts (the peers' clients); requests otherwise.
+    """
+    if shutil.which("curl"):
+        completed = subprocess.run(
+            ["curl", "-sS", "--no-keepalive", "-H", "Connection: close", "-H", f"Authorization: Bearer {token}",
+             "-o", str(out), "-w", "%{http_code} %{time_total}", url], capture_output=True, text=True, timeout=900,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"curl failed: {completed.stderr.strip()}")
+        status, seconds = completed.stdout.split()
+        return int(status), float(seconds), "curl"  # time_total: without curl's start-up
+    import requests  # as waitress_server does
+
+    started = time.perf_counter()
+    with requests.get(url, headers={"Connection": "close", "Authorization": f"Bearer {token}"}, stream=True,
+                      timeout=900) as response, open(out, "wb") as f:
+        for block in response.iter_content(chunk_size=1 << 20):
+            f.write(block)
+    return response.status_code, time.perf_counter() - started, "requests"
+
+
+def run_http(work: Path, corpus: Corpus, token: str, log: Path, repeat: int,
+             other_formats: list[str] = ()) -> Run | str:
     """`repeat` streamed GET /api/v1/export/jsonl, each on a new connection, once the server's export helper is
-    up (median reported); a string says why it could not run."""
-    close = {"Connection": "close"}
-    out = work / "out" / f"http-jsonl-{corpus.size}.jsonl"
+    up (median reported); then one download of each file of `other_formats` (seconds in extra["formats"]).
+    A string says why it could not run."""
+    out = work / "out" / f"http-{corpus.size}.download"
     log_offset = log.stat().st_size if log.exists() else 0
     with waitress_server(corpus.instance, log) as (server, base, _):
         helper_ready = wait_for_export_helper(log, log_offset)
         before = _proc_status(server.pid)
         cpu_before = process_tree_cpu_seconds(server.pid)
-        url, auth = f"{base}/api/v1/export/jsonl", f"Authorization: Bearer {token}"
         times, digests = [], set()
         for _ in range(repeat):
-            if shutil.which("curl"):  # a C client, so the client's own cost hardly counts (the peers' clients)
-                client = "curl"
-                completed = subprocess.run(
-                    ["curl", "-sS", "--no-keepalive", "-H", "Connection: close", "-H", auth, "-o", str(out),
-                     "-w", "%{http_code} %{time_total}", url], capture_output=True, text=True, timeout=900,
-                )
-                if completed.returncode != 0:
-                    raise RuntimeError(f"curl failed: {completed.stderr.strip()}")
-                status, curl_seconds = completed.stdout.split()
-                if status != "200":
-                    return f"GET /api/v1/export/jsonl answered HTTP {status}: not measured"
-                times.append(float(curl_seconds))  # request sent to last byte, without curl's start-up
-            else:
-                import requests
-
-                client = "requests"
-                started = time.perf_counter()
-                with requests.get(url, headers={**close, "Authorization": auth.split(": ", 1)[1]}, stream=True,
-                                  timeout=900) as response:
-                    if response.status_code != 200:
-                        return f"GET /api/v1/export/jsonl answered HTTP {response.status_code}: not measured"
-                    with open(out, "wb") as f:
-                        for block in response.iter_content(chunk_size=1 << 20):
-                            f.write(block)
-                times.append(time.perf_counter() - started)
+            status, seconds, client = timed_download(f"{base}/api/v1/export/jsonl", token, out)
+            if status != 200:
+                return f"GET /api/v1/export/jsonl answered HTTP {status}: not measured"
+            times.append(seconds)
             size, sha = file_digest([str(out)])
             digests.add(sha)
             out.unlink()
         cpu = process_tree_cpu_seconds(server.pid)
         after = _proc_status(server.pid)
+        format_seconds = {}
+        for fmt in other_formats:
+            format_seconds[fmt] = 0.0
+            for side in HTTP_FILES[fmt]:
+                status, seconds, _ = timed_download(f"{base}/api/v1/export/{fmt}" + (f"?side={side}" if side else ""),
+                                                    token, out)
+                if status != 200:
+                    raise RuntimeError(f"GET /api/v1/export/{fmt} answered HTTP {status}")
+                format_seconds[fmt] += seconds
+                out.unlink()
     if len(digests) != 1:
         raise RuntimeError("the HTTP downloads of one corpus differ from each other")
     server_cpu = (cpu - cpu_before) / repeat if cpu is not None and cpu_before is not None else None
     return Run("http jsonl", corpus.size, sorted(times)[len(times) // 2], server_cpu, size, after["VmHWM"] / 1024,
                before_mb=before["VmRSS"] / 1024, sha256=digests.pop(),
-               extra={"client": client, "times": times, "helper_ready": helper_ready})
+               extra={"client": client, "times": times, "helper_ready": helper_ready, "formats": format_seconds})
 
 
 # --- report -------------------------------------------------------------------
@@ -892,7 +912,8 @@ def main() -> int:
                 if cli[size].sha256 != reference_sha[size]:
                     raise RuntimeError("the CLI's JSONL differs from write_export's")
             if not args.skip_http:
-                http[size] = run_http(work, corpora[size], users.token, work / "waitress.log", args.repeat)
+                http[size] = run_http(work, corpora[size], users.token, work / "waitress.log", args.repeat,
+                                      [fmt for fmt in formats if fmt != "jsonl"] if size == sizes[-1] else [])
                 if isinstance(http[size], Run) and http[size].sha256 != reference_sha[size]:
                     raise RuntimeError("the HTTP JSONL differs from write_export's")
 
@@ -986,6 +1007,12 @@ def main() -> int:
                           f"new connection: {', '.join(f'{t:.2f}' for t in run.extra['times'])} s, median reported; "
                           f"export helper {'ready' if run.extra['helper_ready'] else 'NOT ready'} before the first; "
                           f"CPU {run.cpu:.2f} s per request, server and its helper processes)")
+                    parts = []
+                    for fmt, seconds in run.extra["formats"].items():
+                        files = "+".join(HTTP_FILES[fmt])
+                        parts.append(f"{fmt}{' ' + files if files else ''} {seconds:.2f} s = {size / seconds:,.0f}/s")
+                    if parts:
+                        print(f"  (HTTP {size:,}, the other formats, one download per file, added up: {'; '.join(parts)})")
 
         to_profile = {"missed": missed, "all": formats, "none": []}[args.profile]
         for fmt in to_profile:

@@ -1,6 +1,7 @@
 """Corpus users take the reviewed corpus out: every format loads in the tools that read it."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -301,6 +302,25 @@ def test_both_processes_of_a_parallel_export_read_one_snapshot(two_approved_arti
     assert db.session.get(Paragraph, late.id).status == "edited"  # the edit itself went through
 
 
+def test_the_second_half_is_appended_whole_when_the_kernel_copy_stops_midway(tmp_path, monkeypatch):
+    from app.services.export import parallel
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.write_bytes(b"first half\n" * 1000)
+    second.write_bytes(bytes(range(256)) * 1000)
+    kernel_copy, calls = os.copy_file_range, []
+
+    def copy_then_fail(source, target, count):  # as across file systems on older kernels: EXDEV
+        calls.append(count)
+        if len(calls) > 1:
+            raise OSError(18, "Invalid cross-device link")
+        return kernel_copy(source, target, 100)
+
+    monkeypatch.setattr(parallel.os, "copy_file_range", copy_then_fail)
+    parallel._append(second, first)
+    assert first.read_bytes() == b"first half\n" * 1000 + bytes(range(256)) * 1000 and len(calls) == 2
+
+
 # XML formats -------------------------------------------------------------------------------------
 
 
@@ -506,6 +526,15 @@ def test_corpus_user_streams_the_export_through_the_api(corpus, client, corpus_u
     assert len(lines) == len(approved_text_paragraphs(corpus))
     moses = client.get("/api/v1/export/moses?side=en", headers=headers)
     assert moses.get_data(as_text=True).splitlines()[0] == TITLE_EN
+
+
+@pytest.mark.parametrize("fmt", ["moses", "conll"])
+def test_each_side_downloaded_is_the_file_the_cli_writes(corpus, client, corpus_user, tmp_path, fmt):
+    headers = bearer(user_service.issue_api_token(corpus_user))
+    _, prefix = run_export(fmt, tmp_path, split_clitics=True)
+    for side, path in export.output_paths(fmt, prefix).items():
+        download = client.get(f"/api/v1/export/{fmt}?side={side}&split_clitics=true", headers=headers)
+        assert download.status_code == 200 and download.get_data() == path.read_bytes() != b""
 
 
 def test_api_export_answers_a_bad_filter_with_422(corpus, client, corpus_user):

@@ -123,7 +123,7 @@ def stream_export(fmt: str, selection: Selection, *, side: str | None = None, sp
     def chunks() -> Iterator[bytes]:
         with _snapshot() as connection:
             resolved = checked(connection, selection)
-            for parts in render(fmt, resolved, report, connection, split_clitics):
+            for parts in render(fmt, resolved, report, connection, split_clitics, sides=(side,)):
                 if parts.get(side):
                     yield parts[side]
 

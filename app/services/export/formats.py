@@ -88,9 +88,10 @@ class Writer:
     media_type = "text/plain; charset=utf-8"
     suffixes: dict[str, str] = {"": ""}
 
-    def __init__(self, report: ExportReport, *, split_clitics: bool = False):
+    def __init__(self, report: ExportReport, *, split_clitics: bool = False, sides: tuple[str, ...] | None = None):
         self.report = report
         self.split_clitics = split_clitics
+        self.wanted = sides or self.sides  # a download is one side: the others are not written at all
 
     def begin(self) -> dict[str, bytes]:
         return {}
@@ -349,14 +350,21 @@ class MosesWriter(Writer):
             value = LINE_BREAKS.sub(" ", value)
         return value + "\n"
 
+    def __init__(self, report: ExportReport, **options):
+        super().__init__(report, **options)
+        if "mt" not in self.wanted:
+            self.needs = frozenset()  # the machine draft is the only part beyond the paragraph's own texts
+
     def write(self, records):
-        ar, en, mt = [], [], []
-        for r in records:
-            pid = r["paragraph_id"]
-            ar.append(self.line(r["ar"], pid))
-            en.append(self.line(r["en"], pid))
-            mt.append(self.line(r["mt"]["text"] if r["mt"] else None, pid))
-        return {"ar": "".join(ar).encode(), "en": "".join(en).encode(), "mt": "".join(mt).encode()}
+        out = {}
+        if "ar" in self.wanted:
+            out["ar"] = "".join([self.line(r["ar"], r["paragraph_id"]) for r in records]).encode()
+        if "en" in self.wanted:
+            out["en"] = "".join([self.line(r["en"], r["paragraph_id"]) for r in records]).encode()
+        if "mt" in self.wanted:
+            out["mt"] = "".join([self.line(r["mt"]["text"] if r["mt"] else None, r["paragraph_id"])
+                                 for r in records]).encode()
+        return out
 
 
 class ConllWriter(Writer):
@@ -367,12 +375,12 @@ class ConllWriter(Writer):
     needs = frozenset({"entities"})
 
     def write(self, records):
-        out = {"ar": [], "en": []}
+        out = {side: [] for side in self.wanted}
         dropped = 0
         for r in records:
-            for side in ("ar", "en"):
+            for side, blocks in out.items():
                 block, lost = conll_block(r[side], r["entities"][side], self.split_clitics)
-                out[side].append(block)
+                blocks.append(block)
                 dropped += lost
         self.report.overlapping_entities_dropped += dropped
         return {side: "".join(blocks).encode() for side, blocks in out.items()}
@@ -389,9 +397,11 @@ WRITERS: dict[str, type[Writer]] = {
 
 
 def render(fmt: str, selection: Selection, report: ExportReport, connection, split_clitics: bool = False,
-           progress: Callable[[int], None] | None = None) -> Iterator[dict[str, bytes]]:
-    """The export of `selection` (checked) in `fmt`, as {side: bytes} chunks; the counts go into `report`."""
-    writer = WRITERS[fmt](report, split_clitics=split_clitics)
+           progress: Callable[[int], None] | None = None,
+           sides: tuple[str, ...] | None = None) -> Iterator[dict[str, bytes]]:
+    """The export of `selection` (checked) in `fmt`, as {side: bytes} chunks (of `sides`, default all);
+    the counts go into `report`."""
+    writer = WRITERS[fmt](report, split_clitics=split_clitics, sides=sides)
     counts = Counts()
     yield writer.begin()
     chunks = iter_record_chunks(connection, selection, counts, writer.needs)
