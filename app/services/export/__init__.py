@@ -21,7 +21,8 @@ FORMATS = tuple(WRITERS)
 
 __all__ = [
     "FORMATS", "KINDS", "STATUSES", "ExportReport", "Selection", "SelectionError", "count", "download_name",
-    "label_names", "media_type", "output_paths", "selection_from", "sides_of", "start_helper", "stream_export", "write_export",
+    "label_names", "media_type", "output_paths", "selection_from", "sides_of", "start_helper", "stream_export",
+    "write_export",
 ]
 
 

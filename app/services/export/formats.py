@@ -342,6 +342,11 @@ class MosesWriter(Writer):
     suffixes = {"ar": ".ar", "en": ".en", "mt": ".mt"}
     needs = frozenset({"approvals", "drafts"})
 
+    def __init__(self, report: ExportReport, **options):
+        super().__init__(report, **options)
+        if "mt" not in self.wanted:
+            self.needs = frozenset()  # the machine draft is the only part beyond the paragraph's own texts
+
     def line(self, value: str | None, paragraph_id: int) -> str:
         if value is None:
             return "\n"
@@ -349,11 +354,6 @@ class MosesWriter(Writer):
             self.report.line_breaks_replaced.add(paragraph_id)
             value = LINE_BREAKS.sub(" ", value)
         return value + "\n"
-
-    def __init__(self, report: ExportReport, **options):
-        super().__init__(report, **options)
-        if "mt" not in self.wanted:
-            self.needs = frozenset()  # the machine draft is the only part beyond the paragraph's own texts
 
     def write(self, records):
         out = {}
