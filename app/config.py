@@ -31,8 +31,8 @@ class DefaultConfig:
     # Suggestions and the QA glossary check reuse what the glossary and the approved
     # paragraphs know for this long before checking the database for changes.
     KNOWN_FORMS_RECHECK_SECONDS = 2.0
-    # Large JSONL downloads are written by two processes: the request and a helper process the
-    # server starts on its first request (app/services/export/helper.py). SQLite only.
+    # Large downloads (JSONL, a CoNLL or Moses side) are written by two processes: the request and a
+    # helper process the server starts on its first request (app/services/export/helper.py). SQLite only.
     EXPORT_HELPER = True
     EXPORT_HELPER_MIN_PARAGRAPHS = 10_000
     # QA: the English/Arabic length ratio (non-space characters) outside which a paragraph gets a warning.

@@ -1,5 +1,6 @@
-"""A large JSONL download is written by the request and the server's export helper process together,
-from one snapshot, with the same bytes as one process; whatever the helper does, the download completes."""
+"""A large download (JSONL, a CoNLL or Moses side) is written by the request and the server's export helper
+process together, from one snapshot, with the same bytes as one process; whatever the helper does, the
+download completes."""
 from __future__ import annotations
 
 import glob
@@ -69,6 +70,24 @@ def test_a_large_download_is_shared_with_the_helper_and_equals_the_one_process_e
     records = [orjson.loads(line) for line in response.get_data().splitlines()]
     assert {r["article_id"] for r in records} == {a.id for a in two_approved_articles}
     assert helper_files() == files  # its file is gone
+
+
+@pytest.mark.parametrize("fmt, side", [("conll", "ar"), ("conll", "en"), ("moses", "en"), ("moses", "mt")])
+def test_each_side_of_the_line_formats_is_shared_too(sharing_app, client, token_headers, fmt, side):
+    before = export_helper.jobs_done
+    download = client.get(f"/api/v1/export/{fmt}?side={side}&split_clitics=true", headers=token_headers).get_data()
+    assert export_helper.jobs_done == before + 1
+    assert download == b"".join(export.stream_export(fmt, export.Selection(), side=side, split_clitics=True)) != b""
+
+
+def test_a_shared_export_reports_what_both_halves_wrote(sharing_app):
+    alone, shared, before = export.ExportReport("conll"), export.ExportReport("conll"), export_helper.jobs_done
+    chunks = export.stream_export("conll", export.Selection(), side="en", report=alone)
+    assert b"".join(export.stream_export("conll", export.Selection(), side="en", report=shared,
+                                         helper_min_paragraphs=1)) == b"".join(chunks)
+    assert export_helper.jobs_done == before + 1 and shared.overlapping_entities_dropped == 1  # "Eurasian" in the ORG
+    assert (shared.paragraphs, shared.entities, shared.links, shared.overlapping_entities_dropped) \
+        == (alone.paragraphs, alone.entities, alone.links, alone.overlapping_entities_dropped) != (0, 0, 0, 0)
 
 
 def test_both_halves_of_a_shared_download_read_one_snapshot(sharing_app, client, token_headers,

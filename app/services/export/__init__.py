@@ -14,7 +14,7 @@ from ...extensions import db
 from .. import gc_paused
 from .corpus import KINDS, STATUSES, Selection, SelectionError, checked, count_paragraphs, read_snapshot
 from . import parallel
-from .helper import export_helper
+from .helper import File, export_helper
 from .formats import WRITERS, ExportReport, Writer, render
 
 FORMATS = tuple(WRITERS)
@@ -111,22 +111,21 @@ def stream_export(fmt: str, selection: Selection, *, side: str | None = None, sp
 
     Filters are checked before this returns (a bad filter raises SelectionError
     while an error response can still be sent); the snapshot opens at the first chunk.
-    With `helper_min_paragraphs`, a JSONL export of at least that many paragraphs is
-    written with the server's export helper process when it is free (helper.py).
+    With `helper_min_paragraphs`, an export of at least that many paragraphs in a format
+    whose halves concatenate is written with the server's export helper process when it
+    is free (helper.py).
     """
     side = _check_side(fmt, side)
     with _snapshot() as connection:
         checked(connection, selection)
     report = report or ExportReport(fmt)
-    if fmt == "jsonl" and helper_min_paragraphs is not None and db.engine.dialect.name == "sqlite":
-        return export_helper.stream_jsonl(db.engine, selection, report, helper_min_paragraphs)
+    file = File(fmt, side, split_clitics)
+    if WRITERS[fmt].halves_concatenate and helper_min_paragraphs is not None and db.engine.dialect.name == "sqlite":
+        return export_helper.stream(db.engine, file, selection, report, helper_min_paragraphs)
 
     def chunks() -> Iterator[bytes]:
         with _snapshot() as connection:
-            resolved = checked(connection, selection)
-            for parts in render(fmt, resolved, report, connection, split_clitics, sides=(side,)):
-                if parts.get(side):
-                    yield parts[side]
+            yield from file.chunks(checked(connection, selection), report, connection)
 
     return chunks()
 

@@ -42,6 +42,15 @@ class ExportReport:
     # Entities left out of CoNLL because they overlap another (IOB2 cannot show both).
     overlapping_entities_dropped: int = 0
 
+    def add(self, other: ExportReport) -> None:
+        """What `other` wrote (the second half of an export written by two processes) added to this."""
+        self.paragraphs += other.paragraphs
+        self.entities = None if self.entities is None or other.entities is None else self.entities + other.entities
+        self.links = None if self.links is None or other.links is None else self.links + other.links
+        self.cleaned_for_xml |= other.cleaned_for_xml
+        self.line_breaks_replaced |= other.line_breaks_replaced
+        self.overlapping_entities_dropped += other.overlapping_entities_dropped
+
     def warnings(self) -> list[str]:
         notes = []
         if self.cleaned_for_xml:
@@ -84,6 +93,9 @@ def _tmx_date(iso: str) -> str:
 
 class Writer:
     sides: tuple[str, ...] = ("",)
+    # A file of the first half of the paragraphs followed by a file of the second half is the file
+    # of all: no header or footer, nothing carried from one paragraph to the next (helper.py).
+    halves_concatenate = False
     needs = PARTS  # the record parts it writes (corpus.PARTS)
     media_type = "text/plain; charset=utf-8"
     suffixes: dict[str, str] = {"": ""}
@@ -139,6 +151,7 @@ class XmlWriter(Writer):
 class JsonlWriter(Writer):
     """One record a line, exactly as in docs/exports.md (UTF-8, not ASCII-escaped)."""
 
+    halves_concatenate = True
     media_type = "application/x-ndjson; charset=utf-8"
     suffixes = {"": ".jsonl"}
 
@@ -338,6 +351,7 @@ class Xliff12Writer(_ArticleFiles):
 class MosesWriter(Writer):
     """Line-aligned plain text: Arabic, approved English, and the machine draft (empty line when none)."""
 
+    halves_concatenate = True
     sides = ("ar", "en", "mt")
     suffixes = {"ar": ".ar", "en": ".en", "mt": ".mt"}
     needs = frozenset({"approvals", "drafts"})
@@ -370,6 +384,7 @@ class MosesWriter(Writer):
 class ConllWriter(Writer):
     """IOB2, `token<TAB>tag`, a blank line after each paragraph; one file per language, same paragraph order."""
 
+    halves_concatenate = True
     sides = ("ar", "en")
     suffixes = {"ar": ".ar.conll", "en": ".en.conll"}
     needs = frozenset({"entities"})

@@ -1,12 +1,13 @@
-"""A second process for large JSONL downloads, beside the web server.
+"""A second process for large downloads, beside the web server.
 
 The CLI splits a large JSONL export between two processes by forking (parallel.py).
 A web server must not fork: it runs threads, and SQLite's locks do not survive
 fork(). So each server process starts one helper process from multiprocessing's
 fork server when it serves its first request. For a download of at least
-`EXPORT_HELPER_MIN_PARAGRAPHS` paragraphs, the helper writes the JSONL of the
-second half of the articles to a temporary file while the request streams the
-first half; then the request streams that file.
+`EXPORT_HELPER_MIN_PARAGRAPHS` paragraphs in a format whose halves concatenate
+(JSONL, a CoNLL or Moses side: `Writer.halves_concatenate`), the helper writes
+the second half of the articles to a temporary file while the request streams
+the first half; then the request streams that file.
 
 One snapshot for both, as in parallel.py: the request holds the write lock
 (`BEGIN IMMEDIATE`) while both read transactions begin (milliseconds).
@@ -44,11 +45,25 @@ RELAY_BYTES = 1 << 20
 
 @dataclass
 class _Job:
-    """The helper's half of one download: the file it writes and, once done, what it wrote."""
+    """The helper's half of one download: the file it writes and, once done, its report."""
 
     path: str
-    counts: dict | None = None
+    report: ExportReport | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class File:
+    """One file of an export: a format and, for the two-file formats, a side."""
+
+    format: str
+    side: str = ""
+    split_clitics: bool = False
+
+    def chunks(self, selection: Selection, report: ExportReport, connection) -> Iterator[bytes]:
+        for parts in render(self.format, selection, report, connection, self.split_clitics, sides=(self.side,)):
+            if parts.get(self.side):
+                yield parts[self.side]
 
 
 class ExportHelper:
@@ -131,14 +146,14 @@ class ExportHelper:
                 self._process = self._pipe = None
         self._busy.release()
 
-    def stream_jsonl(self, engine: Engine, selection: Selection, report: ExportReport,
-                     minimum: int) -> Iterator[bytes]:
-        """The JSONL of `selection` (an SQLite database), written with the helper when it is free and the
+    def stream(self, engine: Engine, file: File, selection: Selection, report: ExportReport,
+               minimum: int) -> Iterator[bytes]:
+        """`file` of `selection` (an SQLite database), written with the helper when it is free and the
         selection has `minimum` paragraphs; by this process alone otherwise. Decided at the first chunk."""
         pipe = self._lease()  # at the first chunk: a stream never read never holds the helper
         if pipe is None:
             with read_snapshot(engine) as connection:
-                yield from _jsonl(checked(connection, selection), report, connection)
+                yield from file.chunks(checked(connection, selection), report, connection)
             return
         healthy, job = True, None
         try:
@@ -151,41 +166,38 @@ class ExportHelper:
                     if split is not None:
                         job = _Job(_temporary_file())
                         database_url = engine.url.render_as_string(hide_password=False)
-                        healthy = _send(pipe, ("export", database_url, split[1], job.path)) and _ready(pipe)
+                        healthy = _send(pipe, ("export", database_url, file, split[1], job.path)) and _ready(pipe)
                 finally:
                     writer_lock.rollback()
                     writer_lock.close()
                 if split is None or not healthy:  # small, or the helper did not answer: all of it here
-                    yield from _jsonl(selection, report, connection)
+                    yield from file.chunks(selection, report, connection)
                     return
                 first, second = split
                 healthy = _send(pipe, ("go",))
-                mine = ExportReport("jsonl")
-                yield from _jsonl(first, mine, connection)
+                yield from file.chunks(first, report, connection)
                 if healthy:
                     healthy = _wait_done(pipe, job)
                 else:
                     job.error = "the helper process died"
-                if job.counts is not None:
+                if job.report is not None:
                     with open(job.path, "rb") as written:
                         while block := written.read(RELAY_BYTES):
                             yield block
-                    theirs = job.counts
+                    report.add(job.report)
                     self.jobs_done += 1
                 else:  # the helper failed: the rest from this process's snapshot, the same bytes
                     print(f"Mizan export helper failed ({job.error}); this download goes on alone",
                           file=sys.stderr, flush=True)
-                    rest = ExportReport("jsonl")
-                    yield from _jsonl(second, rest, connection)
-                    theirs = {"paragraphs": rest.paragraphs, "entities": rest.entities, "links": rest.links}
-                for name in ("paragraphs", "entities", "links"):
-                    setattr(report, name, getattr(mine, name) + theirs[name])
+                    rest = ExportReport(file.format)
+                    yield from file.chunks(second, rest, connection)
+                    report.add(rest)
         except GeneratorExit:  # the client went away
-            if job is not None and job.counts is None and job.error is None and healthy:
+            if job is not None and job.report is None and job.error is None and healthy:
                 healthy = _cancel(pipe)
             raise
         except BaseException:
-            if job is not None and job.counts is None and job.error is None:
+            if job is not None and job.report is None and job.error is None:
                 healthy = False
             raise
         finally:
@@ -195,12 +207,6 @@ class ExportHelper:
                 except FileNotFoundError:
                     pass
             self._give_back(healthy)
-
-
-def _jsonl(selection: Selection, report: ExportReport, connection) -> Iterator[bytes]:
-    for parts in render("jsonl", selection, report, connection):
-        if parts.get(""):
-            yield parts[""]
 
 
 def _temporary_file() -> str:
@@ -233,7 +239,7 @@ def _wait_done(pipe: Pipe, job: _Job) -> bool:
         job.error = "the helper process died"
         return False
     if message[0] == "done":
-        job.counts = message[1]
+        job.report = message[1]
     else:
         job.error = message[1] if len(message) > 1 else repr(message)
     return True
@@ -278,30 +284,30 @@ def serve(pipe: Pipe) -> None:
             return
         if message[0] != "export":
             continue  # a cancel that crossed a finished job
-        _, database_url, selection, path = message
+        _, database_url, file, selection, path = message
         if database_url not in engines:
             # Importing this module loaded the app package, whose engine listener sets the SQLite pragmas.
             engines[database_url] = create_engine(database_url)
         try:
-            pipe.send(_write_half(pipe, engines[database_url], selection, path))
+            pipe.send(_write_half(pipe, engines[database_url], file, selection, path))
         except (EOFError, OSError):
             return
 
 
-def _write_half(pipe: Pipe, engine, selection: Selection, path: str) -> tuple:
+def _write_half(pipe: Pipe, engine: Engine, file: File, selection: Selection, path: str) -> tuple:
     try:
         with read_snapshot(engine) as connection:
             connection.exec_driver_sql("SELECT 1 FROM paragraphs LIMIT 1")  # the snapshot is taken at a read
             pipe.send(("ready",))
             if pipe.recv() != ("go",):
                 return ("cancelled",)
-            report = ExportReport("jsonl")
+            report = ExportReport(file.format)
             with open(path, "wb") as out:
-                for parts in render("jsonl", selection, report, connection):
-                    out.write(parts.get("", b""))
+                for chunk in file.chunks(selection, report, connection):
+                    out.write(chunk)
                     if pipe.poll() and pipe.recv() == ("cancel",):
                         raise _Cancelled
-        return ("done", {"paragraphs": report.paragraphs, "entities": report.entities, "links": report.links})
+        return ("done", report)
     except _Cancelled:
         return ("cancelled",)
     except Exception as error:  # noqa: BLE001 — reported to the request, which writes the half itself
