@@ -57,7 +57,7 @@ def one_process_jsonl() -> bytes:
 
 
 def helper_files() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "mizan-export-*.jsonl")))
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "mizan-export-*.part")))
 
 
 def test_a_large_download_is_shared_with_the_helper_and_equals_the_one_process_export(

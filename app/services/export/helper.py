@@ -210,7 +210,7 @@ class ExportHelper:
 
 
 def _temporary_file() -> str:
-    descriptor, path = tempfile.mkstemp(prefix="mizan-export-", suffix=".jsonl")
+    descriptor, path = tempfile.mkstemp(prefix="mizan-export-", suffix=".part")
     os.close(descriptor)
     return path
 
