@@ -14,8 +14,8 @@ from ...extensions import db
 from .. import gc_paused
 from .corpus import KINDS, STATUSES, Selection, SelectionError, checked, count_paragraphs, read_snapshot
 from . import parallel
-from .helper import File, export_helper
-from .formats import WRITERS, ExportReport, Writer, render
+from .helper import export_helper
+from .formats import WRITERS, ExportReport, File, Writer, render
 
 FORMATS = tuple(WRITERS)
 

@@ -437,3 +437,17 @@ def render(fmt: str, selection: Selection, report: ExportReport, connection, spl
     report.paragraphs = counts.paragraphs
     report.entities = counts.entities if "entities" in writer.needs else None
     report.links = counts.links if "links" in writer.needs else None
+
+
+@dataclass(frozen=True)
+class File:
+    """One file of an export: a format and, for the two-file formats, a side."""
+
+    format: str
+    side: str = ""
+    split_clitics: bool = False
+
+    def chunks(self, selection: Selection, report: ExportReport, connection) -> Iterator[bytes]:
+        for parts in render(self.format, selection, report, connection, self.split_clitics, sides=(self.side,)):
+            if parts.get(self.side):
+                yield parts[self.side]

@@ -34,8 +34,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from .corpus import Selection, checked, read_snapshot
-from .formats import ExportReport, render
-from .parallel import halves
+from .formats import ExportReport, File
+from .parallel import halves, write_lock
 
 READY_SECONDS = 5.0  # the helper begins its read transaction in milliseconds; the write lock waits this at most
 CANCEL_SECONDS = 10.0  # a dropped download: how long the helper may take to stop before it is killed
@@ -50,20 +50,6 @@ class _Job:
     path: str
     report: ExportReport | None = None
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class File:
-    """One file of an export: a format and, for the two-file formats, a side."""
-
-    format: str
-    side: str = ""
-    split_clitics: bool = False
-
-    def chunks(self, selection: Selection, report: ExportReport, connection) -> Iterator[bytes]:
-        for parts in render(self.format, selection, report, connection, self.split_clitics, sides=(self.side,)):
-            if parts.get(self.side):
-                yield parts[self.side]
 
 
 class ExportHelper:
@@ -158,18 +144,13 @@ class ExportHelper:
         healthy, job = True, None
         try:
             with read_snapshot(engine) as connection:
-                writer_lock = engine.raw_connection()  # a connection of its own, outside any session
-                try:
-                    writer_lock.cursor().execute("BEGIN IMMEDIATE")  # no commit until both snapshots are taken
+                with write_lock(engine):  # no commit until both snapshots are taken
                     selection = checked(connection, selection)  # this read begins the request's snapshot
                     split = halves(connection, selection, minimum)
                     if split is not None:
                         job = _Job(_temporary_file())
                         database_url = engine.url.render_as_string(hide_password=False)
                         healthy = _send(pipe, ("export", database_url, file, split[1], job.path)) and _ready(pipe)
-                finally:
-                    writer_lock.rollback()
-                    writer_lock.close()
                 if split is None or not healthy:  # small, or the helper did not answer: all of it here
                     yield from file.chunks(selection, report, connection)
                     return

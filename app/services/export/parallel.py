@@ -21,9 +21,12 @@ import os
 import shutil
 import signal
 import threading
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
+
+from sqlalchemy.engine import Engine
 
 from ...extensions import db
 from .corpus import Selection, paragraphs_per_article
@@ -36,6 +39,19 @@ READY = b"R"
 def may_fork() -> bool:
     return (hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
             and db.engine.dialect.name == "sqlite")
+
+
+@contextmanager
+def write_lock(engine: Engine) -> Iterator:
+    """The write lock (`BEGIN IMMEDIATE`) on a DB-API connection of its own, outside any session: no commit
+    can happen until the block ends or `rollback()` is called on the connection it yields."""
+    lock = engine.raw_connection()
+    try:
+        lock.cursor().execute("BEGIN IMMEDIATE")
+        yield lock
+    finally:
+        lock.rollback()
+        lock.close()
 
 
 def halves(connection, selection: Selection, minimum: int) -> tuple[Selection, Selection] | None:
@@ -67,46 +83,38 @@ def write_jsonl_in_two_processes(snapshot, selection: Selection, partial: Path, 
                                  progress: Callable[[int], None] | None) -> bool:
     """Write the JSONL of `selection` (checked) to `partial` with a second process; False (nothing written)
     when the export is too small to split. `snapshot` opens a read transaction (a context manager)."""
-    lock = db.engine.raw_connection()  # a connection of its own, outside any session
-    try:
-        lock.cursor().execute("BEGIN IMMEDIATE")  # no commit until both processes have their snapshot
-        with snapshot() as connection:
-            split = halves(connection, selection, PARALLEL_MIN_PARAGRAPHS)  # this read begins the snapshot
-            if split is None:
-                lock.rollback()
-                return False
-            first, second = split
-            second_part = partial.with_name(partial.name + "2")
-            from_child, to_parent = os.pipe()
-            child = os.fork()
-            if child == 0:  # pragma: no cover (the child ends with os._exit; its work is checked by the parent)
-                _child(snapshot, second, second_part, to_parent, from_child)
-            os.close(to_parent)
-            try:
-                with os.fdopen(from_child, "rb") as messages:
-                    first_byte = messages.read(1)
-                    if first_byte != READY:
-                        said = json.loads(first_byte + messages.read() or b"{}").get("error", "no reason given")
-                        raise RuntimeError(f"the second export process could not start: {said}")
-                    lock.rollback()  # both snapshots are taken: writers may go on
-                    mine = _write_half(connection, first, partial, progress)
-                    outcome = json.loads(messages.read() or b'{"error": "the second export process died"}')
-                _, status = os.waitpid(child, 0)
-                child = 0
-                if "error" in outcome or status != 0:
-                    raise RuntimeError(f"exporting the second half failed: {outcome.get('error', status)}")
-                _append(second_part, partial)
-            finally:
-                if child:
-                    os.kill(child, signal.SIGKILL)
-                    os.waitpid(child, 0)
-                second_part.unlink(missing_ok=True)
-    finally:
-        lock.rollback()
-        lock.close()
-    report.paragraphs = mine.paragraphs + outcome["paragraphs"]
-    report.entities = mine.entities + outcome["entities"]
-    report.links = mine.links + outcome["links"]
+    with write_lock(db.engine) as lock, snapshot() as connection:  # no commit until both snapshots are taken
+        split = halves(connection, selection, PARALLEL_MIN_PARAGRAPHS)  # this read begins the snapshot
+        if split is None:
+            return False
+        first, second = split
+        second_part = partial.with_name(partial.name + "2")
+        from_child, to_parent = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover (the child ends with os._exit; its work is checked by the parent)
+            _child(snapshot, second, second_part, to_parent, from_child)
+        os.close(to_parent)
+        try:
+            with os.fdopen(from_child, "rb") as messages:
+                first_byte = messages.read(1)
+                if first_byte != READY:
+                    said = json.loads(first_byte + messages.read() or b"{}").get("error", "no reason given")
+                    raise RuntimeError(f"the second export process could not start: {said}")
+                lock.rollback()  # both snapshots are taken: writers may go on
+                mine = _write_half(connection, first, partial, progress)
+                outcome = json.loads(messages.read() or b'{"error": "the second export process died"}')
+            _, status = os.waitpid(child, 0)
+            child = 0
+            if "error" in outcome or status != 0:
+                raise RuntimeError(f"exporting the second half failed: {outcome.get('error', status)}")
+            _append(second_part, partial)
+        finally:
+            if child:
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+            second_part.unlink(missing_ok=True)
+    report.add(mine)
+    report.add(ExportReport("jsonl", **outcome))
     if progress:
         progress(outcome["paragraphs"])
     return True
