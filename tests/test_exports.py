@@ -20,6 +20,7 @@ from app.services import export
 from app.services import review as review_service
 from app.services import users as user_service
 from tests.conftest import PASSWORD, bearer, log_in
+from tests.test_review_api import MODEL_ID, add_machine_draft
 from tests.support.xml_schemas import (
     read_tmx_units,
     read_xliff12_units,
@@ -31,18 +32,7 @@ from tests.support.xml_schemas import (
 
 ROOT = Path(__file__).resolve().parent.parent
 JSONL_SCHEMA = ROOT / "docs" / "jsonl-record.schema.json"
-MODEL_ID = "tiny@1.0+sha256:0000000000000000"
 TITLE_EN = 'Russia and Turkmenistan work to develop cooperation using the capacities of the "Eurasian Economic Union"'
-
-
-def _draft(paragraph: Paragraph, text: str) -> None:
-    """A machine draft, as the MT worker stores it."""
-    draft = Translation(paragraph_id=paragraph.id, text=text, origin="machine", engine="ctranslate2",
-                        engine_version="4.6", model_id=MODEL_ID, source_hash="x")
-    db.session.add(draft)
-    db.session.flush()
-    paragraph.current_revision_id = draft.id
-    paragraph.version += 1
 
 
 def _tag(paragraph_id: int, lang: str, text: str, surface: str, label: str, actor, occurrence: int = 0):
@@ -60,7 +50,7 @@ def corpus(app, seeded, admin, reviewer):
     """
     article = db.session.get(Article, seeded[0])
     for paragraph in article.paragraphs:
-        _draft(paragraph, f"Machine draft of paragraph {chr(ord('A') + paragraph.position % 26)}.")
+        add_machine_draft(paragraph, f"Machine draft of paragraph {chr(ord('A') + paragraph.position % 26)}.")
     article.status = "translated"
     db.session.commit()
     assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
@@ -225,7 +215,7 @@ def two_approved_articles(corpus, seeded, admin, reviewer):
     """`corpus` plus the second seed article, drafted and approved: a parallel export has two halves."""
     second = db.session.get(Article, seeded[1])
     for paragraph in second.paragraphs:
-        _draft(paragraph, f"Draft of the second article, paragraph {chr(ord('A') + paragraph.position % 26)}.")
+        add_machine_draft(paragraph, f"Draft of the second article, paragraph {chr(ord('A') + paragraph.position % 26)}.")
     db.session.commit()
     for paragraph in second.paragraphs:
         review_service.approve_paragraph(paragraph.id, paragraph.version, actor=admin, override_reason="test")
@@ -323,12 +313,15 @@ def test_the_second_half_is_appended_whole_when_the_kernel_copy_stops_midway(tmp
 
 # XML formats -------------------------------------------------------------------------------------
 
-
-@pytest.mark.parametrize("fmt, validate, read", [
+# Each XML format, its official schema, and translate-toolkit's reader.
+XML_FORMATS = [
     ("tmx", validate_tmx14, read_tmx_units),
     ("xliff2", validate_xliff20, read_xliff20_units),
     ("xliff12", validate_xliff12, read_xliff12_units),
-])
+]
+
+
+@pytest.mark.parametrize("fmt, validate, read", XML_FORMATS)
 def test_xml_exports_are_valid_and_read_back_by_translate_toolkit(corpus, tmp_path, fmt, validate, read):
     _, path = run_export(fmt, tmp_path)
     validate(Path(path))
@@ -383,11 +376,7 @@ def test_control_characters_never_make_invalid_xml_and_are_reported(corpus, revi
     assert kept["en"] == "A bell\x07 and a form feed\x0c inside."
 
 
-@pytest.mark.parametrize("fmt, validate, read", [
-    ("tmx", validate_tmx14, read_tmx_units),
-    ("xliff2", validate_xliff20, read_xliff20_units),
-    ("xliff12", validate_xliff12, read_xliff12_units),
-])
+@pytest.mark.parametrize("fmt, validate, read", XML_FORMATS)
 def test_an_empty_selection_is_a_valid_empty_file(app, tmp_path, fmt, validate, read):
     report, path = run_export(fmt, tmp_path)
     validate(Path(path))

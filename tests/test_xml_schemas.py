@@ -117,6 +117,14 @@ def one_error_line(excinfo) -> str:
     return message
 
 
+def assert_refused_with_line_numbers(validate, valid: str, broken: str, expected: str) -> None:
+    assert broken != valid  # the breakage really happened
+    with pytest.raises(AssertionError) as excinfo:
+        validate(broken)
+    message = one_error_line(excinfo)
+    assert expected in message, message
+
+
 # --- the valid samples, as a path, bytes and text -------------------------------
 
 
@@ -181,11 +189,7 @@ def test_missing_schemas_say_to_run_make_test(tmp_path, monkeypatch):
          "bad-segtype", "prop-after-tuv", "foreign-attribute", "markup-in-note"],
 )
 def test_invalid_tmx_fails_with_line_numbers(broken, expected):
-    assert broken != TMX  # the breakage really happened
-    with pytest.raises(AssertionError) as excinfo:
-        validate_tmx14(broken)
-    message = one_error_line(excinfo)
-    assert expected in message, message
+    assert_refused_with_line_numbers(validate_tmx14, TMX, broken, expected)
 
 
 def test_tmx_root_and_version_are_checked_beyond_the_dtd():
@@ -230,11 +234,7 @@ def test_tmx_dtd_limits_worth_knowing():
          "file-without-unit", "no-srcLang", "unit-id-not-nmtoken", "note-priority-11", "segment-foreign-attribute"],
 )
 def test_invalid_xliff20_fails_with_line_numbers(broken, expected):
-    assert broken != XLIFF20  # the breakage really happened
-    with pytest.raises(AssertionError) as excinfo:
-        validate_xliff20(broken)
-    message = one_error_line(excinfo)
-    assert expected in message, message
+    assert_refused_with_line_numbers(validate_xliff20, XLIFF20, broken, expected)
 
 
 def test_xliff20_root_and_version_are_checked_beyond_the_xsd():
@@ -292,11 +292,7 @@ def test_xliff12_target_states(state):
          "no-datatype", "no-original", "unknown-phase"],
 )
 def test_invalid_xliff12_fails_with_line_numbers(broken, expected):
-    assert broken != XLIFF12  # the breakage really happened
-    with pytest.raises(AssertionError) as excinfo:
-        validate_xliff12(broken)
-    message = one_error_line(excinfo)
-    assert expected in message, message
+    assert_refused_with_line_numbers(validate_xliff12, XLIFF12, broken, expected)
 
 
 # --- translate-toolkit reads the samples back ------------------------------------

@@ -117,22 +117,13 @@ def _check_root(tree: etree._ElementTree, label: str, kind: str, tag: str, versi
 
 def validate_tmx14(source: Source) -> etree._ElementTree:
     """Valid against the TMX 1.4 DTD, with a <tmx version="1.4"> root."""
-    dtd = _tmx_dtd()
-    tree, label = _parse(source)
-    _check_root(tree, label, "TMX 1.4", "tmx", "1.4")
-    if not dtd.validate(tree):
-        _fail("TMX 1.4 (tmx14.dtd)", label, dtd.error_log)
-    return tree
+    return _validated(source, _tmx_dtd(), "TMX 1.4", "tmx", "1.4", "tmx14.dtd")
 
 
 def validate_xliff12(source: Source) -> etree._ElementTree:
     """Valid against the OASIS XLIFF 1.2 strict XSD, with an <xliff version="1.2"> root."""
-    schema = _xml_schema(XLIFF12_XSD)
-    tree, label = _parse(source)
-    _check_root(tree, label, "XLIFF 1.2", f"{{{XLIFF12_NS}}}xliff", "1.2")
-    if not schema.validate(tree):
-        _fail("XLIFF 1.2 (xliff-core-1.2-strict.xsd)", label, schema.error_log)
-    return tree
+    return _validated(source, _xml_schema(XLIFF12_XSD), "XLIFF 1.2", f"{{{XLIFF12_NS}}}xliff", "1.2",
+                      "xliff-core-1.2-strict.xsd")
 
 
 def validate_xliff20(source: Source) -> etree._ElementTree:
@@ -141,11 +132,16 @@ def validate_xliff20(source: Source) -> etree._ElementTree:
     Only the core schema is checked: elements of modules such as metadata (mda)
     sit at the core's lax extension points and are not validated themselves.
     """
-    schema = _xml_schema(XLIFF20_XSD)
+    return _validated(source, _xml_schema(XLIFF20_XSD), "XLIFF 2.0", f"{{{XLIFF20_NS}}}xliff", "2.0",
+                      "xliff-core-2.0.xsd")
+
+
+def _validated(source: Source, validator, name: str, root: str, version: str, schema_file: str) -> etree._ElementTree:
+    """`source` parsed, its root and version checked, and validated by `validator` (a DTD or an XSD)."""
     tree, label = _parse(source)
-    _check_root(tree, label, "XLIFF 2.0", f"{{{XLIFF20_NS}}}xliff", "2.0")
-    if not schema.validate(tree):
-        _fail("XLIFF 2.0 (xliff-core-2.0.xsd)", label, schema.error_log)
+    _check_root(tree, label, name, root, version)
+    if not validator.validate(tree):
+        _fail(f"{name} ({schema_file})", label, validator.error_log)
     return tree
 
 
