@@ -285,6 +285,41 @@ def test_parse_workers_load_the_parser_alone_and_results_come_in_order(app):
     assert expected[-1][1:] == (None, "file looks binary (contains NUL bytes)")
 
 
+# A server that starts its parse workers and reports their process ids (a fresh process: this one must live on).
+SERVER_WITH_PARSE_WORKERS = """
+import time
+from app.services import importing
+while (executor := importing._parse_pool.executor()) is None:
+    time.sleep(0.05)
+print(*executor._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def test_parse_workers_leave_when_their_server_is_killed():
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    server = subprocess.Popen([sys.executable, "-c", SERVER_WITH_PARSE_WORKERS], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parent.parent)
+    try:
+        workers = [int(pid) for pid in server.stdout.readline().split()]
+        assert workers and all(Path(f"/proc/{pid}").exists() for pid in workers)
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        server.stdout.close()
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "a parse worker outlived its server"
+        time.sleep(0.1)
+    assert os.getpid() not in workers
+
+
 def test_uploads_spanning_several_commits_keep_their_order_and_duplicates(app):
     count = importing.WRITE_BATCH_MAX_FILES + 6
     uploads = [(f"{i:03d}.txt", f"خبر رقم {i}\n\nاجتمع الرئيسان في موسكو اليوم.\n".encode()) for i in range(count)]

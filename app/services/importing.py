@@ -405,6 +405,22 @@ if name not in sys.modules:
 """
 
 
+# A worker waits on its task queue, which it holds both ends of: a server killed outright (SIGKILL, or SIGTERM
+# to it alone) would leave it, and the fork server it keeps alive, behind. So each worker leaves once the
+# process that started it is gone.
+_LEAVE_WITH_THE_SERVER = """
+import os, threading, time
+def leave_with(pid):
+    while True:
+        time.sleep(1)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+threading.Thread(target=leave_with, args=(server_pid,), name="mizan-parse-worker-watch", daemon=True).start()
+"""
+
+
 def _worker_module_arguments() -> dict:
     return {"name": _WORKER_MODULE, "path": news_text.__file__}
 
@@ -443,7 +459,9 @@ class _ParsePool:
     def _start(self) -> None:
         workers = _parse_workers()
         executor = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
-                                       initializer=exec, initargs=(_LOAD_WORKER_MODULE, _worker_module_arguments()))
+                                       initializer=exec,
+                                       initargs=(_LOAD_WORKER_MODULE + _LEAVE_WITH_THE_SERVER,
+                                                 {**_worker_module_arguments(), "server_pid": os.getpid()}))
         try:
             for started in [executor.submit(os.getpid) for _ in range(workers)]:  # each submit starts a worker
                 started.result()
