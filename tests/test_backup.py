@@ -1,11 +1,10 @@
 """`flask backup` copies the live database consistently, even while someone writes to it."""
 import sqlite3
 import threading
-import time
 
 
 def test_backup_while_the_app_is_writing_is_consistent_and_restorable(app, instance_path, tmp_path, seeded):
-    stop = threading.Event()
+    stop, fifty_written = threading.Event(), threading.Event()
     written = []
 
     def keep_writing():
@@ -21,13 +20,14 @@ def test_backup_while_the_app_is_writing_is_consistent_and_restorable(app, insta
                 )
             written.append(n)
             n += 1
+            if n == 50:
+                fifty_written.set()
         connection.close()
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
-        while len(written) < 50:
-            time.sleep(0.001)
+        assert fifty_written.wait(30), f"the writer wrote {len(written)} rows in 30 s, not 50"
         result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.sqlite")])
     finally:
         stop.set()

@@ -95,7 +95,7 @@ def test_both_halves_of_a_shared_download_read_one_snapshot(sharing_app, client,
     """A writer renames both articles in each of its transactions, one after another. A download that took
     the two halves' snapshots at different moments would show the two articles under different names."""
     first, second = (article.id for article in two_approved_articles)
-    stop, renames = threading.Event(), []
+    stop, renamed, renames = threading.Event(), threading.Event(), []
 
     def keep_renaming():
         connection = sqlite3.connect(instance_path / "mizan.sqlite", timeout=30, isolation_level=None)
@@ -105,18 +105,21 @@ def test_both_halves_of_a_shared_download_read_one_snapshot(sharing_app, client,
                                                                                   first, second))
             connection.execute("COMMIT")
             renames.append(1)
+            renamed.set()  # from now on both articles share a title at every commit
             time.sleep(0.0005)  # room for the download's own BEGIN IMMEDIATE
         connection.close()
 
     writer = threading.Thread(target=keep_renaming)
     writer.start()
     try:
-        before = export_helper.jobs_done
+        assert renamed.wait(30), "the writer committed no rename in 30 s"
+        before, renames_before = export_helper.jobs_done, len(renames)
         downloads = [client.get(URL, headers=token_headers).get_data() for _ in range(8)]
     finally:
         stop.set()
         writer.join()
-    assert export_helper.jobs_done == before + 8 and len(renames) > 8
+    assert export_helper.jobs_done == before + 8
+    assert len(renames) - renames_before >= 8, "the writer did not keep renaming while the downloads ran"
     for download in downloads:
         titles = {(r["article_id"], r["article"]["title"]) for r in map(orjson.loads, download.splitlines())}
         assert len(titles) == 2 and len({title for _, title in titles}) == 1, titles

@@ -289,7 +289,10 @@ def test_parse_workers_load_the_parser_alone_and_results_come_in_order(app):
 SERVER_WITH_PARSE_WORKERS = """
 import time
 from app.services import importing
+deadline = time.monotonic() + 60
 while (executor := importing._parse_pool.executor()) is None:
+    if time.monotonic() > deadline:
+        raise SystemExit("the parse workers did not start")  # the test reads no process ids
     time.sleep(0.05)
 print(*executor._processes, flush=True)
 time.sleep(600)
@@ -307,7 +310,7 @@ def test_parse_workers_leave_when_their_server_is_killed():
     server = subprocess.Popen([sys.executable, "-c", SERVER_WITH_PARSE_WORKERS], stdout=subprocess.PIPE, text=True,
                               cwd=Path(__file__).resolve().parent.parent)
     try:
-        workers = [int(pid) for pid in server.stdout.readline().split()]
+        workers = [int(pid) for pid in server.stdout.readline().split()]  # "" if it exited
         assert workers and all(Path(f"/proc/{pid}").exists() for pid in workers)
     finally:
         server.send_signal(signal.SIGKILL)

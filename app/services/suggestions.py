@@ -290,7 +290,7 @@ def build_known_forms() -> KnownForms:
 class _Cached(NamedTuple):
     fingerprint: tuple[tuple, tuple]
     forms: KnownForms
-    checked: float  # time.monotonic() of the last fingerprint check
+    checked: float  # _clock() of the last fingerprint check
     glossary: _GlossaryPart
 
 
@@ -307,6 +307,7 @@ _builds: dict[str, _Build] = {}
 _generation = 0  # moved by invalidate_cache(): a build begun before does not store what it built
 _lock = threading.Lock()
 _CACHED_DATABASES = 4
+_clock = time.monotonic  # when a cache was checked, against KNOWN_FORMS_RECHECK_SECONDS (a test moves it by hand)
 
 
 def _database() -> str:
@@ -319,7 +320,7 @@ def known_forms() -> KnownForms:
     recheck = _recheck_seconds()
     while True:
         cached = _cache.get(database)
-        now = time.monotonic()
+        now = _clock()
         if cached is not None and now - cached.checked < recheck:
             return cached.forms  # checked moments ago: saves and tagging do not pay for the fingerprint
         fingerprint = _fingerprint()
@@ -397,7 +398,7 @@ def _start_thread(database: str, build: _Build, generation: int) -> None:
         try:
             with app.app_context():
                 try:
-                    _run(database, build, generation, _fingerprint(), time.monotonic())
+                    _run(database, build, generation, _fingerprint(), _clock())
                 except Exception:  # noqa: BLE001 — the next request will try again, synchronously if need be
                     app.logger.exception("rebuilding the known forms for suggestions failed")
                 finally:

@@ -6,12 +6,12 @@ Arabic here has diacritics, tatweel, mixed Arabic/Latin digits and a character o
 """
 from __future__ import annotations
 
-import json
+import time
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Entity, EntityLink, Label, Paragraph
+from app.models import Entity, EntityLink, Label, Paragraph, SuggestionRejection, Translation
 from tests.browser.conftest import axe_violations, format_violations, log_in
 
 # 𝕏 (U+1D54F) is outside the BMP: one Python index, two UTF-16 code units, before every span below.
@@ -386,35 +386,97 @@ def test_qa_findings_show_and_a_blocked_approval_asks_for_an_override_reason(pag
     assert row.get_attribute("data-status") == "approved"
 
 
+def served_suggestions(page, article_id: int) -> list[dict]:
+    """What the server suggests for the article now (GET, with the page's login), in reading order."""
+    response = page.request.get(f"/api/v1/articles/{article_id}/suggestions")
+    assert response.ok, (response.status, response.text())
+    return sorted(response.json()["suggestions"], key=lambda s: (s["paragraph_id"], s["lang"], s["start"]))
+
+
+def wait_until_served(page, article_id: int, expected: list[dict], seconds: float = 30) -> None:
+    """Until the server suggests `expected`: it sees a change within KNOWN_FORMS_RECHECK_SECONDS (2 s in a
+    server) and a rebuild or two, and meanwhile answers from the forms it had."""
+    deadline = time.monotonic() + seconds
+    while (served := served_suggestions(page, article_id)) != expected:
+        assert time.monotonic() < deadline, f"after {seconds} s the server suggests {served}, not {expected}"
+        time.sleep(0.1)
+
+
+def teach_by_approval(live_server, ar: str, en: str, ar_surface: str, en_surface: str, label: str) -> None:
+    """A paragraph of another article approved with this Arabic entity linked to this English one."""
+    article_id = live_server.world.unassigned[0]
+    with live_server.services():
+        paragraph = db.session.scalars(
+            select(Paragraph).where(Paragraph.article_id == article_id, Paragraph.position == 0)).one()
+        paragraph.ar = ar
+        revision = Translation(paragraph_id=paragraph.id, text=en, origin="human")
+        db.session.add(revision)
+        db.session.flush()
+        paragraph.current_revision_id = paragraph.approved_revision_id = revision.id
+        paragraph.status = "approved"
+        label_id = db.session.scalar(select(Label.id).where(Label.name == label))
+        pair = [Entity(paragraph_id=paragraph.id, lang=lang, start=text.index(surface),
+                       end=text.index(surface) + len(surface), label_id=label_id, text=surface,
+                       translation_id=revision.id if lang == "en" else None)
+                for lang, text, surface in (("ar", ar, ar_surface), ("en", en, en_surface))]
+        db.session.add_all(pair)
+        db.session.flush()
+        db.session.add(EntityLink(ar_entity_id=pair[0].id, en_entity_id=pair[1].id))
+        db.session.commit()
+
+
+def rejections(live_server, paragraph_id: int) -> list[tuple]:
+    with live_server.services():
+        return [tuple(row) for row in db.session.execute(
+            select(SuggestionRejection.lang, SuggestionRejection.start, SuggestionRejection.end, Label.name,
+                   SuggestionRejection.text)
+            .join(Label, Label.id == SuggestionRejection.label_id)
+            .where(SuggestionRejection.paragraph_id == paragraph_id)
+        )]
+
+
 def test_suggestions_are_dashed_and_accepted_or_rejected_one_by_one_or_all_at_once(page, live_server):
+    """The server's own suggestions, from both of its sources: glossary terms (Moscow, Gazprom) and an entity
+    of an approved paragraph (Putin). Two Arabic entities are tagged already, Moscow's and Putin's."""
+    from app.services import glossary
+
     article_id, pid = arrange(live_server)
-    ar_id = tag(live_server, pid, "ar", AR, "مُوسْكُو", "LOC")
-    suggestions = [
-        {"paragraph_id": pid, "lang": "en", "start": EN.index("Moscow"), "end": EN.index("Moscow") + 6,
-         "label": "LOC", "text": "Moscow", "source": "glossary", "link_to": {"ar_entity_id": ar_id}},
-        {"paragraph_id": pid, "lang": "ar", "start": AR.index("غازبروم"), "end": AR.index("غازبروم") + 7,
-         "label": "ORG", "text": "غازبروم", "source": "glossary", "link_to": None},
-        {"paragraph_id": pid, "lang": "en", "start": EN.index("Gazprom"), "end": EN.index("Gazprom") + 7,
-         "label": "ORG", "text": "Gazprom", "source": "glossary",
-         "link_to": {"lang": "ar", "start": AR.index("غازبروم"), "end": AR.index("غازبروم") + 7}},
-        {"paragraph_id": pid, "lang": "en", "start": EN.index("Putin"), "end": EN.index("Putin") + 5,
-         "label": "PER", "text": "Putin", "source": "model", "link_to": None},
-    ]
-    rejected = []
-    # The lead's suggestions API, as its contract says, until the server has it.
-    page.route(f"**/api/v1/articles/{article_id}/suggestions",
-               lambda route: route.fulfill(status=200, content_type="application/json",
-                                           body=json.dumps({"suggestions": suggestions})))
-    page.route(f"**/api/v1/paragraphs/{pid}/suggestions/reject",
-               lambda route: (rejected.append(json.loads(route.request.post_data)),
-                              route.fulfill(status=204, body="")))
-    row = open_article(page, article_id, pid)
+    moscow_ar = tag(live_server, pid, "ar", AR, "مُوسْكُو", "LOC")
+    putin_ar = tag(live_server, pid, "ar", AR, "بوتيـــن", "PER")
+    with live_server.services():
+        # The rest of the article (seed news naming Moscow and Putin) mentions nothing known.
+        for other in db.session.scalars(select(Paragraph).where(Paragraph.article_id == article_id,
+                                                                Paragraph.id != pid)):
+            other.ar = "فقرة أخرى."
+        db.session.commit()
+        glossary.create_term("موسكو", "Moscow", "LOC")
+        glossary.create_term("غازبروم", "Gazprom", "ORG")
+    teach_by_approval(live_server, "التقى بوتين نظيره", "Putin met his counterpart", "بوتين", "Putin", "PER")
+
+    def span(text: str, surface: str) -> dict:
+        return {"start": text.index(surface), "end": text.index(surface) + len(surface), "text": surface}
+
+    gazprom_ar = {"paragraph_id": pid, "lang": "ar", **span(AR, "غازبروم"), "label": "ORG", "source": "glossary",
+                  "link_to": None}
+    putin = {"paragraph_id": pid, "lang": "en", **span(EN, "Putin"), "label": "PER", "source": "approved",
+             "link_to": {"ar_entity_id": putin_ar}}
+    moscow = {"paragraph_id": pid, "lang": "en", **span(EN, "Moscow"), "label": "LOC", "source": "glossary",
+              "link_to": {"ar_entity_id": moscow_ar}}
+    gazprom_en = {"paragraph_id": pid, "lang": "en", **span(EN, "Gazprom"), "label": "ORG", "source": "glossary",
+                  "link_to": {"lang": "ar", "start": gazprom_ar["start"], "end": gazprom_ar["end"]}}
+    log_in(page, "rev1")
+    wait_until_served(page, article_id, [gazprom_ar, putin, moscow, gazprom_en])
+
+    page.goto(f"/articles/{article_id}")
+    page.locator(f'[data-paragraph-id="{pid}"][data-entities-rendered]').wait_for()
+    row = page.locator(f'[data-paragraph-id="{pid}"]')
     dashed = row.locator("span.ent-suggestion")
     dashed.first.wait_for()
     assert dashed.count() == 4
     assert page.evaluate("el => getComputedStyle(el).outlineStyle", dashed.first.element_handle()) == "dashed"
     bar = page.locator("#suggestions-bar")
     assert "4 suggested entities" in bar.inner_text()
+    assert "(English, approved)" in row.locator("ul.suggestion-list li").filter(has_text="Putin").inner_text()
 
     # One by one: accept Moscow (linked to the Arabic entity), reject Putin.
     row.get_by_role("button", name="Accept LOC Moscow").click()
@@ -424,21 +486,28 @@ def test_suggestions_are_dashed_and_accepted_or_rejected_one_by_one_or_all_at_on
     assert len(links(live_server, pid)) == 1
     row.get_by_role("button", name="Reject PER Putin").click()
     wait_for_status(page, "Rejected PER")
-    assert rejected == [{"lang": "en", "start": EN.index("Putin"), "end": EN.index("Putin") + 5, "label": "PER"}]
+    assert rejections(live_server, pid) == [("en", putin["start"], putin["end"], "PER", "Putin")]
+    assert served_suggestions(page, article_id) == [gazprom_ar, gazprom_en]  # neither Moscow nor Putin again
 
     # All at once: the Arabic ORG first, then the English one linked to it by span.
     bar.get_by_role("button", name="Accept all").click()
     wait_for_status(page, "Accepted 2 suggestions")
-    assert {e[4] for e in entities(live_server, pid)} == {"مُوسْكُو", "Moscow", "غازبروم", "Gazprom"}
+    assert {e[4] for e in entities(live_server, pid)} == {"مُوسْكُو", "بوتيـــن", "Moscow", "غازبروم", "Gazprom"}
     assert len(links(live_server, pid)) == 2
     assert row.locator("span.ent-suggestion").count() == 0
     assert bar.is_hidden()
+    assert served_suggestions(page, article_id) == []
 
 
-def test_without_the_suggestions_api_there_are_simply_no_suggestions(page, live_server):
+def test_with_nothing_to_suggest_there_are_no_suggestions(page, live_server):
+    """No glossary and nothing approved: the server suggests nothing, and the page shows no suggestion."""
     article_id, pid = arrange(live_server)
-    row = open_article(page, article_id, pid)
-    page.wait_for_load_state("networkidle")
+    log_in(page, "rev1")
+    with page.expect_response(lambda r: r.url.endswith(f"/api/v1/articles/{article_id}/suggestions")) as served:
+        page.goto(f"/articles/{article_id}")
+    assert served.value.ok and served.value.json() == {"suggestions": []}
+    row = page.locator(f'[data-paragraph-id="{pid}"]')
+    page.locator(f'[data-paragraph-id="{pid}"][data-entities-rendered]').wait_for()
     assert page.locator("#suggestions-bar").is_hidden()
     assert row.locator("span.ent-suggestion").count() == 0
 
