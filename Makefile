@@ -17,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 SCHEMAS := .cache/xml-schemas
 SYMFONY_SCHEMAS := usr/share/php/Symfony/Component/Translation/Resources/schemas
 
-.PHONY: run dev setup test install xml-schemas clean-venv FORCE
+.PHONY: run dev setup test mutation install xml-schemas clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -97,6 +97,17 @@ dev: setup
 
 test: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
 	MIZAN_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Mutation testing (mutmut, pinned in requirements/mutation.txt): not part of `make test`.
+# Each documented module against its own tests; docs/testing.md has the scores and survivors.
+# `make mutation MUTATION_GROUPS="qa arabic"` runs some groups only.
+MUTATION_GROUPS ?=
+$(VENV)/.mutation-installed: requirements/mutation.txt $(VENV)/.test-installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/mutation.txt
+	@touch $@
+
+mutation: $(VENV)/.mutation-installed xml-schemas
+	$(BIN)/python scripts/mutation.py $(MUTATION_GROUPS)
 
 clean-venv:
 	rm -rf $(VENV)
