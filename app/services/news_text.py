@@ -158,6 +158,22 @@ _ODD_SPACE = re.compile("[\t\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUN = re.compile(" {2,}")
 
 
+def _remove_residue(line: str) -> tuple[str, int, int]:
+    """The line without HTML residue and markdown images, and how many of each were removed.
+
+    Removing some may join what was around it into residue again ("<<p>p>", "!![]()[]()"), so this
+    repeats until none is left.
+    """
+    html = images = 0
+    while True:
+        line, tags = _HTML_RESIDUE.subn("", line)
+        line, markers = _MARKDOWN_IMAGE.subn("", line)
+        if not tags + markers:
+            return line, html, images
+        html += tags
+        images += markers
+
+
 def _clean_line(line: str) -> tuple[str, int, int, int, int, bool]:
     """Strip residue from one line and return it NFC-normalised.
 
@@ -166,15 +182,14 @@ def _clean_line(line: str) -> tuple[str, int, int, int, int, bool]:
     whether NFC normalisation changed the line.
     """
     html = images = bom_chars = 0
-    # The substring tests skip the regexes on the (many) lines without residue.
-    if "=" in line or "<" in line:
-        line, html = _HTML_RESIDUE.subn("", line)
-    if "![" in line:
-        line, images = _MARKDOWN_IMAGE.subn("", line)
+    # Spaces first, so that a no-break space or a zero-width one inside a tag does not hide the tag.
     if "\ufeff" in line:
         bom_chars = line.count("\ufeff")
         line = line.replace("\ufeff", "")
     line, odd_spaces = _ODD_SPACE.subn(" ", line)
+    # The substring test skips the regexes on the (many) lines without residue.
+    if "=" in line or "<" in line or "![" in line:
+        line, html, images = _remove_residue(line)
     if "  " in line:
         line = _SPACE_RUN.sub(" ", line)
     line = line.strip()
