@@ -277,16 +277,16 @@ _AR_SCALES = {
 # itself); "plural" multiplies what precedes and means nothing alone (آلاف).
 _AR_WORDS_NATURAL: dict[str, tuple[str, int]] = {}
 for _words, _value in [
-    ("واحد واحدة أحد إحدى الأول الأولى أول", 1),
+    ("واحد واحدة أحد إحدى الأول الأولى أول أولى", 1),
     ("اثنان اثنين اثنتان اثنتين اثنا اثنتا الثاني الثانية ثاني ثانية", 2),
-    ("ثلاث ثلاثة الثالث الثالثة ثالث", 3),
-    ("أربع أربعة الرابع الرابعة رابع", 4),
-    ("خمس خمسة الخامس الخامسة خامس", 5),
-    ("ست ستة السادس السادسة سادس", 6),
-    ("سبع سبعة السابع السابعة سابع", 7),
-    ("ثمان ثماني ثمانية الثامن الثامنة ثامن", 8),
-    ("تسع تسعة التاسع التاسعة تاسع", 9),
-    ("عشر عشرة العاشر العاشرة عاشر", 10),
+    ("ثلاث ثلاثة الثالث الثالثة ثالث ثالثة", 3),
+    ("أربع أربعة الرابع الرابعة رابع رابعة", 4),
+    ("خمس خمسة الخامس الخامسة خامس خامسة", 5),
+    ("ست ستة السادس السادسة سادس سادسة", 6),
+    ("سبع سبعة السابع السابعة سابع سابعة", 7),
+    ("ثمان ثماني ثمانية الثامن الثامنة ثامن ثامنة", 8),
+    ("تسع تسعة التاسع التاسعة تاسع تاسعة", 9),
+    ("عشر عشرة العاشر العاشرة عاشر عاشرة", 10),
 ]:
     for _w in _words.split():
         _AR_WORDS_NATURAL[_w] = ("unit", _value)
@@ -412,6 +412,7 @@ def _evaluate_words(elements: list[tuple[bool, str, int]]) -> list[int]:
     values: list[int] = []
     total = current = 0
     last = None
+    counting = False  # a value is being built: "zero" is one, آلاف alone is not
     for joined, cls, value in elements:
         combines = last is not None and (
             (cls in ("scale", "plural", "hundred") and last in ("unit", "ten", "hundreds", "hundred"))
@@ -421,7 +422,7 @@ def _evaluate_words(elements: list[tuple[bool, str, int]]) -> list[int]:
             or (cls == "unit" and value == 10 and last == "unit" and not joined and current < 10)  # ثلاثة عشر
         )
         if not combines:
-            if total or current:
+            if counting:
                 values.append(total + current)
             total = current = 0
         if cls == "plural":
@@ -435,8 +436,9 @@ def _evaluate_words(elements: list[tuple[bool, str, int]]) -> list[int]:
             current = (current or 1) * value
         else:
             current += value
+        counting = combines or cls != "plural"  # nothing combines after a plural
         last = cls
-    if total or current:
+    if counting:
         values.append(total + current)
     return values
 
@@ -455,9 +457,11 @@ def _arabic_values(text: str) -> _Side:
     soft: Counter = Counter()
     consumed = 0  # end of the last number with its scale and percent sign
     previous: tuple[int, Decimal, Decimal] | None = None  # start, value and scale of a scaled number
+    scale_words: set[int] = set()  # starts of scale words after digits: not number words ("5 مليون" is no مليون)
     for m in _AR_NUMBER.finditer(text):
         start, stop = m.span()
         literal = m["num"]
+        scale_words.add(m.start("scale"))  # -1 when there is none
         if m["month"]:
             if len(literal) <= 2 and 1 <= int(literal) <= 31:
                 values.append(_Value(("date", int(literal), _AR_MONTHS_BY_SPELLING[m["month"]]), m.group()))
@@ -492,6 +496,8 @@ def _arabic_values(text: str) -> _Side:
     last_end = -1
     for m in _AR_NUMBER_WORD.finditer(text):
         start = m.start()
+        if start in scale_words:
+            continue
         word_start = start
         while word_start and text[word_start - 1].isalpha():
             word_start -= 1
@@ -515,9 +521,11 @@ def _english_values(text: str) -> _Side:
     """Numbers, dates and number words of an English text whose marks are already stripped."""
     values: list[_Value] = []
     soft: Counter = Counter()
+    scale_words: set[int] = set()  # starts of scale words after digits: not number words ("5 million")
     for m in _EN_NUMBER.finditer(text):
         start, stop = m.span()
         literal = m["num"]
+        scale_words.add(m.start("scale"))  # -1 when there is none
         if len(literal) <= 2 and literal.isdigit() and 1 <= int(literal) <= 31:
             if m["month"]:
                 values.append(_Value(("date", int(literal), _EN_MONTHS[m["month"]]), m.group()))
@@ -554,7 +562,7 @@ def _english_values(text: str) -> _Side:
     last_end = -1
     for m in _EN_NUMBER_WORD.finditer(low):
         start = m.start()
-        if start and low[start - 1] in "'’":
+        if start in scale_words or start and low[start - 1] in "'’":
             continue
         cls, value = _EN_WORDS[m.group()]
         gap = _EN_WORD_GAP.fullmatch(low, last_end, start) if runs and last_end <= start else None
