@@ -7,13 +7,12 @@ what a translator would send to machine translation one at a time.
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from app.services.news_text import parse_news_text
-from app.services.sentences import ABBREVIATIONS, sentence_spans, split_sentences
+from app.services.sentences import sentence_spans, split_sentences
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ALL_SEEDS = sorted(path.name for path in SEEDS.glob("*.txt"))
@@ -294,7 +293,25 @@ def test_latin_abbreviations_and_initials_are_not_split(text):
     assert split_sentences(text) == [text]
 
 
-@pytest.mark.parametrize("abbreviation", sorted(ABBREVIATIONS))
+# The abbreviations the rule is for, written out here (not read from the module's ABBREVIATIONS).
+DOCUMENTED_ABBREVIATIONS = [
+    # Latin titles, always followed by a name.
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Gen", "Col", "Lt", "Maj", "Sgt", "Capt", "Adm",
+    "Gov", "Sen", "Rep", "Rev", "Hon", "Amb", "Pres",
+    # Latin words followed by a number or a date.
+    "No", "Nos", "Vol", "Fig", "pp", "ca", "approx", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug",
+    "Sep", "Sept", "Oct", "Nov", "Dec",
+    # Latin words inside a sentence.
+    "vs", "cf", "al", "viz",
+    # Latin initials.
+    "e.g", "i.e", "U.S", "U.K", "U.N", "a.m", "p.m", "V",
+    # Arabic initials: doctor, engineer or AD, page, volume or pound, professor, died or telephone, AH,
+    # BC, professor doctor, PO box, p.m., a.m.
+    "د", "م", "ص", "ج", "أ", "ت", "هـ", "ق.م", "أ.د", "ص.ب", "ب.ظ", "ق.ظ",
+]
+
+
+@pytest.mark.parametrize("abbreviation", DOCUMENTED_ABBREVIATIONS)
 def test_every_listed_abbreviation_is_not_a_sentence_end(abbreviation):
     text = f"ذكر {abbreviation}. Ahmed ذلك أمس."
     assert split_sentences(text) == [text]
@@ -414,6 +431,8 @@ def test_seed_articles_give_more_sentences_than_paragraphs():
 
 def test_splitter_imports_nothing_heavy():
     module = Path(__file__).resolve().parents[1] / "app" / "services" / "sentences.py"
+    if "mutmut" in module.read_text(encoding="utf-8"):
+        pytest.skip("a mutated copy (make mutation) imports mutmut's own runtime")
     code = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('sentences', {str(module)!r})\n"
@@ -428,15 +447,10 @@ def test_splitter_imports_nothing_heavy():
     assert result.stdout.strip() == "[]"
 
 
-def test_splitting_seed_paragraphs_is_fast(capsys):
+def test_splitting_seed_paragraphs_gives_the_same_answer_every_time():
     paragraphs = all_seed_paragraphs()
-    expected = [split_sentences(text) for text in paragraphs]
-    rounds = 50
-    began = time.perf_counter()
-    for _ in range(rounds):
-        results = [split_sentences(text) for text in paragraphs]
-    elapsed = time.perf_counter() - began
-    assert results == expected  # the same answer every time
-    with capsys.disabled():
-        rate = rounds * len(paragraphs) / elapsed
-        print(f"\nsentence splitting: {rate:,.0f} paragraphs/s over {len(paragraphs)} seed paragraphs")
+    sentences = [split_sentences(text) for text in paragraphs]
+    spans = [sentence_spans(text) for text in paragraphs]
+    for _ in range(3):
+        assert [split_sentences(text) for text in paragraphs] == sentences
+        assert [sentence_spans(text) for text in paragraphs] == spans
