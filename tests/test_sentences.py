@@ -454,3 +454,18 @@ def test_splitting_seed_paragraphs_gives_the_same_answer_every_time():
     for _ in range(3):
         assert [split_sentences(text) for text in paragraphs] == sentences
         assert [sentence_spans(text) for text in paragraphs] == spans
+
+
+def test_a_word_longer_than_any_abbreviation_before_a_full_stop_ends_the_sentence():
+    text = "They sang Supercalifragilisticexpialidocious. Then they left."
+    assert split_sentences(text) == ["They sang Supercalifragilisticexpialidocious.", "Then they left."]
+
+
+@pytest.mark.parametrize("text", [
+    "He met (Dr. Jones) in Cairo. Then he left.",
+    "قال «د. أحمد» إن المحادثات انتهت. ثم غادر.",
+    "The aide (“Gen. Ivanov”) spoke. Then he left.",
+])
+def test_an_abbreviation_after_an_opening_bracket_or_quote_is_still_an_abbreviation(text):
+    first, second = split_sentences(text)
+    assert second.startswith(("Then", "ثم"))
