@@ -453,8 +453,9 @@ def test_a_glued_m_without_a_currency_sign_is_not_millions(ar, en):
 @pytest.mark.parametrize("english", [None, "", "   \n ", "…", " - "])
 def test_missing_or_blank_english_is_a_blocking_error(english):
     findings = check_paragraph(TRADE, english)
-    assert checks(findings) == ["empty"]
-    assert findings[0].severity == "error"
+    assert [f.as_dict() for f in findings] == [
+        {"check": "empty", "severity": "error", "message": "The English is empty"},
+    ]
     assert blocking(findings) == findings
 
 
@@ -501,6 +502,21 @@ def test_many_arabic_passages_are_counted_after_the_first_three():
     ]
 
 
+def test_six_words_of_a_passage_are_quoted_in_full_and_passages_after_the_third_are_counted():
+    six = "مؤتمر التفاعل وإجراءات بناء الثقة آسيا"
+    assert [f.message for f in check_paragraph(CICA, f"The forum ({six}) met.") if f.check == "arabic_script"] == [
+        f"The English still contains Arabic script: “{six}”",
+    ]
+    three = " / x / ".join(["روسيا", "كازاخستان", "موسكو"])
+    assert [f.message for f in check_paragraph(TRADE, three) if f.check == "arabic_script"] == [
+        "The English still contains Arabic script: “روسيا”, “كازاخستان”, “موسكو”",
+    ]
+    four = " / x / ".join(["روسيا", "كازاخستان", "موسكو", "أستانا"])
+    assert [f.message for f in check_paragraph(TRADE, four) if f.check == "arabic_script"] == [
+        "The English still contains Arabic script: “روسيا”, “كازاخستان”, “موسكو” and 1 more",
+    ]
+
+
 def test_arabic_indic_digits_and_arabic_punctuation_alone_are_not_arabic_script():
     findings = check_paragraph(PLAN_TITLE, "Central Asian and Russian leaders adopt a joint action plan until ٢٠٢٧؛")
     assert findings == []
@@ -523,6 +539,17 @@ def test_a_long_list_of_unlinked_entities_is_cut_short():
     names = tuple(f"اسم{i}" for i in range(8))
     [finding] = check_paragraph(TRADE, TRADE_EN, QAContext(unlinked_ar_entities=names))
     assert finding.message.endswith("“اسم4” and 3 more")
+
+
+def test_one_unlinked_entity_is_named_alone():
+    findings = check_paragraph(TRADE, TRADE_EN, QAContext(unlinked_ar_entities=(" بوتين ", "", "  ")))
+    assert [f.message for f in findings] == ["The Arabic entity “بوتين” has no English link"]
+
+
+def test_five_unlinked_entities_are_all_named_without_a_count():
+    names = tuple(f"اسم{i}" for i in range(5))
+    [finding] = check_paragraph(TRADE, TRADE_EN, QAContext(unlinked_ar_entities=names))
+    assert finding.message == "5 Arabic entities have no English link: “اسم0”، “اسم1”، “اسم2”، “اسم3”، “اسم4”"
 
 
 def test_no_unlinked_entities_no_warning():
@@ -577,6 +604,25 @@ def test_a_glossary_form_must_start_a_word(english, found):
     assert ("glossary" not in checks(check_paragraph("محادثات مع بوتين", english, context))) is found
 
 
+def test_a_glossary_pair_listed_twice_is_reported_once_and_a_blank_form_never():
+    context = QAContext(glossary_hits=(("بوتين", " Vladimir Putin "), ("بوتين", " Vladimir Putin "), ("موسكو", "  "),
+                                       ("موسكو", "Moskva")))
+    assert [f.message for f in check_paragraph(TALKS, TALKS_EN, context)] == [
+        "The glossary renders “بوتين” as “Vladimir Putin”, which the English does not contain",
+        "The glossary renders “موسكو” as “Moskva”, which the English does not contain",
+    ]
+
+
+def test_a_glossary_form_is_found_in_any_case_beside_letters_that_lower_case_to_two():
+    """"İ" lower-cases to two characters; the search still finds "VLADIMIR PUTIN" beside it, and "Ürümqi" in any
+    case. The form is matched as written, brackets included."""
+    putin = QAContext(glossary_hits=(("فلاديمير بوتين", "vladimir putin"), ("المادة 5 مكرر", "Article 5 [bis]")))
+    assert check_paragraph("التقى فلاديمير بوتين في إزمير بموجب المادة 5 مكرر",
+                           "VLADIMIR PUTIN met in İzmir under ARTICLE 5 [BIS]", putin) == []
+    urumqi = QAContext(glossary_hits=(("أورومتشي", "ürümqi"),))
+    assert check_paragraph("التقى بوتين في أورومتشي", "PUTIN met in Ürümqi", urumqi) == []
+
+
 def test_a_glossary_form_is_matched_as_written_underscores_included():
     context = QAContext(glossary_hits=(("الحكومة الإلكترونية", "e_government"),))
     assert check_paragraph("بوابة الحكومة الإلكترونية", "The e_government portal", context) == []
@@ -602,6 +648,24 @@ def test_an_english_much_longer_than_the_arabic_is_a_warning():
 def test_short_headings_and_credits_are_not_judged_by_length():
     assert check_paragraph("المصدر: تاس", "Source: TASS (Russian news agency)") == []
     assert check_paragraph("الخبرة الطبية", "Medical expertise") == []
+
+
+def test_the_length_ratio_allows_12_characters_beyond_each_limit():
+    arabic = "ب" * 100  # 100 counted characters
+    def ratio_findings(english_chars: int) -> list[str]:
+        return [f.message for f in check_paragraph(arabic, "a" * english_chars) if f.check == "length_ratio"]
+    assert ratio_findings(48) == []  # 0.6 × 100 − 12
+    assert ratio_findings(47) == ["The English is 0.47 times as long as the Arabic (expected 0.6–2.5): "
+                                  "is a passage missing?"]
+    assert ratio_findings(262) == []  # 2.5 × 100 + 12
+    assert ratio_findings(263) == ["The English is 2.63 times as long as the Arabic (expected 0.6–2.5): "
+                                   "was something added or repeated?"]
+
+
+def test_an_empty_arabic_has_no_length_ratio():
+    assert check_paragraph("", "A heading without any Arabic above it, long enough to be judged") == []
+    assert check_paragraph(None, "A heading without any Arabic above it, long enough to be judged") == []
+    assert check_paragraph("ـ", "A heading without any Arabic above it, long enough to be judged") == []
 
 
 def test_the_allowed_length_ratio_is_configurable():

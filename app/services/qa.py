@@ -313,7 +313,7 @@ for _w, _v in [("ألفان", 2000), ("ألفين", 2000), ("ألفي", 2000), (
 for _w, _v in [("آلاف", 1000), ("ملايين", 10**6), ("مليارات", 10**9), ("بلايين", 10**9)]:
     _AR_WORDS_NATURAL[_w] = ("plural", _v)
 # Prefixes a number word may carry: و ف, then ب ك ل, then ال (لل for ل+ال).
-# Hundreds take only و, so that بالمائة / في المائة stay percent signs.
+# مائة alone takes only و, so that بالمائة / في المائة stay percent signs (بألفي, بثلاثمائة are numbers).
 _AR_PREFIXES = {a + b for a in ("", "و", "ف") for b in ("", "ال", "بال", "كال", "لل", "ب", "ل", "ك")}
 _AR_HUNDRED_PREFIXES = {"", "و"}
 
@@ -503,7 +503,7 @@ def _arabic_values(text: str) -> _Side:
             word_start -= 1
         prefix = text[word_start:start]
         cls, value = _AR_WORDS_BY_SPELLING[m.group()]
-        if prefix not in (_AR_HUNDRED_PREFIXES if cls in ("hundred", "hundreds") else _AR_PREFIXES):
+        if prefix not in (_AR_HUNDRED_PREFIXES if cls == "hundred" else _AR_PREFIXES):
             continue
         element = (prefix[:1] == "و", cls, value)
         if runs and last_end <= word_start and text[last_end:word_start].isspace():
