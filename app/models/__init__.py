@@ -1,4 +1,4 @@
-"""The whole domain model (DESIGN §3), one module per aggregate."""
+"""The whole domain model (docs/architecture.md, Domain model), one module per aggregate."""
 from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label, SuggestionRejection
 from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Article, Paragraph
 from .audit import AuditEvent

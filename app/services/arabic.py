@@ -44,7 +44,7 @@ proclitic logic around it. ``TermMatcher.layered`` combines matchers
 without copying their dicts (a large glossary plus a small layer rebuilt
 often).
 
-CAMeL Tools (DESIGN §7) offers the same normalisers (``normalize_alef_ar``,
+CAMeL Tools (docs/architecture.md, Entities and suggestions) offers the same normalisers (``normalize_alef_ar``,
 ``normalize_teh_marbuta_ar``, ``normalize_alef_maksura_ar``, ``dediac_ar``)
 but no offset map back to the original text, and pulls in transformers
 (~0.4 GB); the few tables here are all that matching needs.

@@ -1,4 +1,4 @@
-"""Entity suggestions: known names proposed wherever their surface form appears (DESIGN §7).
+"""Entity suggestions: known names proposed wherever their surface form appears (docs/architecture.md).
 
 What is known (``KnownForms``, built by ``build_known_forms``)
 -------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The article workflow (DESIGN §4): one function per transition, each checking the actor's right.
+"""The article workflow (docs/architecture.md, Workflow): one function per transition, each checking the actor's right.
 
     new → translated → assigned → in_review → submitted → approved
                                       ↑            ↓

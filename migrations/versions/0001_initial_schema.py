@@ -1,4 +1,4 @@
-"""Initial schema: the whole domain model of DESIGN §3, and the default labels.
+"""Initial schema: the whole domain model of docs/architecture.md, and the default labels.
 
 Revision ID: 0001
 Revises: 
