@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services import arabic
@@ -25,11 +25,9 @@ from app.services.arabic import (
     normalize_terms,
     normalize_with_map,
 )
+from tests.support.properties import DETERMINISTIC
 
-PROPERTY = settings(
-    max_examples=200, derandomize=True, database=None, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PROPERTY = settings(DETERMINISTIC, max_examples=200)
 
 
 def spans(matcher, text):

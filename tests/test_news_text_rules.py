@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services.news_text import (
@@ -27,13 +27,9 @@ from app.services.news_text import (
     prepare_for_import,
     prepare_path,
 )
+from tests.support.properties import DETERMINISTIC
 
-# Deterministic (derandomize: the same examples on every run, so never a flake) and without a time
-# limit per example (the machine may be busy); enough examples to cover the mix of fragments below.
-PROPERTY = settings(
-    max_examples=300, derandomize=True, database=None, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PROPERTY = settings(DETERMINISTIC, max_examples=300)  # enough to cover the mix of fragments below
 
 TITLE = "روسيا وتركمانستان تعملان على تطوير التعاون"
 BODY = "قال المتحدث إن الاجتماع بين الوفدين كان ناجحا وإن المحادثات ستستمر غدا."

@@ -15,10 +15,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from app.services.qa import blocking, check_paragraph
+from tests.support.properties import DETERMINISTIC
 
 
 def numbers(ar: str, en: str) -> list[str]:
@@ -904,8 +905,7 @@ def english_sentence(number: str) -> str:
     return f"The report said the figure reached {number} this year"
 
 
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(DETERMINISTIC, max_examples=60)
 
 
 @PROPERTY
