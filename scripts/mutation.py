@@ -112,6 +112,7 @@ def report(groups: list[Group]) -> bool:
     listed, ok = listed_survivors(), True
     print(f"\n{'module':40} {'mutants':>8} {'killed':>7} {'score':>7}  survivors (unlisted)")
     for group in groups:
+        survivor_lines = []
         for module in group.modules:
             codes = results(group, module)
             if not codes:
@@ -124,10 +125,10 @@ def report(groups: list[Group]) -> bool:
             score = killed / len(codes)
             print(f"{module:40} {len(codes):8} {killed:7} {score:7.1%}  {len(survivors)} ({len(unlisted)})")
             ok = ok and score >= TARGET and not unlisted
-            with open(WORK / group.name / "survivors.txt", "a" if module != group.modules[0] else "w",
-                      encoding="utf-8") as out:
-                for name in survivors:
-                    out.write(f"{name}\t{'listed' if name in listed else 'UNLISTED'}\t{codes[name]}\n")
+            survivor_lines += [f"{name}\t{'listed' if name in listed else 'UNLISTED'}\t{codes[name]}\n"
+                               for name in survivors]
+        if (WORK / group.name).is_dir():
+            (WORK / group.name / "survivors.txt").write_text("".join(survivor_lines), encoding="utf-8")
     print(f"\nEach group's survivors: {WORK}/<group>/survivors.txt; see one with "
           f"`cd {WORK}/<group> && {Path(sys.executable).parent / 'mutmut'} show NAME`")
     return ok
