@@ -1,6 +1,7 @@
 """Fixtures: every test gets its own instance folder with a real, migrated SQLite file."""
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from app.services import users as user_service
 # Anything that falls back to the environment's instance folder (the task
 # queue module, a bare create_app()) must never touch a developer's real one.
 os.environ["MIZAN_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mizan-tests-")
+atexit.register(shutil.rmtree, os.environ["MIZAN_INSTANCE_PATH"], ignore_errors=True)
 os.environ.pop("MIZAN_DATABASE_URL", None)
 os.environ.pop("MIZAN_QUEUE_URL", None)
 
