@@ -17,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 SCHEMAS := .cache/xml-schemas
 SYMFONY_SCHEMAS := usr/share/php/Symfony/Component/Translation/Resources/schemas
 
-.PHONY: run dev setup test mutation install xml-schemas clean-venv FORCE
+.PHONY: run dev setup test test-postgres mutation install xml-schemas clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -97,6 +97,11 @@ dev: setup
 
 test: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
 	MIZAN_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL and Redis: a throwaway server of each (Debian's postgresql and
+# redis-server, installed when missing), data under .cache/, Unix sockets only, stopped on exit.
+test-postgres: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
+	MIZAN_TEST_CHROMIUM=$(CHROMIUM) scripts/with-test-services $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Mutation testing (mutmut, pinned in requirements/mutation.txt): not part of `make test`.
 # Each documented module against its own tests; docs/testing.md has the scores and survivors.

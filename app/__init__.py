@@ -1,39 +1,22 @@
 """Mizan: Arabic news into a reviewed Arabic-English corpus.
 
-`create_app` builds the Flask application: settings, extensions, SQLite
-pragmas, blueprints by user task, error pages and the CLI.
+`create_app` builds the Flask application: settings, extensions, the
+database's engine options (app/database.py), blueprints by user task, error pages and the CLI.
 """
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from .config import DefaultConfig, ensure_instance_config, instance_path_from_env, settings_from_env
+from .database import engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 __version__ = "0.1.0"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-
-
-@event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, connection_record):
-    """WAL for readers beside a writer, enforced foreign keys, and waiting instead of 'database is locked'."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    # Safe with WAL: a crash of the app loses nothing; only an OS crash or
-    # power cut may lose the last commits.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -50,6 +33,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_path.mkdir(parents=True, exist_ok=True)
         app.config.update(settings_from_env(instance_path))
         app.config.update(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"], app.config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(f"SECRET_KEY missing: set it in {instance_path / 'config.py'}")
 

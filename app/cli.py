@@ -130,7 +130,8 @@ def assign_command(article_id: int, username: str, second_username: str | None, 
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def backup_command(path: Path, force: bool) -> None:
-    """Write a consistent copy of the SQLite database to PATH, while Mizan keeps running."""
+    """Write a consistent copy of the database to PATH while Mizan keeps running (SQLite: a database file;
+    PostgreSQL: a pg_dump archive, loaded with pg_restore)."""
     try:
         size = backup_service.backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path, overwrite=force)
     except ServiceError as error:
@@ -163,7 +164,7 @@ def setup_command(seeds: Path) -> None:
         )
     elif admin is not None:
         click.echo(f"Created the admin account {admin.username!r} with the password from MIZAN_ADMIN_PASSWORD.")
-    from .services.review import refresh_missing_qa
+    from .services.paragraph_qa import refresh_missing_qa
 
     checked = refresh_missing_qa()
     if checked:
@@ -178,7 +179,7 @@ def qa_command(everything: bool) -> None:
 
     from .extensions import db
     from .models import Paragraph
-    from .services.review import refresh_missing_qa
+    from .services.paragraph_qa import refresh_missing_qa
 
     if everything:
         db.session.execute(update(Paragraph).values(qa_findings=None))

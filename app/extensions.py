@@ -5,8 +5,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import BigInteger, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
 
 # Named constraints make Alembic's batch migrations on SQLite (and any later
 # database) able to find and alter them.
@@ -20,7 +20,13 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every integer column is a BIGINT (ids, and the offsets and counters beside them): on
+    # PostgreSQL int8 (migration 0006), on SQLite INTEGER, which is 64-bit already and must
+    # stay INTEGER for a primary key to be the rowid.
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={int: BigInteger().with_variant(Integer(), "sqlite")},
+    )
 
 
 db = SQLAlchemy(model_class=Base)

@@ -292,7 +292,7 @@ def build_instance(instance: Path, paragraphs: int, entities_per: int) -> Built:
         db.session.commit()
         for article_id in (big, small):
             assignment.assign_article(db.session.get(Article, article_id), reviewer, "reviewer", actor=admin)
-        from app.services.review import refresh_missing_qa
+        from app.services.paragraph_qa import refresh_missing_qa
 
         refresh_missing_qa()  # as the MT worker (or `flask setup`) stores them
         built = Built(

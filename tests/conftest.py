@@ -1,4 +1,8 @@
-"""Fixtures: every test gets its own instance folder with a real, migrated SQLite file."""
+"""Fixtures: every test gets its own instance folder with a real, migrated database.
+
+SQLite by default (a copy of a migrated file); PostgreSQL and Redis under `make test-postgres`
+(tests/support/databases.py).
+"""
 from __future__ import annotations
 
 import atexit
@@ -8,20 +12,25 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
-from flask.testing import FlaskClient
-from flask_migrate import upgrade
-
-from app import create_app
-from app.extensions import db
-from app.services import users as user_service
+from tests.support import databases
 
 # Anything that falls back to the environment's instance folder (the task
-# queue module, a bare create_app()) must never touch a developer's real one.
+# queue module, a bare create_app()) must never touch a developer's real one;
+# nor a database or queue of the developer's environment.
 os.environ["MIZAN_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mizan-tests-")
 atexit.register(shutil.rmtree, os.environ["MIZAN_INSTANCE_PATH"], ignore_errors=True)
 os.environ.pop("MIZAN_DATABASE_URL", None)
 os.environ.pop("MIZAN_QUEUE_URL", None)
+if databases.QUEUE_URL:
+    os.environ["MIZAN_QUEUE_URL"] = databases.QUEUE_URL  # read when app.tasks is first imported
+
+import pytest  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.services import users as user_service  # noqa: E402
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 PASSWORD = "correct horse battery"
@@ -33,12 +42,20 @@ def make_config(instance: Path, **overrides) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "INSTANCE_PATH": str(instance),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'mizan.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": databases.database_url(instance),
         "KNOWN_FORMS_RECHECK_SECONDS": 0,  # tests change the glossary and look at once
         "EXPORT_HELPER": False,  # a process per app: only the tests of the export helper start it
     }
     config.update(overrides)
     return config
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.only_on("sqlite", why=...)`: a test that can only mean one engine runs only on it."""
+    for item in items:
+        marker = item.get_closest_marker("only_on")
+        if marker is not None and marker.args[0] != databases.ENGINE:
+            item.add_marker(pytest.mark.skip(reason=f"{marker.args[0]} only: {marker.kwargs['why']}"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,9 +68,13 @@ def _stop_parse_workers_at_the_end():
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory) -> Path:
-    """A database file migrated once; each test starts from a copy of it."""
+    """A database migrated once; each test starts from a copy of it (the file, or on PostgreSQL the
+    template database)."""
     instance = tmp_path_factory.mktemp("template-instance")
-    app = create_app(make_config(instance))
+    config = make_config(instance)
+    if databases.ON_POSTGRES:
+        config["SQLALCHEMY_DATABASE_URI"] = databases.postgres_server().create(databases.TEMPLATE)
+    app = create_app(config)
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -64,8 +85,19 @@ def migrated_database(tmp_path_factory) -> Path:
 def instance_path(tmp_path, migrated_database) -> Path:
     instance = tmp_path / "instance"
     instance.mkdir()
-    shutil.copyfile(migrated_database, instance / "mizan.sqlite")
-    return instance
+    if databases.ON_POSTGRES:
+        databases.new_database(instance)
+        _empty_the_queue()
+    else:
+        shutil.copyfile(migrated_database, instance / "mizan.sqlite")
+    yield instance
+    databases.drop_database(instance)
+
+
+def _empty_the_queue() -> None:
+    from app.tasks import huey
+
+    huey.flush()
 
 
 class RequestPerContextClient(FlaskClient):

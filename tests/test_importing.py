@@ -1,7 +1,6 @@
 """An admin imports messy Arabic news files: from the CLI, from the web, never half an article."""
 import hashlib
 import io
-import sqlite3
 import unicodedata
 
 import pytest
@@ -11,6 +10,7 @@ from app.extensions import db
 from app.models import Article, AuditEvent, Paragraph
 from app.services import importing, news_text
 from tests.conftest import SEEDS_DIR, csrf_token_from
+from tests.support import databases
 
 SEED_FILES = sorted(SEEDS_DIR.glob("*.txt"))
 
@@ -94,21 +94,11 @@ def test_size_limit_is_configurable(app):
 
 def test_a_file_that_fails_midway_leaves_no_half_article(app, instance_path):
     """A database failure while storing paragraphs rolls back the article too (one file, one transaction)."""
-    connection = sqlite3.connect(instance_path / "mizan.sqlite")
-    connection.execute(
-        "CREATE TRIGGER refuse_credits BEFORE INSERT ON paragraphs WHEN NEW.kind = 'credit' "
-        "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
-    )
-    connection.commit()
-    connection.close()
-    with pytest.raises(Exception, match="simulated failure"):
-        import_bytes(app, "000.txt", SEED_FILES[0].read_bytes())
-    assert row_counts() == (0, 0, 0)
+    with databases.inserts_refused(instance_path, "paragraphs", "NEW.kind = 'credit'", "simulated failure"):
+        with pytest.raises(Exception, match="simulated failure"):
+            import_bytes(app, "000.txt", SEED_FILES[0].read_bytes())
+        assert row_counts() == (0, 0, 0)
     # Once the fault is gone, the same file imports whole: nothing stale blocks it.
-    connection = sqlite3.connect(instance_path / "mizan.sqlite")
-    connection.execute("DROP TRIGGER refuse_credits")
-    connection.commit()
-    connection.close()
     outcome = import_bytes(app, "000.txt", SEED_FILES[0].read_bytes())
     assert outcome.status == importing.IMPORTED
     assert row_counts() == (1, 36, 1)
@@ -227,29 +217,20 @@ def test_a_failing_file_among_many_keeps_the_files_before_it_and_leaves_no_trace
     """Files share commits, yet each is all-or-nothing and one failure never takes another file with it."""
     paths = _copies(tmp_path / "many", 20)
     paths[7].write_bytes(paths[7].read_bytes() + "سطر يرفضه المخزن\n".encode())
-    connection = sqlite3.connect(instance_path / "mizan.sqlite")
-    connection.execute(
-        "CREATE TRIGGER refuse_line BEFORE INSERT ON paragraphs WHEN NEW.ar = 'سطر يرفضه المخزن' "
-        "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
-    )
-    connection.commit()
-    connection.close()
-    reported = []
-    with pytest.raises(Exception, match="simulated failure"):
-        for _ in importing.import_paths([tmp_path / "many"], max_bytes=app.config["IMPORT_MAX_BYTES"],
-                                        on_outcome=reported.append):
-            pass
-    # The files before the failing one are stored and were reported; the failing one left nothing.
-    assert [(o.filename, o.status) for o in reported] == [(p.name, importing.IMPORTED) for p in paths[:7]]
-    db.session.expire_all()
-    assert db.session.scalars(select(Article.original_filename).order_by(Article.id)).all() == [
-        p.name for p in paths[:7]]
-    assert row_counts() == (7, sum(o.paragraph_count for o in reported), 7)
+    refused_line = "NEW.ar = 'سطر يرفضه المخزن'"
+    with databases.inserts_refused(instance_path, "paragraphs", refused_line, "simulated failure"):
+        reported = []
+        with pytest.raises(Exception, match="simulated failure"):
+            for _ in importing.import_paths([tmp_path / "many"], max_bytes=app.config["IMPORT_MAX_BYTES"],
+                                            on_outcome=reported.append):
+                pass
+        # The files before the failing one are stored and were reported; the failing one left nothing.
+        assert [(o.filename, o.status) for o in reported] == [(p.name, importing.IMPORTED) for p in paths[:7]]
+        db.session.expire_all()
+        assert db.session.scalars(select(Article.original_filename).order_by(Article.id)).all() == [
+            p.name for p in paths[:7]]
+        assert row_counts() == (7, sum(o.paragraph_count for o in reported), 7)
 
-    connection = sqlite3.connect(instance_path / "mizan.sqlite")
-    connection.execute("DROP TRIGGER refuse_line")
-    connection.commit()
-    connection.close()
     again = list(importing.import_paths([tmp_path / "many"], max_bytes=app.config["IMPORT_MAX_BYTES"]))
     assert [o.status for o in again] == [importing.ALREADY_IMPORTED] * 7 + [importing.IMPORTED] * 13
     assert [o.article_id for o in again[:7]] == [o.article_id for o in reported]
@@ -336,3 +317,41 @@ def test_uploads_spanning_several_commits_keep_their_order_and_duplicates(app):
     assert [a.original_filename for a in stored] == [f"{i:03d}.txt" for i in range(count)]
     assert [a.raw_bytes for a in stored] == [raw for _, raw in uploads[:count]]
     assert row_counts() == (count, 2 * count, count)
+
+
+LONG_CREDIT = "وكالة " + "أنباء " * 60  # 366 characters, longer than the article's source column
+
+
+def test_a_source_credit_longer_than_its_column_is_clipped_and_the_credit_line_keeps_it_whole(app, tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a-long-credit.txt").write_bytes(
+        f"خبر عاجل\n\nاجتمع الرئيسان في موسكو اليوم.\n\nالمصدر: {LONG_CREDIT}\n".encode())
+    (folder / "b-seed.txt").write_bytes(SEED_FILES[0].read_bytes())
+
+    result = app.test_cli_runner().invoke(args=["import", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert "2 imported, 0 already imported, 0 refused" in result.stderr
+    article = db.session.scalar(select(Article).where(Article.original_filename == "a-long-credit.txt"))
+    assert len(article.source) == importing.MAX_SOURCE_CHARS == 255
+    assert article.source == LONG_CREDIT.strip()[:254] + "…"
+    assert article.paragraphs[-1].ar == f"المصدر: {LONG_CREDIT}".strip()
+
+
+def test_a_file_name_longer_than_its_column_is_stored_clipped_beside_the_good_file_sent_with_it(app):
+    long_name = "تقرير-" * 60 + ".txt"
+    outcomes = importing.import_uploads(
+        [(long_name, SEED_FILES[0].read_bytes()), ("good.txt", SEED_FILES[1].read_bytes())],
+        max_bytes=app.config["IMPORT_MAX_BYTES"])
+    assert [o.status for o in outcomes] == [importing.IMPORTED, importing.IMPORTED]
+    assert outcomes[0].filename == long_name  # the report names the file as it was sent
+    stored = db.session.get(Article, outcomes[0].article_id).original_filename
+    assert len(stored) == 255 and stored.endswith("….txt") and long_name.startswith(stored[:-5])
+
+
+def test_a_file_name_with_control_characters_is_stored_without_them(app):
+    [outcome] = importing.import_uploads([("news\x00\x1b.txt", SEED_FILES[0].read_bytes())],
+                                         max_bytes=app.config["IMPORT_MAX_BYTES"])
+    assert outcome.status == importing.IMPORTED
+    assert db.session.get(Article, outcome.article_id).original_filename == "news.txt"

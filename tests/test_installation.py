@@ -36,11 +36,21 @@ def test_database_url_comes_from_the_environment(tmp_path, monkeypatch):
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'elsewhere.sqlite'}"
 
 
+@pytest.mark.only_on("sqlite", why="WAL, foreign keys and the busy timeout are SQLite pragmas")
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+@pytest.mark.only_on("postgresql", why="lock and statement timeouts are PostgreSQL settings")
+def test_postgres_connections_give_up_on_a_held_lock_and_a_runaway_statement(app):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SHOW lock_timeout")).scalar() == "10s"
+        assert connection.execute(text("SHOW statement_timeout")).scalar() == "2min"
+        connection.rollback()
+        assert connection.execute(text("SHOW lock_timeout")).scalar() == "10s"  # kept after a rollback
 
 
 def test_foreign_keys_are_enforced(app):
@@ -145,3 +155,40 @@ def test_instance_data_is_git_ignored():
 
     ignored = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
     assert "/instance/" in ignored
+
+
+def test_a_corpus_user_is_kept_as_an_inactive_reviewer_when_migrations_go_back_before_the_role(app):
+    user_service.create_user("nadia", "a long corpus password", "corpus")
+    db.session.remove()
+    downgrade(revision="0004")
+    with db.engine.connect() as connection:
+        row = connection.execute(text("SELECT role, active FROM users WHERE username = 'nadia'")).one()
+    assert (row.role, bool(row.active)) == ("reviewer", False)
+    upgrade()
+
+
+def test_ids_beyond_32_bits_are_stored_and_served(client, admin):
+    """Ids are BIGINTs on every engine (migration 0006 on PostgreSQL, where they were int4)."""
+    from app.models import Paragraph, Translation
+
+    big = 2**40
+    article = Article(id=big, title="خبر", original_filename="big.txt", raw_bytes=b"", checksum="b" * 64)
+    paragraph = Paragraph(id=big + 1, article=article, position=0, kind="body", ar="اجتمع الرئيسان في موسكو.")
+    db.session.add_all([article, paragraph])
+    db.session.flush()
+    draft = Translation(id=big + 2, paragraph_id=paragraph.id, text="The presidents met in Moscow.", origin="machine",
+                        engine="ctranslate2", engine_version="test", model_id="m", source_hash="x")
+    db.session.add(draft)
+    db.session.flush()
+    paragraph.current_revision_id = draft.id
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {user_service.issue_api_token(admin)}"}
+
+    detail = client.get(f"/api/v1/articles/{big}", headers=headers)
+    assert detail.status_code == 200
+    [served] = detail.get_json()["paragraphs"]
+    assert (served["id"], served["translation"]["revision_id"]) == (big + 1, big + 2)
+    saved = client.put(f"/api/v1/paragraphs/{big + 1}/translation", headers=headers,
+                       json={"text": "The two presidents met in Moscow.", "version": paragraph.version})
+    assert saved.status_code == 200, saved.get_json()
+    assert db.session.get(Translation, saved.get_json()["revision_id"]).parent_id == big + 2

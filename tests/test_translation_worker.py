@@ -1,7 +1,6 @@
 """The real task queue: the web queues, a separate Huey consumer translates; and the CLI with no network at all."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from app.models import Article
 from app.services import mt_packages
 from app.services import users as user_service
 from tests.conftest import bearer
+from tests.support.databases import server_env
 from tests.support.tiny_argos import build_argos_package
 
 BIN = Path(sys.executable).parent
@@ -27,9 +27,7 @@ def package_file(tmp_path_factory):
 
 
 def worker_env(instance_path: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MIZAN_")}
-    env.update({"MIZAN_INSTANCE_PATH": str(instance_path), "MIZAN_SECRET_KEY": "worker-test-key"})
-    return env
+    return server_env(instance_path, MIZAN_SECRET_KEY="worker-test-key")
 
 
 def test_a_queued_translation_is_done_by_the_background_worker(client, app, instance_path, seeded, admin, package_file):

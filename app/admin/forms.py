@@ -1,27 +1,27 @@
 """Admin forms (Flask-WTF: every one carries a CSRF token)."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from ..forms import Form
 from ..models import ROLES
 from ..services.glossary import MAX_SIDE_CHARS
 from ..services.users import MIN_PASSWORD_LENGTH
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     files = MultipleFileField("Article files (.txt, UTF-8)", validators=[FileRequired("Choose at least one file.")],
                               render_kw={"accept": ".txt,text/plain", "multiple": True})
     submit = SubmitField("Import")
 
 
-class ModelUploadForm(FlaskForm):
+class ModelUploadForm(Form):
     package = FileField("Argos package (.argosmodel)", validators=[FileRequired("Choose a package file.")],
                         render_kw={"accept": ".argosmodel,application/zip"})
     submit = SubmitField("Install model")
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)],
                            render_kw={"autocomplete": "off"})
     display_name = StringField("Display name", validators=[Optional(), Length(max=120)])
@@ -34,7 +34,7 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField("Create user")
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField(f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
                              validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
                              render_kw={"autocomplete": "new-password"})
@@ -43,20 +43,20 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField("Set password")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only the CSRF token to check."""
 
     submit = SubmitField("Confirm")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     reviewer = SelectField("Reviewer", validators=[DataRequired("Choose a reviewer.")])
     second_reviewer = SelectField("Second reviewer (optional)", default="")
     due = DateField("Due date (optional)", validators=[Optional()])
     submit = SubmitField("Save assignment")
 
 
-class LabelForm(FlaskForm):
+class LabelForm(Form):
     name = StringField("Name (capitals, e.g. GPE)", validators=[DataRequired(), Length(max=32)])
     colour = StringField("Colour", validators=[DataRequired(), Length(max=16)], default="#1f77b4",
                          render_kw={"type": "color"})
@@ -64,7 +64,7 @@ class LabelForm(FlaskForm):
     submit = SubmitField("Save label")
 
 
-class GlossaryTermForm(FlaskForm):
+class GlossaryTermForm(Form):
     ar = StringField("Arabic form", validators=[DataRequired(), Length(max=MAX_SIDE_CHARS)],
                      render_kw={"dir": "rtl", "lang": "ar", "autocomplete": "off"})
     en = StringField("English form", validators=[DataRequired(), Length(max=MAX_SIDE_CHARS)],

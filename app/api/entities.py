@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ID_IN_URL, Label
 from ..services import entities as entity_service
+from ..services import paragraph_qa
 from ..services import review as review_service
 from . import bp, visible_article_or_404
 from .review import PARAGRAPH, service_errors
@@ -125,7 +126,7 @@ def run_qa(payload: dict):
     """Run the QA checks on any pair of texts (for scripts, and for measuring false alarms on a corpus)."""
     ar, en, machine = (unicodedata.normalize("NFC", text) if text is not None else None
                        for text in (payload["ar"], payload["en"], payload["machine"]))
-    findings = review_service.qa_findings_for(ar, en, machine_text=machine)
+    findings = paragraph_qa.qa_findings_for(ar, en, machine_text=machine)
     return {"findings": findings}
 
 

@@ -1,11 +1,53 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from ..models import MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
 from ..services.export import KINDS as EXPORT_KINDS
 from ..services.export import STATUSES as EXPORT_STATUSES
+from ..services.user_text import forbidden_character_message
 
 MAX_PAGE = 1_000_000
+
+
+# A character of text that may be stored (services/user_text.py), for the document: every string a client
+# sends carries this pattern, so that clients and generated tests know the rule RequestSchema enforces.
+# Lone surrogates, refused too, are left out of it: JSON text is Unicode, and schemathesis (4.32) stops
+# honouring a negated class that also names the surrogate range.
+STORABLE = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufffe\\uffff]"
+STORABLE_PATTERN = f"^{STORABLE}*$"
+# A storable character that is also not white space (see NOT_BLANK).
+STORABLE_NOT_BLANK = ("[^\\x00-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+                      "\\ufffe\\uffff]")
+
+
+class RequestSchema(Schema):
+    """What a client sends: no string anywhere in it may carry a character that cannot be stored
+    (services/user_text.py); a 422 names each field that does, before any field is validated."""
+
+    @pre_load
+    def _refuse_forbidden_characters(self, data, **kwargs):
+        errors: dict = {}
+        for path, value in _strings(data, ()):
+            message = forbidden_character_message(value)
+            if message is not None:
+                errors[".".join(map(str, path)) or "_schema"] = [f"The value {message}."]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
+def _strings(value, path):
+    """(path, string) for every string in a request body or query: keys and values, nested."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict) or hasattr(value, "items"):
+        for key, item in value.items():
+            if isinstance(key, str):
+                yield path + (key,), key
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _strings(item, path + (index,))
 
 
 class ErrorBodySchema(Schema):
@@ -18,7 +60,7 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
 
 
-class PageArgsSchema(Schema):
+class PageArgsSchema(RequestSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -91,7 +133,7 @@ class ArticleListSchema(Schema):
     per_page = fields.Integer(required=True)
 
 
-class AssignmentRequestSchema(Schema):
+class AssignmentRequestSchema(RequestSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     role = fields.String(load_default="reviewer", validate=validate.OneOf(ASSIGNMENT_ROLES))
     due = fields.Date(load_default=None, allow_none=True)
@@ -124,11 +166,12 @@ SECONDS_FIELD = fields.Float(
 NOT_BLANK = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 
 
-class TranslationSaveSchema(Schema):
+class TranslationSaveSchema(RequestSchema):
     text = fields.String(
         required=True,
         validate=[validate.Length(max=20_000, error="The English can be at most 20,000 characters."), validate.Regexp(rf"[\s\S]*{NOT_BLANK}", error="The English cannot be empty.")],
-        metadata={"description": "The English, 1 to 20,000 characters, not blank; stored NFC without surrounding white space"},
+        metadata={"description": "The English, 1 to 20,000 characters, not blank; stored NFC without surrounding white space",
+                  "pattern": f"^{STORABLE}*{STORABLE_NOT_BLANK}{STORABLE}*$"},
     )
     version = VERSION_FIELD
     seconds = SECONDS_FIELD
@@ -149,11 +192,11 @@ class EditConflictSchema(ErrorSchema):
     revision_id = fields.Integer(allow_none=True, required=True)
 
 
-class VersionSchema(Schema):
+class VersionSchema(RequestSchema):
     version = VERSION_FIELD
 
 
-class ApproveSchema(Schema):
+class ApproveSchema(RequestSchema):
     version = VERSION_FIELD
     seconds = SECONDS_FIELD
     override_reason = fields.String(
@@ -190,7 +233,7 @@ class RevisionListSchema(Schema):
     revisions = fields.List(fields.Nested(RevisionSchema), required=True)
 
 
-class DiffArgsSchema(Schema):
+class DiffArgsSchema(RequestSchema):
     from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2**63 - 1))
     to = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
 
@@ -204,7 +247,7 @@ class DiffSchema(Schema):
     parts = fields.List(fields.Nested(DiffPartSchema), required=True)
 
 
-class TransitionSchema(Schema):
+class TransitionSchema(RequestSchema):
     to = fields.String(required=True, validate=validate.OneOf(["in_review", "submitted", "approved", "changes_requested"]))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
@@ -214,7 +257,7 @@ class ArticleStateSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
 
 
-class CommentRequestSchema(Schema):
+class CommentRequestSchema(RequestSchema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     paragraph_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1))
 
@@ -262,7 +305,7 @@ class QAFindingSchema(Schema):
     message = fields.String(required=True)
 
 
-class EntityCreateSchema(Schema):
+class EntityCreateSchema(RequestSchema):
     lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
     start = OFFSET
     end = OFFSET
@@ -273,7 +316,7 @@ class EntityCreateSchema(Schema):
                          metadata={"description": "str (default): Python str indices; utf16: UTF-16 code units, as JavaScript counts"})
 
 
-class EntityPatchSchema(Schema):
+class EntityPatchSchema(RequestSchema):
     label = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
     flagged = fields.Boolean(load_default=None, metadata={"description": "Only false: clears the 'check' flag"})
 
@@ -283,12 +326,12 @@ class EntityListSchema(Schema):
     links = fields.List(fields.Nested(LinkSchema), required=True)
 
 
-class LinkRequestSchema(Schema):
+class LinkRequestSchema(RequestSchema):
     ar_entity_id = fields.Integer(required=True, strict=True, validate=ID_FIELD_RANGE)
     en_entity_id = fields.Integer(required=True, strict=True, validate=ID_FIELD_RANGE)
 
 
-class QARequestSchema(Schema):
+class QARequestSchema(RequestSchema):
     ar = fields.String(required=True, validate=validate.Length(max=20_000))
     en = fields.String(required=True, validate=validate.Length(max=20_000))
     machine = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20_000),
@@ -328,14 +371,14 @@ class SuggestionListSchema(Schema):
     suggestions = fields.List(fields.Nested(SuggestionSchema), required=True)
 
 
-class SuggestionRejectSchema(Schema):
+class SuggestionRejectSchema(RequestSchema):
     lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
     start = OFFSET
     end = OFFSET
     label = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
-class ExportArgsSchema(Schema):
+class ExportArgsSchema(RequestSchema):
     """Which paragraphs an export holds (the same filters as `flask --app wsgi export`)."""
 
     article = fields.List(fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID)),
@@ -357,3 +400,18 @@ class ExportArgsSchema(Schema):
                          metadata={"description": "moses: ar, en or mt (machine drafts); conll: ar or en"})
     split_clitics = fields.Boolean(load_default=False,
                                    metadata={"description": "CoNLL: split proclitics و ف ب ل ك before ال"})
+
+
+def _document_storable_text(schema: type[Schema]) -> None:
+    """Give every free-text string field of the request schemas the STORABLE_PATTERN in the document
+    (a field with its own pattern or a fixed set of values keeps it)."""
+    for subclass in schema.__subclasses__():
+        for field in subclass._declared_fields.values():
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.String) and not any(
+                    isinstance(v, (validate.OneOf, validate.Regexp)) for v in inner.validators):
+                inner.metadata.setdefault("pattern", STORABLE_PATTERN)
+        _document_storable_text(subclass)
+
+
+_document_storable_text(RequestSchema)

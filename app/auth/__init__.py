@@ -5,11 +5,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import limiter
+from ..forms import Form
 from ..services import users as user_service
 
 bp = Blueprint("auth", __name__)
@@ -17,7 +17,7 @@ bp = Blueprint("auth", __name__)
 LOGIN_FAILED = "Invalid username or password."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Username", validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)],

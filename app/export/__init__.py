@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import Form
 from ..services import export as export_service
 from ..services import labels as label_service
 from ..services import users as user_service
@@ -30,7 +30,7 @@ SIDE_CHOICES = [SelectChoice("", "— (one-file formats)"), SelectChoice("ar", "
                 SelectChoice("mt", "Machine drafts (moses only)")]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     """A GET form that changes nothing (the download is a read), so it carries no CSRF token."""
 
     class Meta:

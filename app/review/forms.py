@@ -1,22 +1,22 @@
 """Reviewer forms (Flask-WTF: every one carries a CSRF token). Editing itself goes through the JSON API."""
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import Form
 from ..services.workflow import MAX_COMMENT_CHARS
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=MAX_COMMENT_CHARS)])
     paragraph_id = IntegerField(validators=[Optional(), NumberRange(min=1)], render_kw={"hidden": True})
     submit = SubmitField("Comment")
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     to = HiddenField(validators=[DataRequired()])
     comment = TextAreaField("Comment", validators=[Optional(), Length(max=MAX_COMMENT_CHARS)])
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(Form):
     version = IntegerField(validators=[DataRequired(), NumberRange(min=1)], render_kw={"hidden": True})
     submit = SubmitField("Restore this text")

@@ -1,30 +1,38 @@
-"""A consistent copy of the live SQLite database (SQLite's online backup API)."""
+"""A consistent copy of the live database: SQLite's online backup API, or pg_dump on PostgreSQL."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from . import ServiceError
 
 
 def backup_database(database_url: str, target: Path, *, overwrite: bool = False) -> int:
-    """Copy the database page by page while the app keeps running; returns the size in bytes.
+    """Write a consistent copy of the live database to `target` while the app keeps running; its size in bytes.
 
+    SQLite: a database file, copied page by page (SQLite's online backup API).
+    PostgreSQL: a pg_dump archive (custom format) of one snapshot; `pg_restore` loads it (README).
     The copy is written beside the target and renamed into place, so a
     half-written backup never carries the target's name.
     """
     url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        raise ServiceError("Online backup works for SQLite files only; use your database's own tool (e.g. pg_dump).")
-    source = Path(url.database)
-    if not source.exists():
-        raise ServiceError(f"Database file {source} does not exist.")
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise ServiceError("An in-memory database cannot be backed up.")
+        source = Path(url.database)
+        if not source.exists():
+            raise ServiceError(f"Database file {source} does not exist.")
+        if target.resolve() == source.resolve():
+            raise ServiceError("The backup must not overwrite the live database.")
+    elif backend != "postgresql":
+        raise ServiceError(f"Backups of {backend} databases are not supported; use the database's own tool.")
     target = target.resolve()
-    if target == source.resolve():
-        raise ServiceError("The backup must not overwrite the live database.")
     if target.exists() and not overwrite:
         raise ServiceError(f"{target} exists already; choose another path or pass --force.")
     if not target.parent.is_dir():
@@ -32,6 +40,19 @@ def backup_database(database_url: str, target: Path, *, overwrite: bool = False)
 
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    try:
+        if backend == "sqlite":
+            _copy_sqlite(source, partial)
+        else:
+            _dump_postgresql(url, partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return target.stat().st_size
+
+
+def _copy_sqlite(source: Path, partial: Path) -> None:
     source_db = sqlite3.connect(source, timeout=30)
     try:
         target_db = sqlite3.connect(partial)
@@ -44,10 +65,33 @@ def backup_database(database_url: str, target: Path, *, overwrite: bool = False)
                 raise ServiceError(f"The copy failed its integrity check: {result}")
         finally:
             target_db.close()
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     finally:
         source_db.close()
-    os.replace(partial, target)
-    return target.stat().st_size
+
+
+def pg_dump_program() -> str | None:
+    """pg_dump on PATH, else the newest of Debian's /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which("pg_dump")
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"), key=lambda p: int(p.parts[-3]))
+    return str(candidates[-1]) if candidates else None
+
+
+def libpq_url(url: URL) -> tuple[str, dict[str, str]]:
+    """The connection URI for libpq's tools (pg_dump, pg_restore, psql) and the environment carrying the
+    password, which stays off the command line (other users can read it there)."""
+    env = {"PGPASSWORD": url.password} if url.password else {}
+    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
+
+
+def _dump_postgresql(url: URL, partial: Path) -> None:
+    program = pg_dump_program()
+    if program is None:
+        raise ServiceError("pg_dump is missing: install PostgreSQL's client tools (Debian: apt-get install "
+                           "postgresql-client), or back up with pg_dump on the database server.")
+    uri, password = libpq_url(url)
+    done = subprocess.run([program, "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={uri}"],
+                          env={**os.environ, **password}, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ServiceError(f"pg_dump failed: {done.stderr.strip() or done.returncode}")

@@ -22,7 +22,8 @@ from sqlalchemy import bindparam, delete, insert, or_, select
 from ..extensions import db
 from ..models import Entity, EntityLink, Label, Paragraph, User, utcnow
 from . import NotFound, ServiceError
-from .review import _LockedState, _lock_for_change, refresh_qa
+from .paragraph_lock import LockedState, lock_for_change
+from .paragraph_qa import refresh_qa
 from .rows import plain_rows
 
 LANGS = ("ar", "en")
@@ -119,7 +120,7 @@ def _label_id(name: object) -> int:
     return label_id
 
 
-def _side_text(lang: str, state: _LockedState) -> str:
+def _side_text(lang: str, state: LockedState) -> str:
     if lang == "en":
         if state.current_text is None:
             raise InvalidSpan("This paragraph has no English yet to tag.")
@@ -138,7 +139,7 @@ def create_entity(
     """
     if lang not in LANGS:
         raise InvalidSpan("lang must be 'ar' or 'en'.")
-    state = _lock_for_change(paragraph_id, actor)
+    state = lock_for_change(paragraph_id, actor)
     try:
         if lang == "en" and revision_id is not None and revision_id != state.current_revision_id:
             raise StaleRevision(state.current_revision_id)
@@ -188,12 +189,12 @@ def _duplicate_exists(paragraph_id, lang, translation_id, start, end, label_id, 
 _ENTITY_PARAGRAPH = select(Entity.paragraph_id).where(Entity.id == bindparam("entity_id"))
 
 
-def _entity_for_change(entity_id: int, actor: User) -> tuple[Entity, _LockedState]:
+def _entity_for_change(entity_id: int, actor: User) -> tuple[Entity, LockedState]:
     """The entity, under the write lock, if the actor may change its paragraph and it is on the current text."""
     paragraph_id = db.session.connection().execute(_ENTITY_PARAGRAPH, {"entity_id": entity_id}).scalar()
     if paragraph_id is None:
         raise NotFound(f"Entity {entity_id} not found.")
-    state = _lock_for_change(paragraph_id, actor)
+    state = lock_for_change(paragraph_id, actor)
     entity = db.session.get(Entity, entity_id)
     if entity is None:
         db.session.rollback()

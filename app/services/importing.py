@@ -39,6 +39,7 @@ from ..extensions import db
 from ..models import Article, AuditEvent, Paragraph, User, utcnow
 from . import news_text
 from .news_text import NewsTextParts, ParsedArticle
+from .user_text import FORBIDDEN
 
 # Below this many files, handing them to the parse workers costs more than it saves.
 PARALLEL_IMPORT_MIN_FILES = 16
@@ -85,7 +86,31 @@ def prepare_news_file(filename: str, raw: bytes, *, max_bytes: int) -> PreparedF
 
 
 def _prepared(filename: str, raw: bytes, checksum: str, parts: tuple | None, refusal: str | None) -> PreparedFile:
-    return PreparedFile(filename, raw, checksum, None if parts is None else NewsTextParts(*parts), refusal)
+    return PreparedFile(filename, raw, checksum, None if parts is None else _fitted(NewsTextParts(*parts)), refusal)
+
+
+# The lengths of the article's columns (models/articles.py), checked here so that no database refuses a file.
+MAX_SOURCE_CHARS = Article.__table__.c.source.type.length
+MAX_FILENAME_CHARS = Article.__table__.c.original_filename.type.length
+
+
+def _fitted(parts: NewsTextParts) -> NewsTextParts:
+    """A source credit longer than its column is clipped, and said so: the credit line keeps it whole."""
+    if parts.source is None or len(parts.source) <= MAX_SOURCE_CHARS:
+        return parts
+    notes = [*parts.notes, f"source credit clipped to {MAX_SOURCE_CHARS} characters (the credit line keeps it whole)"]
+    return parts._replace(source=parts.source[:MAX_SOURCE_CHARS - 1] + "…", notes=notes)
+
+
+def stored_filename(filename: str) -> str:
+    """The file name as stored: without characters no text may carry, and, when longer than its column,
+    its start and its extension (the full name is in the import report)."""
+    name = FORBIDDEN.sub("", filename)
+    if len(name) <= MAX_FILENAME_CHARS:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    tail = (dot + extension) if dot and len(extension) <= 16 else ""
+    return name[:MAX_FILENAME_CHARS - 1 - len(tail)] + "…" + tail
 
 
 def import_news_file(filename: str, raw: bytes, *, max_bytes: int, actor: User | None = None) -> ImportOutcome:
@@ -179,12 +204,13 @@ def _statements(dialect) -> _Statements:
 
 def _article_values(prepared: PreparedFile, actor_id: int | None, now) -> tuple:
     parts = prepared.parts
-    return (parts.title, parts.source, parts.published, prepared.filename, prepared.raw, prepared.checksum, "new",
-            actor_id, now, now)
+    return (parts.title, parts.source, parts.published, stored_filename(prepared.filename), prepared.raw,
+            prepared.checksum, "new", actor_id, now, now)
 
 
 def _audit_values(prepared: PreparedFile, article_id: int, actor_id: int | None, now) -> tuple:
-    details = {"filename": prepared.filename, "checksum": prepared.checksum, "paragraphs": len(prepared.parts.texts)}
+    details = {"filename": stored_filename(prepared.filename), "checksum": prepared.checksum,
+               "paragraphs": len(prepared.parts.texts)}
     return (actor_id, "article.import", "article", article_id, details, now)
 
 

@@ -19,7 +19,7 @@ from ..models import Article, Paragraph, Translation, TranslationJob, User, utcn
 from . import ServiceError, chunked
 from .audit import record_event
 from .mt_packages import InstalledPackage, find_package
-from .review import refresh_qa
+from .paragraph_qa import refresh_qa
 
 NO_MODEL_MESSAGE = (
     "No machine translation model is installed. An admin can install an Argos package "

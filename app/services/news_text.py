@@ -203,6 +203,9 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 # C0 control bytes other than tab, newline, carriage return and form feed.
 _CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r\f")
 _MAX_CONTROL_SHARE = 0.05  # above this share of C0 control bytes it is not text
+# Below that share they are strays, removed: no user text may carry them (services/user_text.py). Vertical
+# tab and form feed are spaces and line breaks here, U+FFFE and U+FFFF no characters at all.
+_STRAY_CONTROLS = re.compile("[\x01-\x08\x0e-\x1f\ufffe\uffff]")
 _ARABIC_LETTER = re.compile(
     "[\u0620-\u064a\u066e-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06ff"
     "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdfb\ufe70-\ufefc]"
@@ -252,6 +255,9 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str, list[str]]:
         notes.append("converted Windows (CRLF) line endings")
     elif "\r" in text:
         notes.append("converted old Mac (CR) line endings")
+    text, controls = _STRAY_CONTROLS.subn("", text)
+    if controls:
+        notes.append(f"removed {_plural(controls, 'control character')}")
     return text, notes
 
 

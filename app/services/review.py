@@ -4,9 +4,9 @@ Nothing is ever overwritten: every save appends a Translation revision (author,
 time, parent) and moves the paragraph's `current_revision` to it. A save
 carries the paragraph `version` it was based on; if the paragraph changed
 since, EditConflict is raised with the current text, never last-writer-wins.
-Each write takes the database's write lock first (SQLite `BEGIN IMMEDIATE`,
-`SELECT … FOR UPDATE` elsewhere) and re-reads the paragraph under it, so
-concurrent saves are serialised and exactly one of two rivals wins.
+Each write takes the paragraph lock first (paragraph_lock.py) and re-reads the
+paragraph under it, so concurrent saves are serialised and exactly one of two
+rivals wins; stored QA is recomputed in the same transaction (paragraph_qa.py).
 """
 from __future__ import annotations
 
@@ -16,19 +16,21 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import Text, bindparam, func, insert, select, type_coerce, update
+from sqlalchemy import Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
-from ..models import Article, Assignment, Entity, EntityLink, Paragraph, ParagraphApproval, Translation, User, utcnow
+from ..models import Article, Paragraph, ParagraphApproval, Translation, User, utcnow
 from . import NotFound, ServiceError
 from .assignment import visible_articles
 from .audit import record_event
 from .effort import edit_effort
-from .workflow import check_may_edit, enter_review_on_first_change, starts_review
+from .paragraph_lock import LockedState, lock_for_change
+from .paragraph_qa import current_qa, qa_findings_for, refresh_qa
+from .user_text import forbidden_character_message
+from .workflow import enter_review_on_first_change, starts_review
 
 MAX_TRANSLATION_CHARS = 20_000
-ArabicEntity = aliased(Entity)
 # Time reported with one save or approval is capped: an editor left open overnight is not effort.
 MAX_SECONDS_PER_ACTION = 3600
 
@@ -101,7 +103,7 @@ def paragraph_rows(article_id: int, *, qa_as_json: bool = False) -> list[dict]:
     rows = db.session.connection().execute(
         select(Paragraph.id, Paragraph.position, Paragraph.kind, Paragraph.ar, Paragraph.version, Paragraph.status,
                Paragraph.approved_revision_id, machine.text, machine.model_id, current.id, current.text, current.origin,
-               type_coerce(Paragraph.qa_findings, Text) if qa_as_json else Paragraph.qa_findings)
+               cast(Paragraph.qa_findings, Text) if qa_as_json else Paragraph.qa_findings)
         .outerjoin(newest_machine, newest_machine.c.paragraph_id == Paragraph.id)
         .outerjoin(machine, machine.id == newest_machine.c.id)
         .outerjoin(current, current.id == Paragraph.current_revision_id)
@@ -141,6 +143,8 @@ def clean_translation_text(text: object) -> str:
     cleaned = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not cleaned:
         raise InvalidText("The English cannot be empty.")
+    if (forbidden := forbidden_character_message(cleaned)) is not None:
+        raise InvalidText(f"The English {forbidden}.")
     return cleaned
 
 
@@ -150,45 +154,6 @@ def _seconds(value: float | int | None) -> int:
     return int(min(value, MAX_SECONDS_PER_ACTION))
 
 
-@dataclass(frozen=True)
-class _LockedState:
-    """A paragraph as it is under the write lock, with what the rights check needs."""
-    article_id: int
-    article_status: str
-    version: int
-    status: str
-    current_revision_id: int | None
-    current_text: str | None
-    current_origin: str | None
-    pending_seconds: int
-    role: str | None  # the actor's assignment on the article
-    ar: str
-    machine_text: str | None  # the newest machine draft
-    has_arabic_entities: bool
-    has_english_entities: bool  # on the current revision
-
-
-_LockMachine, _LockEntity = aliased(Translation), aliased(Entity)
-# Statements of the save path, built once: building and cache-keying them
-# per request cost more than running them.
-_LOCKED_STATE = (
-    select(Paragraph.article_id, Article.status, Paragraph.version, Paragraph.status, Paragraph.current_revision_id,
-           Translation.text, Translation.origin, Paragraph.pending_seconds,
-           select(Assignment.role)
-           .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == bindparam("user_id"))
-           .limit(1).scalar_subquery().label("role"),
-           Paragraph.ar,
-           select(_LockMachine.text)
-           .where(_LockMachine.paragraph_id == Paragraph.id, _LockMachine.origin == "machine")
-           .order_by(_LockMachine.id.desc()).limit(1).scalar_subquery(),
-           select(_LockEntity.id).where(_LockEntity.paragraph_id == Paragraph.id, _LockEntity.lang == "ar").exists(),
-           select(_LockEntity.id).where(_LockEntity.translation_id == Paragraph.current_revision_id,
-                                        _LockEntity.lang == "en").exists())
-    .join(Article, Article.id == Paragraph.article_id)
-    .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
-    .where(Paragraph.id == bindparam("paragraph_id"))
-)
-_LOCKED_STATE_FOR_UPDATE = _LOCKED_STATE.with_for_update(of=Paragraph)  # databases other than SQLite
 _INSERT_REVISION = insert(Translation)
 _UPDATE_AFTER_SAVE = (
     update(Paragraph).where(Paragraph.id == bindparam("paragraph_id"))
@@ -198,139 +163,12 @@ _UPDATE_AFTER_SAVE = (
 )
 
 
-def _lock_for_change(paragraph_id: int, actor: User) -> _LockedState:
-    """Take the write lock, read the paragraph as it is now, and check the actor may change it.
-
-    One statement reads everything, so a save costs a handful of queries.
-    NotFound (also for an article the actor may not see), Forbidden or
-    ArticleLocked roll back and leave the lock.
-    """
-    connection = db.session.connection()
-    query = _LOCKED_STATE
-    if connection.dialect.name == "sqlite":
-        if not connection.connection.dbapi_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        query = _LOCKED_STATE_FOR_UPDATE
-    row = connection.execute(query, {"paragraph_id": paragraph_id, "user_id": actor.id}).first()
-    try:
-        if row is None or (row.role is None and not actor.is_admin):
-            raise NotFound(f"Paragraph {paragraph_id} not found.")
-        state = _LockedState(*row)
-        check_may_edit(state.article_status, state.role, actor)
-    except ServiceError:
-        db.session.rollback()
-        raise
-    return state
-
-
-def qa_findings_for(ar: str, en: str | None, *, machine_text: str | None,
-                    unlinked_ar_entities: tuple[str, ...] = (), forms=None) -> list[dict]:
-    """The QA findings of one paragraph as stored and served: [{"check", "severity", "message"}].
-
-    `forms`: the glossary's known forms (suggestions.known_forms()), when the caller has them already.
-    """
-    from . import qa
-
-    context = qa.QAContext(machine_text=machine_text, unlinked_ar_entities=unlinked_ar_entities,
-                           glossary_hits=glossary_hits_for(ar, en, forms), length_ratio=_length_ratio())
-    return [finding.as_dict() for finding in qa.check_paragraph(ar, en, context)]
-
-
-def _length_ratio() -> tuple[float, float]:
-    """The English/Arabic length ratio QA accepts: app setting QA_LENGTH_RATIO (default 0.6 to 2.5)."""
-    from flask import current_app, has_app_context
-
-    low, high = current_app.config.get("QA_LENGTH_RATIO", (0.6, 2.5)) if has_app_context() else (0.6, 2.5)
-    return float(low), float(high)
-
-
-def glossary_hits_for(ar: str, en: str | None, forms=None) -> tuple[tuple[str, str], ...]:
-    """(Arabic surface, English form the glossary requires) for each glossary term found in the Arabic.
-
-    A term with several English forms requires whichever the English uses, else the first.
-    """
-    from .suggestions import known_forms
-
-    english = (en or "").casefold()
-    hits = []
-    for match in (forms or known_forms()).matcher.find(ar):
-        forms = [form for form, source in match.term_payload.english if source == "glossary"]
-        if forms:
-            hits.append((match.surface, next((f for f in forms if f.casefold() in english), forms[0])))
-    return tuple(hits)
-
-
-_NewestMachine = aliased(Translation)
-_LinkedEnglish = aliased(Entity)
-# refresh_qa runs on every save and every tagging: its statements are built once.
-_QA_INPUTS = (
-    select(Paragraph.ar, Translation.text, Paragraph.current_revision_id,
-           select(_NewestMachine.text)
-           .where(_NewestMachine.paragraph_id == Paragraph.id, _NewestMachine.origin == "machine")
-           .order_by(_NewestMachine.id.desc()).limit(1).scalar_subquery())
-    .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
-    .where(Paragraph.id == bindparam("paragraph_id"))
-)
-_UNLINKED_ARABIC = (
-    select(ArabicEntity.text)
-    .where(ArabicEntity.paragraph_id == bindparam("paragraph_id"), ArabicEntity.lang == "ar",
-           ~select(EntityLink.id).join(_LinkedEnglish, _LinkedEnglish.id == EntityLink.en_entity_id)
-           .where(EntityLink.ar_entity_id == ArabicEntity.id,
-                  _LinkedEnglish.translation_id == bindparam("current_revision_id")).exists())
-    .order_by(ArabicEntity.start)
-)
-_STORE_QA = (
-    update(Paragraph).where(Paragraph.id == bindparam("paragraph_id"))
-    .values(qa_findings=bindparam("findings", type_=Paragraph.__table__.c.qa_findings.type))
-)
-
-
-def refresh_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None] | None = None) -> list[dict]:
-    """Recompute and store a paragraph's QA findings (inside the caller's transaction).
-
-    `known`: (Arabic, current English, current revision id, machine draft) when the caller has them.
-    """
-    connection = db.session.connection()
-    if known is None:
-        known = tuple(connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one())
-    findings = current_qa(paragraph_id, known)
-    connection.execute(_STORE_QA, {"paragraph_id": paragraph_id, "findings": findings})
-    return findings
-
-
-def current_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None], *,
-               arabic_entities: bool = True) -> list[dict]:
-    """The QA findings of a paragraph as it is in this transaction (not stored)."""
-    ar, en, current_id, machine_text = known
-    unlinked = tuple(db.session.connection().execute(
-        _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars()
-    ) if arabic_entities else ()
-    return qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked)
-
-
-def refresh_missing_qa(batch: int = 200) -> int:
-    """Compute and store the QA findings of every paragraph with English but none stored (e.g. after an upgrade)."""
-    done = 0
-    while True:
-        ids = db.session.scalars(
-            select(Paragraph.id).where(Paragraph.qa_findings.is_(None), Paragraph.current_revision_id.is_not(None))
-            .order_by(Paragraph.id).limit(batch)
-        ).all()
-        if not ids:
-            return done
-        for paragraph_id in ids:
-            refresh_qa(paragraph_id)
-        db.session.commit()
-        done += len(ids)
-
-
-def _conflict(state: _LockedState) -> EditConflict:
+def _conflict(state: LockedState) -> EditConflict:
     db.session.rollback()
     return EditConflict(state.version, state.current_text, state.current_revision_id)
 
 
-def _after_change(state: _LockedState, actor: User) -> None:
+def _after_change(state: LockedState, actor: User) -> None:
     """A reviewer's first change starts (or resumes) the review of the article."""
     if starts_review(state.article_status, actor):  # checked first: the article is loaded only then
         enter_review_on_first_change(db.session.get(Article, state.article_id), actor)
@@ -345,7 +183,7 @@ def save_translation(
     that is already current changes nothing and is not a conflict.
     """
     english = clean_translation_text(text)
-    state = _lock_for_change(paragraph_id, actor)
+    state = lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
     if state.current_text == english and state.current_origin == "human":
@@ -396,7 +234,7 @@ def approve_paragraph(
     (severity "error") refuse it unless `override_reason` says why, which is
     recorded. Approving an already approved paragraph again changes nothing.
     """
-    state = _lock_for_change(paragraph_id, actor)
+    state = lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
     if state.current_revision_id is None:
@@ -408,6 +246,9 @@ def approve_paragraph(
     findings = refresh_qa(paragraph_id)
     blocking = [f for f in findings if f["severity"] == "error"]
     reason = (override_reason or "").strip() or None
+    if reason is not None and (forbidden := forbidden_character_message(reason)) is not None:
+        db.session.rollback()
+        raise InvalidText(f"The reason {forbidden}.")
     if blocking and reason is None:
         db.session.rollback()
         raise BlockedByQA(blocking)
@@ -444,7 +285,7 @@ def approve_paragraph(
 
 def reopen_paragraph(paragraph_id: int, base_version: int, *, actor: User) -> int:
     """Take an approved paragraph back to `edited`, e.g. to fix it later; recorded. Returns the version."""
-    state = _lock_for_change(paragraph_id, actor)
+    state = lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
     if state.status != "approved":

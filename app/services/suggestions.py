@@ -159,10 +159,10 @@ _APPROVED_LINKS_FROM = (
 # and links' (7 values). Approvals are frequent, glossary changes rare: an approval moves only the second part
 # and rebuilds only the small approved layer.
 _FINGERPRINT = (
-    "SELECT * FROM (SELECT count(*), max(id), max(updated_at), sum(label_id) FROM glossary_terms), "
-    "(SELECT count(*), sum(retired), sum(length(name)), max(id) FROM labels), "
-    f"(SELECT count(*), max(e.id), sum(e.label_id), sum(e.start + e.\"end\") {_APPROVED_AR_FROM}), "
-    f"(SELECT count(*), max(k.id), sum(en.id) {_APPROVED_LINKS_FROM})"
+    "SELECT * FROM (SELECT count(*), max(id), max(updated_at), sum(label_id) FROM glossary_terms) AS g, "
+    "(SELECT count(*), sum(CASE WHEN retired THEN 1 ELSE 0 END), sum(length(name)), max(id) FROM labels) AS l, "
+    f"(SELECT count(*), max(e.id), sum(e.label_id), sum(e.start + e.\"end\") {_APPROVED_AR_FROM}) AS a, "
+    f"(SELECT count(*), max(k.id), sum(en.id) {_APPROVED_LINKS_FROM}) AS k"
 )
 _GLOSSARY_PART_VALUES = 8
 _LABELS = "SELECT id, name, retired, position FROM labels"

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import ROLES, ApiToken, User, utcnow
 from . import NotFound, ServiceError
 from .audit import record_event
+from .user_text import forbidden_character_message
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -70,6 +71,8 @@ def create_user(
     if role not in ROLES:
         raise UserError(f"Role must be one of: {', '.join(ROLES)}.")
     validate_password(password)
+    if (forbidden := forbidden_character_message(display_name)) is not None:
+        raise UserError(f"The display name {forbidden}.")
     if get_user_by_username(username) is not None:
         raise UserError(f"A user named {username!r} already exists.")
     user = User(

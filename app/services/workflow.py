@@ -18,6 +18,7 @@ from ..models import Article, Comment, Paragraph, User
 from . import Forbidden, ServiceError
 from .assignment import assignments_of
 from .audit import record_event
+from .user_text import forbidden_character_message
 
 MAX_COMMENT_CHARS = 5000
 
@@ -202,6 +203,8 @@ def _clean_comment(body: str | None, empty_message: str) -> str:
         raise ServiceError(empty_message)
     if len(text) > MAX_COMMENT_CHARS:
         raise ServiceError(f"A comment can be at most {MAX_COMMENT_CHARS} characters.")
+    if (forbidden := forbidden_character_message(text)) is not None:
+        raise ServiceError(f"The comment {forbidden}.")
     return text
 
 

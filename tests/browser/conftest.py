@@ -29,6 +29,7 @@ from flask import Flask
 from app import create_app
 from app.extensions import db
 from tests.conftest import PASSWORD, SEEDS_DIR, make_config
+from tests.support.databases import server_env
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MIZAN_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -156,9 +157,7 @@ def live_server(instance_path) -> Iterator[LiveServer]:
     """
     app = create_app(make_config(instance_path))
     world = _arrange_world(app)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MIZAN_")}
-    env["MIZAN_INSTANCE_PATH"] = str(instance_path)
-    env["PYTHONUNBUFFERED"] = "1"
+    env = server_env(instance_path, PYTHONUNBUFFERED="1")
     log_file = instance_path.parent / "server.log"
     with open(log_file, "wb") as log:
         process = subprocess.Popen(

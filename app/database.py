@@ -1,0 +1,51 @@
+"""What differs between the two engines Mizan runs on: SQLite, the embedded default, and PostgreSQL.
+
+Services write portable SQL; the few settings that must differ live here, each
+with a path per engine (see docs/architecture.md, "Both engines").
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Mapping
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+
+POSTGRES_LOCK_TIMEOUT_MS = 10_000  # a row lock held longer is an error to report, not a wait for ever
+POSTGRES_STATEMENT_TIMEOUT_MS = 120_000  # a statement that runs longer is cancelled
+
+
+def is_postgres(uri: str) -> bool:
+    return make_url(uri).get_backend_name() == "postgresql"
+
+
+def engine_options(uri: str, options: Mapping[str, Any], config: Mapping[str, Any]) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS for this database: on PostgreSQL, lock and statement timeouts on every
+    connection (as startup options: a SET would be undone by the pool's first rollback) and a ping
+    before a pooled connection is reused (a server restart must not cost a request a 500)."""
+    options = dict(options)
+    if is_postgres(uri):
+        lock_ms = config.get("DATABASE_LOCK_TIMEOUT_MS", POSTGRES_LOCK_TIMEOUT_MS)
+        statement_ms = config.get("DATABASE_STATEMENT_TIMEOUT_MS", POSTGRES_STATEMENT_TIMEOUT_MS)
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args["options"] = " ".join(filter(None, [
+            connect_args.get("options"), f"-c lock_timeout={int(lock_ms)}", f"-c statement_timeout={int(statement_ms)}",
+        ]))
+        options["connect_args"] = connect_args
+        options["pool_pre_ping"] = True
+    return options
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    """WAL for readers beside a writer, enforced foreign keys, and waiting instead of 'database is locked'."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # Safe with WAL: a crash of the app loses nothing; only an OS crash or
+    # power cut may lose the last commits.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

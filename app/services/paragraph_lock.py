@@ -1,0 +1,95 @@
+"""The paragraph write lock: every change to a paragraph (a save, an approval, a reopening, an entity,
+a link) takes it first and reads the paragraph as it is under it, so rival changes are serialised and
+a change based on an older version is refused (docs/architecture.md, "The paragraph lock").
+
+One implementation per engine:
+- SQLite: `BEGIN IMMEDIATE`, the database-wide write lock, taken before the first read.
+- PostgreSQL: `SELECT … FOR UPDATE` on the paragraph's row alone, then the read. The read is a
+  statement of its own: under READ COMMITTED it then sees what the previous holder committed (its new
+  revision, its entities); a single locking statement with joins would re-check the locked row but keep
+  the joined rows of its older snapshot.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Article, Assignment, Entity, Paragraph, Translation, User
+from . import NotFound, ServiceError
+from .workflow import check_may_edit
+
+
+@dataclass(frozen=True)
+class LockedState:
+    """A paragraph as it is under the write lock, with what the rights check needs."""
+    article_id: int
+    article_status: str
+    version: int
+    status: str
+    current_revision_id: int | None
+    current_text: str | None
+    current_origin: str | None
+    pending_seconds: int
+    role: str | None  # the actor's assignment on the article
+    ar: str
+    machine_text: str | None  # the newest machine draft
+    has_arabic_entities: bool
+    has_english_entities: bool  # on the current revision
+
+
+_Machine, _Entity = aliased(Translation), aliased(Entity)
+# Statements of the save path, built once: building and cache-keying them
+# per request cost more than running them.
+_STATE = (
+    select(Paragraph.article_id, Article.status, Paragraph.version, Paragraph.status, Paragraph.current_revision_id,
+           Translation.text, Translation.origin, Paragraph.pending_seconds,
+           select(Assignment.role)
+           .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == bindparam("user_id"))
+           .limit(1).scalar_subquery().label("role"),
+           Paragraph.ar,
+           select(_Machine.text)
+           .where(_Machine.paragraph_id == Paragraph.id, _Machine.origin == "machine")
+           .order_by(_Machine.id.desc()).limit(1).scalar_subquery(),
+           select(_Entity.id).where(_Entity.paragraph_id == Paragraph.id, _Entity.lang == "ar").exists(),
+           select(_Entity.id).where(_Entity.translation_id == Paragraph.current_revision_id,
+                                    _Entity.lang == "en").exists())
+    .join(Article, Article.id == Paragraph.article_id)
+    .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
+    .where(Paragraph.id == bindparam("paragraph_id"))
+)
+_ROW_LOCK = select(Paragraph.id).where(Paragraph.id == bindparam("paragraph_id")).with_for_update()
+
+
+def _lock_sqlite(connection, paragraph_id: int) -> None:
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lock_postgresql(connection, paragraph_id: int) -> None:
+    connection.execute(_ROW_LOCK, {"paragraph_id": paragraph_id})
+
+
+_LOCKS = {"sqlite": _lock_sqlite, "postgresql": _lock_postgresql}
+
+
+def lock_for_change(paragraph_id: int, actor: User) -> LockedState:
+    """Take the write lock, read the paragraph as it is now, and check the actor may change it.
+
+    NotFound (also for an article the actor may not see), Forbidden or
+    ArticleLocked roll back and leave the lock.
+    """
+    connection = db.session.connection()
+    _LOCKS[connection.dialect.name](connection, paragraph_id)
+    row = connection.execute(_STATE, {"paragraph_id": paragraph_id, "user_id": actor.id}).first()
+    try:
+        if row is None or (row.role is None and not actor.is_admin):
+            raise NotFound(f"Paragraph {paragraph_id} not found.")
+        state = LockedState(*row)
+        check_may_edit(state.article_status, state.role, actor)
+    except ServiceError:
+        db.session.rollback()
+        raise
+    return state

@@ -1,0 +1,114 @@
+"""Stored QA: the findings of each paragraph's current English (app/services/qa.py), computed inside the
+transaction that changes the English, the entities or the links, and kept on the paragraph, so pages and
+the API read them instead of checking again. The web, the MT worker and the CLI share this module.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Entity, EntityLink, Paragraph, Translation
+
+ArabicEntity = aliased(Entity)
+
+
+def qa_findings_for(ar: str, en: str | None, *, machine_text: str | None,
+                    unlinked_ar_entities: tuple[str, ...] = (), forms=None) -> list[dict]:
+    """The QA findings of one paragraph as stored and served: [{"check", "severity", "message"}].
+
+    `forms`: the glossary's known forms (suggestions.known_forms()), when the caller has them already.
+    """
+    from . import qa
+
+    context = qa.QAContext(machine_text=machine_text, unlinked_ar_entities=unlinked_ar_entities,
+                           glossary_hits=glossary_hits_for(ar, en, forms), length_ratio=_length_ratio())
+    return [finding.as_dict() for finding in qa.check_paragraph(ar, en, context)]
+
+
+def _length_ratio() -> tuple[float, float]:
+    """The English/Arabic length ratio QA accepts: app setting QA_LENGTH_RATIO (default 0.6 to 2.5)."""
+    from flask import current_app, has_app_context
+
+    low, high = current_app.config.get("QA_LENGTH_RATIO", (0.6, 2.5)) if has_app_context() else (0.6, 2.5)
+    return float(low), float(high)
+
+
+def glossary_hits_for(ar: str, en: str | None, forms=None) -> tuple[tuple[str, str], ...]:
+    """(Arabic surface, English form the glossary requires) for each glossary term found in the Arabic.
+
+    A term with several English forms requires whichever the English uses, else the first.
+    """
+    from .suggestions import known_forms
+
+    english = (en or "").casefold()
+    hits = []
+    for match in (forms or known_forms()).matcher.find(ar):
+        forms = [form for form, source in match.term_payload.english if source == "glossary"]
+        if forms:
+            hits.append((match.surface, next((f for f in forms if f.casefold() in english), forms[0])))
+    return tuple(hits)
+
+
+_NewestMachine = aliased(Translation)
+_LinkedEnglish = aliased(Entity)
+# refresh_qa runs on every save and every tagging: its statements are built once.
+_QA_INPUTS = (
+    select(Paragraph.ar, Translation.text, Paragraph.current_revision_id,
+           select(_NewestMachine.text)
+           .where(_NewestMachine.paragraph_id == Paragraph.id, _NewestMachine.origin == "machine")
+           .order_by(_NewestMachine.id.desc()).limit(1).scalar_subquery())
+    .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
+    .where(Paragraph.id == bindparam("paragraph_id"))
+)
+_UNLINKED_ARABIC = (
+    select(ArabicEntity.text)
+    .where(ArabicEntity.paragraph_id == bindparam("paragraph_id"), ArabicEntity.lang == "ar",
+           ~select(EntityLink.id).join(_LinkedEnglish, _LinkedEnglish.id == EntityLink.en_entity_id)
+           .where(EntityLink.ar_entity_id == ArabicEntity.id,
+                  _LinkedEnglish.translation_id == bindparam("current_revision_id")).exists())
+    .order_by(ArabicEntity.start)
+)
+_STORE_QA = (
+    update(Paragraph).where(Paragraph.id == bindparam("paragraph_id"))
+    .values(qa_findings=bindparam("findings", type_=Paragraph.__table__.c.qa_findings.type))
+)
+
+
+def refresh_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None] | None = None) -> list[dict]:
+    """Recompute and store a paragraph's QA findings (inside the caller's transaction).
+
+    `known`: (Arabic, current English, current revision id, machine draft) when the caller has them.
+    """
+    connection = db.session.connection()
+    if known is None:
+        known = tuple(connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one())
+    findings = current_qa(paragraph_id, known)
+    connection.execute(_STORE_QA, {"paragraph_id": paragraph_id, "findings": findings})
+    return findings
+
+
+def current_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None], *,
+               arabic_entities: bool = True) -> list[dict]:
+    """The QA findings of a paragraph as it is in this transaction (not stored)."""
+    ar, en, current_id, machine_text = known
+    unlinked = tuple(db.session.connection().execute(
+        _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars()
+    ) if arabic_entities else ()
+    return qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked)
+
+
+def refresh_missing_qa(batch: int = 200) -> int:
+    """Compute and store the QA findings of every paragraph with English but none stored (e.g. after an upgrade)."""
+    done = 0
+    while True:
+        ids = db.session.scalars(
+            select(Paragraph.id).where(Paragraph.qa_findings.is_(None), Paragraph.current_revision_id.is_not(None))
+            .order_by(Paragraph.id).limit(batch)
+        ).all()
+        if not ids:
+            return done
+        for paragraph_id in ids:
+            refresh_qa(paragraph_id)
+        db.session.commit()
+        done += len(ids)
