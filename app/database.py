@@ -8,8 +8,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Mapping
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
 
 POSTGRES_LOCK_TIMEOUT_MS = 10_000  # a row lock held longer is an error to report, not a wait for ever
 POSTGRES_STATEMENT_TIMEOUT_MS = 120_000  # a statement that runs longer is cancelled
@@ -34,6 +35,19 @@ def engine_options(uri: str, options: Mapping[str, Any], config: Mapping[str, An
         options["connect_args"] = connect_args
         options["pool_pre_ping"] = True
     return options
+
+
+_INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[dict]) -> list[int]:
+    """Insert the rows that break no unique constraint and skip the others, atomically: the ids of the rows
+    inserted. Two writers inserting the same row at once both succeed; one of them inserts it
+    (`INSERT … ON CONFLICT DO NOTHING … RETURNING id`, in both engines' own syntax)."""
+    if not rows:
+        return []
+    statement = _INSERT_FOR[connection.dialect.name](table).on_conflict_do_nothing().returning(table.c.id)
+    return [row[0] for row in connection.execute(statement, rows)]
 
 
 @event.listens_for(Engine, "connect")

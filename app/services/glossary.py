@@ -24,6 +24,7 @@ from typing import IO
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
+from ..database import insert_ignoring_duplicates
 from ..extensions import db
 from ..models import Entity, EntityLink, GlossaryTerm, Label, Paragraph, User, utcnow
 from . import NotFound, ServiceError, chunked
@@ -206,22 +207,17 @@ def learn_from_paragraph(paragraph_id: int) -> list[GlossaryTerm]:
                en_entity.translation_id == approved_revision_id)
         .order_by(EntityLink.id)
     ).all()
-    added: list[GlossaryTerm] = []
-    seen: set[tuple[str, str, int]] = set()
+    learned: dict[tuple[str, str, int], dict] = {}
     for ar_text, en_text, label_id in rows:
         ar = " ".join(unicodedata.normalize("NFC", ar_text).split())
         en = " ".join(unicodedata.normalize("NFC", en_text).split())
-        key = (ar, en, label_id)
-        if not ar or not en or key in seen or len(ar) > MAX_SIDE_CHARS or len(en) > MAX_SIDE_CHARS:
-            continue
-        seen.add(key)
-        if _find(ar, en, label_id) is None:
-            term = GlossaryTerm(ar=ar, en=en, label_id=label_id, origin="learned")
-            db.session.add(term)
-            added.append(term)
-    if added:
-        db.session.flush()
-    return added
+        if ar and en and len(ar) <= MAX_SIDE_CHARS and len(en) <= MAX_SIDE_CHARS:
+            learned.setdefault((ar, en, label_id), {"ar": ar, "en": en, "label_id": label_id, "origin": "learned"})
+    # Atomic: approvals of other paragraphs may teach the same term at the same moment (unique ar, en, label).
+    now = utcnow()
+    ids = insert_ignoring_duplicates(db.session.connection(), GlossaryTerm.__table__,
+                                     [{**values, "created_at": now, "updated_at": now} for values in learned.values()])
+    return list(db.session.scalars(select(GlossaryTerm).where(GlossaryTerm.id.in_(ids)).order_by(GlossaryTerm.id)))
 
 
 # --- TSV --------------------------------------------------------------------------------------------------

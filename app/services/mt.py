@@ -183,24 +183,31 @@ def run_translation_jobs(
 def claim_jobs(job_id: int, *, limit: int) -> list[int]:
     """The job a worker task was given, plus other queued jobs of the same model, marked running.
 
-    A job is claimed by one conditional UPDATE, so two workers never run it
-    at once. The task's own job is taken unless it is done or already
-    running; a failed one is taken again (that is the retry). The other
-    jobs keep their own queued tasks, which find them done and stop.
+    The task's own job is taken by a conditional UPDATE of its row alone, unless it is
+    done or already running; a failed one is taken again (that is the retry). The others
+    are taken by one UPDATE over a locking read in id order that skips rows another
+    worker holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's write lock serialises
+    claims), so two workers never run one job and never wait for each other in a cycle.
+    The other jobs keep their own queued tasks, which find them taken and stop.
     """
     job = db.session.get(TranslationJob, job_id)
     if job is None or not _claim(job_id, ("queued", "failed")):
+        db.session.rollback()
         return []
-    claimed = [job_id]
-    others = db.session.scalars(
+    others = (
         select(TranslationJob.id)
         .where(TranslationJob.model_id == job.model_id, TranslationJob.status == "queued", TranslationJob.id != job_id)
-        .order_by(TranslationJob.id)
-        .limit(limit - 1)
-    ).all()
-    claimed += [other for other in others if _claim(other, ("queued",))]
+        .order_by(TranslationJob.id).limit(limit - 1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = db.session.execute(
+        update(TranslationJob).where(TranslationJob.id.in_(others), TranslationJob.status == "queued")
+        .values(status="running").returning(TranslationJob.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
     db.session.commit()
-    return claimed
+    return [job_id, *sorted(claimed)]
 
 
 def fail_jobs(job_ids: list[int], error: str) -> None:

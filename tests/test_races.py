@@ -1,0 +1,129 @@
+"""Writers racing in several processes, as several web processes and workers do: nothing relies on a
+database-wide write lock. On PostgreSQL these are real races (row locks, READ COMMITTED); on SQLite the
+write lock serialises them and the same outcomes must hold."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.config import PROJECT_ROOT
+from app.extensions import db
+from app.models import Article, Entity, EntityLink, GlossaryTerm, Label, Paragraph, Translation, TranslationJob
+from tests.support.databases import database_url
+
+# Each racer builds the app on the test's database, says "ready", waits for the start file, acts once
+# and prints what it got as JSON. Starting together after the slow part (imports, the app) makes the
+# actions meet in the database.
+RACER = """
+import json, os, sys, time
+from pathlib import Path
+from app import create_app
+from app.extensions import db
+url, instance, start, action, argument = sys.argv[1:6]
+app = create_app({"TESTING": True, "SECRET_KEY": "race", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
+                  "KNOWN_FORMS_RECHECK_SECONDS": 0})
+with app.app_context():
+    from app.models import Paragraph
+    from app.services import mt, review, users
+    if action == "approve":
+        actor = users.require_user("rami")
+        version = db.session.get(Paragraph, int(argument)).version
+    db.session.rollback()
+    print("ready", flush=True)
+    deadline = time.monotonic() + 60
+    while not Path(start).exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("never started")
+        time.sleep(0.001)
+    if action == "approve":
+        result = review.approve_paragraph(int(argument), version, actor=actor, override_reason="race").status
+    elif action == "claim":
+        result = mt.claim_jobs(int(argument), limit=16)
+print(json.dumps(result), flush=True)
+"""
+
+
+def race(instance_path: Path, tmp_path: Path, action: str, arguments: list) -> list:
+    """Run one racer per argument, start them together, and return what each got (all must succeed)."""
+    start = tmp_path / "start"
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, database_url(instance_path), str(instance_path),
+                                str(start), action, str(argument)],
+                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+              for argument in arguments]
+    try:
+        for racer in racers:
+            assert racer.stdout.readline().strip() == "ready", racer.communicate(timeout=60)[1]
+        start.touch()
+        outputs = [racer.communicate(timeout=120) for racer in racers]
+    finally:
+        for racer in racers:
+            racer.kill() if racer.poll() is None else None
+    for racer, (out, err) in zip(racers, outputs):
+        assert racer.returncode == 0, err
+    return [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+
+
+def paragraphs_teaching_moscow(count: int, reviewer) -> list[int]:
+    """An article of `count` edited paragraphs, each with موسكو linked to Moscow (LOC) on its current English."""
+    loc = db.session.scalar(select(Label.id).where(Label.name == "LOC"))
+    article = Article(title="موسكو", original_filename="race.txt", raw_bytes=b"", checksum="r" * 64, status="in_review")
+    db.session.add(article)
+    ids = []
+    for position in range(count):
+        ar, en = f"اجتمع الوفد في موسكو يوم {position}.", f"The delegation met in Moscow on day {position}."
+        paragraph = Paragraph(article=article, position=position, kind="body", ar=ar, status="edited")
+        db.session.add(paragraph)
+        db.session.flush()
+        english = Translation(paragraph_id=paragraph.id, text=en, origin="human", author_id=reviewer.id)
+        db.session.add(english)
+        db.session.flush()
+        paragraph.current_revision_id = english.id
+        ar_entity = Entity(paragraph_id=paragraph.id, lang="ar", start=ar.index("موسكو"), end=ar.index("موسكو") + 5,
+                           label_id=loc, text="موسكو")
+        en_entity = Entity(paragraph_id=paragraph.id, lang="en", translation_id=english.id, start=en.index("Moscow"),
+                           end=en.index("Moscow") + 6, label_id=loc, text="Moscow")
+        db.session.add_all([ar_entity, en_entity])
+        db.session.flush()
+        db.session.add(EntityLink(ar_entity_id=ar_entity.id, en_entity_id=en_entity.id))
+        ids.append(paragraph.id)
+    db.session.commit()
+    return ids
+
+
+def test_approvals_in_several_processes_teaching_the_same_term_all_succeed_and_learn_it_once(
+        app, instance_path, tmp_path, admin, reviewer):
+    paragraph_ids = paragraphs_teaching_moscow(8, reviewer)
+    from app.services import assignment as assignment_service
+
+    article = db.session.get(Paragraph, paragraph_ids[0]).article
+    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
+    db.session.commit()
+
+    assert race(instance_path, tmp_path, "approve", paragraph_ids) == ["approved"] * 8
+
+    db.session.expire_all()
+    terms = db.session.execute(select(GlossaryTerm.ar, GlossaryTerm.en, GlossaryTerm.origin)).all()
+    assert terms == [("موسكو", "Moscow", "learned")]
+    assert db.session.scalar(select(func.count()).select_from(Paragraph).where(Paragraph.status == "approved")) == 8
+
+
+def test_workers_claiming_jobs_together_never_deadlock_and_never_share_a_job(app, instance_path, tmp_path, seeded):
+    jobs = [TranslationJob(article_id=seeded[i % len(seeded)], model_id="tiny@1", total=1) for i in range(24)]
+    db.session.add_all(jobs)
+    db.session.commit()
+    own = [job.id for job in jobs[::3]]  # eight workers, each given its own job, all of one model
+
+    claims = race(instance_path, tmp_path, "claim", own)
+
+    taken = [job_id for claimed in claims for job_id in claimed]
+    assert len(taken) == len(set(taken))  # no job claimed twice
+    # A worker takes its own job first, or nothing when another worker took it along with its own.
+    assert all(claimed[:1] in ([], [job_id]) for claimed, job_id in zip(claims, own))
+    assert len(taken) >= 16  # the first worker to claim takes its own job and 15 more
+    db.session.expire_all()
+    running = set(db.session.scalars(select(TranslationJob.id).where(TranslationJob.status == "running")))
+    assert running == set(taken)
