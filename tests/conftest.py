@@ -11,6 +11,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from tests.support import databases
 
@@ -67,7 +68,7 @@ def _stop_parse_workers_at_the_end():
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory) -> Path:
+def migrated_database(tmp_path_factory) -> Iterator[Path]:
     """A database migrated once; each test starts from a copy of it (the file, or on PostgreSQL the
     template database)."""
     instance = tmp_path_factory.mktemp("template-instance")
@@ -78,11 +79,13 @@ def migrated_database(tmp_path_factory) -> Path:
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return instance / "mizan.sqlite"
+    yield instance / "mizan.sqlite"
+    if databases.ON_POSTGRES:
+        databases.postgres_server().drop(databases.TEMPLATE)
 
 
 @pytest.fixture
-def instance_path(tmp_path, migrated_database) -> Path:
+def instance_path(tmp_path, migrated_database) -> Iterator[Path]:
     instance = tmp_path / "instance"
     instance.mkdir()
     if databases.ON_POSTGRES:

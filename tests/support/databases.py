@@ -26,7 +26,7 @@ QUEUE_URL = os.environ.get("MIZAN_TEST_QUEUE_URL") or None
 ENGINE = "postgresql" if SERVER_URL else "sqlite"
 ON_POSTGRES = ENGINE == "postgresql"
 
-TEMPLATE = "mizan_template"
+TEMPLATE = f"mizan_template_{os.getpid()}"  # one per test run: runs may share a server
 _urls: dict[Path, str] = {}
 _numbers = itertools.count(1)
 
