@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError
 
 POSTGRES_LOCK_TIMEOUT_MS = 10_000  # a row lock held longer is an error to report, not a wait for ever
 POSTGRES_STATEMENT_TIMEOUT_MS = 120_000  # a statement that runs longer is cancelled
@@ -35,6 +36,15 @@ def engine_options(uri: str, options: Mapping[str, Any], config: Mapping[str, An
         options["connect_args"] = connect_args
         options["pool_pre_ping"] = True
     return options
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether a failed write broke a unique constraint (a rival wrote the same row first), as opposed to a
+    foreign key or a check: SQLite says so in its message, PostgreSQL with SQLSTATE 23505."""
+    original = error.orig
+    if isinstance(original, sqlite3.IntegrityError):
+        return str(original).startswith("UNIQUE constraint failed")
+    return getattr(original, "sqlstate", None) == "23505"
 
 
 _INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from app.config import PROJECT_ROOT
 from app.extensions import db
-from app.models import Article, Entity, EntityLink, GlossaryTerm, Label, Paragraph, Translation, TranslationJob
+from app.models import (Article, Assignment, Entity, EntityLink, GlossaryTerm, Label, Paragraph, Translation,
+                        TranslationJob, User)
 from tests.support.databases import database_url
 
 # Each racer builds the app on the test's database, says "ready", waits for the start file, acts once
@@ -43,6 +44,18 @@ with app.app_context():
         result = review.approve_paragraph(int(argument), version, actor=actor, override_reason="race").status
     elif action == "claim":
         result = mt.claim_jobs(int(argument), limit=16)
+    elif action == "create_user":
+        try:
+            result = users.create_user("nadia", "a long enough password", "reviewer").username
+        except users.UserError as refusal:
+            result = str(refusal)
+    elif action == "assign":
+        from app.models import Article
+        from app.services import assignment
+        article_id, username = argument.split(":")
+        assignment.assign_article(db.session.get(Article, int(article_id)), users.require_user(username), "reviewer",
+                                  actor=None)
+        result = username  # (the assignment read back now may already be a later rival's)
 print(json.dumps(result), flush=True)
 """
 
@@ -127,3 +140,28 @@ def test_workers_claiming_jobs_together_never_deadlock_and_never_share_a_job(app
     db.session.expire_all()
     running = set(db.session.scalars(select(TranslationJob.id).where(TranslationJob.status == "running")))
     assert running == set(taken)
+
+
+def test_the_same_user_created_by_several_processes_at_once_exists_once_and_the_others_are_told(
+        app, instance_path, tmp_path):
+    results = race(instance_path, tmp_path, "create_user", list(range(8)))
+    assert sorted(results) == ["A user named 'nadia' already exists."] * 7 + ["nadia"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.username == "nadia")) == 1
+
+
+def test_admins_assigning_one_article_from_several_processes_at_once_leave_one_reviewer(
+        app, instance_path, tmp_path, seeded):
+    from app.services import users as user_service
+
+    names = [f"reviewer{i}" for i in range(8)]
+    for name in names:
+        user_service.create_user(name, "a long enough password", "reviewer")
+
+    results = race(instance_path, tmp_path, "assign", [f"{seeded[0]}:{name}" for name in names])
+
+    assert sorted(results) == names  # every request succeeded: the later ones reassigned
+    db.session.expire_all()
+    reviewers = db.session.scalars(select(Assignment.user_id).where(
+        Assignment.article_id == seeded[0], Assignment.role == "reviewer")).all()
+    assert len(reviewers) == 1

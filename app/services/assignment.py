@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..database import is_unique_violation
 from ..extensions import db
 from ..models import ASSIGNMENT_ROLES, Article, Assignment, Paragraph, User, utcnow
 from . import Forbidden, NotFound, ServiceError
@@ -110,8 +112,20 @@ def assign_article(
 ) -> Assignment:
     """Assign or reassign one review role on an article; every change is audited.
 
-    `actor` None is the server's own operator (the CLI), who needs no account.
+    `actor` None is the server's own operator (the CLI), who needs no account. When another
+    admin assigned the same role meanwhile (the unique article and role), this is done again
+    over theirs: a reassignment, as if it had come a moment later.
     """
+    try:
+        return _assign(article, assignee, role, actor=actor, due=due)
+    except IntegrityError as error:
+        db.session.rollback()
+        if not is_unique_violation(error):
+            raise
+    return _assign(article, assignee, role, actor=actor, due=due)
+
+
+def _assign(article: Article, assignee: User, role: str, *, actor: User | None, due: date | None) -> Assignment:
     if actor is not None and not actor.is_admin:
         raise Forbidden("Only admins can assign articles.")
     if role not in ASSIGNMENT_ROLES:

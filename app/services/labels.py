@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from ..database import is_unique_violation
 from ..extensions import db
 from ..models import Entity, GlossaryTerm, Label, SuggestionRejection, User
 from . import Forbidden, NotFound, ServiceError
@@ -69,7 +71,13 @@ def create_label(name: str, colour: str, hotkey: str | None, *, actor: User | No
     position = (db.session.scalar(select(func.max(Label.position))) or 0) + 1
     label = Label(name=name, colour=colour, hotkey=hotkey, position=position)
     db.session.add(label)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # a label of that name created by someone else since the check
+        db.session.rollback()
+        if is_unique_violation(error):
+            raise LabelError(f"There is already a label {name}.") from None
+        raise
     record_event(actor, "label.create", "label", label.id, after={"name": name, "colour": colour, "hotkey": hotkey})
     db.session.commit()
     return label

@@ -7,8 +7,10 @@ import re
 import secrets
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import is_unique_violation
 from ..extensions import db
 from ..models import ROLES, ApiToken, User, utcnow
 from . import NotFound, ServiceError
@@ -82,7 +84,13 @@ def create_user(
         password_hash=generate_password_hash(password),
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # created by someone else since the check above
+        db.session.rollback()
+        if is_unique_violation(error):
+            raise UserError(f"A user named {username!r} already exists.") from None
+        raise
     record_event(actor, "user.create", "user", user.id, after={"username": username, "role": role})
     db.session.commit()
     return user
