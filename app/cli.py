@@ -282,7 +282,10 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
     options = mt_engine.EngineOptions.from_config(current_app.config)
     failed = 0
     for article in articles:
-        job = mt.create_translation_job(article, package, actor=None)
+        job, created = mt.create_translation_job(article, package, actor=None, running=True)
+        if not created and not mt.claim_jobs(job.id, limit=1):  # queued by the web: taken here; running: left
+            click.echo(f"article {article.id}: already being translated by job {job.id} ({job.status})")
+            continue
         with click.progressbar(length=job.total, label=f"Article {article.id}", file=sys.stderr,
                                show_pos=True) as bar:
             last = [job.done]

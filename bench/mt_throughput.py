@@ -279,7 +279,7 @@ def worker_main() -> int:
     with app.app_context():
         package = mt.require_package(app.instance_path)
         # What the web process does when asked to translate; not timed.
-        job_ids = [mt.create_translation_job(article, package, actor=None).id
+        job_ids = [mt.create_translation_job(article, package, actor=None).job.id
                    for article in db.session.scalars(select(Article).order_by(Article.id))]
         rss_app = peak_rss_mib()
 

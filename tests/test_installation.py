@@ -192,3 +192,20 @@ def test_ids_beyond_32_bits_are_stored_and_served(client, admin):
                        json={"text": "The two presidents met in Moscow.", "version": paragraph.version})
     assert saved.status_code == 200, saved.get_json()
     assert db.session.get(Translation, saved.get_json()["revision_id"]).parent_id == big + 2
+
+
+def test_duplicate_active_translation_jobs_are_ended_by_the_upgrade_that_forbids_them(app, seeded):
+    db.session.remove()
+    downgrade(revision="0006")
+    with db.engine.begin() as connection:
+        for status in ("queued", "running", "queued", "done"):
+            connection.execute(text(
+                "INSERT INTO translation_jobs (article_id, model_id, status, done, total, created_at) "
+                "VALUES (:article, 'tiny@1', :status, 0, 1, '2026-12-01 00:00:00')"), {"article": seeded[0],
+                                                                                       "status": status})
+    upgrade()
+    with db.engine.connect() as connection:
+        jobs = connection.execute(text("SELECT status, error FROM translation_jobs ORDER BY id")).all()
+    duplicate = "a duplicate of an older job for the same article and model"
+    assert [tuple(job) for job in jobs] == [("queued", None), ("failed", duplicate), ("failed", duplicate),
+                                            ("done", None)]

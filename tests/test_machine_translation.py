@@ -37,7 +37,7 @@ def translator_for(package):
 
 def translate_article(app, article_id, translator_factory=translator_for, model_id=None):
     package = mt.require_package(app.instance_path, model_id)
-    job = mt.create_translation_job(db.session.get(Article, article_id), package, actor=None)
+    job = mt.create_translation_job(db.session.get(Article, article_id), package, actor=None).job
     return mt.run_translation_job(job.id, app.instance_path, translator_factory)
 
 
@@ -178,7 +178,7 @@ def test_a_worker_killed_mid_article_loses_nothing_and_the_job_resumes(app, seed
     article_id = seeded[3]
     dying = CountingTranslator(translator_for(model), die_after_calls=2)
     package = mt.require_package(app.instance_path)
-    job = mt.create_translation_job(db.session.get(Article, article_id), package, actor=None)
+    job = mt.create_translation_job(db.session.get(Article, article_id), package, actor=None).job
     with pytest.raises(SystemExit):
         mt.run_translation_job(job.id, app.instance_path, lambda p: dying)
     db.session.rollback()
@@ -286,7 +286,8 @@ def test_admin_translates_from_the_article_page_and_all_untranslated_from_the_li
     response = admin_client.post("/admin/translate-untranslated", data={"csrf_token": csrf_token_from(listing)})
     assert response.status_code == 302
     assert "Translation queued for 5 article(s)." in admin_client.get("/admin/").get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 6
+    # The first article's job was still queued: asked again, it is that job, not a second one.
+    assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 5
 
 
 def test_translate_buttons_refuse_a_forged_form(admin_client, app, seeded, model):
@@ -297,7 +298,7 @@ def test_translate_buttons_refuse_a_forged_form(admin_client, app, seeded, model
 
 def test_queued_jobs_of_one_model_share_the_models_batches(app, seeded, model):
     package = mt.require_package(app.instance_path)
-    jobs = [mt.create_translation_job(db.session.get(Article, i), package, actor=None) for i in seeded[1:4]]
+    jobs = [mt.create_translation_job(db.session.get(Article, i), package, actor=None).job for i in seeded[1:4]]
     claimed = mt.claim_jobs(jobs[0].id, limit=16)
     assert claimed == [job.id for job in jobs]
     assert mt.claim_jobs(jobs[1].id, limit=16) == []  # already running: its own task stops
@@ -312,7 +313,7 @@ def test_queued_jobs_of_one_model_share_the_models_batches(app, seeded, model):
 def test_a_failed_job_is_claimed_again_by_its_retry(app, seeded, model):
     article_id = seeded[3]
     bad_text = db.session.get(Article, article_id).paragraphs[2].ar
-    job = mt.create_translation_job(db.session.get(Article, article_id), mt.require_package(app.instance_path), actor=None)
+    job = mt.create_translation_job(db.session.get(Article, article_id), mt.require_package(app.instance_path), actor=None).job
     mt.run_translation_jobs(mt.claim_jobs(job.id, limit=16), app.instance_path,
                             lambda package: CountingTranslator(translator_for(model), fail_on=bad_text))
     assert db.session.get(TranslationJob, job.id).status == "failed"
@@ -322,7 +323,7 @@ def test_a_failed_job_is_claimed_again_by_its_retry(app, seeded, model):
 
 
 def test_jobs_broken_by_the_worker_itself_are_failed_and_claimable_again(app, seeded, model):
-    job = mt.create_translation_job(db.session.get(Article, seeded[3]), mt.require_package(app.instance_path), actor=None)
+    job = mt.create_translation_job(db.session.get(Article, seeded[3]), mt.require_package(app.instance_path), actor=None).job
     claimed = mt.claim_jobs(job.id, limit=16)
 
     def broken_model(package):
@@ -334,3 +335,54 @@ def test_jobs_broken_by_the_worker_itself_are_failed_and_claimable_again(app, se
     failed = db.session.get(TranslationJob, job.id)
     assert (failed.status, failed.error) == ("failed", "RuntimeError: model file is damaged")
     assert mt.claim_jobs(job.id, limit=16) == [job.id]
+
+
+def test_asking_twice_for_a_translation_returns_the_queued_job_and_queues_nothing_more(client, app, seeded, admin,
+                                                                                        model):
+    from app.tasks import huey
+
+    token = bearer(user_service.issue_api_token(admin))
+    first = client.post(f"/api/v1/articles/{seeded[0]}/translate", headers=token)
+    pending = huey.pending_count()
+    again = client.post(f"/api/v1/articles/{seeded[0]}/translate", headers=token)
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.get_json()["job_id"] == first.get_json()["job_id"]
+    assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 1
+    assert huey.pending_count() == pending
+    # Once that job has ended, asking again is a new job.
+    job = db.session.get(TranslationJob, first.get_json()["job_id"])
+    job.status = "done"
+    db.session.commit()
+    third = client.post(f"/api/v1/articles/{seeded[0]}/translate", headers=token)
+    assert third.status_code == 202 and third.get_json()["job_id"] != first.get_json()["job_id"]
+
+
+def test_the_database_allows_one_active_job_per_article_and_model(app, seeded, model):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add_all([TranslationJob(article_id=seeded[0], model_id=model.model_id, status="queued"),
+                        TranslationJob(article_id=seeded[0], model_id=model.model_id, status="running")])
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add_all([TranslationJob(article_id=seeded[0], model_id=model.model_id, status=status)
+                        for status in ("done", "failed", "done", "queued")])
+    db.session.commit()  # ended jobs do not count
+
+
+def test_cli_leaves_an_article_a_worker_is_translating_and_takes_one_the_web_queued(app, seeded, model):
+    package = mt.require_package(app.instance_path)
+    running = mt.create_translation_job(db.session.get(Article, seeded[1]), package, actor=None).job
+    mt.claim_jobs(running.id, limit=1)  # a worker has it
+    queued = mt.create_translation_job(db.session.get(Article, seeded[2]), package, actor=None).job
+
+    result = app.test_cli_runner().invoke(args=["mt", "translate", "--article", str(seeded[1]),
+                                                "--article", str(seeded[2])])
+
+    assert result.exit_code == 0, result.output
+    assert f"article {seeded[1]}: already being translated by job {running.id} (running)" in result.stdout
+    assert f"article {seeded[2]}: done, 26/26 paragraphs" in result.stdout
+    db.session.expire_all()
+    assert db.session.get(TranslationJob, queued.id).status == "done"  # the web's job, run by the CLI
+    assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 2

@@ -124,8 +124,12 @@ def test_approvals_in_several_processes_teaching_the_same_term_all_succeed_and_l
     assert db.session.scalar(select(func.count()).select_from(Paragraph).where(Paragraph.status == "approved")) == 8
 
 
-def test_workers_claiming_jobs_together_never_deadlock_and_never_share_a_job(app, instance_path, tmp_path, seeded):
-    jobs = [TranslationJob(article_id=seeded[i % len(seeded)], model_id="tiny@1", total=1) for i in range(24)]
+def test_workers_claiming_jobs_together_never_deadlock_and_never_share_a_job(app, instance_path, tmp_path):
+    articles = [Article(title=f"خبر {i}", original_filename=f"{i}.txt", raw_bytes=b"", checksum=f"{i:064d}")
+                for i in range(24)]
+    db.session.add_all(articles)
+    db.session.flush()
+    jobs = [TranslationJob(article_id=article.id, model_id="tiny@1", total=1) for article in articles]
     db.session.add_all(jobs)
     db.session.commit()
     own = [job.id for job in jobs[::3]]  # eight workers, each given its own job, all of one model

@@ -207,11 +207,13 @@ def translate_article(article_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        job = mt.queue_article_translation(article, current_app.instance_path, actor=current_user)
+        request = mt.queue_article_translation(article, current_app.instance_path, actor=current_user)
     except ServiceError as error:
         flash(str(error), "error")
     else:
-        flash(f"Translation queued (job {job.id}).", "success")
+        flash(f"Translation queued (job {request.job.id})." if request.created
+              else f"This article is already being translated (job {request.job.id}, {request.job.status}).",
+              "success" if request.created else "info")
     return redirect(url_for("admin.article", article_id=article.id))
 
 

@@ -183,15 +183,16 @@ def create_assignment(payload: dict, article_id: int):
 @bp.alt_response(404, schema=ErrorSchema, description="No such article")
 @bp.alt_response(409, schema=ErrorSchema, description="No machine translation model is installed")
 def translate_article(article_id: int):
-    """Queue the machine translation of an article; poll the job for progress."""
+    """Queue the machine translation of an article; poll the job for progress. When the article is
+    already queued or being translated with that model, the answer names that job: there is never a second."""
     if not current_user.is_admin:
         abort(403, message="Only admins can start machine translation.")
     article = visible_article_or_404(article_id)
     try:
-        job = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
+        request = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
     except mt_service.NoModelInstalled as error:
         abort(409, message=str(error))
-    return {"job_id": job.id}
+    return {"job_id": request.job.id}
 
 
 @bp.route(f"/jobs/<{ID_IN_URL}:job_id>")

@@ -3,13 +3,13 @@ from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label
 from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Article, Paragraph
 from .audit import AuditEvent
 from .base import ID_IN_URL, MAX_ID, utcnow
-from .jobs import JOB_STATUSES, TranslationJob
+from .jobs import ACTIVE_JOB_STATUSES, JOB_STATUSES, TranslationJob
 from .translations import Translation
 from .users import ROLES, ApiToken, User
 from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, ParagraphApproval
 
 __all__ = [
-    "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
+    "ACTIVE_JOB_STATUSES", "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "Entity", "EntityLink", "GlossaryTerm",
     "Label", "Paragraph", "ParagraphApproval", "SuggestionRejection", "Translation", "TranslationJob", "User", "utcnow",
 ]

@@ -4,13 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
+ACTIVE_JOB_STATUSES = ("queued", "running")
+# At most one active job per article and model: asking again returns it (services/mt.create_translation_job).
+_ACTIVE = text("status IN ('queued', 'running')")
 
 
 class TranslationJob(db.Model):
@@ -21,7 +24,11 @@ class TranslationJob(db.Model):
     """
 
     __tablename__ = "translation_jobs"
-    __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+        Index("uq_translation_jobs_active", "article_id", "model_id", unique=True,
+              sqlite_where=_ACTIVE, postgresql_where=_ACTIVE),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)

@@ -9,13 +9,15 @@ Drafts are reused across paragraphs with the same Arabic text and model.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Protocol, Sequence
+from typing import Callable, NamedTuple, Protocol, Sequence
 
 from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..database import is_unique_violation
 from ..extensions import db
-from ..models import Article, Paragraph, Translation, TranslationJob, User, utcnow
+from ..models import ACTIVE_JOB_STATUSES, Article, Paragraph, Translation, TranslationJob, User, utcnow
 from . import ServiceError, chunked
 from .audit import record_event
 from .mt_packages import InstalledPackage, find_package
@@ -81,32 +83,61 @@ def _paragraph_count(article_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Paragraph).where(Paragraph.article_id == article_id))
 
 
-def create_translation_job(article: Article, package: InstalledPackage, *, actor: User | None) -> TranslationJob:
+class JobRequest(NamedTuple):
+    job: TranslationJob
+    created: bool  # False: the article was already being translated with this model, by `job`
+
+
+def active_job(article_id: int, model_id: str) -> TranslationJob | None:
+    """The queued or running job translating this article with this model (at most one: a unique index)."""
+    return db.session.scalar(select(TranslationJob).where(
+        TranslationJob.article_id == article_id, TranslationJob.model_id == model_id,
+        TranslationJob.status.in_(ACTIVE_JOB_STATUSES)))
+
+
+def create_translation_job(article: Article, package: InstalledPackage, *, actor: User | None,
+                           running: bool = False) -> JobRequest:
+    """A new job for this article and model, or the one already queued or running for them: never two
+    (the unique index uq_translation_jobs_active settles a race). `running`: the caller runs it itself
+    (the CLI), so no worker may take it."""
+    existing = active_job(article.id, package.model_id)
+    if existing is not None:
+        db.session.rollback()
+        return JobRequest(existing, False)
     total = _paragraph_count(article.id)
     job = TranslationJob(
-        article_id=article.id, model_id=package.model_id, status="queued", total=total,
+        article_id=article.id, model_id=package.model_id, status="running" if running else "queued", total=total,
         done=total - len(paragraphs_without_draft(article.id, package.model_id)),
         requested_by_id=actor.id if actor is not None else None,
     )
     db.session.add(job)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same request from someone else, a moment earlier
+        db.session.rollback()
+        if not is_unique_violation(error) or (existing := active_job(article.id, package.model_id)) is None:
+            raise
+        return JobRequest(existing, False)
     record_event(actor, "article.translate", "article", article.id, after={"job_id": job.id, "model_id": job.model_id})
     db.session.commit()
-    return job
+    return JobRequest(job, True)
 
 
 def queue_article_translation(article: Article, instance_path: str, *, actor: User | None,
-                              model: str | None = None) -> TranslationJob:
-    """Create the job and hand its id to the task queue; the request never waits for the model."""
+                              model: str | None = None) -> JobRequest:
+    """Create the job and hand its id to the task queue; the request never waits for the model.
+    A job already queued or running for the article and model is returned instead, and nothing is queued."""
     from ..tasks import translate_article_task
 
-    job = create_translation_job(article, require_package(instance_path, model), actor=actor)
+    request = create_translation_job(article, require_package(instance_path, model), actor=actor)
+    if not request.created:
+        return request
     try:
-        translate_article_task(job.id)
+        translate_article_task(request.job.id)
     except Exception as error:
-        _finish(job, f"could not queue the job: {error}")
+        _finish(request.job, f"could not queue the job: {error}")
         raise ServiceError(f"Could not queue the translation: {error}") from error
-    return job
+    return request
 
 
 def run_translation_job(
