@@ -42,8 +42,14 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a long review must not expire forms
-    # Login throttling (Flask-Limiter). memory:// is per process: waitress runs one.
+    # Login throttling (Flask-Limiter). memory:// counts per process: right for `make run` (one waitress
+    # process). With a Redis queue (MIZAN_QUEUE_URL) the counts live in that Redis, shared by every web
+    # process; MIZAN_RATELIMIT_STORAGE_URI names another storage.
     RATELIMIT_STORAGE_URI = "memory://"
+    # How many proxies in front of Mizan set X-Forwarded-For/-Proto/-Host (MIZAN_TRUSTED_PROXIES): the client
+    # address (login throttle, audit) is taken that many hops back. 0: the headers are ignored, as a
+    # client could forge them.
+    TRUSTED_PROXIES = 0
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
     LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per hour"
@@ -83,4 +89,20 @@ def settings_from_env(instance_path: Path) -> dict:
         settings["IMPORT_MAX_BYTES"] = int(os.environ["MIZAN_IMPORT_MAX_BYTES"])
     if os.environ.get("MIZAN_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["MIZAN_SECRET_KEY"]
+    limiter_storage = os.environ.get("MIZAN_RATELIMIT_STORAGE_URI") or limiter_storage_for(
+        os.environ.get("MIZAN_QUEUE_URL", ""))
+    if limiter_storage:
+        settings["RATELIMIT_STORAGE_URI"] = limiter_storage
+    if os.environ.get("MIZAN_TRUSTED_PROXIES"):
+        settings["TRUSTED_PROXIES"] = int(os.environ["MIZAN_TRUSTED_PROXIES"])
     return settings
+
+
+def limiter_storage_for(queue_url: str) -> str | None:
+    """The Redis of the task queue as the login throttle's storage (the `limits` library's URL forms), so
+    that every web process counts the same attempts; None when the queue is not Redis."""
+    if queue_url.startswith(("redis://", "rediss://")):
+        return queue_url
+    if queue_url.startswith("unix://"):
+        return "redis+unix://" + queue_url[len("unix://"):]
+    return None
