@@ -558,6 +558,20 @@ def test_zero_width_no_break_spaces_are_removed():
     assert "removed 3 zero-width no-break spaces" in article.notes
 
 
+@pytest.mark.parametrize("stray", ["\x01", "\x08", "\x0e", "\x1b", "\x1f", "\ufffe", "\uffff"],
+                         ids=["U+0001", "U+0008", "U+000E", "U+001B", "U+001F", "U+FFFE", "U+FFFF"])
+def test_a_stray_control_character_is_removed_and_noted(stray):
+    article = parse(TITLE, f"قال المتحدث{stray} إن الاجتماع ناجح.")
+    assert article.paragraphs[1].text == "قال المتحدث إن الاجتماع ناجح."
+    assert article.notes == ("removed 1 control character",)
+
+
+def test_stray_control_characters_are_counted_and_tab_vertical_tab_and_form_feed_are_white_space():
+    article = parse(TITLE, "قال\x01 المتحدث\x02\tإن\x0b الاجتماع\x0c ناجح.\x7f")
+    assert article.paragraphs[1].text == "قال المتحدث إن الاجتماع ناجح.\x7f"  # DEL is not a C0 control
+    assert article.notes[0] == "removed 2 control characters"
+
+
 def test_what_the_cleaner_did_is_noted_once_each_with_counts():
     raw = (
         "\ufeffRu En\r\n"
