@@ -108,7 +108,7 @@ def stored_filename(filename: str) -> str:
     name = FORBIDDEN.sub("", filename)
     if len(name) <= MAX_FILENAME_CHARS:
         return name
-    stem, dot, extension = name.rpartition(".")
+    _, dot, extension = name.rpartition(".")
     tail = (dot + extension) if dot and len(extension) <= 16 else ""
     return name[:MAX_FILENAME_CHARS - 1 - len(tail)] + "…" + tail
 

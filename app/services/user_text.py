@@ -14,21 +14,9 @@ import re
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-class ForbiddenCharacter(ValueError):
-    """The text carries a character that cannot be stored; the message names it and where it is."""
-
-
 def forbidden_character_message(text: str) -> str | None:
     """Why this text is refused ("… U+0000 at character 12"), or None when it may be stored."""
     found = FORBIDDEN.search(text)
     if found is None:
         return None
     return f"contains a character that cannot be stored (U+{ord(found.group()):04X} at character {found.start() + 1})"
-
-
-def refuse_forbidden_characters(text: str, what: str) -> str:
-    """The text unchanged, or ForbiddenCharacter naming `what` (a field, "The English")."""
-    message = forbidden_character_message(text)
-    if message is not None:
-        raise ForbiddenCharacter(f"{what} {message}.")
-    return text
