@@ -33,6 +33,9 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.services import users as user_service  # noqa: E402
 
+# Shared fixtures live in tests/support, never in test modules that others import.
+pytest_plugins = ["tests.support.fixtures", "tests.support.live_server"]
+
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf-token" content="([^"]+)"')

@@ -29,7 +29,6 @@ import pytest
 from app.extensions import db
 from app.models import Article, Paragraph, Translation, User
 from app.services import users as user_service
-from tests.browser.conftest import live_server  # noqa: F401  (the fixture: waitress over this test's database)
 
 pytestmark = pytest.mark.slow
 

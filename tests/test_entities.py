@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Entity, EntityLink, Paragraph
 from app.services import entities as entity_service
 from app.services import review as review_service
-from tests.test_review_api import API, amina, article, first_paragraph, rami, salma, save  # noqa: F401 (fixtures)
+from tests.support.fixtures import API, first_paragraph, save
 
 AR = "روسيا وتركمانستان تعملان على تطوير التعاون"
 EN = "Russia and Turkmenistan work on developing cooperation."

@@ -20,7 +20,6 @@ from app.services.export import corpus as corpus_reader
 from app.services.export import helper
 from app.services.export.helper import export_helper
 from tests.conftest import bearer, make_config
-from tests.test_exports import corpus, corpus_user, two_approved_articles  # noqa: F401 (fixtures)
 
 URL = "/api/v1/export/jsonl"
 pytestmark = pytest.mark.only_on(

@@ -10,17 +10,15 @@ import jsonschema_rs
 import orjson
 import pytest
 import sacrebleu
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Article, Paragraph, Translation
 from app.services import assignment as assignment_service
-from app.services import entities as entity_service
 from app.services import export
 from app.services import review as review_service
 from app.services import users as user_service
-from tests.conftest import PASSWORD, bearer, log_in
-from tests.test_review_api import MODEL_ID, add_machine_draft
+from tests.conftest import bearer, log_in
+from tests.support.fixtures import MODEL_ID, TITLE_EN, tag
 from tests.support.xml_schemas import (
     read_tmx_units,
     read_xliff12_units,
@@ -32,46 +30,6 @@ from tests.support.xml_schemas import (
 
 ROOT = Path(__file__).resolve().parent.parent
 JSONL_SCHEMA = ROOT / "docs" / "jsonl-record.schema.json"
-TITLE_EN = 'Russia and Turkmenistan work to develop cooperation using the capacities of the "Eurasian Economic Union"'
-
-
-def _tag(paragraph_id: int, lang: str, text: str, surface: str, label: str, actor, occurrence: int = 0):
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(surface, start + 1)
-    return entity_service.create_entity(paragraph_id, lang, start, start + len(surface), label, actor=actor)
-
-
-@pytest.fixture
-def corpus(app, seeded, admin, reviewer):
-    """The first seed article reviewed by rami: drafts, an edited and tagged title, everything approved.
-
-    The other four seed articles stay untranslated. Returns the article.
-    """
-    article = db.session.get(Article, seeded[0])
-    for paragraph in article.paragraphs:
-        add_machine_draft(paragraph, f"Machine draft of paragraph {chr(ord('A') + paragraph.position % 26)}.")
-    article.status = "translated"
-    db.session.commit()
-    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
-    title = article.paragraphs[0]
-    saved = review_service.save_translation(title.id, TITLE_EN, title.version, actor=reviewer, seconds=42)
-    russia_ar = _tag(title.id, "ar", title.ar, "روسيا", "LOC", reviewer)
-    turkmenistan_ar = _tag(title.id, "ar", title.ar, "تركمانستان", "LOC", reviewer)  # inside وتركمانستان
-    union_ar = _tag(title.id, "ar", title.ar, "الاتحاد الاقتصادي الأوراسي", "ORG", reviewer)
-    russia_en = _tag(title.id, "en", TITLE_EN, "Russia", "LOC", reviewer)
-    turkmenistan_en = _tag(title.id, "en", TITLE_EN, "Turkmenistan", "LOC", reviewer)
-    union_en = _tag(title.id, "en", TITLE_EN, "Eurasian Economic Union", "ORG", reviewer)
-    _tag(title.id, "en", TITLE_EN, "Eurasian", "MISC", reviewer)  # overlaps the ORG: IOB2 keeps one
-    for ar, en in ((russia_ar, russia_en), (turkmenistan_ar, turkmenistan_en), (union_ar, union_en)):
-        entity_service.create_link(ar.id, en.id, actor=reviewer)
-    assert saved.version
-    for paragraph in db.session.scalars(select(Paragraph).where(Paragraph.article_id == article.id)):
-        review_service.approve_paragraph(paragraph.id, paragraph.version, actor=reviewer,
-                                         override_reason="Placeholder draft in an export test.")
-    return article
-
-
 def run_export(fmt: str, tmp_path: Path, selection: export.Selection | None = None, **options):
     prefix = str(tmp_path / f"corpus-{fmt}")
     report = export.write_export(fmt, selection or export.Selection(), prefix, **options)
@@ -196,7 +154,7 @@ def test_an_export_reads_one_snapshot_while_reviewers_keep_working(corpus, revie
     db.session.refresh(last)
     review_service.save_translation(last.id, "Changed while the export ran.", last.version, actor=reviewer)
     word = last.ar.split()[0]
-    _tag(last.id, "ar", last.ar, word, "MISC", reviewer)  # read by a later query of the export
+    tag(last.id, "ar", last.ar, word, "MISC", reviewer)  # read by a later query of the export
     records = [orjson.loads(line) for line in (first_chunk + b"".join(stream)).splitlines()]
     assert len(records) == len(approved_text_paragraphs(corpus))
     assert records[-1]["paragraph_id"] == last.id and records[-1]["status"] == "approved"
@@ -208,18 +166,6 @@ def test_an_export_reads_one_snapshot_while_reviewers_keep_working(corpus, revie
 
 def jsonl_records_of(chunks) -> list[dict]:
     return [orjson.loads(line) for line in b"".join(chunks).splitlines()]
-
-
-@pytest.fixture
-def two_approved_articles(corpus, seeded, admin, reviewer):
-    """`corpus` plus the second seed article, drafted and approved: a parallel export has two halves."""
-    second = db.session.get(Article, seeded[1])
-    for paragraph in second.paragraphs:
-        add_machine_draft(paragraph, f"Draft of the second article, paragraph {chr(ord('A') + paragraph.position % 26)}.")
-    db.session.commit()
-    for paragraph in second.paragraphs:
-        review_service.approve_paragraph(paragraph.id, paragraph.version, actor=admin, override_reason="test")
-    return [corpus, second]
 
 
 # A two-process JSONL export forks, which Mizan does only in a process without other threads (the CLI):
@@ -510,11 +456,6 @@ def test_cli_stdout_of_a_two_file_format_needs_a_side(corpus, app):
 
 
 # API and the export page -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def corpus_user(app):
-    return user_service.create_user("carla", PASSWORD, "corpus", display_name="Carla Corpus")
 
 
 def test_corpus_user_streams_the_export_through_the_api(corpus, client, corpus_user):

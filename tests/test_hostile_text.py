@@ -16,8 +16,7 @@ from app.services import review as review_service
 from app.services.glossary import GlossaryError
 from app.services.user_text import forbidden_character_message
 from tests.conftest import csrf_token_from
-from tests.test_review_api import API, article, first_paragraph, rami  # noqa: F401 (fixtures)
-from tests.test_review_workspace import assigned, page_of  # noqa: F401 (fixtures)
+from tests.support.fixtures import API, first_paragraph, page_of
 
 # (JSON escape as a client writes it, the code point the message names)
 FORBIDDEN = [("\\u0000", "U+0000"), ("\\u0007", "U+0007"), ("\\u001b", "U+001B"), ("\\ud800", "U+D800"),

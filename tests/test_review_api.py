@@ -6,69 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Article, AuditEvent, Comment, Paragraph, ParagraphApproval, Translation
-from app.services import assignment as assignment_service
-from app.services import users as user_service
-from tests.conftest import bearer
-
-API = "/api/v1"
-MODEL_ID = "tiny@1.0+sha256:0000000000000000"
-# Placeholder drafts name paragraphs by letter: digits would (rightly) fail the numbers check.
-LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + [f"Z{chr(code)}" for code in range(ord("A"), ord("Z") + 1)]
-MACHINE_DRAFT = "Russia and Turkmenistan work to develop the cooperation using the capacities of Eurasian Union."
-
-
-def add_machine_draft(paragraph: Paragraph, text: str = MACHINE_DRAFT) -> Translation:
-    """What the MT worker stores (tests of the worker itself are in test_translation_worker)."""
-    draft = Translation(paragraph_id=paragraph.id, text=text, origin="machine", engine="ctranslate2",
-                        engine_version="test", model_id=MODEL_ID, source_hash="x")
-    db.session.add(draft)
-    db.session.flush()
-    paragraph.current_revision_id = draft.id
-    paragraph.version += 1
-    db.session.commit()
-    return draft
-
-
-@pytest.fixture
-def article(app, seeded, admin, reviewer, other_reviewer) -> Article:
-    """The first seed article, machine-translated, with `rami` as reviewer and `salma` as second reviewer."""
-    article = db.session.get(Article, seeded[0])
-    for paragraph in article.paragraphs:
-        add_machine_draft(paragraph, f"Draft of paragraph {LETTERS[paragraph.position]}.")
-    article.status = "translated"
-    db.session.commit()
-    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
-    assignment_service.assign_article(article, other_reviewer, "second_reviewer", actor=admin)
-    return article
-
-
-@pytest.fixture
-def rami(reviewer) -> dict:
-    return bearer(user_service.issue_api_token(reviewer))
-
-
-@pytest.fixture
-def salma(other_reviewer) -> dict:
-    return bearer(user_service.issue_api_token(other_reviewer))
-
-
-@pytest.fixture
-def amina(admin) -> dict:
-    return bearer(user_service.issue_api_token(admin))
-
-
-def first_paragraph(article: Article) -> Paragraph:
-    db.session.expire_all()
-    return db.session.scalar(select(Paragraph).where(Paragraph.article_id == article.id).order_by(Paragraph.position))
-
-
-def save(client, headers, paragraph_id, text, version, **extra):
-    return client.put(f"{API}/paragraphs/{paragraph_id}/translation",
-                      json={"text": text, "version": version, **extra}, headers=headers)
-
-
-def approve(client, headers, paragraph_id, version, **extra):
-    return client.post(f"{API}/paragraphs/{paragraph_id}/approve", json={"version": version, **extra}, headers=headers)
+from tests.support.fixtures import API, approve, first_paragraph, save
 
 
 def revisions(client, headers, paragraph_id) -> list[dict]:

@@ -1,7 +1,6 @@
 """The review workspace pages: the article as a two-column workspace, history with diffs, comments, workflow forms."""
 from __future__ import annotations
 
-import hashlib
 import re
 
 import pytest
@@ -12,43 +11,7 @@ from app.models import Article, Comment, Paragraph, Translation
 from app.services import assignment as assignment_service
 from app.services import review as review_service
 from tests.conftest import csrf_token_from, log_in
-from tests.test_review_api import MODEL_ID
-
-
-def make_article(paragraph_count: int, title: str = "مقال تجريبي") -> Article:
-    """An article of `paragraph_count` paragraphs, each with a machine draft and a human edit."""
-    article = Article(title=title, original_filename=f"{title}.txt", raw_bytes=title.encode(),
-                      checksum=hashlib.sha256(f"{title}{paragraph_count}".encode()).hexdigest(), status="translated")
-    db.session.add(article)
-    db.session.flush()
-    paragraphs = [Paragraph(article_id=article.id, position=position, kind="body", ar=f"فقرة رقم {position}")
-                  for position in range(paragraph_count)]
-    db.session.add_all(paragraphs)
-    db.session.flush()
-    drafts = [Translation(paragraph_id=p.id, text=f"Paragraph number {p.position}.", origin="machine",
-                          engine="ctranslate2", engine_version="test", model_id=MODEL_ID, source_hash="x")
-              for p in paragraphs]
-    db.session.add_all(drafts)
-    db.session.flush()
-    for paragraph, draft in zip(paragraphs, drafts):
-        paragraph.current_revision_id = draft.id
-        paragraph.version = 2
-    db.session.commit()
-    return article
-
-
-@pytest.fixture
-def assigned(app, admin, reviewer, other_reviewer) -> Article:
-    article = make_article(3)
-    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
-    assignment_service.assign_article(article, other_reviewer, "second_reviewer", actor=admin)
-    return article
-
-
-def page_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
+from tests.support.fixtures import make_article, page_of
 
 
 def test_workspace_shows_arabic_rtl_beside_editable_english_with_the_machine_draft(reviewer_client, assigned):

@@ -26,7 +26,7 @@ def utf16(text: str, index: int) -> int:
 
 def arrange(live_server, ar: str = AR, en: str = EN, position: int = 0) -> tuple[int, int]:
     """The article of rev1 with paragraph `position` set to these texts (English as its machine draft)."""
-    from tests.test_review_api import add_machine_draft
+    from tests.support.fixtures import add_machine_draft
 
     article_id = live_server.world.assigned["rev1"][0]
     with live_server.services():
@@ -586,7 +586,7 @@ def test_a_long_article_with_entities_everywhere_opens_quickly(page, live_server
     """500 paragraphs, 10 entities each: highlights are built as rows come into view."""
     from app.services import assignment
     from app.services import users as user_service
-    from tests.test_review_workspace import make_article
+    from tests.support.fixtures import make_article
 
     with live_server.services():
         article = make_article(500, "مقال طويل بكيانات")

@@ -12,7 +12,7 @@ MACHINE = "Machine draft of paragraph {}."
 
 def add_machine_drafts(live_server, article_id: int) -> list[int]:
     """Drafts as the MT worker stores them; returns the paragraph ids in order."""
-    from tests.test_review_api import add_machine_draft
+    from tests.support.fixtures import add_machine_draft
 
     with live_server.services():
         paragraphs = db.session.scalars(
@@ -149,7 +149,7 @@ def test_workspace_with_an_open_editor_and_a_conflict_has_no_serious_accessibili
 def test_an_article_of_a_thousand_paragraphs_opens_and_edits_like_a_short_one(page, live_server, world):
     from app.services import assignment
     from app.services import users as user_service
-    from tests.test_review_workspace import make_article
+    from tests.support.fixtures import make_article
 
     with live_server.services():
         article = make_article(1000, "مقال طويل جدا")
