@@ -46,13 +46,19 @@ def add_machine_draft(paragraph: Paragraph, text: str = MACHINE_DRAFT) -> Transl
 @pytest.fixture
 def article(app, seeded, admin, reviewer, other_reviewer) -> Article:
     """The first seed article, machine-translated, with `rami` as reviewer and `salma` as second reviewer."""
-    article = db.session.get(Article, seeded[0])
-    for paragraph in article.paragraphs:
-        add_machine_draft(paragraph, f"Draft of paragraph {LETTERS[paragraph.position]}.")
-    article.status = "translated"
-    db.session.commit()
+    article = machine_translated(seeded[0], lambda p: f"Draft of paragraph {LETTERS[p.position]}.")
     assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
     assignment_service.assign_article(article, other_reviewer, "second_reviewer", actor=admin)
+    return article
+
+
+def machine_translated(article_id: int, draft_of) -> Article:
+    """The article with a machine draft, `draft_of(paragraph)`, on every paragraph, and status translated."""
+    article = db.session.get(Article, article_id)
+    for paragraph in article.paragraphs:
+        add_machine_draft(paragraph, draft_of(paragraph))
+    article.status = "translated"
+    db.session.commit()
     return article
 
 
@@ -141,11 +147,7 @@ def corpus(app, seeded, admin, reviewer):
 
     The other four seed articles stay untranslated. Returns the article.
     """
-    article = db.session.get(Article, seeded[0])
-    for paragraph in article.paragraphs:
-        add_machine_draft(paragraph, f"Machine draft of paragraph {chr(ord('A') + paragraph.position % 26)}.")
-    article.status = "translated"
-    db.session.commit()
+    article = machine_translated(seeded[0], lambda p: f"Machine draft of paragraph {chr(ord('A') + p.position % 26)}.")
     assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
     title = article.paragraphs[0]
     saved = review_service.save_translation(title.id, TITLE_EN, title.version, actor=reviewer, seconds=42)
