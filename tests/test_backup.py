@@ -69,6 +69,7 @@ def test_backup_while_the_app_is_writing_is_consistent_and_restorable(app, insta
         ids = connection.execute(sa.text(
             "SELECT object_id FROM audit_events WHERE action = 'bench.write' ORDER BY id")).scalars().all()
     copy.dispose()
+    databases.drop_database(tmp_path / "restored")
     assert ids == list(range(len(ids)))  # a prefix of the writes, with no gap: a consistent snapshot
     assert 50 <= len(ids) <= len(written)
 
@@ -85,6 +86,7 @@ def test_backup_never_overwrites_without_force(app, tmp_path):
     with copy.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM labels")).scalar() == 8
     copy.dispose()
+    databases.drop_database(tmp_path / "restored")
 
 
 @pytest.mark.only_on("sqlite", why="only a SQLite database is a file a backup could overwrite")

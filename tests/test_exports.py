@@ -323,7 +323,7 @@ def test_control_characters_never_make_invalid_xml_and_are_reported(corpus, revi
     body.current_revision_id, body.status, body.version = stored_before.id, "edited", body.version + 1
     db.session.commit()
     review_service.approve_paragraph(body.id, body.version, actor=reviewer, override_reason="test")
-    for fmt, validate in (("tmx", validate_tmx14), ("xliff2", validate_xliff20), ("xliff12", validate_xliff12)):
+    for fmt, validate, _ in XML_FORMATS:
         report, path = run_export(fmt, tmp_path)
         validate(Path(path))
         assert report.cleaned_for_xml == {body.id}

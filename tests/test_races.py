@@ -74,7 +74,8 @@ def race(instance_path: Path, tmp_path: Path, action: str, arguments: list) -> l
         outputs = [racer.communicate(timeout=120) for racer in racers]
     finally:
         for racer in racers:
-            racer.kill() if racer.poll() is None else None
+            if racer.poll() is None:
+                racer.kill()
     for racer, (out, err) in zip(racers, outputs):
         assert racer.returncode == 0, err
     return [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]

@@ -40,7 +40,7 @@ def _strings(value, path):
     """(path, string) for every string in a request body or query: keys and values, nested."""
     if isinstance(value, str):
         yield path, value
-    elif isinstance(value, dict) or hasattr(value, "items"):
+    elif hasattr(value, "items"):  # a JSON object, or the query's multi-dict
         for key, item in value.items():
             if isinstance(key, str):
                 yield path + (key,), key
