@@ -268,6 +268,7 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
     """Translate articles in the foreground, with the same service the background worker runs."""
     from .models import Article
     from .services import mt, mt_engine
+    from .services.job_leases import Lease
 
     if bool(article_ids) == all_articles:
         _fail("give --article ID (one or more) or --all")
@@ -280,10 +281,11 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
     if None in articles:
         _fail(f"Article {ids[articles.index(None)]} not found.")
     options = mt_engine.EngineOptions.from_config(current_app.config)
+    lease = Lease.from_config(current_app.config)  # held while this command runs, like a worker's
     failed = 0
     for article in articles:
-        job, created = mt.create_translation_job(article, package, actor=None, running=True)
-        if not created and not mt.claim_jobs(job.id, limit=1):  # queued by the web: taken here; running: left
+        job, created = mt.create_translation_job(article, package, actor=None, running_under=lease)
+        if not created and not mt.claim_jobs(job.id, limit=1, lease=lease):  # queued: taken here; running: left
             click.echo(f"article {article.id}: already being translated by job {job.id} ({job.status})")
             continue
         with click.progressbar(length=job.total, label=f"Article {article.id}", file=sys.stderr,
@@ -297,7 +299,7 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
 
             job = mt.run_translation_job(
                 job.id, current_app.instance_path, lambda p: mt_engine.get_translator(p, options),
-                on_progress=advance,
+                on_progress=advance, lease=lease,
             )
         failed += job.status == "failed"
         click.echo(f"article {article.id}: {job.status}, {job.done}/{job.total} paragraphs"

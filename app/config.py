@@ -28,6 +28,11 @@ class DefaultConfig:
     MT_INTER_THREADS = os.cpu_count() or 2  # one translator per core (see mt_engine.EngineOptions)
     MT_INTRA_THREADS = 1
     MT_MAX_BATCH_SIZE = 32
+    # A worker holds a lease on the jobs it runs and renews it every third of this while it works; a job
+    # whose lease ran out lost its worker (killed, machine gone) and goes back to the queue, at most
+    # TRANSLATION_JOB_MAX_ATTEMPTS times (services/job_leases.py). MIZAN_JOB_LEASE_SECONDS overrides it.
+    TRANSLATION_JOB_LEASE_SECONDS = 60
+    TRANSLATION_JOB_MAX_ATTEMPTS = 3
     # Suggestions and the QA glossary check reuse what the glossary and the approved
     # paragraphs know for this long before checking the database for changes.
     KNOWN_FORMS_RECHECK_SECONDS = 2.0
@@ -95,6 +100,8 @@ def settings_from_env(instance_path: Path) -> dict:
         settings["RATELIMIT_STORAGE_URI"] = limiter_storage
     if os.environ.get("MIZAN_TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = int(os.environ["MIZAN_TRUSTED_PROXIES"])
+    if os.environ.get("MIZAN_JOB_LEASE_SECONDS"):
+        settings["TRANSLATION_JOB_LEASE_SECONDS"] = float(os.environ["MIZAN_JOB_LEASE_SECONDS"])
     return settings
 
 

@@ -50,14 +50,18 @@ def is_unique_violation(error: IntegrityError) -> bool:
 _INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
-def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[dict]) -> list[int]:
+def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[dict],
+                               returning: tuple[str, ...] = ("id",)) -> list:
     """Insert the rows that break no unique constraint and skip the others, atomically: the ids of the rows
-    inserted. Two writers inserting the same row at once both succeed; one of them inserts it
-    (`INSERT … ON CONFLICT DO NOTHING … RETURNING id`, in both engines' own syntax)."""
+    inserted (or, with several `returning` columns, those columns of each). Two writers inserting the same
+    row at once both succeed; one of them inserts it (`INSERT … ON CONFLICT DO NOTHING … RETURNING`, in both
+    engines' own syntax)."""
     if not rows:
         return []
-    statement = _INSERT_FOR[connection.dialect.name](table).on_conflict_do_nothing().returning(table.c.id)
-    return [row[0] for row in connection.execute(statement, rows)]
+    statement = _INSERT_FOR[connection.dialect.name](table).on_conflict_do_nothing().returning(
+        *(table.c[name] for name in returning))
+    result = connection.execute(statement, rows)
+    return result.scalars().all() if len(returning) == 1 else [tuple(row) for row in result]
 
 
 @event.listens_for(Engine, "connect")

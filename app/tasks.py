@@ -6,14 +6,17 @@ that `make run` starts beside the web server runs the tasks:
     huey_consumer app.tasks.huey --workers 1
 
 `MIZAN_QUEUE_URL=redis://host:6379/0` switches storage to Redis, for
-workers on several machines.
+workers on several machines. Each worker takes only jobs of the models
+installed in its own instance folder; a job for another model is left for a
+worker that has it (docs/architecture.md, "The job lifecycle").
 """
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 from huey.storage import SqliteStorage
 
 from .config import instance_path_from_env
@@ -21,6 +24,10 @@ from .config import instance_path_from_env
 TRANSLATION_RETRIES = 2
 TRANSLATION_RETRY_DELAY = 10  # seconds
 JOBS_PER_RUN = 16  # queued jobs of one model translated together (see mt.run_translation_jobs)
+# A worker without a job's model hands the job back to the queue after this long, for a worker that has
+# it; when none has taken it within MODEL_WAIT_SECONDS, the job fails, saying which model is missing.
+MODEL_RETRY_DELAY = 5  # seconds
+MODEL_WAIT_SECONDS = 600
 
 
 QUEUE_FILE = "queue.sqlite"
@@ -64,18 +71,26 @@ class ParagraphsFailed(RuntimeError):
 
 
 @huey.task(retries=TRANSLATION_RETRIES, retry_delay=TRANSLATION_RETRY_DELAY)
-def translate_article_task(job_id: int) -> str:
+def translate_article_task(job_id: int, waiting_since: float | None = None) -> str:
     from .services import mt, mt_engine
+    from .services.job_leases import Lease
+    from .services.mt_packages import find_package
 
     app = worker_app()
     with app.app_context():
-        job_ids = mt.claim_jobs(job_id, limit=JOBS_PER_RUN)
+        model_id = mt.model_of_job(job_id)
+        if model_id is None:
+            return "no such job"
+        if find_package(app.instance_path, model_id) is None:
+            return _leave_for_a_worker_with(model_id, job_id, waiting_since)
+        lease = Lease.from_config(app.config)
+        job_ids = mt.claim_jobs(job_id, limit=JOBS_PER_RUN, lease=lease)
         if not job_ids:
             return "already done or running"
         options = mt_engine.EngineOptions.from_config(app.config)
         try:
             jobs = mt.run_translation_jobs(
-                job_ids, app.instance_path, lambda package: mt_engine.get_translator(package, options)
+                job_ids, app.instance_path, lambda package: mt_engine.get_translator(package, options), lease=lease
             )
         except Exception as error:
             mt.fail_jobs(job_ids, f"{type(error).__name__}: {error}")  # so that the retry can claim them
@@ -84,3 +99,37 @@ def translate_article_task(job_id: int) -> str:
         if own.status == "failed":
             raise ParagraphsFailed(own.error)  # Huey retries this task; the other jobs have their own tasks
         return own.status
+
+
+def _leave_for_a_worker_with(model_id: str, job_id: int, waiting_since: float | None) -> str:
+    """This worker lacks the job's model: queue the task again, for a worker that has it, or fail the job
+    once none has taken it for MODEL_WAIT_SECONDS."""
+    from .services import mt
+
+    waiting_since = waiting_since or time.time()
+    if time.time() - waiting_since >= MODEL_WAIT_SECONDS:
+        mt.fail_waiting_job(job_id, (
+            f"no translation worker with model {model_id} took it within {MODEL_WAIT_SECONDS // 60} minutes: "
+            "install the model on a worker (flask --app wsgi mt install FILE.argosmodel), then translate again"))
+        return "failed: no worker has the model"
+    translate_article_task.schedule((job_id, waiting_since), delay=MODEL_RETRY_DELAY)
+    return f"left for a worker with model {model_id}"
+
+
+@huey.periodic_task(crontab(minute="*"))
+def requeue_abandoned_translations() -> list[int]:
+    """Every minute, on every worker: jobs whose worker died go back to the queue (services/job_leases.py)."""
+    from .services.job_leases import requeue_abandoned_jobs
+
+    app = worker_app()
+    with app.app_context():
+        job_ids = requeue_abandoned_jobs(app.config["TRANSLATION_JOB_MAX_ATTEMPTS"])
+    for job_id in job_ids:
+        translate_article_task(job_id)
+    return job_ids
+
+
+@huey.on_startup()
+def requeue_abandoned_translations_at_start() -> None:
+    """A worker starting again after a crash need not wait a minute to take back what the crash left."""
+    requeue_abandoned_translations.call_local()

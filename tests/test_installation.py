@@ -209,3 +209,61 @@ def test_duplicate_active_translation_jobs_are_ended_by_the_upgrade_that_forbids
     duplicate = "a duplicate of an older job for the same article and model"
     assert [tuple(job) for job in jobs] == [("queued", None), ("failed", duplicate), ("failed", duplicate),
                                             ("done", None)]
+
+
+def test_jobs_running_at_the_upgrade_that_adds_leases_are_swept_back_to_the_queue(app, seeded):
+    from app.services.job_leases import requeue_abandoned_jobs
+
+    db.session.remove()
+    downgrade(revision="0007")
+    with db.engine.begin() as connection:
+        for status in ("running", "queued"):
+            connection.execute(text(
+                "INSERT INTO translation_jobs (article_id, model_id, status, done, total, created_at) "
+                "VALUES (:article, :model, :status, 0, 1, '2026-12-01 00:00:00')"),
+                {"article": seeded[0], "model": f"tiny@{status}", "status": status})
+    upgrade()
+    with db.engine.connect() as connection:
+        jobs = connection.execute(text("SELECT status, attempts, lease_expires_at FROM translation_jobs ORDER BY id"))
+        assert [(status, attempts, str(lease)[:19]) for status, attempts, lease in jobs] == [
+            ("running", 1, "2026-12-01 00:00:00"), ("queued", 0, "None")]
+    assert len(requeue_abandoned_jobs(max_attempts=3)) == 1
+
+
+def test_the_upgrade_to_one_machine_draft_per_model_merges_twins_and_keeps_differing_english(app, seeded, reviewer):
+    paragraph_id = db.session.scalar(select(text("id")).select_from(text("paragraphs")).order_by(text("id")).limit(1))
+    db.session.remove()
+    downgrade(revision="0008")
+    draft = ("INSERT INTO translations (paragraph_id, text, origin, model_id, source_hash, created_at, parent_id) "
+             "VALUES (:paragraph, :text, :origin, :model, 'h', '2026-12-01 00:00:00', :parent)")
+    with db.engine.begin() as connection:
+        def insert(text_, origin="machine", model="tiny@1", parent=None):
+            connection.execute(text(draft), {"paragraph": paragraph_id, "text": text_, "origin": origin,
+                                             "model": model if origin == "machine" else None, "parent": parent})
+            return connection.execute(text("SELECT max(id) FROM translations")).scalar()
+
+        first = insert("The minister met.")
+        twin = insert("The minister met.")  # the same draft twice: merged into `first`
+        other = insert("The minister has met.")  # another English from the same model id: kept, renamed
+        human = insert("The minister met today.", origin="human", parent=twin)
+        label = connection.execute(text("SELECT id FROM labels WHERE name = 'PER'")).scalar()
+        for translation_id in (first, twin):
+            connection.execute(text(
+                "INSERT INTO entities (paragraph_id, lang, translation_id, start, \"end\", label_id, text, flagged, "
+                "created_at) VALUES (:p, 'en', :t, 4, 12, :label, 'minister', false, '2026-12-01 00:00:00')"),
+                {"p": paragraph_id, "t": translation_id, "label": label})
+        connection.execute(text("UPDATE paragraphs SET current_revision_id = :twin, approved_revision_id = :twin "
+                                "WHERE id = :p"), {"twin": twin, "p": paragraph_id})
+    upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, text, model_id, parent_id FROM translations "
+                                       "WHERE paragraph_id = :p ORDER BY id"), {"p": paragraph_id}).all()
+        paragraph = connection.execute(text("SELECT current_revision_id, approved_revision_id FROM paragraphs "
+                                            "WHERE id = :p"), {"p": paragraph_id}).one()
+        entities = connection.execute(text("SELECT translation_id FROM entities WHERE paragraph_id = :p"),
+                                      {"p": paragraph_id}).scalars().all()
+    assert [tuple(row) for row in rows] == [(first, "The minister met.", "tiny@1", None),
+                                            (other, "The minister has met.", f"tiny@1#duplicate-{other}", None),
+                                            (human, "The minister met today.", None, first)]
+    assert tuple(paragraph) == (first, first)
+    assert entities == [first]  # the twin's entity moved onto `first`, where the same one already was

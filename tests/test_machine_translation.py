@@ -10,8 +10,11 @@ from app.extensions import db
 from app.models import Article, Paragraph, Translation, TranslationJob
 from app.services import mt, mt_engine, mt_packages
 from app.services import users as user_service
+from app.services.job_leases import Lease
 from tests.conftest import bearer, log_in
 from tests.support.tiny_argos import build_argos_package, run_argos_offline
+
+A_WORKER = Lease(60, "worker-host:4242")
 
 FLOAT32 = mt_engine.EngineOptions(compute_type="float32")
 
@@ -241,7 +244,8 @@ def test_api_queues_a_translation_and_reports_progress(client, app, seeded, admi
     job_id = response.get_json()["job_id"]
     job = client.get(f"/api/v1/jobs/{job_id}", headers=bearer(token)).get_json()
     assert job == {"id": job_id, "article_id": seeded[0], "model_id": model.model_id, "status": "queued",
-                   "done": 0, "total": 36, "error": None}
+                   "done": 0, "total": 36, "error": None, "attempts": 0, "lease_expires_at": None,
+                   "worker_lost": False}
     from app.tasks import huey
 
     assert huey.pending_count() >= 1
@@ -299,32 +303,32 @@ def test_translate_buttons_refuse_a_forged_form(admin_client, app, seeded, model
 def test_queued_jobs_of_one_model_share_the_models_batches(app, seeded, model):
     package = mt.require_package(app.instance_path)
     jobs = [mt.create_translation_job(db.session.get(Article, i), package, actor=None).job for i in seeded[1:4]]
-    claimed = mt.claim_jobs(jobs[0].id, limit=16)
+    claimed = mt.claim_jobs(jobs[0].id, limit=16, lease=A_WORKER)
     assert claimed == [job.id for job in jobs]
-    assert mt.claim_jobs(jobs[1].id, limit=16) == []  # already running: its own task stops
+    assert mt.claim_jobs(jobs[1].id, limit=16, lease=A_WORKER) == []  # already running: its own task stops
     counting = CountingTranslator(translator_for(model))
     done = mt.run_translation_jobs(claimed, app.instance_path, lambda package: counting)
     assert [(job.status, job.done, job.total) for job in done] == [("done", 20, 20), ("done", 26, 26), ("done", 18, 18)]
     assert counting.calls == -(-64 // mt.CHUNK_SIZE)  # 64 paragraphs in chunks across articles, not per article
     assert all(db.session.get(Article, i).status == "translated" for i in seeded[1:4])
-    assert mt.claim_jobs(jobs[2].id, limit=16) == []  # done: nothing to do
+    assert mt.claim_jobs(jobs[2].id, limit=16, lease=A_WORKER) == []  # done: nothing to do
 
 
 def test_a_failed_job_is_claimed_again_by_its_retry(app, seeded, model):
     article_id = seeded[3]
     bad_text = db.session.get(Article, article_id).paragraphs[2].ar
     job = mt.create_translation_job(db.session.get(Article, article_id), mt.require_package(app.instance_path), actor=None).job
-    mt.run_translation_jobs(mt.claim_jobs(job.id, limit=16), app.instance_path,
+    mt.run_translation_jobs(mt.claim_jobs(job.id, limit=16, lease=A_WORKER), app.instance_path,
                             lambda package: CountingTranslator(translator_for(model), fail_on=bad_text))
     assert db.session.get(TranslationJob, job.id).status == "failed"
-    assert mt.claim_jobs(job.id, limit=16) == [job.id]
+    assert mt.claim_jobs(job.id, limit=16, lease=A_WORKER) == [job.id]
     (retried,) = mt.run_translation_jobs([job.id], app.instance_path, translator_for)
     assert (retried.status, retried.done) == ("done", 18)
 
 
 def test_jobs_broken_by_the_worker_itself_are_failed_and_claimable_again(app, seeded, model):
     job = mt.create_translation_job(db.session.get(Article, seeded[3]), mt.require_package(app.instance_path), actor=None).job
-    claimed = mt.claim_jobs(job.id, limit=16)
+    claimed = mt.claim_jobs(job.id, limit=16, lease=A_WORKER)
 
     def broken_model(package):
         raise RuntimeError("model file is damaged")
@@ -334,7 +338,7 @@ def test_jobs_broken_by_the_worker_itself_are_failed_and_claimable_again(app, se
     mt.fail_jobs(claimed, "RuntimeError: model file is damaged")
     failed = db.session.get(TranslationJob, job.id)
     assert (failed.status, failed.error) == ("failed", "RuntimeError: model file is damaged")
-    assert mt.claim_jobs(job.id, limit=16) == [job.id]
+    assert mt.claim_jobs(job.id, limit=16, lease=A_WORKER) == [job.id]
 
 
 def test_asking_twice_for_a_translation_returns_the_queued_job_and_queues_nothing_more(client, app, seeded, admin,
@@ -374,7 +378,7 @@ def test_the_database_allows_one_active_job_per_article_and_model(app, seeded, m
 def test_cli_leaves_an_article_a_worker_is_translating_and_takes_one_the_web_queued(app, seeded, model):
     package = mt.require_package(app.instance_path)
     running = mt.create_translation_job(db.session.get(Article, seeded[1]), package, actor=None).job
-    mt.claim_jobs(running.id, limit=1)  # a worker has it
+    mt.claim_jobs(running.id, limit=1, lease=A_WORKER)  # a worker has it
     queued = mt.create_translation_job(db.session.get(Article, seeded[2]), package, actor=None).job
 
     result = app.test_cli_runner().invoke(args=["mt", "translate", "--article", str(seeded[1]),

@@ -28,6 +28,7 @@ url, instance, start, action, argument = sys.argv[1:6]
 app = create_app({"TESTING": True, "SECRET_KEY": "race", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance,
                   "KNOWN_FORMS_RECHECK_SECONDS": 0})
 with app.app_context():
+    from sqlalchemy import select
     from app.models import Paragraph
     from app.services import mt, review, users
     if action == "approve":
@@ -43,7 +44,15 @@ with app.app_context():
     if action == "approve":
         result = review.approve_paragraph(int(argument), version, actor=actor, override_reason="race").status
     elif action == "claim":
-        result = mt.claim_jobs(int(argument), limit=16)
+        from app.services.job_leases import Lease
+        result = mt.claim_jobs(int(argument), limit=16, lease=Lease(60, f"racer:{os.getpid()}"))
+    elif action == "draft":  # a worker whose lease ran out and the one that took its job over, at once
+        from types import SimpleNamespace
+        article_id, worker = argument.split(":")
+        paragraphs = db.session.scalars(select(Paragraph).where(Paragraph.article_id == int(article_id))).all()
+        translator = SimpleNamespace(engine="ctranslate2", engine_version="4", model_id="tiny@1")
+        result = len(mt.store_machine_drafts([(p, f"Draft by worker {worker}.") for p in paragraphs], translator))
+        db.session.commit()
     elif action == "create_user":
         try:
             result = users.create_user("nadia", "a long enough password", "reviewer").username
@@ -170,3 +179,20 @@ def test_admins_assigning_one_article_from_several_processes_at_once_leave_one_r
     reviewers = db.session.scalars(select(Assignment.user_id).where(
         Assignment.article_id == seeded[0], Assignment.role == "reviewer")).all()
     assert len(reviewers) == 1
+
+
+def test_workers_drafting_the_same_paragraphs_at_once_leave_one_machine_draft_each(app, instance_path, tmp_path):
+    article = Article(title="خبر", original_filename="drafts.txt", raw_bytes=b"", checksum="d" * 64)
+    article.paragraphs = [Paragraph(position=i, kind="body", ar=f"اجتمع الوزير يوم {i}.") for i in range(40)]
+    db.session.add(article)
+    db.session.commit()
+
+    drafted = race(instance_path, tmp_path, "draft", [f"{article.id}:{worker}" for worker in range(6)])
+
+    assert sum(drafted) == 40  # every paragraph drafted by exactly one of them, none refused with an error
+    db.session.expire_all()
+    drafts = db.session.execute(select(Translation.paragraph_id, func.count()).where(Translation.origin == "machine")
+                                .group_by(Translation.paragraph_id)).all()
+    assert len(drafts) == 40 and {count for _, count in drafts} == {1}
+    paragraphs = db.session.scalars(select(Paragraph).where(Paragraph.article_id == article.id)).all()
+    assert all(p.current_revision is not None and p.version == 2 for p in paragraphs)

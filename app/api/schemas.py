@@ -124,6 +124,12 @@ class JobSchema(Schema):
     done = fields.Integer(required=True, metadata={"description": "Paragraphs with a draft from this model"})
     total = fields.Integer(required=True, metadata={"description": "Paragraphs in the article"})
     error = fields.String(allow_none=True, required=True)
+    attempts = fields.Integer(required=True, metadata={"description": "Times a worker has taken the job"})
+    lease_expires_at = fields.DateTime(allow_none=True, required=True, metadata={
+        "description": "While running: when the job goes back to the queue unless its worker renews the lease"})
+    worker_lost = fields.Boolean(required=True, metadata={
+        "description": "Running, but its worker stopped renewing the lease (killed, machine lost): "
+                       "the job goes back to the queue within a minute"})
 
 
 class ArticleListSchema(Schema):

@@ -20,7 +20,10 @@ class TranslationJob(db.Model):
     """Progress of one article's machine translation, as shown to the admin and the API.
 
     The queue (Huey) only carries the job id; everything a person needs to
-    see lives here, so it survives a restarted worker.
+    see lives here, so it survives a restarted worker. A running job is leased
+    to one worker (`worker`, until `lease_expires_at`, renewed while it works):
+    a job whose lease ran out lost its worker and goes back to the queue
+    (services/job_leases.py).
     """
 
     __tablename__ = "translation_jobs"
@@ -41,3 +44,11 @@ class TranslationJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    worker: Mapped[Optional[str]] = mapped_column(String(255))  # host:pid of the worker holding the lease
+    lease_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(server_default="0", default=0)  # times a worker took it
+
+    @property
+    def worker_lost(self) -> bool:
+        """Running, but its worker stopped renewing the lease: the next sweep puts it back in the queue."""
+        return self.status == "running" and (self.lease_expires_at is None or self.lease_expires_at < utcnow())

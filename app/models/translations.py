@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .users import User
 
 ORIGINS = ("machine", "human")
+_MACHINE = text("origin = 'machine'")
 
 
 class Translation(db.Model):
@@ -23,6 +24,10 @@ class Translation(db.Model):
     __table_args__ = (
         CheckConstraint("origin IN ('machine', 'human')", name="origin"),
         Index("ix_translations_model_source", "model_id", "source_hash"),
+        # One machine draft per paragraph and model: a second worker or the CLI translating the same
+        # paragraph adds nothing (services/mt.store_machine_drafts inserts with ON CONFLICT DO NOTHING).
+        Index("uq_translations_machine_draft", "paragraph_id", "model_id", unique=True,
+              sqlite_where=_MACHINE, postgresql_where=_MACHINE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,23 +3,25 @@
 The web process only creates jobs and enqueues their ids; the worker (or
 `flask mt translate` in the foreground) runs them with `run_translation_job`.
 Work is committed in chunks, so a worker killed mid-article loses nothing
-already translated, and running the job again only does what is missing.
-Drafts are reused across paragraphs with the same Arabic text and model.
+already translated, and running the job again only does what is missing;
+the job itself goes back to the queue when its worker's lease runs out
+(job_leases.py). Drafts are reused across paragraphs with the same Arabic
+text and model, and a paragraph never gets two drafts from one model.
 """
 from __future__ import annotations
 
 import hashlib
 from typing import Callable, NamedTuple, Protocol, Sequence
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
-from ..database import is_unique_violation
+from ..database import insert_ignoring_duplicates, is_unique_violation
 from ..extensions import db
 from ..models import ACTIVE_JOB_STATUSES, Article, Paragraph, Translation, TranslationJob, User, utcnow
 from . import ServiceError, chunked
 from .audit import record_event
+from .job_leases import Heartbeat, Lease, lease_ran_out
 from .mt_packages import InstalledPackage, find_package
 from .paragraph_qa import refresh_qa
 
@@ -67,7 +69,6 @@ def paragraphs_without_draft(article_id: int, model_id: str) -> list[Paragraph]:
     return list(db.session.scalars(
         select(Paragraph)
         .where(Paragraph.article_id == article_id, ~_has_draft_from(model_id))
-        .options(selectinload(Paragraph.current_revision))  # store_machine_draft looks at it
         .order_by(Paragraph.position)
     ))
 
@@ -96,20 +97,24 @@ def active_job(article_id: int, model_id: str) -> TranslationJob | None:
 
 
 def create_translation_job(article: Article, package: InstalledPackage, *, actor: User | None,
-                           running: bool = False) -> JobRequest:
+                           running_under: Lease | None = None) -> JobRequest:
     """A new job for this article and model, or the one already queued or running for them: never two
-    (the unique index uq_translation_jobs_active settles a race). `running`: the caller runs it itself
-    (the CLI), so no worker may take it."""
+    (the unique index uq_translation_jobs_active settles a race). `running_under`: the caller runs it
+    itself (the CLI) under this lease, so no worker takes it while the caller lives."""
     existing = active_job(article.id, package.model_id)
     if existing is not None:
         db.session.rollback()
         return JobRequest(existing, False)
     total = _paragraph_count(article.id)
     job = TranslationJob(
-        article_id=article.id, model_id=package.model_id, status="running" if running else "queued", total=total,
+        article_id=article.id, model_id=package.model_id, status="queued", total=total,
         done=total - len(paragraphs_without_draft(article.id, package.model_id)),
         requested_by_id=actor.id if actor is not None else None,
     )
+    if running_under is not None:
+        job.status, job.attempts = "running", 1
+        for column, value in running_under.taken_now().items():
+            setattr(job, column, value)
     db.session.add(job)
     try:
         db.session.flush()
@@ -146,9 +151,10 @@ def run_translation_job(
     translator_for: Callable[[InstalledPackage], Translator],
     *,
     on_progress: Callable[[TranslationJob], None] | None = None,
+    lease: Lease | None = None,
 ) -> TranslationJob:
     """Translate what the job's article still lacks; safe to run again after any interruption."""
-    return run_translation_jobs([job_id], instance_path, translator_for, on_progress=on_progress)[0]
+    return run_translation_jobs([job_id], instance_path, translator_for, on_progress=on_progress, lease=lease)[0]
 
 
 def run_translation_jobs(
@@ -157,13 +163,22 @@ def run_translation_jobs(
     translator_for: Callable[[InstalledPackage], Translator],
     *,
     on_progress: Callable[[TranslationJob], None] | None = None,
+    lease: Lease | None = None,
 ) -> list[TranslationJob]:
     """Run several jobs of one model together: their paragraphs share the model's batches.
 
     One article rarely fills a batch; taking the paragraphs of several
     articles keeps every translator thread busy. Each job keeps its own
-    progress, failures and result.
+    progress, failures and result. With a `lease` (the jobs were claimed
+    under it), a heartbeat renews it until the jobs end.
     """
+    if lease is None:
+        return _run_jobs(job_ids, instance_path, translator_for, on_progress)
+    with Heartbeat(db.engine, job_ids, lease):
+        return _run_jobs(job_ids, instance_path, translator_for, on_progress)
+
+
+def _run_jobs(job_ids, instance_path, translator_for, on_progress) -> list[TranslationJob]:
     jobs = [db.session.get(TranslationJob, job_id) for job_id in job_ids]
     if None in jobs:
         raise ServiceError(f"No translation job {job_ids[jobs.index(None)]}.")
@@ -185,17 +200,15 @@ def run_translation_jobs(
     failures: dict[int, list[str]] = {job.id: [] for job in jobs}
     for chunk in chunked(work, CHUNK_SIZE):
         results = _translate_chunk(translator, [paragraph for _, paragraph in chunk])
-        drafted = []
+        drafts = []
         for (job, _), (paragraph, english, error) in zip(chunk, results):
             if error is None:
-                store_machine_draft(paragraph, english, translator)
-                drafted.append(paragraph.id)
+                drafts.append((paragraph, english))
                 job.done += 1
             else:
                 paragraph.mt_error = error
                 failures[job.id].append(f"paragraph {paragraph.position + 1}: {error}")
-        db.session.flush()
-        for paragraph_id in drafted:
+        for paragraph_id in store_machine_drafts(drafts, translator):
             refresh_qa(paragraph_id)  # a new draft, or a new "unchanged draft" comparison
         db.session.commit()
         if on_progress is not None:
@@ -211,34 +224,55 @@ def run_translation_jobs(
     return jobs
 
 
-def claim_jobs(job_id: int, *, limit: int) -> list[int]:
-    """The job a worker task was given, plus other queued jobs of the same model, marked running.
+def claim_jobs(job_id: int, *, limit: int, lease: Lease) -> list[int]:
+    """The job a worker task was given, plus other waiting jobs of the same model, marked running
+    under this worker's lease.
 
-    The task's own job is taken by a conditional UPDATE of its row alone, unless it is
-    done or already running; a failed one is taken again (that is the retry). The others
-    are taken by one UPDATE over a locking read in id order that skips rows another
-    worker holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's write lock serialises
-    claims), so two workers never run one job and never wait for each other in a cycle.
-    The other jobs keep their own queued tasks, which find them taken and stop.
+    The task's own job is taken by a conditional UPDATE of its row alone, unless it is done
+    or running under a live lease; a failed one is taken again (that is the retry), and so is
+    one whose worker's lease ran out. The others (queued, or abandoned) are taken by one UPDATE
+    over a locking read in id order that skips rows another worker holds (`FOR UPDATE SKIP
+    LOCKED` on PostgreSQL; SQLite's write lock serialises claims), so two workers never run one
+    job and never wait for each other in a cycle. The other jobs keep their own queued tasks,
+    which find them taken and stop.
     """
     job = db.session.get(TranslationJob, job_id)
-    if job is None or not _claim(job_id, ("queued", "failed")):
+    now = utcnow()
+    taken = {"status": "running", "attempts": TranslationJob.attempts + 1, **lease.taken_now()}
+    if job is None or not _update_where(TranslationJob.id == job_id,
+                                        or_(TranslationJob.status.in_(("queued", "failed")), lease_ran_out(now)),
+                                        values=taken):
         db.session.rollback()
         return []
+    waiting = or_(TranslationJob.status == "queued", lease_ran_out(now))
+    # A CTE, materialised: run once. As a subquery of the UPDATE, PostgreSQL may run the locking read
+    # again for each row, and each rerun skips the rows the UPDATE has just changed, so LIMIT would let
+    # through every waiting job of the model.
     others = (
         select(TranslationJob.id)
-        .where(TranslationJob.model_id == job.model_id, TranslationJob.status == "queued", TranslationJob.id != job_id)
+        .where(TranslationJob.model_id == job.model_id, waiting, TranslationJob.id != job_id)
         .order_by(TranslationJob.id).limit(limit - 1)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .cte("others").prefix_with("MATERIALIZED", dialect="postgresql")
     )
     claimed = db.session.execute(
-        update(TranslationJob).where(TranslationJob.id.in_(others), TranslationJob.status == "queued")
-        .values(status="running").returning(TranslationJob.id)
+        update(TranslationJob).where(TranslationJob.id.in_(select(others.c.id)), waiting)
+        .values(**taken).returning(TranslationJob.id)
         .execution_options(synchronize_session=False)
     ).scalars().all()
     db.session.commit()
     return [job_id, *sorted(claimed)]
+
+
+def model_of_job(job_id: int) -> str | None:
+    return db.session.scalar(select(TranslationJob.model_id).where(TranslationJob.id == job_id))
+
+
+def fail_waiting_job(job_id: int, error: str) -> None:
+    """End a job no worker could take (none has its model), unless a worker has taken it meanwhile."""
+    _update_where(TranslationJob.id == job_id, TranslationJob.status.in_(("queued", "failed")),
+                  values={"status": "failed", "error": error[:500], "finished_at": utcnow()})
+    db.session.commit()
 
 
 def fail_jobs(job_ids: list[int], error: str) -> None:
@@ -250,13 +284,8 @@ def fail_jobs(job_ids: list[int], error: str) -> None:
             _finish(job, error[:500])
 
 
-def _claim(job_id: int, from_statuses: tuple[str, ...]) -> bool:
-    result = db.session.execute(
-        update(TranslationJob)
-        .where(TranslationJob.id == job_id, TranslationJob.status.in_(from_statuses))
-        .values(status="running")
-    )
-    return result.rowcount == 1
+def _update_where(*conditions, values: dict) -> bool:
+    return db.session.execute(update(TranslationJob).where(*conditions).values(**values)).rowcount == 1
 
 
 def _translate_chunk(translator: Translator, chunk: list[Paragraph]):
@@ -286,20 +315,34 @@ def _translate_chunk(translator: Translator, chunk: list[Paragraph]):
     return [(p, *results[p.id]) for p in chunk]
 
 
-def store_machine_draft(paragraph: Paragraph, english: str, translator: Translator) -> Translation:
-    """Append a machine revision; it becomes current only where no human has edited."""
-    revision = Translation(
-        paragraph_id=paragraph.id, text=english, origin="machine",
-        engine=translator.engine, engine_version=translator.engine_version,
-        model_id=translator.model_id, source_hash=source_hash(paragraph.ar),
-    )
-    db.session.add(revision)
-    current = paragraph.current_revision
-    if current is None or current.origin == "machine":
-        paragraph.current_revision = revision  # written with the chunk's commit; no flush per draft
-        paragraph.version += 1
-    paragraph.mt_error = None
-    return revision
+def store_machine_drafts(drafts: list[tuple[Paragraph, str]], translator: Translator) -> list[int]:
+    """Append each paragraph's machine revision, unless it already has one from this model (another
+    worker, or the CLI, was first: the unique index uq_translations_machine_draft, ON CONFLICT DO
+    NOTHING). A new draft becomes current only where no human has edited: a conditional UPDATE that
+    re-checks the current revision, so a reviewer's save that lands meanwhile is never replaced.
+    The ids of the paragraphs that got a new draft."""
+    if not drafts:
+        return []
+    db.session.flush()
+    inserted = insert_ignoring_duplicates(db.session.connection(), Translation.__table__, [
+        {"paragraph_id": paragraph.id, "text": english, "origin": "machine", "engine": translator.engine,
+         "engine_version": translator.engine_version, "model_id": translator.model_id,
+         "source_hash": source_hash(paragraph.ar), "created_at": utcnow()}
+        for paragraph, english in drafts
+    ], returning=("id", "paragraph_id"))
+    for revision_id, paragraph_id in inserted:
+        db.session.execute(
+            update(Paragraph)
+            .where(Paragraph.id == paragraph_id,
+                   or_(Paragraph.current_revision_id.is_(None), exists().where(
+                       Translation.id == Paragraph.current_revision_id, Translation.origin == "machine")))
+            .values(current_revision_id=revision_id, version=Paragraph.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    for paragraph, _ in drafts:
+        paragraph.mt_error = None
+        db.session.expire(paragraph, ["current_revision_id", "current_revision", "version"])
+    return [paragraph_id for _, paragraph_id in inserted]
 
 
 def _mark_article_translated(article_id: int) -> None:

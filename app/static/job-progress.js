@@ -1,5 +1,7 @@
 // Live progress of translation jobs: any element with data-job-url is polled
-// until its job ends, then the page reloads to show the drafts.
+// until its job ends, then the page reloads to show the drafts. While a running
+// job's worker has stopped answering (worker_lost), its note says so; the job
+// keeps its id when it goes back to the queue, so the poll simply follows it.
 (function () {
   "use strict";
   function poll(element) {
@@ -10,6 +12,8 @@
         element.querySelector("[data-job-status]").textContent = job.status;
         element.querySelector("[data-job-done]").textContent = job.done;
         element.querySelector("[data-job-total]").textContent = job.total;
+        var lost = element.querySelector("[data-job-lost]");
+        if (lost) { lost.hidden = !job.worker_lost; }
         if (job.status === "done" || job.status === "failed") {
           window.location.reload();
         } else {
