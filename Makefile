@@ -17,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 SCHEMAS := .cache/xml-schemas
 SYMFONY_SCHEMAS := usr/share/php/Symfony/Component/Translation/Resources/schemas
 
-.PHONY: run dev setup test test-postgres mutation install xml-schemas clean-venv FORCE
+.PHONY: run dev setup test test-postgres mutation install install-web install-worker xml-schemas clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -28,10 +28,21 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 
 # torch first, pinned: it resolves to the CPU build, and stops argostranslate
-# (through stanza) from pulling a multi-GB CUDA build.
-$(VENV)/.app-installed: requirements/app.txt | $(BIN)/python
+# (through stanza) from pulling a multi-GB CUDA build. app.txt is worker.txt (itself
+# web.txt) plus argostranslate and what it pulls: each pin lives in one file.
+$(VENV)/.app-installed: requirements/app.txt requirements/worker.txt requirements/web.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/app.txt
+	@touch $@
+
+# The lean tiers, for a team's machines (README, "Deploying for a team"): a web machine
+# needs no model stack, a worker no torch, stanza or spaCy. `make install-web VENV=/opt/mizan-web`.
+$(VENV)/.web-installed: requirements/web.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/web.txt
+	@touch $@
+
+$(VENV)/.worker-installed: requirements/worker.txt requirements/web.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/worker.txt
 	@touch $@
 
 $(VENV)/.test-installed: requirements/test.txt $(VENV)/.app-installed
@@ -77,6 +88,10 @@ xml-schemas: $(SCHEMAS)/tmx14.dtd $(SCHEMAS)/xliff-core-1.2-strict.xsd $(SCHEMAS
 FORCE:
 
 install: $(VENV)/.app-installed
+
+install-web: $(VENV)/.web-installed
+
+install-worker: $(VENV)/.worker-installed
 
 # Instance folder and secret key, migrations, seeds into an empty database, the admin account.
 setup: $(VENV)/.app-installed

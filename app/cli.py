@@ -1,6 +1,7 @@
 """`flask --app wsgi …` commands. Each parses its arguments and calls a service."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from datetime import date
@@ -219,6 +220,11 @@ def mt_install_command(package_file: Path | None, download: bool) -> None:
 
 def _download_from_argos_index(instance_path: Path) -> Path:
     """The only place Mizan talks to argostranslate's package index, and only when asked."""
+    if importlib.util.find_spec("argostranslate") is None:
+        _fail("--download needs argostranslate, which only the full install has (requirements/app.txt, "
+              "make install); web and worker tiers leave it out. Download the .argosmodel file elsewhere "
+              "(its index: https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json) "
+              "and run `flask --app wsgi mt install FILE`.")
     cache = instance_path / "argos-cache"
     for variable, folder in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
         os.environ[variable] = str(cache / folder)
@@ -272,6 +278,10 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
 
     if bool(article_ids) == all_articles:
         _fail("give --article ID (one or more) or --all")
+    try:
+        mt_engine.require_engine()  # before any job is created: a web-tier machine cannot translate
+    except ServiceError as error:
+        _fail(str(error))
     try:
         package = mt.require_package(current_app.instance_path, model)
     except ServiceError as error:

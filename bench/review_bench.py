@@ -63,6 +63,29 @@ Targets: save p50 <= 5 ms, page p50 <= 150 ms, API p50 <= 50 ms (500
 paragraphs), a constant number of queries per page.  The script reports
 PASS/MISS; it exits non-zero only if the benchmark itself fails.
 
+Both engines, in the same run
+-----------------------------
+SQLite is always measured.  With ``--database-url postgresql+psycopg://...``
+(a PostgreSQL server: the benchmark creates its throwaway databases there,
+``mizan_bench_<pid>_<n>``, and drops them at the end) everything above is
+measured a second time on PostgreSQL: the same instance built the same way
+(same seed), copies for the query count and the raw app made with
+``CREATE DATABASE ... TEMPLATE``, the server started with
+``MIZAN_DATABASE_URL`` (and ``MIZAN_QUEUE_URL`` from ``--queue-url``, the
+Redis a team deployment has).  The raw app then talks to PostgreSQL through
+``psycopg`` (autocommit; the save is BEGIN; SELECT ... FOR UPDATE; INSERT
+... RETURNING; UPDATE; COMMIT), keeping its idle connections in a small
+pool shared by the threads, as Mizan's SQLAlchemy pool does.  Each engine's
+full report is printed, then both side by side, then the issue's targets
+(save p50 <= 5 ms over HTTP and article API p50 <= 50 ms at 500
+paragraphs, stated for PostgreSQL) for each engine.  A throwaway server::
+
+    scripts/with-test-services bash -c '.venv/bin/python bench/review_bench.py \
+        --database-url "$MIZAN_TEST_DATABASE_URL" --queue-url "$MIZAN_TEST_QUEUE_URL"'
+
+(that server runs with fsync=off and synchronous_commit=off: a commit does
+not wait for the disk, which a production server's does.)
+
 Usage::
 
     .venv/bin/python bench/review_bench.py
@@ -72,6 +95,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import datetime
 import hashlib
@@ -98,7 +122,8 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.machine import (  # noqa: E402
-    benchmark_run, copy_instance, free_port, machine_line, process_cpu_seconds, use_instance,
+    Databases, add_engine_arguments, benchmark_run, engines, free_port, machine_line, postgres_version, process_cpu_seconds,
+    side_by_side,
 )
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -124,6 +149,41 @@ ENGLISH_WORDS = ("the president said that cooperation between both countries wil
 _raw_local = threading.local()
 
 
+class _PostgresConnection:
+    """psycopg in autocommit mode with sqlite3's `execute(sql, params)` and `?` marks, so that raw_app's SQL
+    is one text for both engines (every statement below is portable)."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.connection = psycopg.connect(url, autocommit=True)
+
+    def execute(self, sql: str, parameters=()):
+        return self.connection.execute(sql.replace("?", "%s"), parameters)
+
+
+_raw_pool: list[_PostgresConnection] = []  # idle PostgreSQL connections, shared by the threads (as a pool is)
+_raw_pool_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _raw_database():
+    """A connection for one request: a pooled one on PostgreSQL (opening one costs milliseconds, and
+    Mizan's SQLAlchemy pool keeps its connections too), the thread's own on SQLite."""
+    if not os.environ.get("MIZAN_BENCH_RAW_PG"):
+        yield _raw_connection()
+        return
+    with _raw_pool_lock:
+        connection = _raw_pool.pop() if _raw_pool else None
+    if connection is None:
+        connection = _PostgresConnection(os.environ["MIZAN_BENCH_RAW_PG"])
+    try:
+        yield connection
+    finally:
+        with _raw_pool_lock:
+            _raw_pool.append(connection)
+
+
 def _raw_connection() -> sqlite3.Connection:
     connection = getattr(_raw_local, "connection", None)
     if connection is None:
@@ -146,7 +206,11 @@ def raw_app(environ, start_response):
     path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
     if path == "/hello":
         return _raw_json(start_response, "200 OK", {})
-    db = _raw_connection()
+    with _raw_database() as db:
+        return _raw_request(db, environ, start_response, path, method)
+
+
+def _raw_request(db, environ, start_response, path: str, method: str) -> list[bytes]:
     kind, _, ident = path.strip("/").partition("/")
     if kind == "article" and method == "GET":
         rows = db.execute(
@@ -165,18 +229,20 @@ def raw_app(environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         payload = json.loads(environ["wsgi.input"].read(length))
         paragraph_id = int(ident)
-        db.execute("BEGIN IMMEDIATE")
+        postgres = isinstance(db, _PostgresConnection)
+        db.execute("BEGIN" if postgres else "BEGIN IMMEDIATE")  # the write lock, each engine's way
         try:
-            version, current = db.execute("SELECT version, current_revision_id FROM paragraphs WHERE id = ?",
-                                          (paragraph_id,)).fetchone()
+            version, current = db.execute("SELECT version, current_revision_id FROM paragraphs WHERE id = ?"
+                                          + (" FOR UPDATE" if postgres else ""), (paragraph_id,)).fetchone()
             if version != payload["version"]:
                 db.execute("ROLLBACK")
                 return _raw_json(start_response, "409 Conflict", {"version": version})
             now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
             revision_id = db.execute(
                 "INSERT INTO translations (paragraph_id, text, origin, author_id, parent_id, created_at) "
-                "VALUES (?, ?, 'human', ?, ?, ?)", (paragraph_id, payload["text"], payload["author_id"], current, now),
-            ).lastrowid
+                "VALUES (?, ?, 'human', ?, ?, ?) RETURNING id",
+                (paragraph_id, payload["text"], payload["author_id"], current, now),
+            ).fetchone()[0]
             db.execute("UPDATE paragraphs SET version = version + 1, current_revision_id = ?, status = 'edited' "
                        "WHERE id = ?", (revision_id, paragraph_id))
             db.execute("COMMIT")
@@ -269,8 +335,9 @@ def add_article(rng, vocabulary, paragraphs: int, entities_per: int, labels: lis
     return article.id, [p.id for p in article.paragraphs], len(rows)
 
 
-def build_instance(instance: Path, paragraphs: int, entities_per: int) -> Built:
-    use_instance(instance)
+def build_instance(dbs: Databases, instance: Path, paragraphs: int, entities_per: int) -> Built:
+    dbs.new(instance)
+    dbs.use(instance)
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -325,8 +392,8 @@ class QueryCounter:
         self.statements.append(statement)
 
 
-def in_process_client(instance: Path):
-    use_instance(instance)
+def in_process_client(dbs: Databases, instance: Path):
+    dbs.use(instance)
     from app import create_app
 
     app = create_app()
@@ -339,7 +406,7 @@ def in_process_client(instance: Path):
     return app, client
 
 
-def count_queries(instance: Path, built: Built) -> dict[str, dict[int, int]]:
+def count_queries(dbs: Databases, instance: Path, built: Built) -> dict[str, dict[int, int]]:
     """{state: {paragraphs: count}} for the page and the API, before and after a full review."""
     from sqlalchemy import event, select
 
@@ -348,7 +415,7 @@ def count_queries(instance: Path, built: Built) -> dict[str, dict[int, int]]:
     from app.services import review as review_service
     from app.services import workflow as workflow_service
 
-    app, client = in_process_client(instance)
+    app, client = in_process_client(dbs, instance)
     bearer = {"Authorization": f"Bearer {built.reviewer_token}"}
     with app.app_context():
         engine = db.engine
@@ -426,9 +493,9 @@ def actors_other(users, actor):
     return users[(users.index(actor) + 1) % len(users)]
 
 
-def profile_in_process(instance: Path, built: Built, saves: int) -> str:
+def profile_in_process(dbs: Databases, instance: Path, built: Built, saves: int) -> str:
     """cProfile of the page, the API and saves through the Flask test client (no HTTP)."""
-    app, client = in_process_client(instance)
+    app, client = in_process_client(dbs, instance)
     bearer = {"Authorization": f"Bearer {built.reviewer_token}"}
     versions = {p["id"]: p["version"] for p in
                 client.get(f"/api/v1/articles/{built.big_article}", headers=bearer).get_json()["paragraphs"]}
@@ -573,8 +640,9 @@ def expect(response: Response, status: int, what: str) -> Response:
     return response
 
 
-def measure_mizan(instance: Path, built: Built, samples: int, saves: int, approvals: int, log: Path) -> dict[str, Series]:
-    server = Server("wsgi:app", {"MIZAN_INSTANCE_PATH": str(instance)}, log, "/login")
+def measure_mizan(dbs: Databases, instance: Path, built: Built, samples: int, saves: int, approvals: int,
+                  log: Path) -> dict[str, Series]:
+    server = Server("wsgi:app", dbs.settings(instance), log, "/login")
     try:
         # Log in through the real form, as a browser would: the session cookie, then the form's CSRF token.
         login = expect(server.request("GET", "/login"), 200, "GET /login")
@@ -654,8 +722,10 @@ def measure_mizan(instance: Path, built: Built, samples: int, saves: int, approv
         server.stop()
 
 
-def measure_raw(database: Path, built: Built, samples: int, saves: int, log: Path) -> dict[str, Series]:
-    server = Server("bench.review_bench:raw_app", {"MIZAN_BENCH_RAW_DB": str(database)}, log, "/hello")
+def measure_raw(dbs: Databases, instance: Path, built: Built, samples: int, saves: int, log: Path) -> dict[str, Series]:
+    where = ({"MIZAN_BENCH_RAW_PG": dbs.psycopg_url(instance)} if dbs.on_postgres
+             else {"MIZAN_BENCH_RAW_DB": str(instance / "mizan.sqlite")})
+    server = Server("bench.review_bench:raw_app", where, log, "/hello")
     try:
         n = len(built.paragraph_ids)
         results = {
@@ -747,6 +817,68 @@ def print_report(built: Built, mizan: dict[str, Series], raw: dict[str, Series],
         print(f"  {'PASS' if ok else 'MISS'}  {text}")
 
 
+@dataclass
+class EngineRun:
+    dbs: Databases
+    built: Built
+    mizan: dict[str, Series]
+    raw: dict[str, Series]
+    queries: dict
+    profile: str | None = None
+
+
+def measure_engine(dbs: Databases, work: Path, args) -> EngineRun:
+    """Build the instance on this engine, count queries, then Mizan and the raw app over HTTP."""
+    work.mkdir()
+    built_at = time.perf_counter()
+    built = build_instance(dbs, work / "instance", args.paragraphs, args.entities)
+    print(f"{dbs.label}: instance {work / 'instance'}: article {built.big_article} ({args.paragraphs} paragraphs, "
+          f"{built.entities:,} entities) and article {built.small_article} ({SMALL_ARTICLE} paragraphs), "
+          f"built in {time.perf_counter() - built_at:.1f} s", flush=True)
+    dbs.copy(work / "instance", work / "counting")
+    dbs.copy(work / "instance", work / "raw")
+    if args.profile:
+        dbs.copy(work / "instance", work / "profiling")
+    queries = count_queries(dbs, work / "counting", built)
+    mizan = measure_mizan(dbs, work / "instance", built, args.samples, args.saves, args.approvals,
+                          work / "waitress.log")
+    raw = measure_raw(dbs, work / "raw", built, args.samples, args.saves, work / "raw-waitress.log")
+    profile = profile_in_process(dbs, work / "profiling", built, 200) if args.profile else None
+    return EngineRun(dbs, built, mizan, raw, queries, profile)
+
+
+def print_side_by_side(runs: list[EngineRun]) -> None:
+    """The figures of every engine in one table, then the targets per engine."""
+    labels = [run.dbs.label for run in runs]
+    rows = []
+    for key, series in runs[0].mizan.items():
+        rows.append((f"{series.label} p50 ms", [f"{run.mizan[key].p(0.5):.2f}" for run in runs]))
+        rows.append(("  p95 ms", [f"{run.mizan[key].p(0.95):.2f}" for run in runs]))
+    for key, series in runs[0].raw.items():
+        rows.append((f"{series.label} p50 ms", [f"{run.raw[key].p(0.5):.2f}" for run in runs]))
+    rows.append(("save / raw save (p50)", [f"{run.mizan['save'].p(0.5) / run.raw['save'].p(0.5):.1f}x" for run in runs]))
+    rows.append(("API / raw article JSON (p50)",
+                 [f"{run.mizan['api'].p(0.5) / run.raw['api'].p(0.5):.1f}x" for run in runs]))
+    rows.append(("save server CPU ms / request",
+                 [f"{run.mizan['save'].cpu_ms:.2f}" if run.mizan["save"].cpu_ms is not None else "?" for run in runs]))
+    rows.append(("API server CPU ms / request",
+                 [f"{run.mizan['api'].cpu_ms:.2f}" if run.mizan["api"].cpu_ms is not None else "?" for run in runs]))
+    for key in [k for k in runs[0].queries if not k.startswith("_")]:
+        rows.append((f"queries: {key}", [", ".join(str(c) for _, c in sorted(run.queries[key].items()))
+                                         for run in runs]))
+    print()
+    side_by_side(rows, labels, f"Side by side ({len(runs[0].built.paragraph_ids)} paragraphs, same run)")
+    print()
+    print("Targets (the issue's targets are on PostgreSQL; the same ones shown for SQLite; reported, not enforced):")
+    for run in runs:
+        n = len(run.built.paragraph_ids)
+        save, api = run.mizan["save"].p(0.5), run.mizan["api"].p(0.5)
+        for ok, text in ((save <= TARGET_SAVE_MS, f"save p50 over HTTP <= {TARGET_SAVE_MS:.0f} ms: {save:.2f} ms"),
+                         (api <= TARGET_API_MS, f"article API p50 ({n} paragraphs) <= {TARGET_API_MS:.0f} ms: "
+                                                f"{api:.1f} ms")):
+            print(f"  {'PASS' if ok else 'MISS'}  {run.dbs.label:<10} {text}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -759,6 +891,7 @@ def main() -> int:
                         help="also cProfile the page, the API and 200 saves in-process and print the top entries")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of the counted requests")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed at the end)")
+    add_engine_arguments(parser)
     args = parser.parse_args()
     if args.paragraphs < SMALL_ARTICLE or args.samples < 1 or args.saves < 1 or args.entities < 0:
         parser.error(f"--paragraphs must be at least {SMALL_ARTICLE}; --samples and --saves at least 1")
@@ -766,32 +899,26 @@ def main() -> int:
         parser.error("--approvals cannot exceed --paragraphs")
 
     print(f"Mizan review benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    print(machine_line())
+    print(machine_line(*postgres_version(args.database_url)))
     print(f"Load average before: {os.getloadavg()[0]:.2f} (other work on the 2 cores skews the wall times)")
+    runs: list[EngineRun] = []
     with benchmark_run("mizan-review-bench-", keep=args.keep) as work:
-        built_at = time.perf_counter()
-        built = build_instance(work / "instance", args.paragraphs, args.entities)
-        database = work / "instance" / "mizan.sqlite"
-        print(f"Instance: {work / 'instance'}: article {built.big_article} ({args.paragraphs} paragraphs, "
-              f"{built.entities:,} entities) and article {built.small_article} ({SMALL_ARTICLE} paragraphs), "
-              f"built in {time.perf_counter() - built_at:.1f} s")
-        counting = copy_instance(database, work / "counting")
-        raw_db = copy_instance(database, work / "raw")
-        profiling = copy_instance(database, work / "profiling") if args.profile else None
-
-        queries = count_queries(counting.parent, built)
-        mizan = measure_mizan(database.parent, built, args.samples, args.saves, args.approvals, work / "waitress.log")
-        raw = measure_raw(raw_db, built, args.samples, args.saves, work / "raw-waitress.log")
-        print_report(built, mizan, raw, queries)
-        if args.show_queries:
-            for key, by_size in queries.items():
-                if key.startswith("_"):
-                    for size, statements in sorted(by_size.items()):
-                        print(f"\n{key[1:]} at {size} paragraphs:")
-                        for statement in statements:
-                            print("   ", " ".join(statement.split())[:200])
-        if profiling is not None:
-            print(profile_in_process(profiling.parent, built, 200))
+        for dbs in engines(args.database_url, args.queue_url):
+            with dbs:
+                runs.append(measure_engine(dbs, work / dbs.engine, args))
+        for run in runs:
+            print(f"\n=== {run.dbs.label} ===")
+            print_report(run.built, run.mizan, run.raw, run.queries)
+            if args.show_queries:
+                for key, by_size in run.queries.items():
+                    if key.startswith("_"):
+                        for size, statements in sorted(by_size.items()):
+                            print(f"\n{key[1:]} at {size} paragraphs:")
+                            for statement in statements:
+                                print("   ", " ".join(statement.split())[:200])
+            if run.profile is not None:
+                print(run.profile)
+        print_side_by_side(runs)
     return 0
 
 

@@ -14,16 +14,39 @@ differs on purpose in two places:
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 import threading
 from dataclasses import dataclass
 from typing import Sequence
 
+from . import ServiceError
 from .mt_packages import InstalledPackage
 from .sentences import split_sentences
 
 BEAM_SIZE = 4
 LENGTH_PENALTY = 0.2
+ENGINE_MODULES = ("ctranslate2", "sentencepiece")
+
+
+class EngineNotInstalled(ServiceError):
+    """This Python has no model stack: a web-tier install (requirements/web.txt)."""
+
+
+def missing_engine_modules() -> list[str]:
+    """The engine's modules this Python cannot import, found without importing them."""
+    return [name for name in ENGINE_MODULES if importlib.util.find_spec(name) is None]
+
+
+def require_engine() -> None:
+    """Refuse, saying what to do, on a machine that cannot translate."""
+    missing = missing_engine_modules()
+    if missing:
+        raise EngineNotInstalled(
+            f"this machine cannot translate: {', '.join(missing)} not installed (a web-tier install, "
+            "requirements/web.txt); translations run on a worker machine (make install-worker) "
+            "or on a full install (make install)"
+        )
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,7 @@ class PackageTranslator:
     engine = "ctranslate2"
 
     def __init__(self, package: InstalledPackage, options: EngineOptions = EngineOptions()):
+        require_engine()
         import ctranslate2
         import sentencepiece
 

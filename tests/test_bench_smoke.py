@@ -1,0 +1,50 @@
+"""Every benchmark under bench/ that measures both engines runs to the end at a tiny size: on SQLite, and
+beside it on PostgreSQL when the suite runs there (`make test-postgres`: the scripts get the test server as
+--database-url and create and drop databases of their own on it)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import databases
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+TINY = {
+    "review_bench.py": ["--paragraphs", "50", "--entities", "1", "--samples", "2", "--saves", "3",
+                        "--approvals", "2"],
+    "import_bench.py": ["--paragraphs", "200", "--batch-files", "5"],
+    "export_bench.py": ["--paragraphs", "150", "--small", "150", "--repeat", "1", "--formats", "jsonl,moses",
+                        "--profile", "none"],
+    "load_bench.py": ["--max-users", "2", "--step-seconds", "1", "--think", "0.05", "--paragraphs", "3",
+                      "--entities", "1"],
+}
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_benchmark_runs_at_a_tiny_size_on_every_engine_of_the_run(script, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIZAN_", "PYTEST"))}
+    env["TMPDIR"] = str(tmp_path)  # the benchmark's work folder, removed with the test's
+    command = [sys.executable, str(PROJECT_ROOT / "bench" / script), *TINY[script]]
+    if databases.ON_POSTGRES:
+        command += ["--database-url", databases.SERVER_URL]
+        if databases.QUEUE_URL:
+            command += ["--queue-url", databases.QUEUE_URL]
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=280)
+    output = completed.stdout
+    assert completed.returncode == 0, f"{script} exited {completed.returncode}:\n{output[-3000:]}\n{completed.stderr[-3000:]}"
+    side_by_side = next(line for line in output.splitlines() if line.startswith("Side by side"))
+    assert "SQLite" in side_by_side
+    assert ("PostgreSQL" in side_by_side) == databases.ON_POSTGRES
+    assert "Traceback" not in output
+    if script == "load_bench.py":
+        assert "5xx" in output and " 0 5xx" in output
+    if databases.ON_POSTGRES:  # the benchmark dropped every database it made
+        with databases.postgres_server().engine.connect() as connection:
+            left = connection.exec_driver_sql(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'mizan_bench_%'").scalars().all()
+        assert left == []
