@@ -81,8 +81,8 @@ def translate_article_task(job_id: int, waiting_since: float | None = None) -> s
         model_id = mt.model_of_job(job_id)
         if model_id is None:
             return "no such job"
-        if find_package(app.instance_path, model_id) is None:
-            return _leave_for_a_worker_with(model_id, job_id, waiting_since)
+        if mt_engine.missing_engine_modules() or find_package(app.instance_path, model_id) is None:
+            return _leave_for_a_worker_with(model_id, job_id, waiting_since)  # a web-tier consumer, too
         lease = Lease.from_config(app.config)
         job_ids = mt.claim_jobs(job_id, limit=JOBS_PER_RUN, lease=lease)
         if not job_ids:
@@ -102,8 +102,8 @@ def translate_article_task(job_id: int, waiting_since: float | None = None) -> s
 
 
 def _leave_for_a_worker_with(model_id: str, job_id: int, waiting_since: float | None) -> str:
-    """This worker lacks the job's model: queue the task again, for a worker that has it, or fail the job
-    once none has taken it for MODEL_WAIT_SECONDS."""
+    """This worker lacks the job's model (or any engine: a web-tier install): queue the task again, for a
+    worker that has it, or fail the job once none has taken it for MODEL_WAIT_SECONDS."""
     from .services import mt
 
     waiting_since = waiting_since or time.time()

@@ -216,6 +216,19 @@ def test_a_worker_without_the_model_leaves_the_job_for_one_that_has_it(app, mode
     assert job.error.startswith(f"no translation worker with model {model.model_id} took it within 10 minutes")
 
 
+def test_a_web_tier_consumer_without_the_engine_takes_no_job(app, model, monkeypatch):
+    from app import tasks
+
+    job_id = mt.create_translation_job(article_with(2), model, actor=None).job.id
+    for name in ("ctranslate2", "sentencepiece"):
+        monkeypatch.setitem(sys.modules, name, None)  # neither importable nor found: a web-tier install
+    monkeypatch.setattr(tasks, "worker_app", lambda: app)
+
+    assert tasks.translate_article_task.call_local(job_id) == f"left for a worker with model {model.model_id}"
+    db.session.expire_all()
+    assert (db.session.get(TranslationJob, job_id).status, db.session.get(TranslationJob, job_id).attempts) == (
+        "queued", 0)
+
 def wait_for(condition, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
