@@ -56,6 +56,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .export import bp as export_bp
     from .review import bp as review_bp
 
+    from .forms import refuse_unusable_query_strings
+
+    app.before_request(refuse_unusable_query_strings)
     app.register_blueprint(auth_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -1,9 +1,28 @@
-"""The base of every web form: Flask-WTF (a CSRF token on each) and no text that cannot be stored."""
+"""Web input: the base of every form (Flask-WTF: a CSRF token on each; no text that cannot be stored),
+and the query-string rules every page shares."""
 from __future__ import annotations
 
+from flask import abort, request
 from flask_wtf import FlaskForm
 
 from .services.user_text import forbidden_character_message
+
+# Beyond any real list. A larger page number is an empty last page, never a number the database overflows on.
+MAX_PAGE = 100_000
+
+
+def page_number_arg() -> int:
+    """The ?page= of a paged list, 1 to MAX_PAGE whatever was sent."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+
+
+def refuse_unusable_query_strings() -> None:
+    """Before every request: a query-string value carrying a character no engine can hold (NUL reaches
+    PostgreSQL as an error) is a 400 naming the parameter, whatever the page or API route does with it."""
+    for name, value in request.args.items(multi=True):
+        message = forbidden_character_message(name) or forbidden_character_message(value)
+        if message is not None:
+            abort(400, f"The query parameter {name[:40]!r} {message}.")
 
 
 class Form(FlaskForm):

@@ -103,3 +103,35 @@ def test_json_a_client_sends_may_carry_lone_surrogates_which_python_decodes():
     text = json.loads('"\\ud800"')
     with pytest.raises(UnicodeEncodeError):
         text.encode("utf-8")
+
+
+HUGE = str(10**30)  # beyond any BIGINT
+
+
+@pytest.mark.parametrize("query", [
+    f"page={HUGE}", "page=-5", f"status=\x00", f"assignee=\x00x", f"q=\x00", "q=" + "م" * 5000,
+    f"status={'x' * 5000}",
+], ids=["huge page", "negative page", "NUL status", "NUL assignee", "NUL search", "long search", "long status"])
+@pytest.mark.parametrize("page", ["/admin/", "/admin/glossary", "/export/", "/api/v1/articles"])
+def test_hostile_query_strings_on_pages_are_answered_never_a_500(admin_client, seeded, page, query):
+    response = admin_client.get(f"{page}?{query}")
+    assert response.status_code in (200, 400, 422), response.get_data(as_text=True)[:500]
+    if "\x00" in query:
+        assert response.status_code == 400
+        assert "contains a character that cannot be stored (U+0000" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", [f"from={HUGE}", f"to={HUGE}", f"from=-{HUGE}"])
+def test_hostile_revision_ids_in_the_history_page_are_answered_never_a_500(reviewer_client, assigned, query):
+    paragraph = first_paragraph(assigned)
+    response = reviewer_client.get(f"/paragraphs/{paragraph.id}/history?{query}")
+    assert response.status_code in (200, 400, 404), response.get_data(as_text=True)[:500]
+
+
+@pytest.mark.parametrize("field, value", [("paragraph_id", HUGE), ("paragraph_id", "-1")])
+def test_a_comment_form_with_an_impossible_paragraph_id_is_refused(reviewer_client, assigned, field, value):
+    token = csrf_token_from(page_of(reviewer_client, f"/articles/{assigned.id}"))
+    response = reviewer_client.post(f"/articles/{assigned.id}/comments", follow_redirects=True,
+                                    data={"csrf_token": token, "body": "Check the name.", field: value})
+    assert response.status_code in (200, 400, 404)
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 0

@@ -37,6 +37,16 @@ def test_cli_refuses_a_short_password_a_duplicate_and_a_bad_role(app, reviewer):
     assert db.session.scalar(select(User).where(User.username == "nadia")) is None
 
 
+def test_cli_refuses_a_display_name_longer_than_its_column_before_the_database_does(app):
+    result = cli(app, "users", "create", "nadia", "--display-name", "ن" * 121, "--password-stdin",
+                 input="a good long password\n")
+    assert result.exit_code == 1 and "The display name can be at most 120 characters." in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalar(select(User).where(User.username == "nadia")) is None
+    fits = cli(app, "users", "create", "nadia", "--display-name", "ن" * 120, "--password-stdin",
+               input="a good long password\n")
+    assert fits.exit_code == 0, fits.output
+
 def test_cli_lists_and_deactivates_users(app, admin, reviewer):
     listing = cli(app, "users", "list")
     assert listing.output.splitlines() == [

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..extensions import db
+from ..forms import page_number_arg
 from ..models import ARTICLE_STATUSES, ID_IN_URL, Article, AuditEvent, TranslationJob, User
 from ..services import ServiceError
 from ..services import assignment as assignment_service
@@ -32,7 +33,7 @@ def require_admin():
 
 @bp.route("/")
 def articles():
-    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_number = page_number_arg()
     status = request.args.get("status") or None
     if status not in ARTICLE_STATUSES:
         status = None

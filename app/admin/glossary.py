@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..extensions import db
+from ..forms import page_number_arg
 from ..models import ID_IN_URL, GlossaryTerm
 from ..services import ServiceError
 from ..services import glossary as glossary_service
@@ -25,7 +26,7 @@ def _glossary_form(term=None) -> GlossaryTermForm:
 
 
 def _glossary_page(form: GlossaryTermForm, term=None, status: int = 200):
-    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_number = page_number_arg()
     search = (request.args.get("q") or "").strip()
     page = glossary_service.list_terms(search=search or None, page=page_number, per_page=GLOSSARY_PER_PAGE)
     label_names = {t.id: glossary_service.label_name_of(t) for t in page.terms}

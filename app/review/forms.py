@@ -3,12 +3,13 @@ from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import Form
+from ..models import MAX_ID
 from ..services.workflow import MAX_COMMENT_CHARS
 
 
 class CommentForm(Form):
     body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=MAX_COMMENT_CHARS)])
-    paragraph_id = IntegerField(validators=[Optional(), NumberRange(min=1)], render_kw={"hidden": True})
+    paragraph_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)], render_kw={"hidden": True})
     submit = SubmitField("Comment")
 
 
@@ -18,5 +19,5 @@ class TransitionForm(Form):
 
 
 class RestoreForm(Form):
-    version = IntegerField(validators=[DataRequired(), NumberRange(min=1)], render_kw={"hidden": True})
+    version = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)], render_kw={"hidden": True})
     submit = SubmitField("Restore this text")

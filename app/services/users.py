@@ -19,6 +19,7 @@ from .user_text import forbidden_character_message
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_DISPLAY_NAME = 120  # the column's length: checked here, so the CLI says so rather than the database
 API_TOKEN_PREFIX = "mzn_"
 
 
@@ -75,6 +76,8 @@ def create_user(
     validate_password(password)
     if (forbidden := forbidden_character_message(display_name)) is not None:
         raise UserError(f"The display name {forbidden}.")
+    if len(display_name.strip()) > MAX_DISPLAY_NAME:
+        raise UserError(f"The display name can be at most {MAX_DISPLAY_NAME} characters.")
     if get_user_by_username(username) is not None:
         raise UserError(f"A user named {username!r} already exists.")
     user = User(
