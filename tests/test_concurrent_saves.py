@@ -1,4 +1,5 @@
-"""50 threads saving the same paragraphs against the production server (waitress, WAL SQLite).
+"""50 threads saving the same paragraphs against the production server: two waitress processes over one
+database (WAL SQLite, or PostgreSQL under make test-postgres), as a team runs several behind a proxy.
 
 Every thread has its own API token (the reviewer's or the admin's, both
 allowed to edit) and opens a new HTTP connection for every request. Each
@@ -140,7 +141,8 @@ def race(live_server):  # noqa: F811  (the imported fixture)
     return article_id, initial, tokens, admin_token
 
 
-def test_fifty_threads_saving_the_same_paragraphs(live_server, race):  # noqa: F811
+def test_fifty_threads_saving_the_same_paragraphs_through_two_server_processes(
+        live_server, second_live_server, race):  # noqa: F811
     article_id, initial, tokens, admin_token = race
     paragraph_ids = sorted(initial)
     outcomes = [Outcome() for _ in range(THREADS)]
@@ -148,7 +150,8 @@ def test_fifty_threads_saving_the_same_paragraphs(live_server, race):  # noqa: F
 
     def run(index: int) -> None:
         try:
-            work(Client(live_server.url, tokens[index], index, outcomes[index]), article_id, paragraph_ids, start)
+            url = (live_server.url, second_live_server)[index % 2]  # half the savers reach each process
+            work(Client(url, tokens[index], index, outcomes[index]), article_id, paragraph_ids, start)
         except BaseException as error:  # reported below, with the thread's number
             outcomes[index].error = error
             start.abort()
@@ -209,6 +212,7 @@ def test_fifty_threads_saving_the_same_paragraphs(live_server, race):  # noqa: F
             assert (e.body["revision_id"], e.body["text"]) == state_at[e.body["version"]], e
 
     assert "Traceback" not in live_server.log()
+    assert "Traceback" not in (live_server.instance.parent / "server-2.log").read_text(errors="replace")
     assert accepted_total <= THREADS * SAVES_PER_THREAD
     print(f"\n{len(puts)} PUTs ({accepted_total} accepted, {len(puts) - accepted_total} refused with 409) "
           f"and {len(exchanges) - len(puts)} GETs from {THREADS} threads in {elapsed:.1f} s")

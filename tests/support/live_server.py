@@ -123,6 +123,21 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def _waitress(instance_path: Path, log_file: Path) -> Iterator[str]:
+    """A waitress process over this instance, as `make run` starts it: its URL while it runs."""
+    env = server_env(instance_path, PYTHONUNBUFFERED="1")
+    with open(log_file, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "waitress", "--host", "127.0.0.1", "--port", "0", "--threads", "8", "wsgi:app"],
+            cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        yield _wait_until_serving(process, log_file)
+    finally:
+        _stop(process)
+
+
 @pytest.fixture
 def live_server(instance_path) -> Iterator[LiveServer]:
     """Waitress serving `wsgi:app` on a port of its own, over this test's own migrated database.
@@ -133,20 +148,21 @@ def live_server(instance_path) -> Iterator[LiveServer]:
     """
     app = create_app(make_config(instance_path))
     world = _arrange_world(app)
-    env = server_env(instance_path, PYTHONUNBUFFERED="1")
     log_file = instance_path.parent / "server.log"
-    with open(log_file, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "waitress", "--host", "127.0.0.1", "--port", "0", "--threads", "8", "wsgi:app"],
-            cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        )
     try:
-        url = _wait_until_serving(process, log_file)
-        yield LiveServer(url=url, instance=instance_path, app=app, log_file=log_file, world=world)
+        with _waitress(instance_path, log_file) as url:
+            yield LiveServer(url=url, instance=instance_path, app=app, log_file=log_file, world=world)
     finally:
-        _stop(process)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def second_live_server(live_server) -> Iterator[str]:
+    """Another waitress process over the same instance and database, as a team runs several behind a
+    proxy: its URL."""
+    with _waitress(live_server.instance, live_server.instance.parent / "server-2.log") as url:
+        yield url
 
 
 @pytest.fixture
