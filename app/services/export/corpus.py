@@ -237,7 +237,10 @@ class _Rows:
 
     def chunks(self, statement, size: int) -> Iterator[list[tuple]]:
         if self.driver is None:
-            result = self.connection.execution_options(yield_per=size).execute(statement)
+            # For this statement only: Connection.execution_options() would change the connection itself, and
+            # every later query (a chunk's entities, drafts…) would become a server-side cursor of its own,
+            # planned for its first rows (a scan of a whole table in id order, per chunk).
+            result = self.connection.execute(statement, execution_options={"yield_per": size})
             yield from ([tuple(row) for row in rows] for rows in result.partitions(size))
             return
         cursor = self.driver.execute(*driver_sql(self.connection, statement))
