@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Mapping
 
-from sqlalchemy import Table, event
+from sqlalchemy import BigInteger, Table, any_, bindparam, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +45,27 @@ def is_unique_violation(error: IntegrityError) -> bool:
     if isinstance(original, sqlite3.IntegrityError):
         return str(original).startswith("UNIQUE constraint failed")
     return getattr(original, "sqlstate", None) == "23505"
+
+
+def one_of_ids(column, dialect_name: str, name: str = "ids"):
+    """The condition `column` is one of the ids bound as `name` (a list), for statements run many times with
+    lists of a thousand ids. On PostgreSQL `column = ANY(:name)`: the list is one BIGINT[] parameter, so one
+    statement (prepared once by the driver) whatever its length, and no placeholder to build and send per id.
+    On SQLite, which has no arrays, `column IN (:name)` with the list expanded into one placeholder per id."""
+    if dialect_name == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(BigInteger)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def one_of_rows(column, subquery, dialect_name: str):
+    """The condition `column IN (subquery)` (a one-column SELECT returning a few thousand rows at most), read
+    by index lookups. On PostgreSQL `column = ANY(ARRAY(subquery))`: the subquery runs once and its values
+    are looked up in the index of `column`, whereas `IN` (or a join) is planned as a hash join over every row
+    of `column`'s table once that table is larger than a few index lookups cost: quadratic for an export
+    reading a big table a chunk at a time. SQLite looks `IN` up in the index as it is."""
+    if dialect_name == "postgresql":
+        return column == any_(func.array(subquery.scalar_subquery()))
+    return column.in_(subquery)
 
 
 _INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
