@@ -6,7 +6,7 @@ with a path per engine (see docs/architecture.md, "Both engines").
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import BigInteger, Table, any_, bindparam, event, func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -79,6 +79,35 @@ def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[
         return []
     statement = _INSERT_FOR[connection.dialect.name](table).on_conflict_do_nothing().returning(table.c.id)
     return [row[0] for row in connection.execute(statement, rows)]
+
+
+def copy_rows(cursor, table: Table, columns: Sequence[str], rows: Sequence[Sequence], *,
+              new_ids: bool = False) -> list[int]:
+    """PostgreSQL's bulk load: `rows` (values of `columns`, as the driver takes them) into `table` with one
+    `COPY ... FROM STDIN` on `cursor` (psycopg's), in the caller's transaction. A row that breaks a constraint
+    fails the COPY, and the caller's transaction with it, as an INSERT would.
+
+    With `new_ids`, each row gets a new id from the table's own sequence, returned in row order: reserved
+    first with `nextval` (what an INSERT's default calls), so no other writer can be given them, committed or
+    not, and the sequence is already past them; a rollback leaves a gap, as with INSERT. (SQLite has no COPY:
+    its writers insert with executemany.)"""
+    from psycopg import sql as psycopg_sql  # here: a SQLite installation never loads the driver
+
+    if not rows:
+        return []
+    ids: list[int] = []
+    if new_ids:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       (table.name, len(rows)))
+        ids = sorted(row[0] for row in cursor.fetchall())  # nextval rises within a query: this is their order
+        columns = ("id", *columns)
+        rows = [(new_id, *row) for new_id, row in zip(ids, rows)]
+    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        psycopg_sql.Identifier(table.name), psycopg_sql.SQL(", ").join(map(psycopg_sql.Identifier, columns)))
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return ids
 
 
 @event.listens_for(Engine, "connect")
