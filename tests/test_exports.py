@@ -164,6 +164,31 @@ def test_an_export_reads_one_snapshot_while_reviewers_keep_working(corpus, revie
     assert after[-1]["en"] == "Changed while the export ran." and len(after[-1]["entities"]["ar"]) == 1
 
 
+def test_only_the_paragraphs_are_streamed_and_each_chunk_reads_its_parts_by_one_list_of_ids(corpus, monkeypatch):
+    """A chunk's entities, links, drafts and approvals are plain queries beside the one server-side cursor.
+    (When the cursor's options stuck to the connection, PostgreSQL ran each of them as a cursor planned for
+    its first rows: a scan of a whole table in id order per chunk, quadratic in the corpus.)"""
+    from app.database import one_of_ids
+    from app.services.export import corpus as corpus_reader
+
+    monkeypatch.setattr(corpus_reader, "CHUNK", 2)
+    with corpus_reader.read_snapshot(db.engine) as connection:
+        options = dict(connection.get_execution_options())
+        chunks = corpus_reader.iter_record_chunks(connection, export.Selection())
+        records = [record for chunk in chunks for record in chunk
+                   if connection.get_execution_options() == options]  # unchanged while it reads
+    assert len(records) == len(approved_text_paragraphs(corpus))
+    assert sum(len(r["entities"]["ar"]) + len(r["entities"]["en"]) for r in records) > 0
+    assert any(r["links"] for r in records) and all(r["mt"] and r["approved_by"] for r in records)
+    # On PostgreSQL the ids are one array parameter, whatever their number; SQLite has a placeholder per id.
+    condition = one_of_ids(Paragraph.__table__.c.id, db.engine.dialect.name)
+    compiled = condition.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": False})
+    if db.engine.dialect.name == "postgresql":
+        assert "= ANY (" in str(compiled) and list(compiled.binds) == ["ids"]
+    else:
+        assert " IN (" in str(compiled)
+
+
 def jsonl_records_of(chunks) -> list[dict]:
     return [orjson.loads(line) for line in b"".join(chunks).splitlines()]
 
