@@ -5,6 +5,7 @@ with a path per engine (see docs/architecture.md, "Both engines").
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any, Mapping, Sequence
 
@@ -108,6 +109,24 @@ def copy_rows(cursor, table: Table, columns: Sequence[str], rows: Sequence[Seque
         for row in rows:
             copy.write_row(row)
     return ids
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+def export_snapshot(connection: Connection) -> str:
+    """PostgreSQL: the id of the snapshot of this REPEATABLE READ transaction (begun: it has read), for another
+    session to read the very same state with `adopt_snapshot`, as long as this transaction stays open.
+    (Two SQLite readers share a state by beginning while a writer lock holds every commit off.)"""
+    return connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+
+
+def adopt_snapshot(connection: Connection, snapshot_id: str) -> None:
+    """PostgreSQL: make this new REPEATABLE READ transaction read the snapshot `export_snapshot` gave;
+    before it reads anything else."""
+    if not _SNAPSHOT_ID.fullmatch(snapshot_id):  # a literal in the statement: no parameter is allowed there
+        raise ValueError(f"not a snapshot id: {snapshot_id!r}")
+    connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
 
 
 @event.listens_for(Engine, "connect")

@@ -18,6 +18,7 @@ from app.services import export
 from app.services import review as review_service
 from app.services import users as user_service
 from tests.conftest import bearer, log_in
+from tests.support import databases
 from tests.support.fixtures import MODEL_ID, TITLE_EN, tag
 from tests.support.xml_schemas import (
     read_tmx_units,
@@ -197,7 +198,7 @@ def jsonl_records_of(chunks) -> list[dict]:
 # this test process has some (Playwright's), so the export runs in a fresh Python process, with the
 # size threshold lowered, and reports back as JSON.
 FRESH_PROCESS_EXPORT = """
-import json, sys
+import json, os, sys, time
 from app import create_app
 from app.extensions import db
 from app.models import Paragraph
@@ -205,14 +206,24 @@ from app.services import export, users
 from app.services import review as review_service
 from app.services.export import corpus as corpus_reader, parallel
 
-instance, out, status, edit_id = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+instance, database_url, out, status, edit_id = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 parallel.PARALLEL_MIN_PARAGRAPHS = 1
 corpus_reader.CHUNK = 5  # several chunks per half
 ran = []
+# The second process reads its half late: the edit below is committed by then, and it must still not see it
+# (its snapshot is the first one's, taken before).
+parent, write_half = os.getpid(), parallel._write_half
+
+def late_second_half(*args):
+    if os.getpid() != parent:
+        time.sleep(0.5)
+    return write_half(*args)
+
+parallel._write_half = late_second_half
 split = parallel.write_jsonl_in_two_processes
 parallel.write_jsonl_in_two_processes = lambda *args: ran.append(split(*args)) or ran[-1]
 app = create_app({"TESTING": True, "SECRET_KEY": "test", "INSTANCE_PATH": instance,
-                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance}/mizan.sqlite"})
+                  "SQLALCHEMY_DATABASE_URI": database_url})
 edited = []
 
 def edit_once(_count):
@@ -232,18 +243,14 @@ print(json.dumps({"ran": ran, "paragraphs": report.paragraphs, "entities": repor
 
 def export_in_fresh_process(instance_path: Path, out: Path, status: str = "approved", edit_id: int = 0) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS_EXPORT, str(instance_path), str(out), status, str(edit_id)],
+        [sys.executable, "-c", FRESH_PROCESS_EXPORT, str(instance_path), databases.database_url(instance_path), str(out),
+         status, str(edit_id)],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return orjson.loads(result.stdout.strip().splitlines()[-1])
 
 
-TWO_PROCESSES_ON_SQLITE = pytest.mark.only_on(
-    "sqlite", why="the CLI forks a second process to share a JSONL export only over a SQLite file")
-
-
-@TWO_PROCESSES_ON_SQLITE
 def test_a_large_jsonl_export_by_two_processes_is_the_one_process_export(two_approved_articles, instance_path,
                                                                        tmp_path):
     path = tmp_path / "two-processes.jsonl"
@@ -257,7 +264,6 @@ def test_a_large_jsonl_export_by_two_processes_is_the_one_process_export(two_app
     assert sorted(f.name for f in tmp_path.iterdir() if f.name.startswith("two-processes")) == ["two-processes.jsonl"]
 
 
-@TWO_PROCESSES_ON_SQLITE
 def test_both_processes_of_a_parallel_export_read_one_snapshot(two_approved_articles, instance_path, tmp_path):
     late = [p for p in two_approved_articles[1].paragraphs if p.kind == "body"][-1]  # in the second half
     path = tmp_path / "during.jsonl"
