@@ -46,5 +46,5 @@ def test_benchmark_runs_at_a_tiny_size_on_every_engine_of_the_run(script, tmp_pa
     if databases.ON_POSTGRES:  # the benchmark dropped every database it made
         with databases.postgres_server().engine.connect() as connection:
             left = connection.exec_driver_sql(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'mizan_bench_%'").scalars().all()
+                "SELECT datname FROM pg_database WHERE starts_with(datname, 'mizan_bench_')").scalars().all()
         assert left == []
