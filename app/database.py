@@ -5,10 +5,11 @@ with a path per engine (see docs/architecture.md, "Both engines").
 """
 from __future__ import annotations
 
+import re
 import sqlite3
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Table, event
+from sqlalchemy import BigInteger, Table, any_, bindparam, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +48,27 @@ def is_unique_violation(error: IntegrityError) -> bool:
     return getattr(original, "sqlstate", None) == "23505"
 
 
+def one_of_ids(column, dialect_name: str, name: str = "ids"):
+    """The condition `column` is one of the ids bound as `name` (a list), for statements run many times with
+    lists of a thousand ids. On PostgreSQL `column = ANY(:name)`: the list is one BIGINT[] parameter, so one
+    statement (prepared once by the driver) whatever its length, and no placeholder to build and send per id.
+    On SQLite, which has no arrays, `column IN (:name)` with the list expanded into one placeholder per id."""
+    if dialect_name == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(BigInteger)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def one_of_rows(column, subquery, dialect_name: str):
+    """The condition `column IN (subquery)` (a one-column SELECT returning a few thousand rows at most), read
+    by index lookups. On PostgreSQL `column = ANY(ARRAY(subquery))`: the subquery runs once and its values
+    are looked up in the index of `column`, whereas `IN` (or a join) is planned as a hash join over every row
+    of `column`'s table once that table is larger than a few index lookups cost: quadratic for an export
+    reading a big table a chunk at a time. SQLite looks `IN` up in the index as it is."""
+    if dialect_name == "postgresql":
+        return column == any_(func.array(subquery.scalar_subquery()))
+    return column.in_(subquery)
+
+
 _INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
@@ -62,6 +84,53 @@ def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[
         *(table.c[name] for name in returning))
     result = connection.execute(statement, rows)
     return result.scalars().all() if len(returning) == 1 else [tuple(row) for row in result]
+
+
+def copy_rows(cursor, table: Table, columns: Sequence[str], rows: Sequence[Sequence], *,
+              new_ids: bool = False) -> list[int]:
+    """PostgreSQL's bulk load: `rows` (values of `columns`, as the driver takes them) into `table` with one
+    `COPY ... FROM STDIN` on `cursor` (psycopg's), in the caller's transaction. A row that breaks a constraint
+    fails the COPY, and the caller's transaction with it, as an INSERT would.
+
+    With `new_ids`, each row gets a new id from the table's own sequence, returned in row order: reserved
+    first with `nextval` (what an INSERT's default calls), so no other writer can be given them, committed or
+    not, and the sequence is already past them; a rollback leaves a gap, as with INSERT. (SQLite has no COPY:
+    its writers insert with executemany.)"""
+    from psycopg import sql as psycopg_sql  # here: a SQLite installation never loads the driver
+
+    if not rows:
+        return []
+    ids: list[int] = []
+    if new_ids:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       (table.name, len(rows)))
+        ids = sorted(row[0] for row in cursor.fetchall())  # nextval rises within a query: this is their order
+        columns = ("id", *columns)
+        rows = [(new_id, *row) for new_id, row in zip(ids, rows)]
+    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        psycopg_sql.Identifier(table.name), psycopg_sql.SQL(", ").join(map(psycopg_sql.Identifier, columns)))
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return ids
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+def export_snapshot(connection: Connection) -> str:
+    """PostgreSQL: the id of the snapshot of this REPEATABLE READ transaction (begun: it has read), for another
+    session to read the very same state with `adopt_snapshot`, as long as this transaction stays open.
+    (Two SQLite readers share a state by beginning while a writer lock holds every commit off.)"""
+    return connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+
+
+def adopt_snapshot(connection: Connection, snapshot_id: str) -> None:
+    """PostgreSQL: make this new REPEATABLE READ transaction read the snapshot `export_snapshot` gave;
+    before it reads anything else."""
+    if not _SNAPSHOT_ID.fullmatch(snapshot_id):  # a literal in the statement: no parameter is allowed there
+        raise ValueError(f"not a snapshot id: {snapshot_id!r}")
+    connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
 
 
 @event.listens_for(Engine, "connect")

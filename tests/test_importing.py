@@ -355,3 +355,108 @@ def test_a_file_name_with_control_characters_is_stored_without_them(app):
                                          max_bytes=app.config["IMPORT_MAX_BYTES"])
     assert outcome.status == importing.IMPORTED
     assert db.session.get(Article, outcome.article_id).original_filename == "news.txt"
+
+
+# The batch path writes on each engine in its own way (SQLite: executemany; PostgreSQL: COPY, the article ids
+# reserved from their sequence). Whatever the way, the rows, the ids and the sequence must be those of an INSERT.
+
+def _written(article_id: int) -> dict:
+    """What importing a file wrote, but ids and times: its article, paragraphs and audit event."""
+    def columns(table, *left_out):
+        return [c for c in table.c if c.name not in left_out]
+
+    articles, paragraphs, audits = Article.__table__, Paragraph.__table__, AuditEvent.__table__
+    return {
+        "article": tuple(db.session.execute(select(*columns(articles, "id", "created_at", "updated_at"))
+                                            .where(articles.c.id == article_id)).one()),
+        "paragraphs": [tuple(row) for row in db.session.execute(
+            select(*columns(paragraphs, "id", "article_id")).where(paragraphs.c.article_id == article_id)
+            .order_by(paragraphs.c.position))],
+        "audit": [tuple(row) for row in db.session.execute(
+            select(*columns(audits, "id", "object_id", "created_at"))
+            .where(audits.c.action == "article.import", audits.c.object_id == article_id))],
+    }
+
+
+def test_a_batch_writes_exactly_the_rows_a_single_file_import_writes(app, admin):
+    raw = SEED_FILES[2].read_bytes()
+    before = importing.utcnow()
+    [batched] = importing.import_uploads([("same.txt", raw)], max_bytes=app.config["IMPORT_MAX_BYTES"], actor=admin)
+    assert batched.status == importing.IMPORTED
+    from_batch = _written(batched.article_id)
+    article = db.session.get(Article, batched.article_id)
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "article.import",
+                                                       AuditEvent.object_id == batched.article_id))
+    # Times are stored as UTC and read back as UTC, whichever way the row was written.
+    assert before <= article.created_at == article.updated_at == audit.created_at <= importing.utcnow()
+    assert from_batch["paragraphs"] and len(from_batch["paragraphs"]) == batched.paragraph_count
+
+    db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id == audit.id))
+    db.session.execute(Article.__table__.delete().where(Article.id == batched.article_id))
+    db.session.commit()
+    alone = importing.import_news_file("same.txt", raw, max_bytes=app.config["IMPORT_MAX_BYTES"], actor=admin)
+    assert alone.status == importing.IMPORTED
+    assert _written(alone.article_id) == from_batch
+
+
+def test_batched_article_ids_follow_the_files_and_the_sequence_stays_past_them(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "WRITE_BATCH_MAX_FILES", 5)  # three commits
+    paths = _copies(tmp_path / "many", 12)
+    outcomes = list(importing.import_paths([tmp_path / "many"], max_bytes=app.config["IMPORT_MAX_BYTES"]))
+    ids = [o.article_id for o in outcomes]
+    assert [o.status for o in outcomes] == [importing.IMPORTED] * 12
+    assert ids == sorted(set(ids))
+    stored = db.session.execute(select(Article.id, Article.original_filename).order_by(Article.id)).all()
+    assert stored == [(i, p.name) for i, p in zip(ids, paths)]
+    audited = db.session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "article.import")
+                                 .order_by(AuditEvent.id)).all()
+    assert audited == ids
+    # The next article, inserted with the id column's default, gets a new id.
+    later = import_bytes(app, "later.txt", SEED_FILES[0].read_bytes())
+    assert later.status == importing.IMPORTED and later.article_id > max(ids)
+    assert row_counts() == (13, sum(o.paragraph_count for o in [*outcomes, later]), 13)
+
+
+def test_two_imports_at_once_store_every_file_once_with_ids_of_their_own(app, tmp_path, monkeypatch):
+    """Two imports (two uploads, say) racing over overlapping files, each committing small batches."""
+    import threading
+
+    monkeypatch.setattr(importing, "WRITE_BATCH_MAX_FILES", 3)
+    files = [(f"{i:03d}.txt", SEED_FILES[i % 5].read_bytes() + f"\nنسخة رقم {i}\n".encode()) for i in range(21)]
+    shares = {"first": files[:14], "second": files[7:]}  # files 7 to 13 are in both
+    start = threading.Barrier(2)
+    outcomes: dict[str, list] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str) -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=30)
+                outcomes[name] = importing.import_uploads(shares[name], max_bytes=app.config["IMPORT_MAX_BYTES"])
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 — raised below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads)
+
+    article_of: dict[str, set[int]] = {}
+    for name, share in shares.items():
+        assert [o.filename for o in outcomes[name]] == [filename for filename, _ in share]
+        assert {o.status for o in outcomes[name]} <= {importing.IMPORTED, importing.ALREADY_IMPORTED}
+        for outcome in outcomes[name]:
+            article_of.setdefault(outcome.filename, set()).add(outcome.article_id)
+    assert all(len(ids) == 1 for ids in article_of.values()), article_of  # both imports name the same article
+    imported = [o for name in shares for o in outcomes[name] if o.status == importing.IMPORTED]
+    assert sorted(o.filename for o in imported) == [filename for filename, _ in files]  # each file once
+    db.session.expire_all()
+    stored = dict(db.session.execute(select(Article.original_filename, Article.id)).all())
+    assert stored == {filename: ids.pop() for filename, ids in article_of.items()}
+    assert row_counts() == (21, sum(o.paragraph_count for o in imported), 21)
+    later = import_bytes(app, "later.txt", SEED_FILES[0].read_bytes())
+    assert later.article_id > max(stored.values())

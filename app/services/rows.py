@@ -25,16 +25,19 @@ def _compiled(statement, dialect) -> tuple:
     return compiled, processors
 
 
-def driver_sql(connection: Connection, statement, parameters: dict | None = None) -> tuple[str, list]:
-    """The SQL of `statement` for this connection's driver, and its positional parameter values."""
+def driver_sql(connection: Connection, statement, parameters: dict | None = None) -> tuple[str, list | dict]:
+    """The SQL of `statement` for this connection's driver, and its parameter values: a list for a positional
+    driver (sqlite3), a dict for a named one (psycopg)."""
     compiled, processors = _compiled(statement, connection.dialect)
     state = compiled.construct_expanded_state(parameters)  # expanding IN lists become one placeholder each
-    values = []
-    for name in state.positiontup or ():
-        value = state.parameters[name]
+
+    def value(name):
         process = processors.get(name)
-        values.append(process(value) if process is not None else value)
-    return state.statement, values
+        return process(state.parameters[name]) if process is not None else state.parameters[name]
+
+    if compiled.positional:  # a name bound twice is in positiontup twice
+        return state.statement, [value(name) for name in state.positiontup or ()]
+    return state.statement, {name: value(name) for name in state.parameters}
 
 
 def is_sqlite(connection: Connection) -> bool:

@@ -7,13 +7,14 @@ stays flat however large the corpus and a release never mixes two states.
 """
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
 
 import orjson
-from sqlalchemy import Text, and_, bindparam, cast, exists, func, literal_column, select
+from sqlalchemy import Text, and_, cast, exists, func, literal_column, select
 from sqlalchemy.engine import Connection, Engine
 
 from ...models import (
@@ -27,6 +28,7 @@ from ...models import (
     Translation,
     User,
 )
+from ...database import one_of_ids, one_of_rows
 from .. import ServiceError
 from ..rows import driver_sql, is_sqlite, plain_rows
 
@@ -181,53 +183,72 @@ def _paragraphs_query(selection: Selection):
     )
 
 
-_IDS = bindparam("ids", expanding=True)
-_ARTICLES = (
-    select(A.c.id, A.c.title, A.c.source, A.c.published, A.c.original_filename, A.c.status)
-    .where(A.c.id.in_(_IDS))
-)
-_ENTITIES = (
-    select(E.c.paragraph_id, E.c.id, E.c.lang, E.c.translation_id, E.c.start, E.c.end, E.c.label_id,
-           E.c.text, E.c.flagged)
-    .where(E.c.paragraph_id.in_(_IDS))
-    .order_by(E.c.paragraph_id, E.c.start, E.c.end, E.c.id)
-)
-_LINKS = (
-    select(L.c.ar_entity_id, L.c.en_entity_id)
-    .select_from(L.join(E, E.c.id == L.c.ar_entity_id))
-    .where(E.c.paragraph_id.in_(_IDS))
-    .order_by(L.c.ar_entity_id, L.c.en_entity_id)
-)
-_MACHINE_DRAFTS = (
-    select(T.c.paragraph_id, T.c.id, T.c.text, T.c.model_id, T.c.engine, T.c.engine_version, T.c.created_at)
-    .where(T.c.paragraph_id.in_(_IDS), T.c.origin == literal_column("'machine'"))
-    .order_by(T.c.id)
-)
-_APPROVALS = (
-    select(PA.c.paragraph_id, PA.c.revision_id, PA.c.machine_revision_id, U.c.username, PA.c.approved_at,
-           PA.c.seconds_spent, PA.c.char_edit_distance, PA.c.hter, PA.c.override_reason)
-    .select_from(PA.outerjoin(U, U.c.id == PA.c.approved_by_id))
-    .where(PA.c.paragraph_id.in_(_IDS))
-    .order_by(PA.c.id)
-)
+@functools.lru_cache(maxsize=4)
+def _by_ids(dialect_name: str) -> dict[str, object]:
+    """The statements that read the other parts of a chunk's records, by part, each with one parameter: the
+    list `ids` (paragraph ids; article ids for "articles"), bound as this database binds a list best."""
+    def one_of(column):
+        return one_of_ids(column, dialect_name)
+
+    return {
+        "articles": (
+            select(A.c.id, A.c.title, A.c.source, A.c.published, A.c.original_filename, A.c.status)
+            .where(one_of(A.c.id))
+        ),
+        "entities": (
+            select(E.c.paragraph_id, E.c.id, E.c.lang, E.c.translation_id, E.c.start, E.c.end, E.c.label_id,
+                   E.c.text, E.c.flagged)
+            .where(one_of(E.c.paragraph_id))
+            .order_by(E.c.paragraph_id, E.c.start, E.c.end, E.c.id)
+        ),
+        "links": (
+            select(L.c.ar_entity_id, L.c.en_entity_id)
+            .where(one_of_rows(L.c.ar_entity_id, select(E.c.id).where(one_of(E.c.paragraph_id)), dialect_name))
+            .order_by(L.c.ar_entity_id, L.c.en_entity_id)
+        ),
+        "drafts": (
+            select(T.c.paragraph_id, T.c.id, T.c.text, T.c.model_id, T.c.engine, T.c.engine_version,
+                   T.c.created_at)
+            .where(one_of(T.c.paragraph_id), T.c.origin == literal_column("'machine'"))
+            .order_by(T.c.id)
+        ),
+        "approvals": (
+            select(PA.c.paragraph_id, PA.c.revision_id, PA.c.machine_revision_id, U.c.username, PA.c.approved_at,
+                   PA.c.seconds_spent, PA.c.char_edit_distance, PA.c.hter, PA.c.override_reason)
+            .select_from(PA.outerjoin(U, U.c.id == PA.c.approved_by_id))
+            .where(one_of(PA.c.paragraph_id))
+            .order_by(PA.c.id)
+        ),
+    }
 
 
 class _Rows:
-    """Runs the export's statements as plain rows (rows.py): on SQLite straight through the driver."""
+    """Runs the export's statements as plain rows (rows.py), the many and large ones straight through the driver:
+    their SQL compiled once, their rows as the driver gives them (SQLAlchemy's per-row work would cost about as
+    much as the reading). On SQLite times come back as text, on PostgreSQL as naive datetimes (UTC)."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
-        self.driver = connection.connection.dbapi_connection if is_sqlite(connection) else None
+        self.driver = connection.connection.driver_connection  # sqlite3's, or psycopg's
+        self.sqlite = is_sqlite(connection)
+        self.by_ids = _by_ids(connection.dialect.name)
         self.sql_for_ids: dict = {}
 
     def all(self, statement, parameters: dict | None = None) -> list[tuple]:
         return plain_rows(self.connection, statement, parameters)
 
-    def for_ids(self, statement, ids: list[int]) -> list[tuple]:
-        """Rows of a statement whose only parameter is the expanding `ids` (SQL kept per number of ids)."""
-        if self.driver is None:
-            return self.all(statement, {"ids": ids})
-        key = (statement, len(ids))
+    def for_ids(self, part: str, ids: list[int]) -> list[tuple]:
+        """Rows of the statement of `part` (`_by_ids`) for these ids. On SQLite its SQL is kept per number of
+        ids (one placeholder each); on PostgreSQL the ids are one array parameter, one SQL for all."""
+        statement = self.by_ids[part]
+        if not self.sqlite:
+            sql = self.sql_for_ids.get(part)
+            if sql is None:
+                sql, values = driver_sql(self.connection, statement, {"ids": ids})
+                assert list(values) == ["ids"], "only the ids may be bound"
+                self.sql_for_ids[part] = sql
+            return self.driver.execute(sql, {"ids": ids}).fetchall()
+        key = (part, len(ids))
         sql = self.sql_for_ids.get(key)
         if sql is None:
             sql, values = driver_sql(self.connection, statement, {"ids": ids})
@@ -236,13 +257,19 @@ class _Rows:
         return self.driver.execute(sql, ids).fetchall()
 
     def chunks(self, statement, size: int) -> Iterator[list[tuple]]:
-        if self.driver is None:
-            result = self.connection.execution_options(yield_per=size).execute(statement)
-            yield from ([tuple(row) for row in rows] for rows in result.partitions(size))
+        """The rows of `statement` in lists of `size`, never all of them in memory: on PostgreSQL from a
+        server-side cursor (the other statements of the export run beside it as ordinary queries)."""
+        sql, values = driver_sql(self.connection, statement)
+        if self.sqlite:
+            cursor = self.driver.execute(sql, values)  # sqlite3 steps through the result as rows are fetched
+            while rows := cursor.fetchmany(size):
+                yield rows
             return
-        cursor = self.driver.execute(*driver_sql(self.connection, statement))
-        while rows := cursor.fetchmany(size):
-            yield rows
+        with self.driver.cursor(name="mizan_export") as cursor:
+            cursor.itersize = size
+            cursor.execute(sql, values)
+            while rows := cursor.fetchmany(size):
+                yield rows
 
 
 def iso_utc(value) -> str | None:
@@ -305,11 +332,10 @@ class _RecordReader:
         ids = [row[0] for row in chunk]
         rows = {}
         if "articles" in self.parts:
-            rows["articles"] = self.rows.for_ids(_ARTICLES, list({row[1]: None for row in chunk}))
-        for part, statement in (("entities", _ENTITIES), ("links", _LINKS), ("approvals", _APPROVALS),
-                                ("drafts", _MACHINE_DRAFTS)):
+            rows["articles"] = self.rows.for_ids("articles", list({row[1]: None for row in chunk}))
+        for part in ("entities", "links", "approvals", "drafts"):
             if part in self.parts:
-                rows[part] = self.rows.for_ids(statement, ids)
+                rows[part] = self.rows.for_ids(part, ids)
         return rows
 
     @staticmethod
