@@ -78,9 +78,9 @@ def translate_article_task(job_id: int, waiting_since: float | None = None) -> s
 
     app = worker_app()
     with app.app_context():
-        model_id = mt.model_of_job(job_id)
+        model_id = mt.model_of_waiting_job(job_id)
         if model_id is None:
-            return "no such job"
+            return "already done or running"
         if mt_engine.missing_engine_modules() or find_package(app.instance_path, model_id) is None:
             return _leave_for_a_worker_with(model_id, job_id, waiting_since)  # a web-tier consumer, too
         lease = Lease.from_config(app.config)

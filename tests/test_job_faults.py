@@ -215,6 +215,13 @@ def test_a_worker_without_the_model_leaves_the_job_for_one_that_has_it(app, mode
     assert job.status == "failed"
     assert job.error.startswith(f"no translation worker with model {model.model_id} took it within 10 minutes")
 
+    done = mt.create_translation_job(article_with(1, 1), model, actor=None).job
+    done.status = "done"
+    db.session.commit()
+    pending = tasks.huey.pending_count()
+    assert tasks.translate_article_task.call_local(done.id) == "already done or running"  # nothing to hand back
+    assert tasks.huey.pending_count() == pending
+
 
 def test_a_web_tier_consumer_without_the_engine_takes_no_job(app, model, monkeypatch):
     from app import tasks

@@ -264,8 +264,11 @@ def claim_jobs(job_id: int, *, limit: int, lease: Lease) -> list[int]:
     return [job_id, *sorted(claimed)]
 
 
-def model_of_job(job_id: int) -> str | None:
-    return db.session.scalar(select(TranslationJob.model_id).where(TranslationJob.id == job_id))
+def model_of_waiting_job(job_id: int) -> str | None:
+    """The model of this job if a worker may take it now (queued, failed for a retry, or abandoned), else None."""
+    return db.session.scalar(select(TranslationJob.model_id).where(
+        TranslationJob.id == job_id,
+        or_(TranslationJob.status.in_(("queued", "failed")), lease_ran_out(utcnow()))))
 
 
 def fail_waiting_job(job_id: int, error: str) -> None:
