@@ -130,14 +130,14 @@ def test_a_job_that_keeps_killing_its_workers_is_failed_saying_so(app, model):
 
 def test_the_heartbeat_keeps_a_long_job_leased_and_stops_with_it(app, model):
     job_id = mt.create_translation_job(article_with(2), model, actor=None).job.id
-    short = Lease(0.6, WORKER_A.worker)
+    short = Lease(1.5, WORKER_A.worker)  # renewed every 0.5 s: only a stall of a second would lose it
     mt.claim_jobs(job_id, limit=1, lease=short)
     with Heartbeat(db.engine, [job_id], short):
-        time.sleep(1.5)  # more than two leases: only the renewals keep it
+        time.sleep(3.5)  # more than two leases: only the renewals keep it
         db.session.expire_all()
         assert not db.session.get(TranslationJob, job_id).worker_lost
         assert requeue_abandoned_jobs(max_attempts=3) == []
-    time.sleep(0.8)
+    time.sleep(1.8)
     db.session.expire_all()
     assert db.session.get(TranslationJob, job_id).worker_lost  # no renewal once the work is over
 
