@@ -225,7 +225,8 @@ def _by_ids(dialect_name: str) -> dict[str, object]:
 class _Rows:
     """Runs the export's statements as plain rows (rows.py), the many and large ones straight through the driver:
     their SQL compiled once, their rows as the driver gives them (SQLAlchemy's per-row work would cost about as
-    much as the reading). On SQLite times come back as text, on PostgreSQL as naive datetimes (UTC)."""
+    much as the reading). On SQLite times come back as text, on PostgreSQL as naive datetimes (UTC), read in
+    PostgreSQL's binary format: ids and times cost the driver less to decode than their text."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -247,7 +248,7 @@ class _Rows:
                 sql, values = driver_sql(self.connection, statement, {"ids": ids})
                 assert list(values) == ["ids"], "only the ids may be bound"
                 self.sql_for_ids[part] = sql
-            return self.driver.execute(sql, {"ids": ids}).fetchall()
+            return self.driver.execute(sql, {"ids": ids}, binary=True).fetchall()
         key = (part, len(ids))
         sql = self.sql_for_ids.get(key)
         if sql is None:
@@ -267,7 +268,7 @@ class _Rows:
             return
         with self.driver.cursor(name="mizan_export") as cursor:
             cursor.itersize = size
-            cursor.execute(sql, values)
+            cursor.execute(sql, values, binary=True)
             while rows := cursor.fetchmany(size):
                 yield rows
 
@@ -278,7 +279,7 @@ def iso_utc(value) -> str | None:
         return None
     if isinstance(value, str):
         return value[:19].replace(" ", "T") + "Z"
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat(timespec="seconds") + "Z"
 
 
 def _iso_date(value) -> str | None:
