@@ -278,6 +278,14 @@ class Client:
         return response
 
 
+def joined_the_step(client: Client, ready: threading.Barrier, started: float, signed_in) -> bool:
+    """Record how long signing in took, wait until every reviewer of the step has, and say whether to go on."""
+    with client.tally.lock:
+        client.tally.logins.append(time.perf_counter() - started)
+    ready.wait()
+    return bool(signed_in)
+
+
 def mizan_reviewer(client: Client, account: Reviewer, ready: threading.Barrier) -> None:
     started = time.perf_counter()
     form = client.request("GET", "/login", 200, timed=False)
@@ -285,10 +293,7 @@ def mizan_reviewer(client: Client, account: Reviewer, ready: threading.Barrier) 
         "POST", "/login", 302, timed=False, headers={"Content-Type": "application/x-www-form-urlencoded"},
         body=urlencode({"username": account.username, "password": PASSWORD,
                         "csrf_token": csrf_from(form.body.decode())}).encode())
-    with client.tally.lock:
-        client.tally.logins.append(time.perf_counter() - started)
-    ready.wait()
-    if not done:
+    if not joined_the_step(client, ready, started, done):
         return
     next_index = client.rng.randrange(len(account.paragraph_ids))
     try:
@@ -330,10 +335,7 @@ def mizan_reviewer(client: Client, account: Reviewer, ready: threading.Barrier) 
 def raw_reviewer(client: Client, account: Reviewer, ready: threading.Barrier) -> None:
     started = time.perf_counter()
     done = client.request("GET", "/hello", 200, timed=False)
-    with client.tally.lock:
-        client.tally.logins.append(time.perf_counter() - started)
-    ready.wait()
-    if not done:
+    if not joined_the_step(client, ready, started, done):
         return
     next_index = client.rng.randrange(len(account.paragraph_ids))
     try:

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from ..forms import Form
 from ..models import ROLES
 from ..services.glossary import MAX_SIDE_CHARS
-from ..services.users import MIN_PASSWORD_LENGTH
+from ..services.users import MAX_DISPLAY_NAME, MIN_PASSWORD_LENGTH
 
 
 class ImportForm(Form):
@@ -24,7 +24,7 @@ class ModelUploadForm(Form):
 class UserCreateForm(Form):
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)],
                            render_kw={"autocomplete": "off"})
-    display_name = StringField("Display name", validators=[Optional(), Length(max=120)])
+    display_name = StringField("Display name", validators=[Optional(), Length(max=MAX_DISPLAY_NAME)])
     role = SelectField("Role", choices=[SelectChoice(r) for r in ROLES], default="reviewer")
     password = PasswordField(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
                              validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],

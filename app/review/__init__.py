@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ID_IN_URL, Article, Assignment, Label, Paragraph, TranslationJob, User
+from ..models import ACTIVE_JOB_STATUSES, ID_IN_URL, Article, Assignment, Label, Paragraph, TranslationJob, User
 from ..services import NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import entities as entity_service
@@ -69,7 +69,7 @@ def article(article_id: int):
             paragraph_comments.setdefault(comment.paragraph_id, []).append(comment)
     active_job = db.session.scalar(
         select(TranslationJob)
-        .where(TranslationJob.article_id == article.id, TranslationJob.status.in_(("queued", "running")))
+        .where(TranslationJob.article_id == article.id, TranslationJob.status.in_(ACTIVE_JOB_STATUSES))
         .order_by(TranslationJob.id.desc())
         .limit(1)
     )

@@ -239,9 +239,7 @@ def claim_jobs(job_id: int, *, limit: int, lease: Lease) -> list[int]:
     job = db.session.get(TranslationJob, job_id)
     now = utcnow()
     taken = {"status": "running", "attempts": TranslationJob.attempts + 1, **lease.taken_now()}
-    if job is None or not _update_where(TranslationJob.id == job_id,
-                                        or_(TranslationJob.status.in_(("queued", "failed")), lease_ran_out(now)),
-                                        values=taken):
+    if job is None or not _update_where(TranslationJob.id == job_id, _takeable(now), values=taken):
         db.session.rollback()
         return []
     waiting = or_(TranslationJob.status == "queued", lease_ran_out(now))
@@ -264,11 +262,14 @@ def claim_jobs(job_id: int, *, limit: int, lease: Lease) -> list[int]:
     return [job_id, *sorted(claimed)]
 
 
+def _takeable(now):
+    """A job a worker may take as its own: queued, failed (that is the retry), or abandoned by a dead worker."""
+    return or_(TranslationJob.status.in_(("queued", "failed")), lease_ran_out(now))
+
+
 def model_of_waiting_job(job_id: int) -> str | None:
-    """The model of this job if a worker may take it now (queued, failed for a retry, or abandoned), else None."""
-    return db.session.scalar(select(TranslationJob.model_id).where(
-        TranslationJob.id == job_id,
-        or_(TranslationJob.status.in_(("queued", "failed")), lease_ran_out(utcnow()))))
+    """The model of this job if a worker may take it now, else None."""
+    return db.session.scalar(select(TranslationJob.model_id).where(TranslationJob.id == job_id, _takeable(utcnow())))
 
 
 def fail_waiting_job(job_id: int, error: str) -> None:
