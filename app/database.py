@@ -9,10 +9,13 @@ import re
 import sqlite3
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import BigInteger, Table, any_, bindparam, event, func
+from sqlalchemy import BigInteger, Table, any_, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.types import Text
 
 POSTGRES_LOCK_TIMEOUT_MS = 10_000  # a row lock held longer is an error to report, not a wait for ever
 POSTGRES_STATEMENT_TIMEOUT_MS = 120_000  # a statement that runs longer is cancelled
@@ -58,15 +61,26 @@ def one_of_ids(column, dialect_name: str, name: str = "ids"):
     return column.in_(bindparam(name, expanding=True))
 
 
-def one_of_rows(column, subquery, dialect_name: str):
-    """The condition `column IN (subquery)` (a one-column SELECT returning a few thousand rows at most), read
-    by index lookups. On PostgreSQL `column = ANY(ARRAY(subquery))`: the subquery runs once and its values
-    are looked up in the index of `column`, whereas `IN` (or a join) is planned as a hash join over every row
-    of `column`'s table once that table is larger than a few index lookups cost: quadratic for an export
-    reading a big table a chunk at a time. SQLite looks `IN` up in the index as it is."""
-    if dialect_name == "postgresql":
-        return column == any_(func.array(subquery.scalar_subquery()))
-    return column.in_(subquery)
+class utc_text(ColumnElement):
+    """A stored UTC time (a naive DateTime column) read as text, `YYYY-MM-DD HH:MM:SS` and maybe a fraction: what
+    SQLite stores, and on PostgreSQL `to_char` (whatever the server's DateStyle). For exports, which write times
+    as text: a string costs the driver less than a datetime, and no datetime is made only to be formatted."""
+
+    inherit_cache = True
+    type = Text()
+
+    def __init__(self, column):
+        self.column = column
+
+
+@compiles(utc_text)
+def _utc_text_as_stored(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(utc_text, "postgresql")
+def _utc_text_on_postgres(element, compiler, **kw):
+    return f"to_char({compiler.process(element.column, **kw)}, 'YYYY-MM-DD HH24:MI:SS')"
 
 
 _INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}

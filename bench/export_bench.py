@@ -79,9 +79,8 @@ measured again on PostgreSQL, on the same rows: a template migrated with the
 same users (same ids; its own API token), one copy per corpus into which the
 SQLite corpus's rows are ``COPY``-ed (foreign keys checked on SQLite, where
 they were built; sequences moved past the largest ids; ``ANALYZE``).  Mizan's
-export, the CLI and the server run with ``MIZAN_DATABASE_URL`` (the server:
-no export helper, which is SQLite's; the request reads alone in one
-REPEATABLE READ transaction).  The raw loop runs on ``psycopg``: one
+export, the CLI and the server run with ``MIZAN_DATABASE_URL`` (the server's
+export helper adopts the request's snapshot with ``pg_export_snapshot``).  The raw loop runs on ``psycopg``: one
 REPEATABLE READ transaction, the paragraphs through a server-side cursor,
 ``= ANY(%s)`` for the id lists, ``qa_findings::text`` parsed by the same
 serializer.  Every JSONL of one corpus must still be byte-identical, and the
@@ -816,7 +815,7 @@ def wait_for_export_helper(log: Path, offset: int, seconds: float = 60) -> bool:
     return False
 
 
-HELPER_STATE = {True: "ready", False: "NOT ready", None: "none (PostgreSQL: the request reads alone)"}
+HELPER_STATE = {True: "ready", False: "NOT ready"}
 
 # The files of each format, as downloads: one request per file (side) of the two-file formats.
 HTTP_FILES = {"tmx": ("",), "xliff2": ("",), "xliff12": ("",), "conll": ("ar", "en"), "moses": ("ar", "en", "mt")}
@@ -854,9 +853,7 @@ def run_http(work: Path, corpus: Corpus, token: str, log: Path, repeat: int,
     out = work / "out" / f"http-{corpus.size}.download"
     log_offset = log.stat().st_size if log.exists() else 0
     with waitress_server(corpus.instance, log, corpus.dbs.env(corpus.instance)) as (server, base, _):
-        # The export helper is SQLite's (a second process on the same snapshot file); on PostgreSQL the
-        # request reads alone, in one REPEATABLE READ transaction.
-        helper_ready = wait_for_export_helper(log, log_offset) if not corpus.dbs.on_postgres else None
+        helper_ready = wait_for_export_helper(log, log_offset)
         before = _proc_status(server.pid)
         cpu_before = process_tree_cpu_seconds(server.pid)
         times, digests = [], set()

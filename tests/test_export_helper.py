@@ -1,19 +1,22 @@
 """A large download (JSONL, a CoNLL or Moses side) is written by the request and the server's export helper
 process together, from one snapshot, with the same bytes as one process; whatever the helper does, the
-download completes."""
+download completes. On both engines: SQLite shares the snapshot under the write lock, PostgreSQL with
+pg_export_snapshot."""
 from __future__ import annotations
 
 import glob
 import os
 import signal
-import sqlite3
 import tempfile
 import threading
 import time
 
 import orjson
 import pytest
+from sqlalchemy import update
 
+from app.extensions import db
+from app.models import Article
 from app.services import export
 from app.services import users as user_service
 from app.services.export import corpus as corpus_reader
@@ -22,9 +25,6 @@ from app.services.export.helper import export_helper
 from tests.conftest import bearer, make_config
 
 URL = "/api/v1/export/jsonl"
-pytestmark = pytest.mark.only_on(
-    "sqlite", why="the export helper splits a download between two processes reading one SQLite snapshot; "
-    "on PostgreSQL the request reads it alone, in one REPEATABLE READ transaction")
 
 
 def wait_for_the_helper(seconds: float = 60) -> None:
@@ -93,23 +93,22 @@ def test_a_shared_export_reports_what_both_halves_wrote(sharing_app):
 
 
 def test_both_halves_of_a_shared_download_read_one_snapshot(sharing_app, client, token_headers,
-                                                          two_approved_articles, instance_path):  # noqa: F811
+                                                          two_approved_articles):  # noqa: F811
     """A writer renames both articles in each of its transactions, one after another. A download that took
     the two halves' snapshots at different moments would show the two articles under different names."""
     first, second = (article.id for article in two_approved_articles)
     stop, renamed, renames = threading.Event(), threading.Event(), []
+    articles = Article.__table__
 
     def keep_renaming():
-        connection = sqlite3.connect(instance_path / "mizan.sqlite", timeout=30, isolation_level=None)
-        while not stop.is_set():
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("UPDATE articles SET title = ? WHERE id IN (?, ?)", (f"Renamed {len(renames)}",
-                                                                                  first, second))
-            connection.execute("COMMIT")
-            renames.append(1)
-            renamed.set()  # from now on both articles share a title at every commit
-            time.sleep(0.0005)  # room for the download's own BEGIN IMMEDIATE
-        connection.close()
+        with sharing_app.app_context(), db.engine.connect() as connection:
+            while not stop.is_set():
+                with connection.begin():
+                    connection.execute(update(articles).where(articles.c.id.in_((first, second)))
+                                       .values(title=f"Renamed {len(renames)}"))
+                renames.append(1)
+                renamed.set()  # from now on both articles share a title at every commit
+                time.sleep(0.0005)  # room for the download's own write lock (SQLite)
 
     writer = threading.Thread(target=keep_renaming)
     writer.start()

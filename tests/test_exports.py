@@ -1,6 +1,7 @@
 """Corpus users take the reviewed corpus out: every format loads in the tools that read it."""
 from __future__ import annotations
 
+import datetime
 import os
 import subprocess
 import sys
@@ -188,6 +189,26 @@ def test_only_the_paragraphs_are_streamed_and_each_chunk_reads_its_parts_by_one_
         assert "= ANY (" in str(compiled) and list(compiled.binds) == ["ids"]
     else:
         assert " IN (" in str(compiled)
+
+
+def test_export_times_are_iso_whatever_the_database_session_prints_dates_as(app):
+    """Export times are read as text (`database.utc_text`); on PostgreSQL through `to_char`, so a server set
+    to print dates another way (DateStyle) still exports ISO 8601."""
+    from sqlalchemy import DateTime, literal, select
+
+    from app.database import utc_text
+    from app.services.export.corpus import iso_utc
+
+    moment = datetime.datetime(2026, 3, 1, 7, 5, 9, 250_000)
+    with db.engine.connect() as connection:
+        if db.engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL DateStyle = 'SQL, DMY'")  # until the rollback
+            stored = literal(moment, DateTime())
+        else:
+            stored = literal("2026-03-01 07:05:09.250000")  # as SQLAlchemy stores a DateTime in SQLite
+        text = connection.execute(select(utc_text(stored))).scalar_one()
+        connection.rollback()
+    assert isinstance(text, str) and iso_utc(text) == "2026-03-01T07:05:09Z"
 
 
 def jsonl_records_of(chunks) -> list[dict]:

@@ -94,9 +94,8 @@ def _snapshot():
 
 
 def start_helper() -> None:
-    """Start this server process's export helper in the background (on its first request; SQLite only)."""
-    if db.engine.dialect.name == "sqlite":
-        export_helper.start_in_background()
+    """Start this server process's export helper in the background (on its first request)."""
+    export_helper.start_in_background()
 
 
 def count(selection: Selection) -> int:
@@ -120,7 +119,7 @@ def stream_export(fmt: str, selection: Selection, *, side: str | None = None, sp
         checked(connection, selection)
     report = report or ExportReport(fmt)
     file = File(fmt, side, split_clitics)
-    if WRITERS[fmt].halves_concatenate and helper_min_paragraphs is not None and db.engine.dialect.name == "sqlite":
+    if WRITERS[fmt].halves_concatenate and helper_min_paragraphs is not None:
         return export_helper.stream(db.engine, file, selection, report, helper_min_paragraphs)
 
     def chunks() -> Iterator[bytes]:

@@ -28,7 +28,7 @@ from ...models import (
     Translation,
     User,
 )
-from ...database import one_of_ids, one_of_rows
+from ...database import one_of_ids, utc_text
 from .. import ServiceError
 from ..rows import driver_sql, is_sqlite, plain_rows
 
@@ -175,7 +175,7 @@ def _paragraphs_query(selection: Selection):
     return (
         select(
             P.c.id, P.c.article_id, P.c.position, P.c.kind, P.c.status, P.c.ar, cast(P.c.qa_findings, Text),
-            T.c.id, T.c.text, T.c.origin, T.c.author_id, T.c.created_at,
+            T.c.id, T.c.text, T.c.origin, T.c.author_id, utc_text(T.c.created_at),
         )
         .select_from(P.join(A, A.c.id == P.c.article_id).join(T, T.c.id == revision))
         .where(_where(selection))
@@ -183,10 +183,17 @@ def _paragraphs_query(selection: Selection):
     )
 
 
+# How a chunk's links are looked up. PostgreSQL: by the ids of the chunk's Arabic entities, already read (one
+# array, looked up in the links' index; a subquery would look the entities up again). SQLite: by a subquery on
+# the paragraph ids (a list of entity ids could pass SQLite's limit on placeholders).
+_LINKS_BY_ENTITY_IDS = {"postgresql": True, "sqlite": False}
+
+
 @functools.lru_cache(maxsize=4)
 def _by_ids(dialect_name: str) -> dict[str, object]:
     """The statements that read the other parts of a chunk's records, by part, each with one parameter: the
-    list `ids` (paragraph ids; article ids for "articles"), bound as this database binds a list best."""
+    list `ids` (paragraph ids; article ids for "articles"; for "links", see _LINKS_BY_ENTITY_IDS), bound as
+    this database binds a list best."""
     def one_of(column):
         return one_of_ids(column, dialect_name)
 
@@ -203,17 +210,18 @@ def _by_ids(dialect_name: str) -> dict[str, object]:
         ),
         "links": (
             select(L.c.ar_entity_id, L.c.en_entity_id)
-            .where(one_of_rows(L.c.ar_entity_id, select(E.c.id).where(one_of(E.c.paragraph_id)), dialect_name))
+            .where(one_of(L.c.ar_entity_id) if _LINKS_BY_ENTITY_IDS[dialect_name]
+                   else L.c.ar_entity_id.in_(select(E.c.id).where(one_of(E.c.paragraph_id))))
             .order_by(L.c.ar_entity_id, L.c.en_entity_id)
         ),
         "drafts": (
             select(T.c.paragraph_id, T.c.id, T.c.text, T.c.model_id, T.c.engine, T.c.engine_version,
-                   T.c.created_at)
+                   utc_text(T.c.created_at))
             .where(one_of(T.c.paragraph_id), T.c.origin == literal_column("'machine'"))
             .order_by(T.c.id)
         ),
         "approvals": (
-            select(PA.c.paragraph_id, PA.c.revision_id, PA.c.machine_revision_id, U.c.username, PA.c.approved_at,
+            select(PA.c.paragraph_id, PA.c.revision_id, PA.c.machine_revision_id, U.c.username, utc_text(PA.c.approved_at),
                    PA.c.seconds_spent, PA.c.char_edit_distance, PA.c.hter, PA.c.override_reason)
             .select_from(PA.outerjoin(U, U.c.id == PA.c.approved_by_id))
             .where(one_of(PA.c.paragraph_id))
@@ -248,7 +256,9 @@ class _Rows:
                 sql, values = driver_sql(self.connection, statement, {"ids": ids})
                 assert list(values) == ["ids"], "only the ids may be bound"
                 self.sql_for_ids[part] = sql
-            return self.driver.execute(sql, {"ids": ids}, binary=True).fetchall()
+            # The list as one array literal: psycopg's list dumper costs more than the query it binds.
+            literal = "{" + ",".join(map(str, ids)) + "}"
+            return self.driver.execute(sql, {"ids": literal}, binary=True).fetchall()
         key = (part, len(ids))
         sql = self.sql_for_ids.get(key)
         if sql is None:
@@ -335,7 +345,12 @@ class _RecordReader:
         if "articles" in self.parts:
             rows["articles"] = self.rows.for_ids("articles", list({row[1]: None for row in chunk}))
         for part in ("entities", "links", "approvals", "drafts"):
-            if part in self.parts:
+            if part not in self.parts:
+                continue
+            if part == "links" and _LINKS_BY_ENTITY_IDS[self.rows.connection.dialect.name]:
+                arabic = [row[1] for row in rows.get("entities", ()) if row[2] == "ar"]
+                rows[part] = self.rows.for_ids(part, arabic) if arabic else []
+            else:
                 rows[part] = self.rows.for_ids(part, ids)
         return rows
 

@@ -1,16 +1,17 @@
 """A second process for large downloads, beside the web server.
 
 The CLI splits a large JSONL export between two processes by forking (parallel.py).
-A web server must not fork: it runs threads, and SQLite's locks do not survive
-fork(). So each server process starts one helper process from multiprocessing's
+A web server must not fork: it runs threads, and neither SQLite's locks nor a
+PostgreSQL connection survive fork(). So each server process starts one helper process from multiprocessing's
 fork server when it serves its first request. For a download of at least
 `EXPORT_HELPER_MIN_PARAGRAPHS` paragraphs in a format whose halves concatenate
 (JSONL, a CoNLL or Moses side: `Writer.halves_concatenate`), the helper writes
 the second half of the articles to a temporary file while the request streams
 the first half; then the request streams that file.
 
-One snapshot for both, as in parallel.py: the request holds the write lock
-(`BEGIN IMMEDIATE`) while both read transactions begin (milliseconds).
+One snapshot for both, as in parallel.py: on SQLite the request holds the write
+lock (`BEGIN IMMEDIATE`) while both read transactions begin (milliseconds); on
+PostgreSQL the helper adopts the snapshot the request exports (`pg_export_snapshot`).
 
 One download at a time uses the helper; another, or one that comes while the
 helper is starting, is written by the request alone, as small ones are. A
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import Iterator
@@ -33,6 +35,7 @@ from typing import Iterator
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
+from ...database import adopt_snapshot, engine_options, export_snapshot
 from .corpus import Selection, checked, read_snapshot
 from .formats import ExportReport, File
 from .parallel import halves, write_lock
@@ -134,8 +137,8 @@ class ExportHelper:
 
     def stream(self, engine: Engine, file: File, selection: Selection, report: ExportReport,
                minimum: int) -> Iterator[bytes]:
-        """`file` of `selection` (an SQLite database), written with the helper when it is free and the
-        selection has `minimum` paragraphs; by this process alone otherwise. Decided at the first chunk."""
+        """`file` of `selection`, written with the helper when it is free and the selection has `minimum`
+        paragraphs; by this process alone otherwise. Decided at the first chunk."""
         pipe = self._lease()  # at the first chunk: a stream never read never holds the helper
         if pipe is None:
             with read_snapshot(engine) as connection:
@@ -143,14 +146,18 @@ class ExportHelper:
             return
         healthy, job = True, None
         try:
+            postgres = engine.dialect.name == "postgresql"
             with read_snapshot(engine) as connection:
-                with write_lock(engine):  # no commit until both snapshots are taken
+                # SQLite: no commit until both snapshots are taken. PostgreSQL: the helper adopts this one.
+                with nullcontext() if postgres else write_lock(engine):
                     selection = checked(connection, selection)  # this read begins the request's snapshot
                     split = halves(connection, selection, minimum)
                     if split is not None:
                         job = _Job(_temporary_file())
                         database_url = engine.url.render_as_string(hide_password=False)
-                        healthy = _send(pipe, ("export", database_url, file, split[1], job.path)) and _ready(pipe)
+                        shared = export_snapshot(connection) if postgres else None
+                        healthy = (_send(pipe, ("export", database_url, file, split[1], job.path, shared))
+                                   and _ready(pipe))
                 if split is None or not healthy:  # small, or the helper did not answer: all of it here
                     yield from file.chunks(selection, report, connection)
                     return
@@ -265,20 +272,26 @@ def serve(pipe: Pipe) -> None:
             return
         if message[0] != "export":
             continue  # a cancel that crossed a finished job
-        _, database_url, file, selection, path = message
+        _, database_url, file, selection, path, shared = message
         if database_url not in engines:
             # Importing this module loaded the app package, whose engine listener sets the SQLite pragmas.
-            engines[database_url] = create_engine(database_url)
+            engines[database_url] = create_engine(database_url, **engine_options(database_url, {}, {}))
         try:
-            pipe.send(_write_half(pipe, engines[database_url], file, selection, path))
+            pipe.send(_write_half(pipe, engines[database_url], file, selection, path, shared))
         except (EOFError, OSError):
             return
 
 
-def _write_half(pipe: Pipe, engine: Engine, file: File, selection: Selection, path: str) -> tuple:
+def _write_half(pipe: Pipe, engine: Engine, file: File, selection: Selection, path: str,
+                shared: str | None) -> tuple:
+    """One half into `path`, read in the request's snapshot: `shared` (PostgreSQL's id of it), or on SQLite
+    the one this read transaction begins while the request holds the write lock."""
     try:
         with read_snapshot(engine) as connection:
-            connection.exec_driver_sql("SELECT 1 FROM paragraphs LIMIT 1")  # the snapshot is taken at a read
+            if shared is None:
+                connection.exec_driver_sql("SELECT 1 FROM paragraphs LIMIT 1")  # the snapshot is taken at a read
+            else:
+                adopt_snapshot(connection, shared)
             pipe.send(("ready",))
             if pipe.recv() != ("go",):
                 return ("cancelled",)
