@@ -49,6 +49,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
+    from .security_headers import init_security_headers
+
+    init_security_headers(app)
 
     from .api import init_api
     from .admin import bp as admin_bp

@@ -56,6 +56,9 @@ class DefaultConfig:
     # client could forge them.
     TRUSTED_PROXIES = 0
     RATELIMIT_HEADERS_ENABLED = True
+    # Redirect plain HTTP to HTTPS (MIZAN_FORCE_HTTPS=1); off, as `make run` serves plain HTTP. The other
+    # security headers are always on (app/security_headers.py).
+    FORCE_HTTPS = False
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
     LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per hour"
     # OpenAPI (flask-smorest); Swagger UI assets are served by Mizan itself.
@@ -100,6 +103,8 @@ def settings_from_env(instance_path: Path) -> dict:
         settings["RATELIMIT_STORAGE_URI"] = limiter_storage
     if os.environ.get("MIZAN_TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = int(os.environ["MIZAN_TRUSTED_PROXIES"])
+    if os.environ.get("MIZAN_FORCE_HTTPS"):
+        settings["FORCE_HTTPS"] = os.environ["MIZAN_FORCE_HTTPS"].strip().lower() in {"1", "true", "yes", "on"}
     if os.environ.get("MIZAN_JOB_LEASE_SECONDS"):
         settings["TRANSLATION_JOB_LEASE_SECONDS"] = float(os.environ["MIZAN_JOB_LEASE_SECONDS"])
     return settings
