@@ -86,7 +86,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.add_template_filter(format_duration, "duration")
     _start_background_work_on_first_request(app)
+    from .request_limits import init_request_limits
 
+    init_request_limits(app)  # last: its check must run before every other hook
     return app
 
 

@@ -20,9 +20,12 @@ class DefaultConfig:
     SQLALCHEMY_RECORD_QUERIES = False
     # A file larger than this is refused by the importer (web and CLI).
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
-    # A whole upload request (an MT package can be a few hundred MB); werkzeug
-    # spools large files to disk. Articles are checked one by one.
-    MAX_CONTENT_LENGTH = 1024 * 1024 * 1024
+    # Request bodies, route by route (app/request_limits.py): every route at most MAX_CONTENT_LENGTH (JSON,
+    # forms); the article import the files of one upload together (each file also within IMPORT_MAX_BYTES);
+    # an MT package upload (a few hundred MB; werkzeug spools it to disk). Larger: 413, nothing read.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    IMPORT_UPLOAD_MAX_BYTES = 64 * 1024 * 1024
+    MODEL_UPLOAD_MAX_BYTES = 1024 * 1024 * 1024
     # Machine translation (CTranslate2) in the worker.
     MT_COMPUTE_TYPE = "auto"
     MT_INTER_THREADS = os.cpu_count() or 2  # one translator per core (see mt_engine.EngineOptions)
@@ -95,6 +98,9 @@ def settings_from_env(instance_path: Path) -> dict:
     settings["SQLALCHEMY_DATABASE_URI"] = database_url or f"sqlite:///{instance_path / 'mizan.sqlite'}"
     if os.environ.get("MIZAN_IMPORT_MAX_BYTES"):
         settings["IMPORT_MAX_BYTES"] = int(os.environ["MIZAN_IMPORT_MAX_BYTES"])
+    for setting in ("IMPORT_UPLOAD_MAX_BYTES", "MODEL_UPLOAD_MAX_BYTES"):
+        if os.environ.get(f"MIZAN_{setting}"):
+            settings[setting] = int(os.environ[f"MIZAN_{setting}"])
     if os.environ.get("MIZAN_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["MIZAN_SECRET_KEY"]
     limiter_storage = os.environ.get("MIZAN_RATELIMIT_STORAGE_URI") or limiter_storage_for(
