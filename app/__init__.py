@@ -71,6 +71,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .tasks import use_instance_queue
 
     use_instance_queue(app.instance_path)
+    from .instance_files import secure_instance_folder
+
+    secure_instance_folder(instance_path, app.config["SQLALCHEMY_DATABASE_URI"])  # nothing connected yet
 
     from .errors import register_error_handlers
 

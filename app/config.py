@@ -79,8 +79,9 @@ def instance_path_from_env() -> Path:
 
 
 def ensure_instance_config(instance_path: Path) -> Path:
-    """Create the instance folder and, on first run, a config.py with a random SECRET_KEY."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    """Create the instance folder (private: app/instance_files.py) and, on first run, a config.py with a
+    random SECRET_KEY."""
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     config_file = instance_path / "config.py"
     if not config_file.exists():
         fd = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
