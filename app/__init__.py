@@ -49,6 +49,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
+    from .security_headers import init_security_headers
+
+    init_security_headers(app)
 
     from .api import init_api
     from .admin import bp as admin_bp
@@ -68,6 +71,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .tasks import use_instance_queue
 
     use_instance_queue(app.instance_path)
+    from .instance_files import secure_instance_folder
+
+    secure_instance_folder(instance_path, app.config["SQLALCHEMY_DATABASE_URI"])  # nothing connected yet
 
     from .errors import register_error_handlers
 
@@ -83,7 +89,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.add_template_filter(format_duration, "duration")
     _start_background_work_on_first_request(app)
+    from .request_limits import init_request_limits
 
+    init_request_limits(app)  # last: its check must run before every other hook
     return app
 
 

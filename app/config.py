@@ -20,9 +20,12 @@ class DefaultConfig:
     SQLALCHEMY_RECORD_QUERIES = False
     # A file larger than this is refused by the importer (web and CLI).
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
-    # A whole upload request (an MT package can be a few hundred MB); werkzeug
-    # spools large files to disk. Articles are checked one by one.
-    MAX_CONTENT_LENGTH = 1024 * 1024 * 1024
+    # Request bodies, route by route (app/request_limits.py): every route at most MAX_CONTENT_LENGTH (JSON,
+    # forms); the article import the files of one upload together (each file also within IMPORT_MAX_BYTES);
+    # an MT package upload (a few hundred MB; werkzeug spools it to disk). Larger: 413, nothing read.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    IMPORT_UPLOAD_MAX_BYTES = 64 * 1024 * 1024
+    MODEL_UPLOAD_MAX_BYTES = 1024 * 1024 * 1024
     # Machine translation (CTranslate2) in the worker.
     MT_COMPUTE_TYPE = "auto"
     MT_INTER_THREADS = os.cpu_count() or 2  # one translator per core (see mt_engine.EngineOptions)
@@ -56,6 +59,9 @@ class DefaultConfig:
     # client could forge them.
     TRUSTED_PROXIES = 0
     RATELIMIT_HEADERS_ENABLED = True
+    # Redirect plain HTTP to HTTPS (MIZAN_FORCE_HTTPS=1); off, as `make run` serves plain HTTP. The other
+    # security headers are always on (app/security_headers.py).
+    FORCE_HTTPS = False
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
     LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per hour"
     # OpenAPI (flask-smorest); Swagger UI assets are served by Mizan itself.
@@ -73,8 +79,9 @@ def instance_path_from_env() -> Path:
 
 
 def ensure_instance_config(instance_path: Path) -> Path:
-    """Create the instance folder and, on first run, a config.py with a random SECRET_KEY."""
-    instance_path.mkdir(parents=True, exist_ok=True)
+    """Create the instance folder (private: app/instance_files.py) and, on first run, a config.py with a
+    random SECRET_KEY."""
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     config_file = instance_path / "config.py"
     if not config_file.exists():
         fd = os.open(config_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -92,6 +99,9 @@ def settings_from_env(instance_path: Path) -> dict:
     settings["SQLALCHEMY_DATABASE_URI"] = database_url or f"sqlite:///{instance_path / 'mizan.sqlite'}"
     if os.environ.get("MIZAN_IMPORT_MAX_BYTES"):
         settings["IMPORT_MAX_BYTES"] = int(os.environ["MIZAN_IMPORT_MAX_BYTES"])
+    for setting in ("IMPORT_UPLOAD_MAX_BYTES", "MODEL_UPLOAD_MAX_BYTES"):
+        if os.environ.get(f"MIZAN_{setting}"):
+            settings[setting] = int(os.environ[f"MIZAN_{setting}"])
     if os.environ.get("MIZAN_SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["MIZAN_SECRET_KEY"]
     limiter_storage = os.environ.get("MIZAN_RATELIMIT_STORAGE_URI") or limiter_storage_for(
@@ -100,6 +110,8 @@ def settings_from_env(instance_path: Path) -> dict:
         settings["RATELIMIT_STORAGE_URI"] = limiter_storage
     if os.environ.get("MIZAN_TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = int(os.environ["MIZAN_TRUSTED_PROXIES"])
+    if os.environ.get("MIZAN_FORCE_HTTPS"):
+        settings["FORCE_HTTPS"] = os.environ["MIZAN_FORCE_HTTPS"].strip().lower() in {"1", "true", "yes", "on"}
     if os.environ.get("MIZAN_JOB_LEASE_SECONDS"):
         settings["TRANSLATION_JOB_LEASE_SECONDS"] = float(os.environ["MIZAN_JOB_LEASE_SECONDS"])
     return settings

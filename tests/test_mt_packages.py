@@ -167,3 +167,44 @@ def test_translate_without_a_model_is_a_clear_409(client, app, seeded, admin):
     response = client.post(f"/api/v1/articles/{seeded[0]}/translate", headers=bearer(token))
     assert response.status_code == 409
     assert "No machine translation model is installed" in response.get_json()["error"]["message"]
+
+
+# Zip bombs (issue 14): a package is refused before anything is unpacked -------------------------
+
+ZEROS_200_MIB = 200 * 1024**2
+
+
+def zip_bomb(path, size=ZEROS_200_MIB):
+    """A structurally valid package whose model.bin is `size` zeros (deflated to a few hundred KB)."""
+    top = "translate-ar_en-1_9"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{top}/metadata.json", json.dumps(METADATA))
+        archive.writestr(f"{top}/model/config.json", "{}")
+        archive.writestr(f"{top}/sentencepiece.model", b"spm")
+        with archive.open(f"{top}/model/model.bin", "w", force_zip64=True) as member:
+            block = bytes(1024**2)
+            for _ in range(size // len(block)):
+                member.write(block)
+    return path
+
+
+def test_a_zip_bomb_of_200_mib_of_zeros_is_refused_and_nothing_is_installed(tmp_path):
+    instance = tmp_path / "instance"
+    bomb = zip_bomb(tmp_path / "bomb.argosmodel")
+    assert bomb.stat().st_size < 1024**2
+
+    with pytest.raises(PackageError, match=r"model.bin.*more than 20 times.*zip bomb"):
+        mt_packages.install_package(bomb, instance)
+    assert installed_tree(instance) == []
+
+
+def test_an_admin_uploading_a_zip_bomb_is_told_why_and_nothing_is_installed(admin_client, app, tmp_path):
+    token = csrf_token_from(admin_client.get("/admin/models").get_data(as_text=True))
+    data = zip_bomb(tmp_path / "bomb.argosmodel").read_bytes()
+
+    response = admin_client.post("/admin/models", data={"csrf_token": token,
+                                                        "package": (io.BytesIO(data), "bomb.argosmodel")},
+                                 content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "zip bomb" in response.get_data(as_text=True)
+    assert mt_packages.list_packages(app.instance_path) == []

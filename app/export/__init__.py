@@ -36,7 +36,7 @@ class ExportForm(Form):
     class Meta:
         csrf = False
 
-    format = SelectField("Format", choices=FORMAT_CHOICES, default="jsonl")
+    format = SelectField("Format", choices=FORMAT_CHOICES, default="jsonl", validate_choice=False)  # validate_format
     side = SelectField("File (moses, conll)", choices=SIDE_CHOICES, default="", validate_choice=True)
     status = SelectField("Paragraphs", default="approved", choices=[
         SelectChoice("approved", "Approved, with their approved English"),
@@ -57,7 +57,14 @@ class ExportForm(Form):
                                  widget=ListWidget(prefix_label=False))
     split_clitics = BooleanField("CoNLL: split the proclitics و ف ب ل ك before ال")
 
+    def validate_format(self, field):
+        if field.data not in export_service.FORMATS:
+            raise ValidationError(f"Unknown format {str(field.data)[:40]!r}: choose one of "
+                                  f"{', '.join(export_service.FORMATS)}.")
+
     def validate_side(self, field):
+        if self.format.data not in export_service.FORMATS:
+            return  # the format's own error says it
         sides = export_service.sides_of(self.format.data)
         if sides != ("",) and field.data not in sides:
             raise ValidationError(f"{self.format.data} writes one file per side: choose {' or '.join(sides)}.")

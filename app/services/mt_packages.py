@@ -27,7 +27,13 @@ PACKAGES_FOLDER = "argos-packages"
 RECORD_FILE = "mizan-package.json"
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "model/config.json", "sentencepiece.model")
 MAX_MEMBERS = 10_000
-MAX_UNCOMPRESSED_BYTES = 8 * 1024**3
+# Zip bombs. The Argos ar→en packages unpack to a few hundred MB and their members barely compress
+# (model weights, a SentencePiece model); a package unpacking to more than 2 GiB, or a member of more
+# than 1 MiB that unpacks to more than 20 times its compressed size, is refused before anything is written.
+# zipfile never writes more than a member's declared size, so the checks on the declared sizes hold.
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 20
+RATIO_CHECKED_FROM_BYTES = 1024**2
 # argostranslate treats a path containing these words as a sentence-splitter
 # package of that kind; an installed folder must never contain them.
 _RESERVED_WORDS = ("stanza", "minisbd", "spacy")
@@ -84,7 +90,13 @@ def _checked_members(archive: zipfile.ZipFile) -> str:
     if len(infos) > MAX_MEMBERS:
         raise PackageError(f"the archive has more than {MAX_MEMBERS:,} files")
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise PackageError("the archive would unpack to more than 8 GB")
+        raise PackageError(f"the archive would unpack to more than {MAX_UNCOMPRESSED_BYTES / 1024**3:g} GiB")
+    for info in infos:
+        if (info.file_size > RATIO_CHECKED_FROM_BYTES
+                and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+            raise PackageError(
+                f"{info.filename!r} would unpack from {info.compress_size:,} to {info.file_size:,} bytes, "
+                f"more than {MAX_COMPRESSION_RATIO} times: a model does not compress like that (a zip bomb?)")
     tops = set()
     for info in infos:
         name = info.filename

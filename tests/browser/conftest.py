@@ -66,13 +66,46 @@ def context(browser, live_server):
         context.close()
 
 
+# Every page a test opens reports what its Content-Security-Policy refused (app/security_headers.py):
+# the `securitypolicyviolation` events, kept on the page by a script Playwright adds (itself exempt from
+# the policy), and chromium's console messages "Refused to …".
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.violatedDirective + " refused " + (event.blockedURI || "inline")
+                              + " at " + (event.sourceFile || document.location.pathname) + ":" + event.lineNumber);
+});
+"""
+
+
+def watch_for_csp_violations(page) -> list[str]:
+    """Console messages of the page that say the policy refused something (more are in csp_violations)."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+            if message.text.startswith("Refused to") else None)
+    return refused
+
+
+def csp_violations(page) -> list[str]:
+    """The `securitypolicyviolation` events of the page now open."""
+    if page.is_closed():
+        return []
+    try:
+        return page.evaluate("window.__cspViolations || []")
+    except Exception:  # the page is navigating or gone: its events went with it, the console kept them
+        return []
+
+
 @pytest.fixture
 def page(context):
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    refused = watch_for_csp_violations(page)
     yield page
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not refused + csp_violations(page), f"The Content-Security-Policy refused: {refused}"
 
 
 def log_in(page, username: str, password: str = PASSWORD) -> None:
@@ -91,7 +124,8 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
     """Runs axe-core (from node_modules, injected from disk) on the page; violations of these impacts."""
     if not AXE_JS.is_file():
         pytest.fail(f"{AXE_JS} is missing: `make test` runs `npm ci`")
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated rather than added as a <script>: the pages' Content-Security-Policy refuses inline script.
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v.get("impact") in impacts]
 
