@@ -27,7 +27,7 @@ from .audit import record_event
 from .effort import edit_effort
 from .paragraph_lock import LockedState, lock_for_change
 from .paragraph_qa import current_qa, qa_findings_for, refresh_qa
-from .user_text import forbidden_character_message
+from .user_text import ENGLISH, PROSE, refusal
 from .workflow import enter_review_on_first_change, starts_review
 
 MAX_TRANSLATION_CHARS = 20_000
@@ -143,8 +143,8 @@ def clean_translation_text(text: object) -> str:
     cleaned = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not cleaned:
         raise InvalidText("The English cannot be empty.")
-    if (forbidden := forbidden_character_message(cleaned)) is not None:
-        raise InvalidText(f"The English {forbidden}.")
+    if (refused := refusal(cleaned, ENGLISH)) is not None:
+        raise InvalidText(f"The English {refused}.")
     return cleaned
 
 
@@ -246,9 +246,9 @@ def approve_paragraph(
     findings = refresh_qa(paragraph_id)
     blocking = [f for f in findings if f["severity"] == "error"]
     reason = (override_reason or "").strip() or None
-    if reason is not None and (forbidden := forbidden_character_message(reason)) is not None:
+    if reason is not None and (refused := refusal(reason, PROSE)) is not None:
         db.session.rollback()
-        raise InvalidText(f"The reason {forbidden}.")
+        raise InvalidText(f"The reason {refused}.")
     if blocking and reason is None:
         db.session.rollback()
         raise BlockedByQA(blocking)

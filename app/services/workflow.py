@@ -18,7 +18,7 @@ from ..models import Article, Comment, Paragraph, User
 from . import Forbidden, ServiceError
 from .assignment import assignments_of
 from .audit import record_event
-from .user_text import forbidden_character_message
+from .user_text import PROSE, nfc, refusal
 
 MAX_COMMENT_CHARS = 5000
 
@@ -198,13 +198,13 @@ def comments_of(article_id: int) -> list[Comment]:
 
 
 def _clean_comment(body: str | None, empty_message: str) -> str:
-    text = (body or "").strip()
+    text = nfc(body or "").strip()
     if not text:
         raise ServiceError(empty_message)
     if len(text) > MAX_COMMENT_CHARS:
         raise ServiceError(f"A comment can be at most {MAX_COMMENT_CHARS} characters.")
-    if (forbidden := forbidden_character_message(text)) is not None:
-        raise ServiceError(f"The comment {forbidden}.")
+    if (refused := refusal(text, PROSE)) is not None:
+        raise ServiceError(f"The comment {refused}.")
     return text
 
 
