@@ -6,6 +6,7 @@ the browser session plus an `X-CSRFToken` header for writes.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
@@ -34,6 +35,13 @@ from .schemas import (
 )
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Bounds on a JSON body, checked on its bytes before anything parses it: no request of the API nests
+# deeper than 2 or needs a megabyte (20,000 characters of English, each a 6-byte \u escape, are 120 kB);
+# Python's parser would recurse into 1,000 levels until a RecursionError (a 500).
+MAX_JSON_DEPTH = 32
+MAX_JSON_BYTES = 2 * 1024 * 1024
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 # RFC 9110 §11.6.1: a 401 says how to authenticate; RFC 6750 §3 for Bearer tokens.
 CHALLENGE = 'Bearer realm="Mizan API"'
 
@@ -98,6 +106,35 @@ def authenticate():
         )
     if request.method not in SAFE_METHODS:
         csrf.protect()  # session-authenticated writes need the X-CSRFToken header
+
+
+def json_nesting_depth(data: bytes, limit: int) -> int:
+    """How deep the arrays and objects of a JSON text nest (brackets inside strings do not count),
+    counting no further than limit + 1."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', data)):
+        if bracket.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                break
+        else:
+            depth -= 1
+    return deepest
+
+
+@bp.before_request
+def bound_json_body():
+    """A JSON body too large or nested too deep is refused before it is parsed (413, 400)."""
+    if request.method in SAFE_METHODS or not request.is_json:
+        return
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        abort(413, message=f"A JSON body can be at most {MAX_JSON_BYTES:,} bytes.")
+    data = request.get_data(cache=True)
+    if len(data) > MAX_JSON_BYTES:
+        abort(413, message=f"A JSON body can be at most {MAX_JSON_BYTES:,} bytes.")
+    if json_nesting_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        abort(400, message=f"The JSON body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.")
 
 
 def _article_summary(article, paragraph_count: int) -> dict:

@@ -58,6 +58,8 @@ class ExportForm(Form):
     split_clitics = BooleanField("CoNLL: split the proclitics و ف ب ل ك before ال")
 
     def validate_side(self, field):
+        if self.format.data not in export_service.FORMATS:
+            return  # the format field says so: "Not a valid choice."
         sides = export_service.sides_of(self.format.data)
         if sides != ("",) and field.data not in sides:
             raise ValidationError(f"{self.format.data} writes one file per side: choose {' or '.join(sides)}.")
