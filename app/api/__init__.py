@@ -2,7 +2,9 @@
 
 Requests are validated by the marshmallow schemas that also generate the
 document (flask-smorest). Authentication: `Authorization: Bearer TOKEN`, or
-the browser session plus an `X-CSRFToken` header for writes.
+the browser session plus an `X-CSRFToken` header for writes. Domain refusals
+(services.ServiceError) are answered by app/errors.py with the status and code
+their class declares: routes do not catch them.
 """
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from flask_smorest import Api, Blueprint, abort
 
 from ..extensions import csrf, db
 from ..models import ID_IN_URL, TranslationJob
-from ..services import Forbidden, NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import mt as mt_service
 from ..services import review as review_service
@@ -194,15 +195,9 @@ def create_assignment(payload: dict, article_id: int):
     assignee = user_service.get_user_by_username(payload["username"])
     if assignee is None:
         abort(422, message=f"No user named {payload['username']!r}.", errors={"json": {"username": ["Unknown user."]}})
-    try:
-        assignment = assignment_service.assign_article(
-            article, assignee, payload["role"], actor=current_user, due=payload["due"]
-        )
-    except Forbidden as error:
-        abort(403, message=str(error))
-    except ServiceError as error:
-        db.session.rollback()
-        abort(422, message=str(error))
+    assignment = assignment_service.assign_article(
+        article, assignee, payload["role"], actor=current_user, due=payload["due"]
+    )
     return {
         "article_id": article.id,
         "username": assignment.user.username,
@@ -225,10 +220,7 @@ def translate_article(article_id: int):
     if not current_user.is_admin:
         abort(403, message="Only admins can start machine translation.")
     article = visible_article_or_404(article_id)
-    try:
-        request = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
-    except mt_service.NoModelInstalled as error:
-        abort(409, message=str(error))
+    request = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
     return {"job_id": request.job.id}
 
 
@@ -245,10 +237,8 @@ def get_job(job_id: int):
 
 
 def visible_article_or_404(article_id: int):
-    try:
-        return assignment_service.get_visible_article(current_user, article_id)
-    except NotFound as error:
-        abort(404, message=str(error))
+    """The article, if the user may see it (a NotFound is a 404, by app/errors.py)."""
+    return assignment_service.get_visible_article(current_user, article_id)
 
 
 from . import entities, export, review  # noqa: E402,F401  (their routes register on bp)

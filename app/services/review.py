@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
 from ..models import Article, Paragraph, ParagraphApproval, Translation, User, utcnow
-from . import NotFound, ServiceError
+from . import Conflict, NotFound, ServiceError
 from .assignment import visible_articles
 from .audit import record_event
 from .effort import edit_effort
@@ -47,9 +47,16 @@ class BlockedByQA(ServiceError):
         super().__init__(f"Approval blocked by QA: {checks} Fix them, or approve with an override reason.")
         self.findings = findings
 
+    @property
+    def details(self) -> dict:
+        return {"qa": self.findings}
 
-class EditConflict(ServiceError):
-    """The paragraph changed since the version the user edited (HTTP 409)."""
+
+class EditConflict(Conflict):
+    """The paragraph changed since the version the user edited (HTTP 409, with the current text and
+    version beside the error, so the client can show both texts and merge)."""
+
+    code = "edit_conflict"
 
     def __init__(self, version: int, text: str | None, revision_id: int | None):
         super().__init__(
@@ -59,6 +66,10 @@ class EditConflict(ServiceError):
         self.version = version
         self.text = text
         self.revision_id = revision_id
+
+    @property
+    def fields(self) -> dict:
+        return {"version": self.version, "text": self.text, "revision_id": self.revision_id}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Article, Comment, Paragraph, User
-from . import Forbidden, ServiceError
+from . import Conflict, Forbidden, ServiceError
 from .assignment import assignments_of
 from .audit import record_event
 from .user_text import PROSE, nfc, refusal
@@ -30,11 +30,11 @@ LOCKED_FOR_EVERYONE = ("approved",)
 REVIEW_STARTS_FROM = ("assigned", "changes_requested")
 
 
-class InvalidTransition(ServiceError):
+class InvalidTransition(Conflict):
     """The article is not in a state where this can happen (HTTP 409)."""
 
 
-class ArticleLocked(ServiceError):
+class ArticleLocked(Conflict):
     """The article's state forbids editing now (HTTP 409)."""
 
 
