@@ -46,7 +46,7 @@ def text_field(kind: str, **kwargs) -> fields.String:
     metadata = kwargs.pop("metadata", {})
     if kind in PATTERN_OF_KIND:
         metadata.setdefault("pattern", PATTERN_OF_KIND[kind])
-    return fields.String(validate=[*validators, UserText(kind)], metadata=metadata, **kwargs)
+    return fields.String(validate=[UserText(kind), *validators], metadata=metadata, **kwargs)
 
 
 class RequestSchema(Schema):
@@ -295,7 +295,10 @@ class ArticleStateSchema(Schema):
 
 
 class CommentRequestSchema(RequestSchema):
-    body = text_field(user_text.PROSE, required=True, validate=[validate.Length(min=1, max=5000)])
+    body = text_field(user_text.PROSE, required=True, validate=[
+        validate.Length(min=1, max=5000), validate.Regexp(rf"[\s\S]*{NOT_BLANK}", error="The comment cannot be empty.")],
+        metadata={"description": "1 to 5,000 characters, not blank",
+                  "pattern": f"^{NO_BOM}*{STORABLE_NOT_BLANK}{NO_BOM}*$"})
     paragraph_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1))
 
 
@@ -315,6 +318,16 @@ class CommentListSchema(Schema):
 # Entities, links, labels, QA ------------------------------------------------------------
 
 ID_FIELD_RANGE = validate.Range(min=1, max=2**63 - 1)
+# A label's name (services/labels.py): no other can name a label.
+LABEL_NAME = r"^[A-Z][A-Z0-9_]{0,31}$"
+
+
+def label_field(**kwargs) -> fields.String:
+    return text_field(user_text.NAME, validate=[validate.Regexp(
+        LABEL_NAME, error="A label name is 1 to 32 capital letters, digits or _, starting with a letter.")],
+        metadata={"pattern": LABEL_NAME, "description": "The name of a label in use, e.g. PER"}, **kwargs)
+
+
 OFFSET = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=2**31),
                         metadata={"description": "Python str index over the NFC text (or UTF-16 unit with unit=utf16)"})
 
@@ -346,7 +359,7 @@ class EntityCreateSchema(RequestSchema):
     lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
     start = OFFSET
     end = OFFSET
-    label = text_field(user_text.NAME, required=True, validate=[validate.Length(min=1, max=32)])
+    label = label_field(required=True)
     revision_id = fields.Integer(load_default=None, allow_none=True, validate=ID_FIELD_RANGE,
                                  metadata={"description": "English only: the revision the offsets refer to; 409 if it is no longer current"})
     unit = fields.String(load_default="str", validate=validate.OneOf(["str", "utf16"]),
@@ -354,8 +367,10 @@ class EntityCreateSchema(RequestSchema):
 
 
 class EntityPatchSchema(RequestSchema):
-    label = text_field(user_text.NAME, load_default=None, validate=[validate.Length(min=1, max=32)])
-    flagged = fields.Boolean(load_default=None, metadata={"description": "Only false: clears the 'check' flag"})
+    label = label_field(load_default=None)
+    flagged = fields.Boolean(load_default=None, validate=validate.Equal(
+        False, error="flagged can only be cleared (false): Mizan sets it when an edit changes a span."),
+        metadata={"description": "Only false: clears the 'check' flag"})
 
 
 class EntityListSchema(Schema):
@@ -412,7 +427,7 @@ class SuggestionRejectSchema(RequestSchema):
     lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
     start = OFFSET
     end = OFFSET
-    label = text_field(user_text.NAME, required=True, validate=[validate.Length(min=1, max=32)])
+    label = label_field(required=True)
 
 
 class ExportArgsSchema(RequestSchema):
