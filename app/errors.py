@@ -66,7 +66,9 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         if is_api_request():
             return json_error(error.status, str(error), code=error.code, details=error.details, fields=error.fields)
-        return render_template("error.html", status=error.status, message=str(error)), error.status
+        # A page's 404 says no more than "Not found.": the same whether the object is missing or hidden.
+        message = FRIENDLY_MESSAGES[404] if error.status == 404 else str(error)
+        return render_template("error.html", status=error.status, message=message), error.status
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
