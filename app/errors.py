@@ -1,10 +1,21 @@
-"""Error responses: JSON `{"error": {"code", "message"}}` under /api/, friendly pages elsewhere."""
+"""Error responses: JSON `{"error": {"code", "message"}}` under /api/, friendly pages elsewhere.
+
+Domain refusals (services.ServiceError) are answered here, in one place, by the status and code
+each class declares; pages that rather show the refusal on the form use `flash_refusals`.
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from flask import Flask, flash, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+
+from .extensions import db
+from .services import ServiceError
 
 FRIENDLY_MESSAGES = {
     400: "The request could not be understood.",
@@ -28,11 +39,12 @@ def error_code(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("'", "")
 
 
-def json_error(status: int, message: str, *, code: str | None = None, details=None, headers=None):
+def json_error(status: int, message: str, *, code: str | None = None, details=None, headers=None,
+               fields: dict | None = None):
     body: dict = {"code": code or error_code(status), "message": message}
     if details:
         body["details"] = details
-    response = jsonify({"error": body})
+    response = jsonify({"error": body, **(fields or {})})
     response.status_code = status
     if headers:
         response.headers.update(headers)
@@ -46,6 +58,17 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return json_error(403, message, code="csrf_failed")
         return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(ServiceError)
+    def handle_refusal(error: ServiceError):
+        """A domain refusal that no page turned into a form message: rolled back, and answered
+        with the status, code, details and fields its class declares."""
+        db.session.rollback()
+        if is_api_request():
+            return json_error(error.status, str(error), code=error.code, details=error.details, fields=error.fields)
+        # A page's 404 says no more than "Not found.": the same whether the object is missing or hidden.
+        message = FRIENDLY_MESSAGES[404] if error.status == 404 else str(error)
+        return render_template("error.html", status=error.status, message=message), error.status
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
@@ -69,6 +92,43 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return json_error(500, FRIENDLY_MESSAGES[500])
         return render_template("error.html", status=500, message=FRIENDLY_MESSAGES[500]), 500
+
+
+@dataclass
+class Attempt:
+    """What `flash_refusals` saw: `refusal` is the ServiceError that stopped the block, or None."""
+
+    refusal: ServiceError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
+@contextmanager
+def flash_refusals(prefix: str = "", *, let_through: tuple[type[ServiceError], ...] = (),
+                   quiet: bool = False) -> Iterator[Attempt]:
+    """For pages: a domain refusal inside the block rolls back what was half-done and becomes an
+    error message on the next page shown; the view goes on, and `attempt.ok` says how it went.
+
+        with flash_refusals() as attempt:
+            user_service.set_active(user, True, actor=current_user)
+        if attempt.ok:
+            flash("User activated.", "success")
+
+    Refusals of the classes in `let_through` (e.g. NotFound) go on to the app's handler: an error page.
+    With `quiet`, nothing is flashed: the page shows `attempt.refusal` itself.
+    """
+    attempt = Attempt()
+    try:
+        yield attempt
+    except ServiceError as refusal:
+        if isinstance(refusal, let_through):
+            raise
+        db.session.rollback()
+        if not quiet:
+            flash(f"{prefix}{refusal}", "error")
+        attempt.refusal = refusal
 
 
 def _summarise(details, limit: int = 5) -> str:

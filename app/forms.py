@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, request
 from flask_wtf import FlaskForm
 
-from .services.user_text import forbidden_character_message
+from .services.user_text import TEXT, forbidden_character_message, refusal
 
 # Beyond any real list. A larger page number is an empty last page, never a number the database overflows on.
 MAX_PAGE = 100_000
@@ -27,14 +27,17 @@ def refuse_unusable_query_strings() -> None:
 
 class Form(FlaskForm):
     """A FlaskForm whose text fields refuse characters no engine or export can hold
-    (services/user_text.py), with the message on the field like any other validation error."""
+    (services/user_text.py), with the message on the field like any other validation error. A subclass names
+    the kind of text of its fields in TEXT_KINDS (PROSE, NAME…); the others are TEXT."""
+
+    TEXT_KINDS: dict[str, str] = {}
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
             values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
             for value in values:
-                message = forbidden_character_message(value) if isinstance(value, str) else None
+                message = refusal(value, self.TEXT_KINDS.get(field.name, TEXT)) if isinstance(value, str) else None
                 if message is not None:
                     field.errors = [*field.errors, f"The {field.label.text.lower() or field.name} {message}."]
                     valid = False

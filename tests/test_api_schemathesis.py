@@ -141,3 +141,46 @@ def test_error_answers_match_the_document(app, reviewer, seeded, first_article):
     assign = api[ASSIGNMENTS]["POST"].Case(path_parameters={"article_id": first_article}, body={"username": "rami"})
     assert assign.call_and_validate(headers=bearer(token)).status_code == 403
     assert assign.call_and_validate(headers=bearer("mzn_not-a-token")).status_code == 401
+
+
+# Request shapes the document once allowed but the service refused with 422; now the document refuses them
+# too (a label name's pattern, `flagged` only false, a comment not blank, the text rule of each kind of field).
+# (component schema, method, URL, body, the field the 422 names)
+TIGHTENED = [
+    ("EntityPatch", "PATCH", "/entities/{e}", {"flagged": True}, "flagged"),
+    ("EntityPatch", "PATCH", "/entities/{e}", {"label": "per"}, "label"),
+    ("EntityCreate", "POST", "/paragraphs/{p}/entities", {"lang": "ar", "start": 0, "end": 2, "label": "per"}, "label"),
+    ("SuggestionReject", "POST", "/paragraphs/{p}/suggestions/reject",
+     {"lang": "ar", "start": 0, "end": 2, "label": "P-1"}, "label"),
+    ("CommentRequest", "POST", "/articles/{a}/comments", {"body": " \n\t "}, "body"),
+    ("TranslationSave", "PUT", "/paragraphs/{p}/translation", {"text": "\u0301\u0302", "version": 1}, "text"),
+    ("TranslationSave", "PUT", "/paragraphs/{p}/translation", {"text": "\ufeffThe end.", "version": 1}, "text"),
+    ("AssignmentRequest", "POST", "/articles/{a}/assignments", {"username": "\u202erami"}, "username"),
+    ("Transition", "POST", "/articles/{a}/transitions", {"to": "in_review", "comment": "ok\ufeff"}, "comment"),
+    ("Approve", "POST", "/paragraphs/{p}/approve", {"version": 1, "override_reason": "\ufeffok"}, "override_reason"),
+]
+
+
+@pytest.mark.parametrize("component, method, url, body, field", TIGHTENED,
+                         ids=[f"{c} {f}={b[f]!r}" for c, _, _, b, f in TIGHTENED])
+def test_what_the_document_refuses_the_service_refuses_naming_the_field(client, admin, reviewer, seeded, first_article,
+                                                                         component, method, url, body, field):
+    import jsonschema_rs
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Paragraph
+
+    document = client.get(OPENAPI_PATH).get_json()
+    assert not jsonschema_rs.Draft4Validator(document["components"]["schemas"][component]).is_valid(body)
+
+    headers = bearer(user_service.issue_api_token(admin))
+    paragraph_id = db.session.scalar(select(Paragraph.id).where(Paragraph.article_id == first_article)
+                                     .order_by(Paragraph.position))
+    entity = client.post(f"/api/v1/paragraphs/{paragraph_id}/entities", headers=headers,
+                         json={"lang": "ar", "start": 0, "end": 2, "label": "PER"})
+    assert entity.status_code == 201, entity.get_json()
+    response = client.open(f"/api/v1{url.format(a=first_article, p=paragraph_id, e=entity.get_json()['id'])}",
+                           method=method, json=body, headers=headers)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["details"]["json"]

@@ -9,10 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from ..errors import flash_refusals
 from ..extensions import db
 from ..forms import page_number_arg
 from ..models import ARTICLE_STATUSES, ID_IN_URL, Article, AuditEvent, TranslationJob, User
-from ..services import ServiceError
 from ..services import assignment as assignment_service
 from ..services import effort, importing, mt, mt_packages
 from ..services import users as user_service
@@ -78,7 +78,7 @@ def article(article_id: int):
     article = db.get_or_404(Article, article_id)
     form = _assign_form(article)
     if form.validate_on_submit():
-        try:
+        with flash_refusals() as attempt:
             reviewer = user_service.require_user(form.reviewer.data)
             assignment_service.assign_article(article, reviewer, "reviewer", actor=current_user, due=form.due.data)
             if form.second_reviewer.data:
@@ -88,10 +88,7 @@ def article(article_id: int):
                 )
             else:
                 assignment_service.unassign_article(article, "second_reviewer", actor=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if attempt.ok:
             flash("Assignment saved.", "success")
             return redirect(url_for("admin.article", article_id=article.id))
     events = db.session.scalars(
@@ -141,15 +138,12 @@ def import_articles():
 def users():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with flash_refusals() as attempt:
             user = user_service.create_user(
                 form.username.data, form.password.data, form.role.data,
                 display_name=form.display_name.data or "", actor=current_user,
             )
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if attempt.ok:
             flash(f"User {user.username} created.", "success")
             return redirect(url_for("admin.users"))
     status = 422 if request.method == "POST" else 200
@@ -172,12 +166,9 @@ def reset_password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
+        with flash_refusals() as attempt:
             user_service.set_password(user, form.password.data, actor=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if attempt.ok:
             flash(f"Password of {user.username} changed; their open sessions were ended.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     for errors in form.errors.values():
@@ -192,12 +183,9 @@ def set_active(user_id: int, action: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with flash_refusals() as attempt:
         user_service.set_active(user, action == "activate", actor=current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if attempt.ok:
         flash(f"User {user.username} {'activated' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
@@ -207,11 +195,9 @@ def translate_article(article_id: int):
     article = db.get_or_404(Article, article_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with flash_refusals() as attempt:
         request = mt.queue_article_translation(article, current_app.instance_path, actor=current_user)
-    except ServiceError as error:
-        flash(str(error), "error")
-    else:
+    if attempt.ok:
         flash(f"Translation queued (job {request.job.id})." if request.created
               else f"This article is already being translated (job {request.job.id}, {request.job.status}).",
               "success" if request.created else "info")
@@ -222,10 +208,9 @@ def translate_article(article_id: int):
 def translate_untranslated():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with flash_refusals() as attempt:
         package = mt.require_package(current_app.instance_path)
-    except ServiceError as error:
-        flash(str(error), "error")
+    if not attempt.ok:
         return redirect(url_for("admin.articles"))
     article_ids = mt.untranslated_article_ids(package.model_id)
     for article_id in article_ids:
@@ -243,16 +228,15 @@ def models():
         upload = form.package.data
         staging = Path(current_app.instance_path) / f".upload-{uuid.uuid4().hex}.argosmodel"
         try:
-            upload.save(staging)
-            package = mt_packages.install_package(staging, current_app.instance_path)
-        except mt_packages.PackageError as error:
-            flash(f"{upload.filename}: {error}", "error")
-            status = 422
-        else:
-            flash(f"Installed {package.model_id}.", "success")
-            return redirect(url_for("admin.models"))
+            with flash_refusals(prefix=f"{upload.filename}: ") as attempt:
+                upload.save(staging)
+                package = mt_packages.install_package(staging, current_app.instance_path)
         finally:
             staging.unlink(missing_ok=True)
+        if attempt.ok:
+            flash(f"Installed {package.model_id}.", "success")
+            return redirect(url_for("admin.models"))
+        status = 422
     elif form.errors:
         status = 422
     return render_template(
@@ -265,11 +249,9 @@ def models():
 def remove_model(name: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with flash_refusals() as attempt:
         package = mt_packages.remove_package(current_app.instance_path, name)
-    except mt_packages.PackageError as error:
-        flash(str(error), "error")
-    else:
+    if attempt.ok:
         flash(f"Removed {package.model_id}; the drafts it made stay.", "success")
     return redirect(url_for("admin.models"))
 

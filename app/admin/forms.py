@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from ..forms import Form
 from ..models import ROLES
 from ..services.glossary import MAX_SIDE_CHARS
+from ..services.user_text import NAME, PROSE
 from ..services.users import MAX_DISPLAY_NAME, MIN_PASSWORD_LENGTH
 
 
@@ -22,6 +23,7 @@ class ModelUploadForm(Form):
 
 
 class UserCreateForm(Form):
+    TEXT_KINDS = {"username": NAME, "display_name": NAME}
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=64)],
                            render_kw={"autocomplete": "off"})
     display_name = StringField("Display name", validators=[Optional(), Length(max=MAX_DISPLAY_NAME)])
@@ -57,6 +59,7 @@ class AssignForm(Form):
 
 
 class LabelForm(Form):
+    TEXT_KINDS = {"name": NAME}
     name = StringField("Name (capitals, e.g. GPE)", validators=[DataRequired(), Length(max=32)])
     colour = StringField("Colour", validators=[DataRequired(), Length(max=16)], default="#1f77b4",
                          render_kw={"type": "color"})
@@ -65,6 +68,7 @@ class LabelForm(Form):
 
 
 class GlossaryTermForm(Form):
+    TEXT_KINDS = {"ar": PROSE, "en": PROSE}
     ar = StringField("Arabic form", validators=[DataRequired(), Length(max=MAX_SIDE_CHARS)],
                      render_kw={"dir": "rtl", "lang": "ar", "autocomplete": "off"})
     en = StringField("English form", validators=[DataRequired(), Length(max=MAX_SIDE_CHARS)],

@@ -5,10 +5,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..errors import flash_refusals
 from ..extensions import db
 from ..forms import page_number_arg
 from ..models import ID_IN_URL, GlossaryTerm
-from ..services import ServiceError
 from ..services import glossary as glossary_service
 from . import bp
 from .forms import ConfirmForm, GlossaryTermForm
@@ -40,12 +40,9 @@ def _glossary_page(form: GlossaryTermForm, term=None, status: int = 200):
 def glossary():
     form = _glossary_form()
     if form.validate_on_submit():
-        try:
+        with flash_refusals() as attempt:
             term = glossary_service.create_term(form.ar.data, form.en.data, form.label.data, actor=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if attempt.ok:
             flash(f"Added {term.ar} → {term.en}.", "success")
             return redirect(url_for("admin.glossary"))
     return _glossary_page(form, status=422 if request.method == "POST" else 200)
@@ -56,13 +53,10 @@ def glossary_term(term_id: int):
     term = db.get_or_404(GlossaryTerm, term_id)
     form = _glossary_form(term)
     if form.validate_on_submit():
-        try:
+        with flash_refusals() as attempt:
             glossary_service.update_term(term_id, ar=form.ar.data, en=form.en.data, label=form.label.data,
                                          actor=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if attempt.ok:
             flash("Term saved.", "success")
             return redirect(url_for("admin.glossary"))
     return _glossary_page(form, term=term, status=422 if request.method == "POST" else 200)

@@ -1,12 +1,12 @@
 """Admin pages for the entity label set."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..extensions import db
+from ..errors import flash_refusals
 from ..models import ID_IN_URL
-from ..services import NotFound, ServiceError
+from ..services import NotFound
 from ..services import labels as label_service
 from . import bp
 from .forms import ConfirmForm, LabelForm
@@ -16,12 +16,9 @@ from .forms import ConfirmForm, LabelForm
 def labels():
     form = LabelForm()
     if form.validate_on_submit():
-        try:
+        with flash_refusals() as attempt:
             label = label_service.create_label(form.name.data, form.colour.data, form.hotkey.data, actor=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if attempt.ok:
             flash(f"Label {label.name} created.", "success")
             return redirect(url_for("admin.labels"))
     return render_template("admin/labels.html", labels=label_service.list_labels(), usage=label_service.usage_counts(),
@@ -30,18 +27,12 @@ def labels():
 
 @bp.route(f"/labels/<{ID_IN_URL}:label_id>", methods=["GET", "POST"])
 def label(label_id: int):
-    try:
-        current = label_service._get(label_id)
-    except NotFound:
-        abort(404)
+    current = label_service._get(label_id)  # a NotFound is a 404 page, by app/errors.py
     form = LabelForm(obj=current)
     if form.validate_on_submit():
-        try:
+        with flash_refusals(let_through=(NotFound,)) as attempt:
             label_service.update_label(label_id, form.name.data, form.colour.data, form.hotkey.data, actor=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if attempt.ok:
             flash("Label saved.", "success")
             return redirect(url_for("admin.labels"))
     return render_template("admin/label.html", label=current, form=form, confirm_form=ConfirmForm(),
@@ -53,16 +44,11 @@ def label_action(label_id: int, action: str):
     if not ConfirmForm().validate_on_submit():
         flash("The form expired; nothing changed.", "error")
         return redirect(url_for("admin.labels"))
-    try:
+    with flash_refusals(let_through=(NotFound,)) as attempt:
         if action == "delete":
             label_service.delete_label(label_id, actor=current_user)
         else:
             label_service.set_retired(label_id, action == "retire", actor=current_user)
-    except NotFound:
-        abort(404)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if attempt.ok:
         flash({"delete": "Label deleted.", "retire": "Label retired.", "restore": "Label back in use."}[action], "success")
     return redirect(url_for("admin.labels"))

@@ -2,10 +2,13 @@
 
 Requests are validated by the marshmallow schemas that also generate the
 document (flask-smorest). Authentication: `Authorization: Bearer TOKEN`, or
-the browser session plus an `X-CSRFToken` header for writes.
+the browser session plus an `X-CSRFToken` header for writes. Domain refusals
+(services.ServiceError) are answered by app/errors.py with the status and code
+their class declares: routes do not catch them.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
@@ -17,7 +20,6 @@ from flask_smorest import Api, Blueprint, abort
 
 from ..extensions import csrf, db
 from ..models import ID_IN_URL, TranslationJob
-from ..services import Forbidden, NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import mt as mt_service
 from ..services import review as review_service
@@ -34,6 +36,13 @@ from .schemas import (
 )
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Bounds on a JSON body, checked on its bytes before anything parses it: no request of the API nests
+# deeper than 2 or needs a megabyte (20,000 characters of English, each a 6-byte \u escape, are 120 kB);
+# Python's parser would recurse into 1,000 levels until a RecursionError (a 500).
+MAX_JSON_DEPTH = 32
+MAX_JSON_BYTES = 2 * 1024 * 1024
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 # RFC 9110 §11.6.1: a 401 says how to authenticate; RFC 6750 §3 for Bearer tokens.
 CHALLENGE = 'Bearer realm="Mizan API"'
 
@@ -100,6 +109,35 @@ def authenticate():
         csrf.protect()  # session-authenticated writes need the X-CSRFToken header
 
 
+def json_nesting_depth(data: bytes, limit: int) -> int:
+    """How deep the arrays and objects of a JSON text nest (brackets inside strings do not count),
+    counting no further than limit + 1."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', data)):
+        if bracket.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                break
+        else:
+            depth -= 1
+    return deepest
+
+
+@bp.before_request
+def bound_json_body():
+    """A JSON body too large or nested too deep is refused before it is parsed (413, 400)."""
+    if request.method in SAFE_METHODS or not request.is_json:
+        return
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        abort(413, message=f"A JSON body can be at most {MAX_JSON_BYTES:,} bytes.")
+    data = request.get_data(cache=True)
+    if len(data) > MAX_JSON_BYTES:
+        abort(413, message=f"A JSON body can be at most {MAX_JSON_BYTES:,} bytes.")
+    if json_nesting_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        abort(400, message=f"The JSON body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.")
+
+
 def _article_summary(article, paragraph_count: int) -> dict:
     return {
         "id": article.id,
@@ -157,15 +195,9 @@ def create_assignment(payload: dict, article_id: int):
     assignee = user_service.get_user_by_username(payload["username"])
     if assignee is None:
         abort(422, message=f"No user named {payload['username']!r}.", errors={"json": {"username": ["Unknown user."]}})
-    try:
-        assignment = assignment_service.assign_article(
-            article, assignee, payload["role"], actor=current_user, due=payload["due"]
-        )
-    except Forbidden as error:
-        abort(403, message=str(error))
-    except ServiceError as error:
-        db.session.rollback()
-        abort(422, message=str(error))
+    assignment = assignment_service.assign_article(
+        article, assignee, payload["role"], actor=current_user, due=payload["due"]
+    )
     return {
         "article_id": article.id,
         "username": assignment.user.username,
@@ -188,10 +220,7 @@ def translate_article(article_id: int):
     if not current_user.is_admin:
         abort(403, message="Only admins can start machine translation.")
     article = visible_article_or_404(article_id)
-    try:
-        request = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
-    except mt_service.NoModelInstalled as error:
-        abort(409, message=str(error))
+    request = mt_service.queue_article_translation(article, current_app.instance_path, actor=current_user)
     return {"job_id": request.job.id}
 
 
@@ -208,10 +237,8 @@ def get_job(job_id: int):
 
 
 def visible_article_or_404(article_id: int):
-    try:
-        return assignment_service.get_visible_article(current_user, article_id)
-    except NotFound as error:
-        abort(404, message=str(error))
+    """The article, if the user may see it (a NotFound is a 404, by app/errors.py)."""
+    return assignment_service.get_visible_article(current_user, article_id)
 
 
 from . import entities, export, review  # noqa: E402,F401  (their routes register on bp)

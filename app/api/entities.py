@@ -13,7 +13,7 @@ from ..services import entities as entity_service
 from ..services import paragraph_qa
 from ..services import review as review_service
 from . import bp, visible_article_or_404
-from .review import PARAGRAPH, service_errors
+from .review import PARAGRAPH
 from .schemas import (
     EntityCreateSchema,
     EntityListSchema,
@@ -48,8 +48,7 @@ def _documented_refusals(function):
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
 def list_entities(paragraph_id: int):
     """The paragraph's Arabic entities, its current English revision's entities, and their links."""
-    with service_errors():
-        review_service.get_visible_paragraph(current_user, paragraph_id)
+    review_service.get_visible_paragraph(current_user, paragraph_id)
     entities, links = entity_service.entities_and_links([paragraph_id])
     return {"entities": entities.get(paragraph_id, []), "links": links.get(paragraph_id, [])}
 
@@ -60,11 +59,10 @@ def list_entities(paragraph_id: int):
 @_documented_refusals
 def create_entity(payload: dict, paragraph_id: int):
     """Tag a span of the Arabic (`ar`) or of the current English (`en`). Does not change the paragraph's version."""
-    with service_errors():
-        entity = entity_service.create_entity(
-            paragraph_id, payload["lang"], payload["start"], payload["end"], payload["label"],
-            actor=current_user, revision_id=payload["revision_id"], unit=payload["unit"],
-        )
+    entity = entity_service.create_entity(
+        paragraph_id, payload["lang"], payload["start"], payload["end"], payload["label"],
+        actor=current_user, revision_id=payload["revision_id"], unit=payload["unit"],
+    )
     return entity.as_dict()
 
 
@@ -74,9 +72,8 @@ def create_entity(payload: dict, paragraph_id: int):
 @_documented_refusals
 def update_entity(payload: dict, entity_id: int):
     """Relabel an entity (`label`), or clear its "check" flag (`flagged: false`)."""
-    with service_errors():
-        entity = entity_service.update_entity(entity_id, actor=current_user, label=payload["label"],
-                                              flagged=payload["flagged"])
+    entity = entity_service.update_entity(entity_id, actor=current_user, label=payload["label"],
+                                          flagged=payload["flagged"])
     return entity.as_dict()
 
 
@@ -85,8 +82,7 @@ def update_entity(payload: dict, entity_id: int):
 @_documented_refusals
 def delete_entity(entity_id: int):
     """Delete an entity and its links."""
-    with service_errors():
-        entity_service.delete_entity(entity_id, actor=current_user)
+    entity_service.delete_entity(entity_id, actor=current_user)
 
 
 @bp.route("/entity-links", methods=["POST"])
@@ -95,8 +91,7 @@ def delete_entity(entity_id: int):
 @_documented_refusals
 def create_link(payload: dict):
     """Link an Arabic entity to an English entity of the same paragraph's current revision."""
-    with service_errors():
-        link = entity_service.create_link(payload["ar_entity_id"], payload["en_entity_id"], actor=current_user)
+    link = entity_service.create_link(payload["ar_entity_id"], payload["en_entity_id"], actor=current_user)
     return link.as_dict()
 
 
@@ -106,8 +101,7 @@ def create_link(payload: dict):
 @_documented_refusals
 def delete_link(payload: dict):
     """Remove the link between an Arabic and an English entity."""
-    with service_errors():
-        entity_service.delete_link(payload["ar_entity_id"], payload["en_entity_id"], actor=current_user)
+    entity_service.delete_link(payload["ar_entity_id"], payload["en_entity_id"], actor=current_user)
 
 
 @bp.route("/labels")
@@ -150,10 +144,9 @@ def reject_suggestion(payload: dict, paragraph_id: int):
     from ..services import suggestions as suggestion_service
     from ..services.workflow import may_edit_refusal
 
-    with service_errors():
-        paragraph = review_service.get_visible_paragraph(current_user, paragraph_id)
-        refusal = may_edit_refusal(paragraph.article, current_user)
-        if refusal:
-            abort(409, message=refusal)
-        suggestion_service.reject_suggestion(paragraph_id, payload["lang"], payload["start"], payload["end"],
-                                             payload["label"], actor=current_user)
+    paragraph = review_service.get_visible_paragraph(current_user, paragraph_id)
+    refusal = may_edit_refusal(paragraph.article, current_user)
+    if refusal:
+        abort(409, message=refusal)
+    suggestion_service.reject_suggestion(paragraph_id, payload["lang"], payload["start"], payload["end"],
+                                         payload["label"], actor=current_user)

@@ -30,14 +30,11 @@ def export_corpus(args: dict, fmt: str):
     """
     if not current_user.may_export:
         abort(403, message="Exporting the corpus needs export rights (an admin or corpus-user account).")
-    try:
-        chunks = export_service.stream_export(
-            fmt, export_service.selection_from(args), side=args.get("side"), split_clitics=args["split_clitics"],
-            helper_min_paragraphs=current_app.config["EXPORT_HELPER_MIN_PARAGRAPHS"]
-            if current_app.config["EXPORT_HELPER"] else None,
-        )
-    except export_service.SelectionError as error:
-        abort(422, message=str(error))
+    chunks = export_service.stream_export(  # a SelectionError is a 422, by app/errors.py
+        fmt, export_service.selection_from(args), side=args.get("side"), split_clitics=args["split_clitics"],
+        helper_min_paragraphs=current_app.config["EXPORT_HELPER_MIN_PARAGRAPHS"]
+        if current_app.config["EXPORT_HELPER"] else None,
+    )
     name = export_service.download_name(fmt, args.get("side") or "")
     return Response(
         stream_with_context(chunks),

@@ -1,10 +1,6 @@
 """API routes for reviewing: saving and approving paragraphs, their history, the article workflow, comments."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from flask import abort as flask_abort
-from flask import jsonify
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -12,8 +8,6 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ID_IN_URL, Paragraph
-from ..services import Forbidden, NotFound, ServiceError
-from ..services import entities as entity_service
 from ..services import review as review_service
 from ..services import workflow as workflow_service
 from . import bp, visible_article_or_404
@@ -37,48 +31,11 @@ from .schemas import (
 )
 
 PARAGRAPH = f"/paragraphs/<{ID_IN_URL}:paragraph_id>"
-# Refusals that depend on the state of things now (HTTP 409), not on the request itself.
-CONFLICTS = (workflow_service.InvalidTransition, workflow_service.ArticleLocked,
-             entity_service.DuplicateEntity, entity_service.StaleRevision)
-
-
-def _conflict_response(conflict: review_service.EditConflict):
-    """409 with the current English and version, so the client can show both texts and merge."""
-    response = jsonify({
-        "error": {"code": "edit_conflict", "message": str(conflict)},
-        "version": conflict.version,
-        "text": conflict.text,
-        "revision_id": conflict.revision_id,
-    })
-    response.status_code = 409
-    return response
-
-
-@contextmanager
-def service_errors():
-    """Domain refusals as HTTP errors; whatever was half-done is rolled back."""
-    try:
-        yield
-    except review_service.EditConflict as conflict:
-        flask_abort(_conflict_response(conflict))  # 409 with both texts, as the error handler passes it on
-    except ServiceError as error:
-        db.session.rollback()
-        if isinstance(error, NotFound):
-            abort(404, message=str(error))
-        if isinstance(error, Forbidden):
-            abort(403, message=str(error))
-        if isinstance(error, CONFLICTS):
-            abort(409, message=str(error))
-        if isinstance(error, review_service.BlockedByQA):
-            abort(422, message=str(error), errors={"qa": error.findings})
-        abort(422, message=str(error))
 
 
 def _paragraph_or_404(paragraph_id: int):
-    try:
-        return review_service.get_visible_paragraph(current_user, paragraph_id)
-    except NotFound as error:
-        abort(404, message=str(error))
+    """The paragraph, if the user may see it (a NotFound is a 404, by app/errors.py)."""
+    return review_service.get_visible_paragraph(current_user, paragraph_id)
 
 
 CONFLICT_DOC = {"schema": EditConflictSchema, "description": "The paragraph changed since `version`: current text and version"}
@@ -94,10 +51,9 @@ STATE_DOC = {"schema": ErrorSchema, "description": "The article's state forbids 
 @bp.alt_response(422, schema=ErrorSchema, description="Empty, too long or not a string")
 def save_translation(payload: dict, paragraph_id: int):
     """Save the English of a paragraph as a new revision, if it is still at `version`."""
-    with service_errors():
-        result = review_service.save_translation(
-            paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
-        )
+    result = review_service.save_translation(
+        paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
+    )
     return _saved(result)
 
 
@@ -115,11 +71,10 @@ def _saved(result: review_service.SaveResult) -> dict:
 @bp.alt_response(422, schema=ErrorSchema, description="No English to approve")
 def approve_paragraph(payload: dict, paragraph_id: int):
     """Approve the paragraph's current English as of `version`; records the post-editing effort."""
-    with service_errors():
-        result = review_service.approve_paragraph(
-            paragraph_id, payload["version"], actor=current_user, seconds=payload["seconds"],
-            override_reason=payload["override_reason"],
-        )
+    result = review_service.approve_paragraph(
+        paragraph_id, payload["version"], actor=current_user, seconds=payload["seconds"],
+        override_reason=payload["override_reason"],
+    )
     approval = result.approval  # None when it was approved already: nothing new recorded
     return {
         "id": paragraph_id, "version": result.version, "status": result.status,
@@ -138,8 +93,7 @@ def approve_paragraph(payload: dict, paragraph_id: int):
 @bp.alt_response(422, schema=ErrorSchema, description="The paragraph is not approved")
 def reopen_paragraph(payload: dict, paragraph_id: int):
     """Take an approved paragraph back to `edited`."""
-    with service_errors():
-        version = review_service.reopen_paragraph(paragraph_id, payload["version"], actor=current_user)
+    version = review_service.reopen_paragraph(paragraph_id, payload["version"], actor=current_user)
     return {"id": paragraph_id, "version": version, "status": "edited", "approved_revision_id": db.session.scalar(
         select(Paragraph.approved_revision_id).where(Paragraph.id == paragraph_id))}
 
@@ -165,8 +119,7 @@ def list_revisions(paragraph_id: int):
 def restore_revision(payload: dict, paragraph_id: int, revision_id: int):
     """Make an earlier revision's text current again, as a new revision."""
     paragraph = _paragraph_or_404(paragraph_id)
-    with service_errors():
-        result = review_service.restore_revision(paragraph.id, revision_id, payload["version"], actor=current_user)
+    result = review_service.restore_revision(paragraph.id, revision_id, payload["version"], actor=current_user)
     return _saved(result)
 
 
@@ -195,8 +148,7 @@ def diff_revisions(args: dict, paragraph_id: int):
 def transition_article(payload: dict, article_id: int):
     """Move the article through the workflow: `in_review`, `submitted`, `approved`, or `changes_requested` (needs a comment)."""
     article = visible_article_or_404(article_id)
-    with service_errors():
-        workflow_service.transition(article, payload["to"], current_user, payload["comment"])
+    workflow_service.transition(article, payload["to"], current_user, payload["comment"])
     return {"id": article.id, "status": article.status}
 
 
@@ -228,7 +180,6 @@ def create_comment(payload: dict, article_id: int):
         paragraph = _paragraph_or_404(payload["paragraph_id"])
         if paragraph.article_id != article.id:
             abort(404, message=f"Paragraph {paragraph.id} is not in article {article.id}.")
-    with service_errors():
-        comment = workflow_service.add_comment(article, current_user, payload["body"], paragraph=paragraph)
+    comment = workflow_service.add_comment(article, current_user, payload["body"], paragraph=paragraph)
     return _comment_dict(comment)
 

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from ..models import MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
 from ..services.export import KINDS as EXPORT_KINDS
 from ..services.export import STATUSES as EXPORT_STATUSES
+from ..services import user_text
 from ..services.user_text import forbidden_character_message
 
 MAX_PAGE = 1_000_000
@@ -18,6 +19,34 @@ STORABLE_PATTERN = f"^{STORABLE}*$"
 # A storable character that is also not white space (see NOT_BLANK).
 STORABLE_NOT_BLANK = ("[^\\x00-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
                       "\\ufffe\\uffff]")
+
+
+# What the rule for each kind of text (services/user_text.py) adds to STORABLE, for the document.
+NO_BOM = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ufeff\\ufffe\\uffff]"
+NAME_CHARACTER = "[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\u202a-\\u202e\\u2066-\\u2069\\ufeff\\ufffe\\uffff]"
+PATTERN_OF_KIND = {user_text.PROSE: f"^{NO_BOM}*$", user_text.NAME: f"^{NAME_CHARACTER}*$"}
+
+
+class UserText(validate.Validator):
+    """The text rule of services/user_text.py for one kind of field (PROSE, ENGLISH, NAME)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, value: str) -> str:
+        message = user_text.refusal(value, self.kind)
+        if message is not None:
+            raise ValidationError(f"The value {message}.")
+        return value
+
+
+def text_field(kind: str, **kwargs) -> fields.String:
+    """A string field that follows the text rule of its kind, with the rule's pattern in the document."""
+    validators = list(kwargs.pop("validate", []) or [])
+    metadata = kwargs.pop("metadata", {})
+    if kind in PATTERN_OF_KIND:
+        metadata.setdefault("pattern", PATTERN_OF_KIND[kind])
+    return fields.String(validate=[UserText(kind), *validators], metadata=metadata, **kwargs)
 
 
 class RequestSchema(Schema):
@@ -140,7 +169,7 @@ class ArticleListSchema(Schema):
 
 
 class AssignmentRequestSchema(RequestSchema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = text_field(user_text.NAME, required=True, validate=[validate.Length(min=1, max=64)])
     role = fields.String(load_default="reviewer", validate=validate.OneOf(ASSIGNMENT_ROLES))
     due = fields.Date(load_default=None, allow_none=True)
 
@@ -173,11 +202,13 @@ NOT_BLANK = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202
 
 
 class TranslationSaveSchema(RequestSchema):
-    text = fields.String(
+    text = text_field(
+        user_text.ENGLISH,
         required=True,
         validate=[validate.Length(max=20_000, error="The English can be at most 20,000 characters."), validate.Regexp(rf"[\s\S]*{NOT_BLANK}", error="The English cannot be empty.")],
         metadata={"description": "The English, 1 to 20,000 characters, not blank; stored NFC without surrounding white space",
-                  "pattern": f"^{STORABLE}*{STORABLE_NOT_BLANK}{STORABLE}*$"},
+                  # a letter or digit (Python's and the service's [^\W_]) among characters that are not a BOM
+                  "pattern": f"^{NO_BOM}*[^\\W_]{NO_BOM}*$"},
     )
     version = VERSION_FIELD
     seconds = SECONDS_FIELD
@@ -205,8 +236,8 @@ class VersionSchema(RequestSchema):
 class ApproveSchema(RequestSchema):
     version = VERSION_FIELD
     seconds = SECONDS_FIELD
-    override_reason = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=2000),
+    override_reason = text_field(
+        user_text.PROSE, load_default=None, allow_none=True, validate=[validate.Length(max=2000)],
         metadata={"description": "Why approve despite blocking QA warnings"},
     )
 
@@ -255,7 +286,7 @@ class DiffSchema(Schema):
 
 class TransitionSchema(RequestSchema):
     to = fields.String(required=True, validate=validate.OneOf(["in_review", "submitted", "approved", "changes_requested"]))
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    comment = text_field(user_text.PROSE, load_default=None, allow_none=True, validate=[validate.Length(max=5000)])
 
 
 class ArticleStateSchema(Schema):
@@ -264,7 +295,10 @@ class ArticleStateSchema(Schema):
 
 
 class CommentRequestSchema(RequestSchema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    body = text_field(user_text.PROSE, required=True, validate=[
+        validate.Length(min=1, max=5000), validate.Regexp(rf"[\s\S]*{NOT_BLANK}", error="The comment cannot be empty.")],
+        metadata={"description": "1 to 5,000 characters, not blank",
+                  "pattern": f"^{NO_BOM}*{STORABLE_NOT_BLANK}{NO_BOM}*$"})
     paragraph_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1))
 
 
@@ -284,6 +318,16 @@ class CommentListSchema(Schema):
 # Entities, links, labels, QA ------------------------------------------------------------
 
 ID_FIELD_RANGE = validate.Range(min=1, max=2**63 - 1)
+# A label's name (services/labels.py): no other can name a label.
+LABEL_NAME = r"^[A-Z][A-Z0-9_]{0,31}$"
+
+
+def label_field(**kwargs) -> fields.String:
+    return text_field(user_text.NAME, validate=[validate.Regexp(
+        LABEL_NAME, error="A label name is 1 to 32 capital letters, digits or _, starting with a letter.")],
+        metadata={"pattern": LABEL_NAME, "description": "The name of a label in use, e.g. PER"}, **kwargs)
+
+
 OFFSET = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=2**31),
                         metadata={"description": "Python str index over the NFC text (or UTF-16 unit with unit=utf16)"})
 
@@ -315,7 +359,7 @@ class EntityCreateSchema(RequestSchema):
     lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
     start = OFFSET
     end = OFFSET
-    label = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    label = label_field(required=True)
     revision_id = fields.Integer(load_default=None, allow_none=True, validate=ID_FIELD_RANGE,
                                  metadata={"description": "English only: the revision the offsets refer to; 409 if it is no longer current"})
     unit = fields.String(load_default="str", validate=validate.OneOf(["str", "utf16"]),
@@ -323,8 +367,10 @@ class EntityCreateSchema(RequestSchema):
 
 
 class EntityPatchSchema(RequestSchema):
-    label = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
-    flagged = fields.Boolean(load_default=None, metadata={"description": "Only false: clears the 'check' flag"})
+    label = label_field(load_default=None)
+    flagged = fields.Boolean(load_default=None, validate=validate.Equal(
+        False, error="flagged can only be cleared (false): Mizan sets it when an edit changes a span."),
+        metadata={"description": "Only false: clears the 'check' flag"})
 
 
 class EntityListSchema(Schema):
@@ -381,7 +427,7 @@ class SuggestionRejectSchema(RequestSchema):
     lang = fields.String(required=True, validate=validate.OneOf(["ar", "en"]))
     start = OFFSET
     end = OFFSET
-    label = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    label = label_field(required=True)
 
 
 class ExportArgsSchema(RequestSchema):
@@ -398,7 +444,7 @@ class ExportArgsSchema(RequestSchema):
     published_to = fields.Date(metadata={"description": "Articles published on or before"})
     approved_from = fields.Date(metadata={"description": "English approved on or after (UTC day)"})
     approved_to = fields.Date(metadata={"description": "English approved on or before (UTC day)"})
-    reviewer = fields.String(validate=validate.Length(min=1, max=64),
+    reviewer = text_field(user_text.NAME, validate=[validate.Length(min=1, max=64)],
                              metadata={"description": "Only articles assigned to this username"})
     labels = fields.String(validate=validate.Length(max=1000),
                            metadata={"description": "Only entities with these labels, comma-separated: PER,LOC"})

@@ -11,6 +11,7 @@ from wtforms import BooleanField, DateField, SelectChoice, SelectField, SelectMu
 from wtforms.validators import Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..errors import flash_refusals
 from ..forms import Form
 from ..services import export as export_service
 from ..services import labels as label_service
@@ -103,11 +104,10 @@ def export_page():
     matching, problem = None, None
     if request.args and form.validate():
         filters = form.filters()
-        try:
+        with flash_refusals(quiet=True) as attempt:
             matching = export_service.count(export_service.selection_from(filters))
-        except export_service.SelectionError as error:
-            problem = str(error)
-        else:
+        problem = str(attempt.refusal) if attempt.refusal else None
+        if attempt.ok:
             if "download" in request.args:
                 query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
                 return redirect(url_for("api.export_corpus", fmt=form.format.data, **query))

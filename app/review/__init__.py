@@ -5,9 +5,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..errors import flash_refusals
 from ..extensions import db
 from ..models import ACTIVE_JOB_STATUSES, ID_IN_URL, Article, Assignment, Label, Paragraph, TranslationJob, User
-from ..services import NotFound, ServiceError
 from ..services import assignment as assignment_service
 from ..services import entities as entity_service
 from ..services import mt as mt_service
@@ -130,12 +130,9 @@ def transition(article_id: int):
     if not form.validate_on_submit():
         flash("The form was incomplete; nothing changed.", "error")
         return redirect(url_for("review.article", article_id=article.id))
-    try:
+    with flash_refusals() as attempt:
         workflow_service.transition(article, form.to.data, current_user, form.comment.data)
-    except ServiceError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
+    if attempt.ok:
         flash(TRANSITION_DONE.get(form.to.data, "Done."), "success")
     return redirect(url_for("review.article", article_id=article.id))
 
@@ -155,12 +152,9 @@ def comment(article_id: int):
         if paragraph is None or paragraph.article_id != article.id:
             abort(404)
         anchor = f"p-{paragraph.id}"
-    try:
+    with flash_refusals() as attempt:
         workflow_service.add_comment(article, current_user, form.body.data, paragraph=paragraph)
-    except ServiceError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
+    if attempt.ok:
         flash("Comment posted.", "success")
     return redirect(url_for("review.article", article_id=article.id, _anchor=anchor or "comments"))
 
@@ -194,28 +188,18 @@ def restore(paragraph_id: int, revision_id: int):
     if not form.validate_on_submit():
         flash("The form was incomplete; nothing changed.", "error")
         return redirect(url_for("review.history", paragraph_id=paragraph.id))
-    try:
+    with flash_refusals() as attempt:
         review_service.restore_revision(paragraph.id, revision_id, form.version.data, actor=current_user)
-    except review_service.EditConflict as conflict:
-        flash(str(conflict), "error")
-        return redirect(url_for("review.history", paragraph_id=paragraph.id))
-    except ServiceError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
+    if not attempt.ok:
         return redirect(url_for("review.history", paragraph_id=paragraph.id))
     flash("The earlier text is current again, as a new revision.", "success")
     return redirect(url_for("review.article", article_id=paragraph.article_id, _anchor=f"p-{paragraph.id}"))
 
 
 def _visible_article_or_404(article_id: int) -> Article:
-    try:
-        return assignment_service.get_visible_article(current_user, article_id)
-    except NotFound:
-        abort(404)
+    """The article, if the user may see it (a NotFound is a 404 page, by app/errors.py)."""
+    return assignment_service.get_visible_article(current_user, article_id)
 
 
 def _visible_paragraph_or_404(paragraph_id: int) -> Paragraph:
-    try:
-        return review_service.get_visible_paragraph(current_user, paragraph_id)
-    except NotFound:
-        abort(404)
+    return review_service.get_visible_paragraph(current_user, paragraph_id)

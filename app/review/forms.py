@@ -4,16 +4,19 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import Form
 from ..models import MAX_ID
+from ..services.user_text import PROSE
 from ..services.workflow import MAX_COMMENT_CHARS
 
 
 class CommentForm(Form):
+    TEXT_KINDS = {"body": PROSE}
     body = TextAreaField("Comment", validators=[DataRequired("Write something first."), Length(max=MAX_COMMENT_CHARS)])
     paragraph_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)], render_kw={"hidden": True})
     submit = SubmitField("Comment")
 
 
 class TransitionForm(Form):
+    TEXT_KINDS = {"comment": PROSE}
     to = HiddenField(validators=[DataRequired()])
     comment = TextAreaField("Comment", validators=[Optional(), Length(max=MAX_COMMENT_CHARS)])
 

@@ -38,12 +38,42 @@ def gc_paused() -> Iterator[None]:
 
 
 class ServiceError(ValueError):
-    """A request the domain refuses, with a message fit to show the user as is."""
+    """A request the domain refuses, with a message fit to show the user as is.
+
+    The one map of domain refusals to HTTP: each class says how it is answered, `status` and
+    `code` (the API's `error.code`), and may add `details` (the API's `error.details`) and
+    `fields` (beside `error` in the API's body). app/errors.py answers every one of them, in
+    the API as JSON and on pages with a message; it rolls back whatever was half-done.
+    """
+
+    status = 422
+    code = "unprocessable_entity"
+
+    @property
+    def details(self) -> dict | None:
+        return None
+
+    @property
+    def fields(self) -> dict:
+        return {}
 
 
 class NotFound(ServiceError):
     """The object does not exist, or the actor may not know it exists."""
 
+    status = 404
+    code = "not_found"
+
 
 class Forbidden(ServiceError):
     """The actor is known but lacks the right for this action."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ServiceError):
+    """Refused because of the state of things now (a stale version, a locked article), not of the request."""
+
+    status = 409
+    code = "conflict"

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, insert, or_, select
 
 from ..extensions import db
 from ..models import Entity, EntityLink, Label, Paragraph, User, utcnow
-from . import NotFound, ServiceError
+from . import Conflict, NotFound, ServiceError
 from .paragraph_lock import LockedState, lock_for_change
 from .paragraph_qa import refresh_qa
 from .rows import plain_rows
@@ -33,11 +33,11 @@ class InvalidSpan(ServiceError):
     """Offsets, label or language that cannot make an entity (HTTP 422)."""
 
 
-class DuplicateEntity(ServiceError):
+class DuplicateEntity(Conflict):
     """The same span with the same label exists already (HTTP 409)."""
 
 
-class StaleRevision(ServiceError):
+class StaleRevision(Conflict):
     """The English changed since the client read it (HTTP 409)."""
 
     def __init__(self, current_revision_id: int | None):

@@ -30,7 +30,7 @@ from ..models import Entity, EntityLink, GlossaryTerm, Label, Paragraph, User, u
 from . import NotFound, ServiceError, chunked
 from .arabic import normalize_term, normalize_terms
 from .audit import record_event
-from .user_text import forbidden_character_message
+from .user_text import PROSE, refusal
 
 ORIGINS = ("manual", "learned")
 MAX_SIDE_CHARS = 500
@@ -50,8 +50,8 @@ def clean_side(value: object, what: str) -> str:
         raise GlossaryError(f"The {what} form cannot be empty.")
     if len(cleaned) > MAX_SIDE_CHARS:
         raise GlossaryError(f"The {what} form can be at most {MAX_SIDE_CHARS} characters (got {len(cleaned)}).")
-    if (forbidden := forbidden_character_message(cleaned)) is not None:
-        raise GlossaryError(f"The {what} form {forbidden}.")
+    if (refused := refusal(cleaned, PROSE)) is not None:
+        raise GlossaryError(f"The {what} form {refused}.")
     return cleaned
 
 

@@ -14,6 +14,7 @@ from ..database import is_unique_violation
 from ..extensions import db
 from ..models import Entity, GlossaryTerm, Label, SuggestionRejection, User
 from . import Forbidden, NotFound, ServiceError
+from . import user_text
 from .audit import record_event
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
@@ -38,6 +39,8 @@ def usage_counts() -> dict[int, int]:
 
 
 def _check(name: str, colour: str, hotkey: str | None, *, label_id: int | None = None) -> tuple[str, str, str | None]:
+    if (refused := user_text.refusal(name or "", user_text.NAME)) is not None:
+        raise LabelError(f"The label name {refused}.")
     name = (name or "").strip().upper()
     if not NAME.match(name):
         raise LabelError("A label name is 1 to 32 capital letters, digits or _, starting with a letter (e.g. PER, GPE).")

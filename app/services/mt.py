@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import insert_ignoring_duplicates, is_unique_violation
 from ..extensions import db
 from ..models import ACTIVE_JOB_STATUSES, Article, Paragraph, Translation, TranslationJob, User, utcnow
-from . import ServiceError, chunked
+from . import Conflict, ServiceError, chunked
 from .audit import record_event
 from .job_leases import Heartbeat, Lease, lease_ran_out
 from .mt_packages import InstalledPackage, find_package
@@ -40,8 +40,8 @@ class Translator(Protocol):
     def translate(self, paragraphs: Sequence[str]) -> list[str]: ...
 
 
-class NoModelInstalled(ServiceError):
-    pass
+class NoModelInstalled(Conflict):
+    """No machine translation model is installed (HTTP 409 until an admin installs one)."""
 
 
 def source_hash(arabic: str) -> str:

@@ -21,13 +21,13 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
 from ..models import Article, Paragraph, ParagraphApproval, Translation, User, utcnow
-from . import NotFound, ServiceError
+from . import Conflict, NotFound, ServiceError
 from .assignment import visible_articles
 from .audit import record_event
 from .effort import edit_effort
 from .paragraph_lock import LockedState, lock_for_change
 from .paragraph_qa import current_qa, qa_findings_for, refresh_qa
-from .user_text import forbidden_character_message
+from .user_text import ENGLISH, PROSE, refusal
 from .workflow import enter_review_on_first_change, starts_review
 
 MAX_TRANSLATION_CHARS = 20_000
@@ -47,9 +47,16 @@ class BlockedByQA(ServiceError):
         super().__init__(f"Approval blocked by QA: {checks} Fix them, or approve with an override reason.")
         self.findings = findings
 
+    @property
+    def details(self) -> dict:
+        return {"qa": self.findings}
 
-class EditConflict(ServiceError):
-    """The paragraph changed since the version the user edited (HTTP 409)."""
+
+class EditConflict(Conflict):
+    """The paragraph changed since the version the user edited (HTTP 409, with the current text and
+    version beside the error, so the client can show both texts and merge)."""
+
+    code = "edit_conflict"
 
     def __init__(self, version: int, text: str | None, revision_id: int | None):
         super().__init__(
@@ -59,6 +66,10 @@ class EditConflict(ServiceError):
         self.version = version
         self.text = text
         self.revision_id = revision_id
+
+    @property
+    def fields(self) -> dict:
+        return {"version": self.version, "text": self.text, "revision_id": self.revision_id}
 
 
 @dataclass(frozen=True)
@@ -143,8 +154,8 @@ def clean_translation_text(text: object) -> str:
     cleaned = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not cleaned:
         raise InvalidText("The English cannot be empty.")
-    if (forbidden := forbidden_character_message(cleaned)) is not None:
-        raise InvalidText(f"The English {forbidden}.")
+    if (refused := refusal(cleaned, ENGLISH)) is not None:
+        raise InvalidText(f"The English {refused}.")
     return cleaned
 
 
@@ -246,9 +257,9 @@ def approve_paragraph(
     findings = refresh_qa(paragraph_id)
     blocking = [f for f in findings if f["severity"] == "error"]
     reason = (override_reason or "").strip() or None
-    if reason is not None and (forbidden := forbidden_character_message(reason)) is not None:
+    if reason is not None and (refused := refusal(reason, PROSE)) is not None:
         db.session.rollback()
-        raise InvalidText(f"The reason {forbidden}.")
+        raise InvalidText(f"The reason {refused}.")
     if blocking and reason is None:
         db.session.rollback()
         raise BlockedByQA(blocking)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import ROLES, ApiToken, User, utcnow
 from . import NotFound, ServiceError
 from .audit import record_event
-from .user_text import forbidden_character_message
+from .user_text import NAME, nfc, refusal
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
@@ -65,6 +65,8 @@ def create_user(
     display_name: str = "",
     actor: User | None = None,
 ) -> User:
+    if (refused := refusal(username, NAME)) is not None:
+        raise UserError(f"The username {refused}.")
     username = normalise_username(username)
     if not USERNAME_PATTERN.match(username):
         raise UserError(
@@ -74,8 +76,9 @@ def create_user(
     if role not in ROLES:
         raise UserError(f"Role must be one of: {', '.join(ROLES)}.")
     validate_password(password)
-    if (forbidden := forbidden_character_message(display_name)) is not None:
-        raise UserError(f"The display name {forbidden}.")
+    if (refused := refusal(display_name, NAME)) is not None:
+        raise UserError(f"The display name {refused}.")
+    display_name = nfc(display_name)
     if len(display_name.strip()) > MAX_DISPLAY_NAME:
         raise UserError(f"The display name can be at most {MAX_DISPLAY_NAME} characters.")
     if get_user_by_username(username) is not None:

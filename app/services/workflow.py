@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Article, Comment, Paragraph, User
-from . import Forbidden, ServiceError
+from . import Conflict, Forbidden, ServiceError
 from .assignment import assignments_of
 from .audit import record_event
-from .user_text import forbidden_character_message
+from .user_text import PROSE, nfc, refusal
 
 MAX_COMMENT_CHARS = 5000
 
@@ -30,11 +30,11 @@ LOCKED_FOR_EVERYONE = ("approved",)
 REVIEW_STARTS_FROM = ("assigned", "changes_requested")
 
 
-class InvalidTransition(ServiceError):
+class InvalidTransition(Conflict):
     """The article is not in a state where this can happen (HTTP 409)."""
 
 
-class ArticleLocked(ServiceError):
+class ArticleLocked(Conflict):
     """The article's state forbids editing now (HTTP 409)."""
 
 
@@ -198,13 +198,13 @@ def comments_of(article_id: int) -> list[Comment]:
 
 
 def _clean_comment(body: str | None, empty_message: str) -> str:
-    text = (body or "").strip()
+    text = nfc(body or "").strip()
     if not text:
         raise ServiceError(empty_message)
     if len(text) > MAX_COMMENT_CHARS:
         raise ServiceError(f"A comment can be at most {MAX_COMMENT_CHARS} characters.")
-    if (forbidden := forbidden_character_message(text)) is not None:
-        raise ServiceError(f"The comment {forbidden}.")
+    if (refused := refusal(text, PROSE)) is not None:
+        raise ServiceError(f"The comment {refused}.")
     return text
 
 
