@@ -36,11 +36,10 @@ from .schemas import (
 )
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# Bounds on a JSON body, checked on its bytes before anything parses it: no request of the API nests
-# deeper than 2 or needs a megabyte (20,000 characters of English, each a 6-byte \u escape, are 120 kB);
-# Python's parser would recurse into 1,000 levels until a RecursionError (a 500).
+# The nesting of a JSON body, checked on its bytes before anything parses it: no request of the API nests
+# deeper than 2, and Python's parser would recurse into 1,000 levels until a RecursionError (a 500). Its
+# size is the route's body limit (request_limits.py), refused before it is read.
 MAX_JSON_DEPTH = 32
-MAX_JSON_BYTES = 2 * 1024 * 1024
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
 # RFC 9110 §11.6.1: a 401 says how to authenticate; RFC 6750 §3 for Bearer tokens.
@@ -126,14 +125,11 @@ def json_nesting_depth(data: bytes, limit: int) -> int:
 
 @bp.before_request
 def bound_json_body():
-    """A JSON body too large or nested too deep is refused before it is parsed (413, 400)."""
+    """A JSON body nested too deep is refused before it is parsed (400). (One too large never gets here:
+    request_limits.py refuses it, 413, before it is read.)"""
     if request.method in SAFE_METHODS or not request.is_json:
         return
-    if (request.content_length or 0) > MAX_JSON_BYTES:
-        abort(413, message=f"A JSON body can be at most {MAX_JSON_BYTES:,} bytes.")
     data = request.get_data(cache=True)
-    if len(data) > MAX_JSON_BYTES:
-        abort(413, message=f"A JSON body can be at most {MAX_JSON_BYTES:,} bytes.")
     if json_nesting_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         abort(400, message=f"The JSON body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels.")
 
