@@ -345,7 +345,6 @@ def test_web_processes_sharing_redis_share_the_address_limit(instance_path, revi
     assert second == ["200", "200", last_status]
 
 
-@pytest.mark.only_on("postgresql", why="make test-postgres runs Redis beside PostgreSQL")
 def test_web_processes_share_the_account_lockout(instance_path, reviewer):
     """Three failures in one process, two in another: the account is locked for both, whatever the storage
     of the address limit (the lockout lives in the database)."""
