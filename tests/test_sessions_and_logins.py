@@ -352,3 +352,15 @@ def test_web_processes_share_the_account_lockout(instance_path, reviewer):
                                       ["rami:wrong password"] * 2 + [f"rami:{PASSWORD}"])
     assert first == ["200"] * 3
     assert second == ["200", "200", "429"]
+
+
+def test_an_admins_reset_on_the_web_ends_the_users_sessions_and_revokes_their_tokens(app, admin_client, reviewer):
+    token = user_service.issue_api_token(reviewer)
+    ramis_browser = app.test_client()
+    log_in(ramis_browser, "rami")
+    page = csrf_token_from(admin_client.get(f"/admin/users/{reviewer.id}").get_data(as_text=True))
+    response = admin_client.post(f"/admin/users/{reviewer.id}/password", follow_redirects=True,
+                                 data={"csrf_token": page, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert "their open sessions were ended and their API tokens revoked" in response.get_data(as_text=True)
+    assert ramis_browser.get("/my-work").status_code == 302
+    assert ramis_browser.get(f"{API}/articles", headers={"Authorization": f"Bearer {token}"}).status_code == 401

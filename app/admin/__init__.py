@@ -178,7 +178,8 @@ def reset_password(user_id: int):
             db.session.rollback()
             flash(str(error), "error")
         else:
-            flash(f"Password of {user.username} changed; their open sessions were ended.", "success")
+            flash(f"Password of {user.username} changed; their open sessions were ended and their API tokens "
+                  "revoked.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     for errors in form.errors.values():
         for message in errors:
