@@ -136,3 +136,15 @@ def test_guessing_the_current_password_on_the_change_page_locks_the_account(app,
     assert "Please wait 1 minute" in locked.get_data(as_text=True)
     db.session.expire_all()
     assert user_service.authenticate("rami", PASSWORD) is not None
+
+
+def test_the_cli_resets_a_password_under_the_same_rule(app, client, reviewer):
+    token = cli(app, "users", "token", "rami").stdout.strip()
+    weak = cli(app, "users", "reset-password", "rami", "--password-stdin", input=" " * 16 + "\n")
+    assert weak.exit_code == 1 and "cannot be only spaces" in weak.output
+    assert user_service.authenticate("rami", PASSWORD) is not None
+    done = cli(app, "users", "reset-password", "rami", "--password-stdin", input=NEW_PASSWORD + "\n")
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert user_service.authenticate("rami", NEW_PASSWORD) is not None
+    assert client.get("/api/v1/articles", headers={"Authorization": f"Bearer {token}"}).status_code == 401
