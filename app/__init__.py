@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from .config import DefaultConfig, ensure_instance_config, instance_path_from_env, settings_from_env
+from .config import (DefaultConfig, apply_cookie_settings, ensure_instance_config, instance_path_from_env,
+                     settings_from_env)
 from .database import engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -33,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_path.mkdir(parents=True, exist_ok=True)
         app.config.update(settings_from_env(instance_path))
         app.config.update(test_config)
+    apply_cookie_settings(app.config)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"], app.config)
     if not app.config.get("SECRET_KEY"):
@@ -132,8 +134,11 @@ def format_duration(seconds: int | float | None) -> str:
 
 
 def _init_login(app: Flask) -> None:
+    from .auth.cookies import HttpsAwareSessionInterface, secure_cookies_over_https
     from .services import users as user_service
 
+    app.session_interface = HttpsAwareSessionInterface()
+    app.after_request(secure_cookies_over_https)  # registered before Flask-Login's: runs after it
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."

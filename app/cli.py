@@ -48,6 +48,23 @@ def create_user_command(username: str, role: str, display_name: str, password_st
     click.echo(f"Created {user.role} {user.username}.")
 
 
+@users_cli.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def reset_password_command(username: str, password_stdin: bool) -> None:
+    """Set a new password (the same rule as the forms): the user's sessions end and their API tokens are revoked."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = user_service.require_user(username)
+        user_service.set_password(user, password)
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Password of {user.username} changed; their sessions ended and their API tokens were revoked.")
+
+
 @users_cli.command("list")
 def list_users_command() -> None:
     """List accounts: username, role, state, display name."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,12 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me logged in": at most MAX_REMEMBER_DAYS (MIZAN_REMEMBER_DAYS, 1-30). Logout, a password change
+    # or reset and deactivation end it at once, on every browser (the user's session_epoch).
+    REMEMBER_DAYS = 30
+    # Cookies are Secure whenever the request came over HTTPS (behind a proxy: MIZAN_TRUSTED_PROXIES, so
+    # that its X-Forwarded-Proto counts); MIZAN_SECURE_COOKIES=1 makes them Secure always.
+    SECURE_COOKIES = False
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; a long review must not expire forms
     # Login throttling (Flask-Limiter). memory:// counts per process: right for `make run` (one waitress
     # process). With a Redis queue (MIZAN_QUEUE_URL) the counts live in that Redis, shared by every web
@@ -62,8 +69,18 @@ class DefaultConfig:
     # Redirect plain HTTP to HTTPS (MIZAN_FORCE_HTTPS=1); off, as `make run` serves plain HTTP. The other
     # security headers are always on (app/security_headers.py).
     FORCE_HTTPS = False
-    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
-    LOGIN_RATE_LIMIT_PER_ADDRESS = "50 per hour"
+    # Account lockout (services/login_throttle.py, in the database): after 5 failed logins in a row a
+    # username is locked for 1 minute, doubled per further failure up to 15 minutes; forgotten after a
+    # success or a day without failures. The right password from anywhere waits like the attacker.
+    LOGIN_LOCKOUT_AFTER = 5
+    LOGIN_LOCKOUT_SECONDS = 60
+    LOGIN_LOCKOUT_MAX_SECONDS = 15 * 60
+    LOGIN_LOCKOUT_FORGET_SECONDS = 24 * 3600
+    # Failed logins per client address, whatever the username (password spraying), in the limiter's
+    # storage. A browser that logged in as that user before (a signed device cookie) is not held back
+    # by its address's limit, so an attacker behind the office's proxy cannot lock the office out.
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per 10 minutes;200 per day"
+    LOGIN_DEVICE_DAYS = 180
     # OpenAPI (flask-smorest); Swagger UI assets are served by Mizan itself.
     API_TITLE = "Mizan API"
     API_VERSION = "v1"
@@ -112,6 +129,10 @@ def settings_from_env(instance_path: Path) -> dict:
         settings["TRUSTED_PROXIES"] = int(os.environ["MIZAN_TRUSTED_PROXIES"])
     if os.environ.get("MIZAN_FORCE_HTTPS"):
         settings["FORCE_HTTPS"] = os.environ["MIZAN_FORCE_HTTPS"].strip().lower() in {"1", "true", "yes", "on"}
+    if os.environ.get("MIZAN_REMEMBER_DAYS"):
+        settings["REMEMBER_DAYS"] = int(os.environ["MIZAN_REMEMBER_DAYS"])
+    if os.environ.get("MIZAN_SECURE_COOKIES"):
+        settings["SECURE_COOKIES"] = os.environ["MIZAN_SECURE_COOKIES"].strip().lower() in ("1", "true", "yes", "on")
     if os.environ.get("MIZAN_JOB_LEASE_SECONDS"):
         settings["TRANSLATION_JOB_LEASE_SECONDS"] = float(os.environ["MIZAN_JOB_LEASE_SECONDS"])
     return settings
@@ -125,3 +146,16 @@ def limiter_storage_for(queue_url: str) -> str | None:
     if queue_url.startswith("unix://"):
         return "redis+unix://" + queue_url[len("unix://"):]
     return None
+
+
+MAX_REMEMBER_DAYS = 30
+
+
+def apply_cookie_settings(config) -> None:
+    """REMEMBER_DAYS (1-30) and SECURE_COOKIES into the Flask and Flask-Login cookie settings."""
+    days = int(config["REMEMBER_DAYS"])
+    if not 1 <= days <= MAX_REMEMBER_DAYS:
+        raise RuntimeError(f"MIZAN_REMEMBER_DAYS must be from 1 to {MAX_REMEMBER_DAYS}, not {days}.")
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=days)
+    if config["SECURE_COOKIES"]:
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True

@@ -86,6 +86,11 @@ def _utc_text_on_postgres(element, compiler, **kw):
 _INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
+def dialect_insert(dialect_name: str, table):
+    """The engine's own INSERT, which knows ON CONFLICT (both engines) and RETURNING."""
+    return _INSERT_FOR[dialect_name](table)
+
+
 def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[dict],
                                returning: tuple[str, ...] = ("id",)) -> list:
     """Insert the rows that break no unique constraint and skip the others, atomically: the ids of the rows

@@ -56,9 +56,9 @@ Two set-ups, in the same run
   deployer's).
 
 Everything listens on 127.0.0.1 (loopback) or a Unix socket only.  The
-instance's ``config.py`` raises the login throttle (``LOGIN_RATE_LIMIT`` and
-``LOGIN_RATE_LIMIT_PER_ADDRESS``), which would otherwise refuse the 51st login
-of the hour from 127.0.0.1: every simulated reviewer comes from that address.
+instance's ``config.py`` raises the login throttle (``LOGIN_RATE_LIMIT_PER_ADDRESS``;
+``LOGIN_RATE_LIMIT`` is a leftover of older versions), which older versions applied to
+every login from 127.0.0.1: every simulated reviewer comes from that address.
 
 Baseline, measured in the same run
 ----------------------------------

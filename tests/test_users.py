@@ -29,7 +29,7 @@ def test_cli_prompts_for_the_password_twice(app):
 
 def test_cli_refuses_a_short_password_a_duplicate_and_a_bad_role(app, reviewer):
     short = cli(app, "users", "create", "nadia", "--password-stdin", input="short\n")
-    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
     duplicate = cli(app, "users", "create", "RAMI", "--password-stdin", input="a good long password\n")
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     bad_role = cli(app, "users", "create", "nadia", "--role", "owner", "--password-stdin", input="a good long password\n")

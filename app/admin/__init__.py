@@ -169,7 +169,8 @@ def reset_password(user_id: int):
         with flash_refusals() as attempt:
             user_service.set_password(user, form.password.data, actor=current_user)
         if attempt.ok:
-            flash(f"Password of {user.username} changed; their open sessions were ended.", "success")
+            flash(f"Password of {user.username} changed; their open sessions were ended and their API tokens "
+                  "revoked.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     for errors in form.errors.values():
         for message in errors:

@@ -1,7 +1,7 @@
 """Admin forms (Flask-WTF: every one carries a CSRF token)."""
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
 from ..forms import Form
 from ..models import ROLES
@@ -29,7 +29,7 @@ class UserCreateForm(Form):
     display_name = StringField("Display name", validators=[Optional(), Length(max=MAX_DISPLAY_NAME)])
     role = SelectField("Role", choices=[SelectChoice(r) for r in ROLES], default="reviewer")
     password = PasswordField(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
-                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+                             validators=[InputRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat password", validators=[EqualTo("password", "Passwords do not match.")],
                             render_kw={"autocomplete": "new-password"})
@@ -38,7 +38,7 @@ class UserCreateForm(Form):
 
 class PasswordResetForm(Form):
     password = PasswordField(f"New password (at least {MIN_PASSWORD_LENGTH} characters)",
-                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+                             validators=[InputRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat password", validators=[EqualTo("password", "Passwords do not match.")],
                             render_kw={"autocomplete": "new-password"})

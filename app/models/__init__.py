@@ -5,11 +5,11 @@ from .audit import AuditEvent
 from .base import ID_IN_URL, MAX_ID, utcnow
 from .jobs import ACTIVE_JOB_STATUSES, JOB_STATUSES, TranslationJob
 from .translations import Translation
-from .users import ROLES, ApiToken, User
+from .users import ROLES, ApiToken, LoginThrottle, User
 from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, ParagraphApproval
 
 __all__ = [
     "ACTIVE_JOB_STATUSES", "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "Entity", "EntityLink", "GlossaryTerm",
-    "Label", "Paragraph", "ParagraphApproval", "SuggestionRejection", "Translation", "TranslationJob", "User", "utcnow",
+    "Label", "LoginThrottle", "Paragraph", "ParagraphApproval", "SuggestionRejection", "Translation", "TranslationJob", "User", "utcnow",
 ]

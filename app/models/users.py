@@ -25,8 +25,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password reset or deactivation: every session cookie that
-    # carries the old value stops working at once.
+    # Bumped on logout, password change or reset and deactivation: every session and
+    # remember cookie that carries the old value (get_id below) stops working at once.
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -71,3 +71,16 @@ class ApiToken(db.Model):
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one username (known or not, so that a lockout says nothing about who exists):
+    after LOGIN_LOCKOUT_FAILURES in a row it is locked, for longer after each further failure
+    (services/login_throttle.py). Kept in the database: every web process of both engines shares it."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -15,10 +15,15 @@ from ..extensions import db
 from ..models import ROLES, ApiToken, User, utcnow
 from . import NotFound, ServiceError
 from .audit import record_event
-from .user_text import NAME, nfc, refusal
+from .user_text import NAME, TEXT, nfc, refusal
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+# zxcvbn's score (0-4): 3 is "safely unguessable: moderate protection from offline slow-hash attacks"
+# (about 10^8 guesses and more); its frequency lists of common passwords, names and words ship with it.
+MIN_PASSWORD_SCORE = 3
+SCORED_PREFIX = 100  # zxcvbn's matching grows fast with length; a longer password is long enough anyway
 MAX_DISPLAY_NAME = 120  # the column's length: checked here, so the CLI says so rather than the database
 API_TOKEN_PREFIX = "mzn_"
 
@@ -35,15 +40,33 @@ class UserError(ServiceError):
     pass
 
 
+class WrongPassword(UserError):
+    """The current password given to change one's own is not right (counted like a failed login)."""
+
+
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def validate_password(password: str) -> None:
+def validate_password(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:
+    """The one password rule, for the CLI, the admin's forms and a user's own change: 12 to 1024
+    characters, not only spaces, storable, and not common or guessable (zxcvbn, with the username
+    and display name as words an attacker would try first)."""
+    if not password.strip():
+        raise UserError("Password cannot be only spaces.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long.")
-    if len(password) > 1024:
-        raise UserError("Password must be at most 1024 characters long.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UserError(f"Password must be at most {MAX_PASSWORD_LENGTH} characters long.")
+    if (refused := refusal(password, TEXT)) is not None:
+        raise UserError(f"The password {refused}.")
+    from zxcvbn import zxcvbn  # its word lists take a moment to load: only when a password is set
+
+    verdict = zxcvbn(password[:SCORED_PREFIX], user_inputs=[word for word in user_inputs if word])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        advice = " ".join(part for part in [verdict["feedback"]["warning"], *verdict["feedback"]["suggestions"]]
+                          if part)
+        raise UserError(f"This password is too easy to guess. {advice}".strip())
 
 
 def get_user_by_username(username: str) -> User | None:
@@ -75,7 +98,7 @@ def create_user(
         )
     if role not in ROLES:
         raise UserError(f"Role must be one of: {', '.join(ROLES)}.")
-    validate_password(password)
+    validate_password(password, user_inputs=(username, display_name))
     if (refused := refusal(display_name, NAME)) is not None:
         raise UserError(f"The display name {refused}.")
     display_name = nfc(display_name)
@@ -115,11 +138,43 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def _revoke_tokens(user: User) -> int:
+    revoked = 0
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            revoked += 1
+    return revoked
+
+
 def set_password(user: User, password: str, *, actor: User | None = None) -> None:
-    validate_password(password)
+    """An admin's reset: the new password, every session and remember cookie of the user ended, and their
+    API tokens revoked (whoever knew the old password may have made one; the admin may issue new ones)."""
+    validate_password(password, user_inputs=(user.username, user.display_name))
     user.password_hash = generate_password_hash(password)
     user.session_epoch += 1
-    record_event(actor, "user.password_reset", "user", user.id)
+    revoked = _revoke_tokens(user)
+    record_event(actor, "user.password_reset", "user", user.id, after={"tokens_revoked": revoked})
+    db.session.commit()
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    """A user's own change: the current password first, then the rule. Every other session and remember
+    cookie of theirs ends (the caller logs the current one in again); their API tokens stay."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise WrongPassword("Your current password is not right.")
+    if new_password == current_password:
+        raise UserError("The new password must differ from the current one.")
+    validate_password(new_password, user_inputs=(user.username, user.display_name))
+    user.password_hash = generate_password_hash(new_password)
+    user.session_epoch += 1
+    record_event(user, "user.password_change", "user", user.id)
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Logout: every session and remember cookie of the user stops working, on every browser."""
+    user.session_epoch += 1
     db.session.commit()
 
 
@@ -130,9 +185,8 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
         raise UserError("Cannot deactivate the last active admin.")
     user.active = active
     user.session_epoch += 1
-    for token in user.tokens:
-        if not active and token.revoked_at is None:
-            token.revoked_at = utcnow()
+    if not active:
+        _revoke_tokens(user)
     record_event(
         actor, "user.activate" if active else "user.deactivate", "user", user.id,
         before={"active": not active}, after={"active": active},
