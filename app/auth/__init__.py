@@ -12,9 +12,10 @@ from limits import parse_many
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
+from ..errors import flash_refusals
 from ..extensions import db, limiter
 from ..forms import Form
-from ..services import ServiceError, login_throttle
+from ..services import login_throttle
 from ..services import users as user_service
 
 bp = Blueprint("auth", __name__)
@@ -180,16 +181,14 @@ def change_password():
             flash(f"Too many attempts for this account. Please wait {_wait_text(wait)} before trying again.",
                   "error")
             return render_template("auth/password.html", form=form), 429, {"Retry-After": str(wait)}
-        try:
+        with flash_refusals(quiet=True) as attempt:
             user_service.change_own_password(user, form.current_password.data, form.password.data)
-        except user_service.WrongPassword as error:
-            db.session.rollback()
+        if isinstance(attempt.refusal, user_service.WrongPassword):
             login_throttle.record_failure(user.username, _lockout_policy(), user_id=user.id,
                                           address=request.remote_addr)
-            form.current_password.errors.append(str(error))
-        except ServiceError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error))
+            form.current_password.errors.append(str(attempt.refusal))
+        elif attempt.refusal is not None:
+            form.password.errors.append(str(attempt.refusal))
         else:
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
             login_user(user, remember=remembered)  # this session, under the new session epoch
