@@ -20,7 +20,7 @@ from .user_text import forbidden_character_message
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 MAX_DISPLAY_NAME = 120  # the column's length: checked here, so the CLI says so rather than the database
-API_TOKEN_PREFIX = "mzn_"
+API_TOKEN_PREFIX = "mzn_"  # nosec B105
 
 
 @functools.cache
