@@ -17,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 SCHEMAS := .cache/xml-schemas
 SYMFONY_SCHEMAS := usr/share/php/Symfony/Component/Translation/Resources/schemas
 
-.PHONY: run dev setup test test-postgres mutation install install-web install-worker xml-schemas clean-venv FORCE
+.PHONY: run dev setup lint test test-postgres mutation install install-web install-worker xml-schemas clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -110,7 +110,14 @@ dev: setup
 	$(BIN)/huey_consumer app.tasks.huey --workers 1 --quiet & \
 	$(BIN)/flask --app wsgi run --debug --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
+# The static checks (configured in pyproject.toml; README, "Security"): ruff, bandit over app/, mypy over app/.
+# `make test` runs them first and stops when one finds something; `make test-postgres` does not repeat them.
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive app
+	$(BIN)/mypy
+
+test: lint $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
 	MIZAN_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL and Redis: a throwaway server of each (Debian's postgresql and

@@ -320,9 +320,9 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
             last = [job.done]
             bar.update(job.done)
 
-            def advance(current_job):
-                bar.update(current_job.done - last[0])
-                last[0] = current_job.done
+            def advance(current_job):  # called only inside this iteration, while `bar` and `last` are its own
+                bar.update(current_job.done - last[0])  # noqa: B023
+                last[0] = current_job.done  # noqa: B023
 
             job = mt.run_translation_job(
                 job.id, current_app.instance_path, lambda p: mt_engine.get_translator(p, options),

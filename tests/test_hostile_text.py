@@ -109,7 +109,7 @@ HUGE = str(10**30)  # beyond any BIGINT
 
 
 @pytest.mark.parametrize("query", [
-    f"page={HUGE}", "page=-5", f"status=\x00", f"assignee=\x00x", f"q=\x00", "q=" + "م" * 5000,
+    f"page={HUGE}", "page=-5", "status=\x00", "assignee=\x00x", "q=\x00", "q=" + "م" * 5000,
     f"status={'x' * 5000}",
 ], ids=["huge page", "negative page", "NUL status", "NUL assignee", "NUL search", "long search", "long status"])
 @pytest.mark.parametrize("page", ["/admin/", "/admin/glossary", "/export/", "/api/v1/articles"])

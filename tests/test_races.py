@@ -85,7 +85,7 @@ def race(instance_path: Path, tmp_path: Path, action: str, arguments: list) -> l
         for racer in racers:
             if racer.poll() is None:
                 racer.kill()
-    for racer, (out, err) in zip(racers, outputs):
+    for racer, (_, err) in zip(racers, outputs):
         assert racer.returncode == 0, err
     return [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
 

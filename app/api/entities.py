@@ -109,8 +109,8 @@ def delete_link(payload: dict):
 def list_labels():
     """The label set, in display order; retired labels are kept for old entities but not offered for new ones."""
     labels = db.session.scalars(select(Label).order_by(Label.position, Label.id))
-    return {"labels": [{"id": l.id, "name": l.name, "colour": l.colour, "hotkey": l.hotkey, "retired": l.retired}
-                       for l in labels]}
+    return {"labels": [{"id": label.id, "name": label.name, "colour": label.colour, "hotkey": label.hotkey,
+                        "retired": label.retired} for label in labels]}
 
 
 @bp.route("/qa", methods=["POST"])

@@ -158,8 +158,9 @@ _APPROVED_LINKS_FROM = (
 # The fingerprint, one row: the glossary's and the labels' aggregates (8 values), then the approved entities'
 # and links' (7 values). Approvals are frequent, glossary changes rare: an approval moves only the second part
 # and rebuilds only the small approved layer.
+# The SQL here is put together from this module's constants only; values are always bound parameters.
 _FINGERPRINT = (
-    "SELECT * FROM (SELECT count(*), max(id), max(updated_at), sum(label_id) FROM glossary_terms) AS g, "
+    "SELECT * FROM (SELECT count(*), max(id), max(updated_at), sum(label_id) FROM glossary_terms) AS g, "  # nosec B608
     "(SELECT count(*), sum(CASE WHEN retired THEN 1 ELSE 0 END), sum(length(name)), max(id) FROM labels) AS l, "
     f"(SELECT count(*), max(e.id), sum(e.label_id), sum(e.start + e.\"end\") {_APPROVED_AR_FROM}) AS a, "
     f"(SELECT count(*), max(k.id), sum(en.id) {_APPROVED_LINKS_FROM}) AS k"
@@ -469,9 +470,9 @@ _ARTICLE_PARAGRAPHS = (
     "SELECT p.id, p.ar, p.current_revision_id, t.text FROM paragraphs AS p "
     "LEFT OUTER JOIN translations AS t ON t.id = p.current_revision_id WHERE p.article_id = :article_id ORDER BY p.position"
 )
-_ARTICLE_ENTITIES = ('SELECT id, paragraph_id, lang, translation_id, start, "end", label_id, text FROM entities '
+_ARTICLE_ENTITIES = ('SELECT id, paragraph_id, lang, translation_id, start, "end", label_id, text FROM entities '  # nosec B608
                      f'WHERE {_IN_ARTICLE} ORDER BY start, "end", id')
-_ARTICLE_REJECTIONS = ('SELECT paragraph_id, lang, start, "end", label_id, text FROM suggestion_rejections '
+_ARTICLE_REJECTIONS = ('SELECT paragraph_id, lang, start, "end", label_id, text FROM suggestion_rejections '  # nosec B608
                        f"WHERE {_IN_ARTICLE}")
 _LABEL_NAMES = "SELECT id, name FROM labels"
 

@@ -25,7 +25,7 @@ MAX_PASSWORD_LENGTH = 1024
 MIN_PASSWORD_SCORE = 3
 SCORED_PREFIX = 100  # zxcvbn's matching grows fast with length; a longer password is long enough anyway
 MAX_DISPLAY_NAME = 120  # the column's length: checked here, so the CLI says so rather than the database
-API_TOKEN_PREFIX = "mzn_"
+API_TOKEN_PREFIX = "mzn_"  # nosec B105
 
 
 @functools.cache

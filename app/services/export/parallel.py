@@ -65,7 +65,7 @@ def halves(connection, selection: Selection, minimum: int) -> tuple[Selection, S
     if total < minimum or len(per_article) < 2:
         return None
     running = 0
-    for article_id, count in per_article[:-1]:
+    for article_id, count in per_article[:-1]:  # noqa: B007 (article_id is read after the loop)
         running += count
         if running * 2 >= total:
             break
