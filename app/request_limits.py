@@ -37,7 +37,7 @@ def human_size(size: int) -> str:
 
 class MizanRequest(Request):
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
+    def max_content_length(self) -> int | None:
         if self._max_content_length is not None or not current_app:
             return super().max_content_length
         return body_limit(self.endpoint)

@@ -72,6 +72,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api_docs_assets", "GET"): Rule(EVERYONE),
     # Every logged-in user: their home, their work list, logging out.
     ("auth.logout", "POST"): Rule(LOGGED_IN),
+    # One's own password (a wrong current one: the form answers, nothing changes and the session goes on).
+    ("auth.change_password", "GET"): Rule(LOGGED_IN),
+    ("auth.change_password", "POST"): Rule(LOGGED_IN, form={
+        "current_password": "not the password", "password": "a new and long passphrase 42",
+        "confirm": "a new and long passphrase 42"}),
     ("review.home", "GET"): Rule(LOGGED_IN),
     ("review.my_work", "GET"): Rule(LOGGED_IN),
     # One article: its reviewers and admins; anyone else gets 404 (the article is hidden from them).

@@ -43,7 +43,7 @@ def test_no_page_or_listing_answers_500_to_hostile_query_values(client, article,
 @pytest.mark.parametrize("path", [f"/articles/{HUGER}", f"/admin/articles/{HUGER}", f"/admin/users/{HUGER}",
                                   f"/admin/glossary/{HUGER}", f"/admin/labels/{HUGE}0", f"/paragraphs/{HUGER}/history",
                                   f"{API}/articles/{HUGER}", f"{API}/jobs/{HUGER}", f"{API}/paragraphs/{HUGER}/diff",
-                                  f"/articles/-1", f"{API}/articles/1e3"])
+                                  "/articles/-1", f"{API}/articles/1e3"])
 def test_ids_beyond_64_bits_or_not_numbers_are_not_found(admin_client, amina, path):
     response = admin_client.get(path, headers=amina if path.startswith(API) else {})
 

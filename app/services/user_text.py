@@ -17,7 +17,7 @@ Then, by kind of field (`refusal(text, kind)`):
   calls empty (blanks, punctuation, combining marks alone) is refused when it is saved.
 - NAME: display names, usernames, label names: also no BOM and no bidirectional
   override, embedding or isolate control (U+202A–U+202E, U+2066–U+2069), which would
-  let a name display as another (U+202E turns "evil‮gnp.exe" around).
+  let a name display as another ("photo" + U+202E + "gnp.exe" displays as "photoexe.png").
 
 Refusing them where the text arrives (API, forms, CLI, services) keeps both engines and
 every export format able to hold whatever was accepted.
