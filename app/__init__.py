@@ -44,7 +44,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -105,7 +106,7 @@ def _start_background_work_on_first_request(app: Flask) -> None:
     start_export_helper = bool(app.config.get("EXPORT_HELPER"))
     if not (warm_known_forms or start_export_helper):
         return
-    started = []
+    started: list[bool] = []
 
     @app.before_request
     def _start_once():

@@ -49,7 +49,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Articles, par
 
 
 class MizanApi(Api):
-    ERROR_SCHEMA = ErrorSchema
+    ERROR_SCHEMA = ErrorSchema  # type: ignore[assignment]  # flask-smorest's annotation names its own ErrorSchema, not any Schema
 
     def _register_error_handlers(self):
         """Errors are rendered by app.errors for the whole app (JSON here, HTML on pages)."""

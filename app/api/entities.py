@@ -118,8 +118,8 @@ def list_labels():
 @bp.response(200, QAResultSchema)
 def run_qa(payload: dict):
     """Run the QA checks on any pair of texts (for scripts, and for measuring false alarms on a corpus)."""
-    ar, en, machine = (unicodedata.normalize("NFC", text) if text is not None else None
-                       for text in (payload["ar"], payload["en"], payload["machine"]))
+    ar, en = (unicodedata.normalize("NFC", payload[name]) for name in ("ar", "en"))  # required: never None
+    machine = unicodedata.normalize("NFC", payload["machine"]) if payload["machine"] is not None else None
     findings = paragraph_qa.qa_findings_for(ar, en, machine_text=machine)
     return {"findings": findings}
 

@@ -1,4 +1,6 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
+from typing import cast
+
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from ..models import MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
@@ -462,7 +464,8 @@ def _document_storable_text(schema: type[Schema]) -> None:
             inner = field.inner if isinstance(field, fields.List) else field
             if isinstance(inner, fields.String) and not any(
                     isinstance(v, (validate.OneOf, validate.Regexp)) for v in inner.validators):
-                inner.metadata.setdefault("pattern", STORABLE_PATTERN)
+                # A field's metadata is a dict; marshmallow declares it a Mapping.
+                cast(dict, inner.metadata).setdefault("pattern", STORABLE_PATTERN)
         _document_storable_text(subclass)
 
 
