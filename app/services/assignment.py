@@ -88,7 +88,7 @@ def list_visible_articles(
         )
     if search:
         query = query.where(Article.title.contains(search.strip()))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     articles = list(
         db.session.scalars(
             query.options(selectinload(Article.assignments).joinedload(Assignment.user))

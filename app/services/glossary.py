@@ -76,7 +76,7 @@ def label_name_of(term: GlossaryTerm) -> str | None:
     """The name of the term's label (None if its label was deleted)."""
     if term.label_id is None:
         return None
-    return db.session.get(Label, term.label_id).name  # from the identity map after the first look-up
+    return db.session.get_one(Label, term.label_id).name  # from the identity map after the first look-up
 
 
 def _as_dict(term: GlossaryTerm) -> dict:
@@ -117,7 +117,7 @@ def list_terms(*, search: str | None = None, page: int = 1, per_page: int = 50) 
     order = (GlossaryTerm.ar, GlossaryTerm.en, GlossaryTerm.id)
     search = " ".join((search or "").split())
     if not search:
-        total = db.session.scalar(select(func.count()).select_from(GlossaryTerm))
+        total = db.session.execute(select(func.count()).select_from(GlossaryTerm)).scalar_one()
         terms = list(db.session.scalars(
             select(GlossaryTerm).order_by(*order).offset((page - 1) * per_page).limit(per_page)))
         return GlossaryPage(terms, total, page, per_page)
@@ -131,7 +131,7 @@ def list_terms(*, search: str | None = None, page: int = 1, per_page: int = 50) 
         return GlossaryPage([by_id[i] for i in chosen], len(ids), page, per_page)
     condition = or_(GlossaryTerm.en.icontains(search, autoescape=True),
                     GlossaryTerm.ar.icontains(search, autoescape=True))
-    total = db.session.scalar(select(func.count()).select_from(GlossaryTerm).where(condition))
+    total = db.session.execute(select(func.count()).select_from(GlossaryTerm).where(condition)).scalar_one()
     terms = list(db.session.scalars(
         select(GlossaryTerm).where(condition).order_by(*order).offset((page - 1) * per_page).limit(per_page)))
     return GlossaryPage(terms, total, page, per_page)

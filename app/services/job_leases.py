@@ -23,10 +23,10 @@ import socket
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Mapping
+from typing import Mapping, cast
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 
 from ..extensions import db
 from ..models import TranslationJob, utcnow
@@ -115,10 +115,10 @@ def requeue_abandoned_jobs(max_attempts: int) -> list[int]:
                 "not tried again: translate it again once the cause is found")[:500]}
         else:
             values = {"status": "queued"}
-        moved = db.session.execute(
+        moved = cast(CursorResult, db.session.execute(  # an UPDATE's result: Session.execute says only Result
             update(TranslationJob).where(TranslationJob.id == job_id, lease_ran_out(now))
             .values(worker=None, lease_expires_at=None, **values)
-        ).rowcount
+        )).rowcount
         if moved:
             record_event(None, "translation_job.abandoned", "translation_job", job_id,
                          before={"status": "running", "worker": worker}, after={"status": values["status"]})

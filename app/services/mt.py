@@ -81,7 +81,8 @@ def untranslated_article_ids(model_id: str) -> list[int]:
 
 
 def _paragraph_count(article_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Paragraph).where(Paragraph.article_id == article_id))
+    return db.session.execute(
+        select(func.count()).select_from(Paragraph).where(Paragraph.article_id == article_id)).scalar_one()
 
 
 class JobRequest(NamedTuple):

@@ -40,7 +40,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 __all__ = [
     "NewsTextParts",
@@ -498,7 +498,7 @@ def prepare_path(path: str, max_bytes: int) -> tuple[bytes, str, tuple | None, s
     return (raw, *prepare_bytes(raw, max_bytes))
 
 
-_PREPARE = {"bytes": prepare_bytes, "path": prepare_path}
+_PREPARE: dict[str, Callable[..., tuple]] = {"bytes": prepare_bytes, "path": prepare_path}
 
 
 def prepare_for_import(task: str, argument_tuples: list[tuple]) -> list[tuple]:

@@ -4,11 +4,16 @@ the API read them instead of checking again. The web, the MT worker and the CLI 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Entity, EntityLink, Paragraph, Translation
+
+if TYPE_CHECKING:
+    from .suggestions import KnownForm
 
 ArabicEntity = aliased(Entity)
 
@@ -44,7 +49,7 @@ def glossary_hits_for(ar: str, en: str | None, forms=None) -> tuple[tuple[str, s
     english = (en or "").casefold()
     hits = []
     for match in (forms or known_forms()).matcher.find(ar):
-        forms = [form for form, source in match.term_payload.english if source == "glossary"]
+        forms = [form for form, source in cast("KnownForm", match.term_payload).english if source == "glossary"]
         if forms:
             hits.append((match.surface, next((f for f in forms if f.casefold() in english), forms[0])))
     return tuple(hits)

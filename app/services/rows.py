@@ -48,4 +48,7 @@ def plain_rows(connection: Connection, statement, parameters: dict | None = None
     """All rows of `statement` as tuples."""
     if not is_sqlite(connection):
         return [tuple(row) for row in connection.execute(statement, parameters or {})]
-    return connection.connection.dbapi_connection.execute(*driver_sql(connection, statement, parameters)).fetchall()
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is None:  # only a closed or invalidated connection has none
+        raise RuntimeError("the database connection is closed")
+    return dbapi_connection.execute(*driver_sql(connection, statement, parameters)).fetchall()

@@ -195,7 +195,8 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
 
 
 def count_active_admins() -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active))
+    return db.session.execute(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active)).scalar_one()
 
 
 def list_users() -> list[User]:
