@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import BigInteger, Table, any_, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -83,7 +83,8 @@ def _utc_text_on_postgres(element, compiler, **kw):
     return f"to_char({compiler.process(element.column, **kw)}, 'YYYY-MM-DD HH24:MI:SS')"
 
 
-_INSERT_FOR = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_INSERT_FOR: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def dialect_insert(dialect_name: str, table):
@@ -102,7 +103,7 @@ def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[
     statement = _INSERT_FOR[connection.dialect.name](table).on_conflict_do_nothing().returning(
         *(table.c[name] for name in returning))
     result = connection.execute(statement, rows)
-    return result.scalars().all() if len(returning) == 1 else [tuple(row) for row in result]
+    return list(result.scalars()) if len(returning) == 1 else [tuple(row) for row in result]
 
 
 def copy_rows(cursor, table: Table, columns: Sequence[str], rows: Sequence[Sequence], *,

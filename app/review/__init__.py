@@ -172,7 +172,8 @@ def history(paragraph_id: int):
     to_id = request.args.get("to", newest, type=int)
     if revisions and (from_id not in by_id or to_id not in by_id):
         abort(404)
-    diff = review_service.word_diff(by_id[from_id].text, by_id[to_id].text) if revisions else []
+    diff = (review_service.word_diff(by_id[from_id].text, by_id[to_id].text)
+            if revisions and from_id is not None and to_id is not None else [])  # with revisions: ids in by_id
     can_restore = workflow_service.may_edit_refusal(paragraph.article, current_user) is None
     return render_template(
         "review/history.html", paragraph=paragraph, article=paragraph.article, revisions=revisions,
