@@ -10,6 +10,7 @@ Values come back as the driver gives them: on SQLite, times as text.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -42,6 +43,14 @@ def driver_sql(connection: Connection, statement, parameters: dict | None = None
 
 def is_sqlite(connection: Connection) -> bool:
     return connection.dialect.name == "sqlite"
+
+
+def driver_connection(connection: Connection) -> Any:
+    """The driver's own connection under `connection`: sqlite3's, or psycopg's."""
+    driver = connection.connection.driver_connection
+    if driver is None:  # only a closed or invalidated connection has none
+        raise RuntimeError("the database connection is closed")
+    return driver
 
 
 def plain_rows(connection: Connection, statement, parameters: dict | None = None) -> list[tuple]:

@@ -185,7 +185,8 @@ def write_export(fmt: str, selection: Selection, path: str, *, split_clitics: bo
                 partial.unlink(missing_ok=True)
             raise
     if path == "-":
-        outputs[side].flush()
+        for output in outputs.values():  # the one side asked for
+            output.flush()
         report.files.append("-")
     for s, (partial, final) in finals.items():
         outputs[s].close()

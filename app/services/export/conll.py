@@ -23,6 +23,7 @@ first is kept, the longer one on a tie; the others are counted as dropped.
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 _DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
 _MARKS = "\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
@@ -53,7 +54,7 @@ def tokens(text: str, split_clitics: bool = False) -> list[str]:
     return result
 
 
-def non_overlapping(entities: list[dict]) -> tuple[list[dict], int]:
+def non_overlapping(entities: Sequence[dict]) -> tuple[list[dict], int]:
     """The entities IOB2 can show (earliest first, longer on a tie) and how many were dropped."""
     kept, last_end, dropped = [], -1, 0
     for entity in sorted(entities, key=lambda e: (e["start"], -e["end"])):

@@ -30,7 +30,7 @@ from ...models import (
 )
 from ...database import one_of_ids, utc_text
 from .. import ServiceError
-from ..rows import driver_sql, is_sqlite, plain_rows
+from ..rows import driver_connection, driver_sql, is_sqlite, plain_rows
 
 STATUSES = ("approved", "any")
 # "text": titles and body paragraphs (what an MT corpus wants); "all" adds captions and credits.
@@ -104,7 +104,7 @@ def checked(connection: Connection, selection: Selection) -> Selection:
             raise SelectionError(f"No user named {selection.reviewer!r}.")
         resolved["reviewer_id"] = user_id
     if selection.labels:
-        known = dict(connection.execute(select(LB.c.name, LB.c.id)).all())
+        known: dict[str, int] = dict(connection.execute(select(LB.c.name, LB.c.id)).all())
         unknown = [name for name in selection.labels if name not in known]
         if unknown:
             raise SelectionError(
@@ -238,7 +238,7 @@ class _Rows:
 
     def __init__(self, connection: Connection):
         self.connection = connection
-        self.driver = connection.connection.driver_connection  # sqlite3's, or psycopg's
+        self.driver = driver_connection(connection)  # sqlite3's, or psycopg's
         self.sqlite = is_sqlite(connection)
         self.by_ids = _by_ids(connection.dialect.name)
         self.sql_for_ids: dict = {}

@@ -30,6 +30,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
+from multiprocessing.process import BaseProcess
 from typing import Iterator
 
 from sqlalchemy import create_engine
@@ -61,7 +62,7 @@ class ExportHelper:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._busy = threading.Lock()  # held by the download using the helper
-        self._process = None
+        self._process: BaseProcess | None = None
         self._pipe: Pipe | None = None
         self._starter: threading.Thread | None = None
         self._retry_after = 0.0
@@ -158,7 +159,7 @@ class ExportHelper:
                         shared = export_snapshot(connection) if postgres else None
                         healthy = (_send(pipe, ("export", database_url, file, split[1], job.path, shared))
                                    and _ready(pipe))
-                if split is None or not healthy:  # small, or the helper did not answer: all of it here
+                if split is None or job is None or not healthy:  # small, or the helper did not answer: all of it here
                     yield from file.chunks(selection, report, connection)
                     return
                 first, second = split
