@@ -202,7 +202,7 @@ def _strip_marks(text: str) -> str:
 
 def _spellings(word: str) -> set[str]:
     """A word as written with or without hamza on alef, ة as ه, final ى/ي swapped."""
-    options = []
+    options: list[tuple[str, ...]] = []
     for i, ch in enumerate(word):
         if ch in "أإآ":
             options.append((ch, "ا"))
@@ -564,12 +564,12 @@ def _english_values(text: str) -> _Side:
         start = m.start()
         if start in scale_words or start and low[start - 1] in "'’":
             continue
-        cls, value = _EN_WORDS[m.group()]
+        cls, number = _EN_WORDS[m.group()]
         gap = _EN_WORD_GAP.fullmatch(low, last_end, start) if runs and last_end <= start else None
         if gap:
-            runs[-1][1].append(("and" in gap.group(), cls, value))
+            runs[-1][1].append(("and" in gap.group(), cls, number))
         else:
-            runs.append((0, [(False, cls, value)]))
+            runs.append((0, [(False, cls, number)]))
         last_end = m.end()
         runs[-1] = (last_end, runs[-1][1])
     if runs:

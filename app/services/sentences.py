@@ -122,10 +122,10 @@ def _is_sentence_end(text: str, match: re.Match[str], line_start: int, next_star
         return False  # 1. البند
     if match["close"]:
         return True  # a closing quote or bracket after "." ends it
-    word = _WORD_END.search(text, max(line_start, dot - _MAX_WORD), dot)
-    if word is None:
+    found = _WORD_END.search(text, max(line_start, dot - _MAX_WORD), dot)
+    if found is None:
         return True
-    word = word[0].lstrip(_OPENERS)
+    word = found[0].lstrip(_OPENERS)
     return not (word in ABBREVIATIONS or _INITIALS.fullmatch(word))
 
 
@@ -141,7 +141,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             end = match.end()
             if end == line_end:
                 break
-            next_start = _SPACES.match(text, end).end()
+            next_start = _SPACES.match(text, end).end()  # type: ignore[union-attr]  # _BOUNDARY ends before a space
             if _is_sentence_end(text, match, line.start(), next_start):
                 spans.append((start, end))
                 start = next_start
