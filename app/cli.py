@@ -6,6 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -24,7 +25,7 @@ from .services import users as user_service
 users_cli = AppGroup("users", help="Create, list and deactivate accounts; issue API tokens.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
 
@@ -226,7 +227,7 @@ def mt_install_command(package_file: Path | None, download: bool) -> None:
 
     if download == (package_file is not None):
         _fail("give either a PACKAGE_FILE or --download")
-    if download:
+    if package_file is None:  # so --download
         package_file = _download_from_argos_index(Path(current_app.instance_path))
     try:
         package = mt_packages.install_package(package_file, current_app.instance_path)
@@ -304,9 +305,12 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
     except ServiceError as error:
         _fail(str(error))
     ids = list(article_ids) if article_ids else mt.untranslated_article_ids(package.model_id)
-    articles = [db.session.get(Article, i) if i <= MAX_ID else None for i in ids]
-    if None in articles:
-        _fail(f"Article {ids[articles.index(None)]} not found.")
+    articles = []
+    for i in ids:
+        article = db.session.get(Article, i) if i <= MAX_ID else None
+        if article is None:
+            _fail(f"Article {i} not found.")
+        articles.append(article)
     options = mt_engine.EngineOptions.from_config(current_app.config)
     lease = Lease.from_config(current_app.config)  # held while this command runs, like a worker's
     failed = 0

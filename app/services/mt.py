@@ -35,7 +35,9 @@ CHUNK_SIZE = 32  # paragraphs translated and committed together
 class Translator(Protocol):
     engine: str
     engine_version: str
-    model_id: str
+
+    @property
+    def model_id(self) -> str: ...  # read-only: a package translator's comes from its package
 
     def translate(self, paragraphs: Sequence[str]) -> list[str]: ...
 
