@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, cast
 
 from sqlalchemy import BigInteger, Table, any_, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
@@ -90,6 +90,15 @@ _INSERT_FOR: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
 def dialect_insert(dialect_name: str, table):
     """The engine's own INSERT, which knows ON CONFLICT (both engines) and RETURNING."""
     return _INSERT_FOR[dialect_name](table)
+
+
+def inserted_id(result: Result) -> Any:
+    """The primary key of the one row a single-row INSERT inserted (an INSERT's result is a CursorResult,
+    whose inserted_primary_key SQLAlchemy declares Optional: None only when no row was inserted)."""
+    key = cast(CursorResult, result).inserted_primary_key
+    if key is None:
+        raise RuntimeError("the INSERT inserted no row")
+    return key[0]
 
 
 def insert_ignoring_duplicates(connection: Connection, table: Table, rows: list[dict],

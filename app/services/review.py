@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from ..database import inserted_id
 from ..extensions import db
 from ..models import Article, Paragraph, ParagraphApproval, Translation, User, utcnow
 from . import Conflict, NotFound, ServiceError
@@ -182,7 +183,7 @@ def _conflict(state: LockedState) -> EditConflict:
 def _after_change(state: LockedState, actor: User) -> None:
     """A reviewer's first change starts (or resumes) the review of the article."""
     if starts_review(state.article_status, actor):  # checked first: the article is loaded only then
-        enter_review_on_first_change(db.session.get(Article, state.article_id), actor)
+        enter_review_on_first_change(db.session.get_one(Article, state.article_id), actor)
 
 
 def save_translation(
@@ -197,16 +198,16 @@ def save_translation(
     state = lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
-    if state.current_text == english and state.current_origin == "human":
+    if state.current_revision_id is not None and state.current_text == english and state.current_origin == "human":
         db.session.rollback()
         qa = db.session.scalar(select(Paragraph.qa_findings).where(Paragraph.id == paragraph_id))
         return SaveResult(state.version, state.current_revision_id, created=False, status=state.status, qa=qa)
 
     connection = db.session.connection()
-    revision_id = connection.execute(_INSERT_REVISION, {
+    revision_id = inserted_id(connection.execute(_INSERT_REVISION, {
         "paragraph_id": paragraph_id, "text": english, "origin": "human", "author_id": actor.id,
         "parent_id": state.current_revision_id, "created_at": utcnow(),
-    }).inserted_primary_key[0]
+    }))
     lost = 0
     if state.has_english_entities:
         from .entities import carry_entities
@@ -248,7 +249,7 @@ def approve_paragraph(
     state = lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
-    if state.current_revision_id is None:
+    if state.current_revision_id is None or state.current_text is None:  # a current revision has its text
         db.session.rollback()
         raise InvalidText("There is no English to approve yet: write or translate it first.")
     if state.status == "approved":
