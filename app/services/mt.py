@@ -11,9 +11,10 @@ text and model, and a paragraph never gets two drafts from one model.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, NamedTuple, Protocol, Sequence
+from typing import Callable, NamedTuple, Protocol, Sequence, cast
 
 from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from ..database import insert_ignoring_duplicates, is_unique_violation
@@ -182,9 +183,12 @@ def run_translation_jobs(
 
 
 def _run_jobs(job_ids, instance_path, translator_for, on_progress) -> list[TranslationJob]:
-    jobs = [db.session.get(TranslationJob, job_id) for job_id in job_ids]
-    if None in jobs:
-        raise ServiceError(f"No translation job {job_ids[jobs.index(None)]}.")
+    jobs: list[TranslationJob] = []
+    for job_id in job_ids:
+        job = db.session.get(TranslationJob, job_id)
+        if job is None:
+            raise ServiceError(f"No translation job {job_id}.")
+        jobs.append(job)
     if len({job.model_id for job in jobs}) != 1:
         raise ServiceError("Jobs run together must use the same model.")
     package = find_package(instance_path, jobs[0].model_id)
@@ -292,7 +296,8 @@ def fail_jobs(job_ids: list[int], error: str) -> None:
 
 
 def _update_where(*conditions, values: dict) -> bool:
-    return db.session.execute(update(TranslationJob).where(*conditions).values(**values)).rowcount == 1
+    result = db.session.execute(update(TranslationJob).where(*conditions).values(**values))
+    return cast(CursorResult, result).rowcount == 1  # an UPDATE's result: Session.execute says only Result
 
 
 def _translate_chunk(translator: Translator, chunk: list[Paragraph]):
@@ -308,7 +313,8 @@ def _translate_chunk(translator: Translator, chunk: list[Paragraph]):
                Translation.source_hash.in_(set(hashes.values())))
     ).all())
     pending = [p for p in chunk if hashes[p.id] not in cached]
-    results = {p.id: (cached[hashes[p.id]], None) for p in chunk if hashes[p.id] in cached}
+    results: dict[int, tuple[str | None, str | None]] = {
+        p.id: (cached[hashes[p.id]], None) for p in chunk if hashes[p.id] in cached}
     if pending:
         try:
             for paragraph, english in zip(pending, translator.translate([p.ar for p in pending]), strict=True):
@@ -353,7 +359,7 @@ def store_machine_drafts(drafts: list[tuple[Paragraph, str]], translator: Transl
 
 
 def _mark_article_translated(article_id: int) -> None:
-    article = db.session.get(Article, article_id)
+    article = db.session.get_one(Article, article_id)
     missing = db.session.scalar(
         select(func.count()).select_from(Paragraph)
         .where(Paragraph.article_id == article_id, Paragraph.current_revision_id.is_(None))
