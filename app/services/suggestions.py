@@ -84,7 +84,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
-from typing import Iterable, NamedTuple
+from typing import Iterable, NamedTuple, Sequence, cast
 
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
@@ -136,7 +136,7 @@ class KnownForms:
             return form
         matches = self.matcher.find(arabic)
         if len(matches) == 1 and matches[0].end == len(arabic.rstrip()):
-            return matches[0].term_payload
+            return cast(KnownForm, matches[0].term_payload)
         return None
 
 
@@ -172,7 +172,7 @@ _APPROVED_ENTITY_COUNTS = f"SELECT e.text, e.label_id, count(*) {_APPROVED_AR_FR
 _APPROVED_LINK_COUNTS = f"SELECT ar.text, en.text, count(*) {_APPROVED_LINKS_FROM} GROUP BY ar.text, en.text"
 
 
-def _rows(sql: str, parameters: dict | None = None) -> list[tuple]:
+def _rows(sql: str, parameters: dict | None = None) -> Sequence[tuple]:
     """The rows of `sql` (named parameters, `:name`) as plain tuples. On SQLite straight from the
     driver, which takes `:name` itself: Row objects cost as much as the reading for the 10,000 terms
     of a glossary. Other databases go through SQLAlchemy's text(), which speaks their paramstyle."""
@@ -336,18 +336,18 @@ def known_forms() -> KnownForms:
             # Changed (or never built). With a recheck interval, a request keeps the forms it had while a
             # background thread rebuilds them; if a build is running already it may have read the data before
             # this change: what it stores is checked again by the next request, which starts another if need be.
-            keep = cached is not None and recheck > 0
+            kept = cached if recheck > 0 else None
             if running is None:
                 build, generation = _begin(database)
-                if keep:
-                    _cache[database] = cached._replace(checked=now)
-            elif keep:
+                if kept is not None:
+                    _cache[database] = kept._replace(checked=now)
+            elif kept is not None:
                 running.outdated = True
-                return cached.forms
+                return kept.forms
         if running is None:
-            if keep:
+            if kept is not None:
                 _start_thread(database, build, generation)
-                return cached.forms
+                return kept.forms
             return _run(database, build, generation, fingerprint, now)
         running.done.wait()  # the build in progress (e.g. the server's warm-up), not a second one; then look again
 
@@ -393,7 +393,7 @@ def _end(database: str, build: _Build) -> None:
 def _start_thread(database: str, build: _Build, generation: int) -> None:
     from flask import current_app
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
 
     def run() -> None:
         try:
@@ -461,7 +461,7 @@ class _Existing:
     text: str
 
 
-def _covered(existing: list[_Existing], start: int, end: int, label: str) -> bool:
+def _covered(existing: Iterable[_Existing], start: int, end: int, label: str) -> bool:
     return any(e.label == label and e.start <= start and end <= e.end for e in existing)
 
 
@@ -538,14 +538,14 @@ def _article_suggestions(article_id: int, glossary_matcher: KnownForms | None,
                 english_terms.setdefault((en, anchor.form.key), source)
         sides.append((paragraph, arabic, anchors))
     article_matcher = EnglishMatcher((en, (source, key)) for (en, key), source in english_terms.items())
-    with_english = [(paragraph, anchors) for paragraph, _, anchors in sides if anchors and paragraph.text]
-    english_matches = dict(zip((paragraph.id for paragraph, _ in with_english),
-                               article_matcher.find_many([paragraph.text for paragraph, _ in with_english])))
+    with_english = [(paragraph.id, paragraph.text) for paragraph, _, anchors in sides if anchors and paragraph.text]
+    english_matches = dict(zip((paragraph_id for paragraph_id, _ in with_english),
+                               article_matcher.find_many([text for _, text in with_english])))
 
     suggestions: list[Suggestion] = []
     for paragraph, arabic, anchors in sides:
         suggestions.extend(arabic)
-        if paragraph.id in english_matches:
+        if paragraph.text is not None and paragraph.id in english_matches:  # matched ones all have English
             suggestions.extend(_english_side(english_matches[paragraph.id], paragraph.id, paragraph.text, anchors,
                                              en_entities.get(paragraph.id, ()), rejected))
     return suggestions
@@ -566,7 +566,7 @@ def _arabic_side(forms: KnownForms, paragraph_id: int, matches: list[Match], has
     result: list[Suggestion] = []
     anchors: list[_Anchor] = []
     for match in matches:
-        form: KnownForm = match.term_payload
+        form = cast(KnownForm, match.term_payload)
         if ar_existing and _covered(ar_existing, match.start, match.end, form.label):
             continue
         if (paragraph_id, "ar", match.start, match.end, form.label, match.surface) in rejected:
@@ -578,9 +578,9 @@ def _arabic_side(forms: KnownForms, paragraph_id: int, matches: list[Match], has
                                    {"lang": "ar", "start": match.start, "end": match.end}))
     if has_english:
         for entity in ar_existing:
-            form = forms.form_of(entity.text)
-            if form is not None and form.english:
-                anchors.append(_Anchor(entity.start, form, entity.label, {"ar_entity_id": entity.id}))
+            known = forms.form_of(entity.text)
+            if known is not None and known.english:
+                anchors.append(_Anchor(entity.start, known, entity.label, {"ar_entity_id": entity.id}))
         anchors.sort(key=lambda a: a.start)
     return result, anchors
 
@@ -662,7 +662,7 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
         db.session.flush()
     except IntegrityError:  # a concurrent rejection of the same suggestion won
         db.session.rollback()
-        return db.session.scalar(select(SuggestionRejection).where(*where))
+        return db.session.execute(select(SuggestionRejection).where(*where)).scalar_one()
     record_event(actor, "suggestion.reject", "paragraph", paragraph_id,
                  after={"lang": lang, "start": start, "end": end, "label": label.name, "text": surface})
     db.session.commit()
