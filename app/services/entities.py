@@ -16,9 +16,12 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, Sequence, cast
 
 from sqlalchemy import bindparam, delete, insert, or_, select
+from sqlalchemy.engine import CursorResult
 
+from ..database import inserted_id
 from ..extensions import db
 from ..models import Entity, EntityLink, Label, Paragraph, User, utcnow
 from . import Conflict, NotFound, ServiceError
@@ -79,8 +82,7 @@ def utf16_to_str_index(text: str, offset: int) -> int:
 
 def check_span(text: str, start: object, end: object) -> str:
     """The span's text if [start, end) is a valid entity span of `text`; InvalidSpan with the reason otherwise."""
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
-        raise InvalidSpan("start and end must be integers.")
+    start, end = _integers(start, end)
     if start < 0 or end > len(text):
         raise InvalidSpan(f"The span [{start}, {end}) lies outside the text (0 to {len(text)}).")
     if end <= start:
@@ -95,6 +97,12 @@ def check_span(text: str, start: object, end: object) -> str:
     if surface != surface.strip():
         raise InvalidSpan("The span starts or ends with white space; select the words only.")
     return surface
+
+
+def _integers(start: object, end: object) -> tuple[int, int]:
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise InvalidSpan("start and end must be integers.")
+    return start, end
 
 
 def _is_surrogate(char: str) -> bool:
@@ -112,12 +120,14 @@ def _name(char: str) -> str:
 _ACTIVE_LABEL = select(Label.id).where(Label.name == bindparam("name"), Label.retired.is_(False))
 
 
-def _label_id(name: object) -> int:
-    label_id = db.session.scalar(_ACTIVE_LABEL, {"name": name}) if isinstance(name, str) else None
-    if label_id is None:
-        known = db.session.scalars(select(Label.name).where(Label.retired.is_(False)).order_by(Label.position)).all()
-        raise InvalidSpan(f"Unknown label {name!r}; use one of: {', '.join(known)}.")
-    return label_id
+def _active_label(name: object) -> tuple[int, str]:
+    """The id and name of the label that is not retired called `name`; InvalidSpan otherwise."""
+    if isinstance(name, str):
+        label_id = db.session.scalar(_ACTIVE_LABEL, {"name": name})
+        if label_id is not None:
+            return label_id, name
+    known = db.session.scalars(select(Label.name).where(Label.retired.is_(False)).order_by(Label.position)).all()
+    raise InvalidSpan(f"Unknown label {name!r}; use one of: {', '.join(known)}.")
 
 
 def _side_text(lang: str, state: LockedState) -> str:
@@ -144,20 +154,19 @@ def create_entity(
         if lang == "en" and revision_id is not None and revision_id != state.current_revision_id:
             raise StaleRevision(state.current_revision_id)
         text = _side_text(lang, state)
-        if unit == "utf16":
-            start, end = _utf16_span(text, start, end)
+        start, end = _utf16_span(text, start, end) if unit == "utf16" else _integers(start, end)
         surface = check_span(text, start, end)
-        label_id = _label_id(label)
+        label_id, label = _active_label(label)
         translation_id = state.current_revision_id if lang == "en" else None
         if _duplicate_exists(paragraph_id, lang, translation_id, start, end, label_id):
             raise DuplicateEntity(f"{surface!r} is already tagged {label} here.")
     except ServiceError:
         db.session.rollback()
         raise
-    entity_id = db.session.connection().execute(_INSERT_ENTITY, {
+    entity_id = inserted_id(db.session.connection().execute(_INSERT_ENTITY, {
         "paragraph_id": paragraph_id, "lang": lang, "translation_id": translation_id, "start": start, "end": end,
         "label_id": label_id, "text": surface, "flagged": False, "author_id": actor.id, "created_at": utcnow(),
-    }).inserted_primary_key[0]
+    }))
     refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text))
     db.session.commit()
     return EntityView(entity_id, lang, start, end, label, surface, False)
@@ -210,7 +219,7 @@ def update_entity(entity_id: int, *, actor: User, label: object = None, flagged:
     entity, _ = _entity_for_change(entity_id, actor)
     try:
         if label is not None:
-            label_id = _label_id(label)
+            label_id, label = _active_label(label)
             if _duplicate_exists(entity.paragraph_id, entity.lang, entity.translation_id, entity.start, entity.end,
                                  label_id, except_id=entity.id):
                 raise DuplicateEntity(f"{entity.text!r} is already tagged {label} here.")
@@ -242,16 +251,15 @@ def delete_entity(entity_id: int, *, actor: User) -> None:
 
 
 def _view(entity: Entity) -> EntityView:
-    label = db.session.scalar(select(Label.name).where(Label.id == entity.label_id))
+    label = db.session.execute(select(Label.name).where(Label.id == entity.label_id)).scalar_one()
     return EntityView(entity.id, entity.lang, entity.start, entity.end, label, entity.text, entity.flagged)
 
 
 def _link_pair(ar_entity_id: object, en_entity_id: object, actor: User) -> tuple[Entity, Entity]:
-    for name, value in (("ar_entity_id", ar_entity_id), ("en_entity_id", en_entity_id)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise InvalidSpan(f"{name} must be an integer.")
-    ar, state = _entity_for_change(ar_entity_id, actor)
-    en = db.session.get(Entity, en_entity_id)
+    ar_id = _entity_id("ar_entity_id", ar_entity_id)
+    en_id = _entity_id("en_entity_id", en_entity_id)
+    ar, state = _entity_for_change(ar_id, actor)
+    en = db.session.get(Entity, en_id)
     try:
         if en is None or en.paragraph_id != ar.paragraph_id:
             raise NotFound(f"Entity {en_entity_id} not found in the same paragraph.")
@@ -263,6 +271,12 @@ def _link_pair(ar_entity_id: object, en_entity_id: object, actor: User) -> tuple
         db.session.rollback()
         raise
     return ar, en
+
+
+def _entity_id(name: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidSpan(f"{name} must be an integer.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -294,9 +308,9 @@ def create_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> L
 
 def delete_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> None:
     ar, en = _link_pair(ar_entity_id, en_entity_id, actor)
-    removed = db.session.execute(
+    removed = cast(CursorResult, db.session.execute(  # a DELETE's result: Session.execute says only Result
         delete(EntityLink).where(EntityLink.ar_entity_id == ar.id, EntityLink.en_entity_id == en.id)
-    ).rowcount
+    )).rowcount
     if not removed:
         db.session.rollback()
         raise NotFound(f"{ar.text!r} is not linked to {en.text!r}.")
@@ -333,7 +347,7 @@ def entities_and_links(paragraph_ids: list[int] | None = None, *, article_id: in
         where = Paragraph.article_id == article_id
         # Plain rows: an article's thousands of entities skip SQLAlchemy's row objects
         # (a third of the time of the article API).
-        entity_rows = plain_rows(connection, _ARTICLE_ENTITIES, {"article_id": article_id})
+        entity_rows: Sequence[Sequence[Any]] = plain_rows(connection, _ARTICLE_ENTITIES, {"article_id": article_id})
     elif paragraph_ids:
         where = Paragraph.id.in_(paragraph_ids)
         entity_rows = connection.execute(_CURRENT_ENTITIES.where(where)).all()
@@ -442,11 +456,11 @@ def carry_entities(paragraph_id: int, old_revision_id: int | None, old_text: str
             lost += 1
             continue
         taken.add((carried.start, carried.end, label_id))
-        new_ids[old_id] = db.session.execute(insert(Entity).values(
+        new_ids[old_id] = inserted_id(db.session.execute(insert(Entity).values(
             paragraph_id=paragraph_id, lang="en", translation_id=new_revision_id, start=carried.start,
             end=carried.end, label_id=label_id, text=new_text[carried.start:carried.end],
             flagged=flagged or carried.flagged, author_id=author_id,
-        )).inserted_primary_key[0]
+        )))
     links = db.session.execute(
         select(EntityLink.ar_entity_id, EntityLink.en_entity_id, EntityLink.author_id)
         .where(EntityLink.en_entity_id.in_(list(new_ids)))
