@@ -88,13 +88,25 @@ def deactivate_user_command(username: str) -> None:
 
 @users_cli.command("token")
 @click.argument("username")
-def token_command(username: str) -> None:
+@click.option("--revoke-others", is_flag=True, help="Rotate: the user's earlier tokens stop working.")
+def token_command(username: str, revoke_others: bool) -> None:
     """Print a new personal API token (and nothing else) on stdout; only its hash is stored."""
     try:
-        token = user_service.issue_api_token(user_service.require_user(username))
+        token = user_service.issue_api_token(user_service.require_user(username), revoke_others=revoke_others)
     except ServiceError as error:
         _fail(str(error))
     click.echo(token)
+
+
+@users_cli.command("revoke-tokens")
+@click.argument("username")
+def revoke_tokens_command(username: str) -> None:
+    """Every API token of the user stops working at once (a leaked token)."""
+    try:
+        revoked = user_service.revoke_api_tokens(user_service.require_user(username))
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Revoked {revoked} API token{'' if revoked == 1 else 's'} of {username}.", err=True)
 
 
 @click.command("import")

@@ -76,6 +76,21 @@ def test_cli_token_prints_only_the_token_and_stores_only_its_hash(app, client, r
     assert client.get("/api/v1/articles", headers=bearer(token)).status_code == 200
 
 
+def test_a_corpus_user_rotates_a_token_and_the_old_one_stops_working(app, client, reviewer):
+    old = cli(app, "users", "token", "rami").stdout.strip()
+    new = cli(app, "users", "token", "rami", "--revoke-others").stdout.strip()
+    assert client.get("/api/v1/articles", headers=bearer(old)).status_code == 401
+    assert client.get("/api/v1/articles", headers=bearer(new)).status_code == 200
+
+
+def test_an_admin_revokes_every_token_of_a_user_from_the_cli(app, client, reviewer):
+    tokens = [cli(app, "users", "token", "rami").stdout.strip() for _ in range(2)]
+    result = cli(app, "users", "revoke-tokens", "rami")
+    assert result.exit_code == 0 and "Revoked 2 API tokens of rami." in result.stderr
+    assert [client.get("/api/v1/articles", headers=bearer(t)).status_code for t in tokens] == [401, 401]
+    assert cli(app, "users", "revoke-tokens", "nobody").exit_code != 0
+
+
 def test_tokens_stop_working_when_the_user_is_deactivated(app, client, admin, reviewer):
     token = cli(app, "users", "token", "rami").stdout.strip()
     cli(app, "users", "deactivate", "rami")

@@ -207,15 +207,25 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_api_token(user: User, *, actor: User | None = None) -> str:
-    """A new personal API token. The caller shows it once; only its hash is kept."""
+def issue_api_token(user: User, *, actor: User | None = None, revoke_others: bool = False) -> str:
+    """A new personal API token. The caller shows it once; only its hash is kept. With `revoke_others`
+    (a rotation) every earlier token of the user stops working in the same commit."""
     if not user.active:
         raise UserError(f"User {user.username!r} is deactivated.")
+    revoked = _revoke_tokens(user) if revoke_others else 0
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token)))
-    record_event(actor, "user.token_issue", "user", user.id)
+    record_event(actor, "user.token_issue", "user", user.id, after={"tokens_revoked": revoked} if revoked else None)
     db.session.commit()
     return token
+
+
+def revoke_api_tokens(user: User, *, actor: User | None = None) -> int:
+    """Every API token of the user stops working (a leaked one, say); how many were still in use."""
+    revoked = _revoke_tokens(user)
+    record_event(actor, "user.tokens_revoked", "user", user.id, after={"tokens_revoked": revoked})
+    db.session.commit()
+    return revoked
 
 
 # Runs on every API call: built once.
