@@ -40,6 +40,7 @@ from ..extensions import db
 from ..models import Article, AuditEvent, Paragraph, User, utcnow
 from . import news_text
 from .news_text import NewsTextParts, ParsedArticle
+from .rows import driver_connection
 from .user_text import FORBIDDEN
 
 # Below this many files, handing them to the parse workers costs more than it saves.
@@ -161,7 +162,7 @@ def _driver_insert(table, columns: tuple[str, ...], dialect, returning: str | No
     statement = insert(table).returning(table.c[returning]) if returning else insert(table).inline()
     compiled = statement.compile(dialect=dialect, column_keys=list(columns))
     if compiled.positional:
-        assert tuple(compiled.positiontup) == columns, compiled.positiontup
+        assert tuple(compiled.positiontup or ()) == columns, compiled.positiontup
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     conversions = tuple((index, process) for index, process in enumerate(processors) if process is not None)
     return _DriverInsert(str(compiled), columns, compiled.positional, conversions)
@@ -187,8 +188,15 @@ def _already(filename: str, article_id: int) -> ImportOutcome:
     return ImportOutcome(filename, ALREADY_IMPORTED, f"same file as article {article_id}", article_id)
 
 
+def _parts_of(prepared: PreparedFile) -> NewsTextParts:
+    """The parsed parts of a file being stored (a refused file, without parts, is never stored)."""
+    if prepared.parts is None:
+        raise ValueError(f"{prepared.filename} was refused: there is nothing to store")
+    return prepared.parts
+
+
 def _imported(prepared: PreparedFile, article_id: int) -> ImportOutcome:
-    parts = prepared.parts
+    parts = _parts_of(prepared)
     return ImportOutcome(prepared.filename, IMPORTED, f"article {article_id}: {len(parts.texts)} paragraphs",
                          article_id, len(parts.texts), tuple(parts.notes))
 
@@ -209,14 +217,14 @@ def _statements(dialect) -> _Statements:
 
 
 def _article_values(prepared: PreparedFile, actor_id: int | None, now) -> tuple:
-    parts = prepared.parts
+    parts = _parts_of(prepared)
     return (parts.title, parts.source, parts.published, stored_filename(prepared.filename), prepared.raw,
             prepared.checksum, "new", actor_id, now, now)
 
 
 def _audit_values(prepared: PreparedFile, article_id: int, actor_id: int | None, now) -> tuple:
     details = {"filename": stored_filename(prepared.filename), "checksum": prepared.checksum,
-               "paragraphs": len(prepared.parts.texts)}
+               "paragraphs": len(_parts_of(prepared).texts)}
     return (actor_id, "article.import", "article", article_id, details, now)
 
 
@@ -286,6 +294,7 @@ def _store_batch(batch: Sequence[PreparedFile], actor_id: int | None) -> list[Im
     outcomes: list[ImportOutcome | None] = [None] * len(batch)
     to_write: list[int] = []
     first_copy: dict[str, int] = {}  # checksum -> index of its first copy in this batch
+    stored_as: dict[str, int] = {}  # checksum -> the article id its first copy was stored as
     for index, prepared in enumerate(batch):
         existing_id = existing.get(prepared.checksum) if prepared.checksum else None
         if existing_id is not None:
@@ -302,10 +311,10 @@ def _store_batch(batch: Sequence[PreparedFile], actor_id: int | None) -> list[Im
             return None
         for index, article_id in zip(to_write, article_ids):
             outcomes[index] = _imported(batch[index], article_id)
-    for index, prepared in enumerate(batch):
-        if outcomes[index] is None:
-            outcomes[index] = _already(prepared.filename, outcomes[first_copy[prepared.checksum]].article_id)
-    return outcomes
+            stored_as[batch[index].checksum] = article_id
+    # The other copies of a file stored in this batch: "already imported" as its first copy's article.
+    return [outcome if outcome is not None else _already(prepared.filename, stored_as[prepared.checksum])
+            for outcome, prepared in zip(outcomes, batch)]
 
 
 def _write_batch(files: list[PreparedFile], actor_id: int | None) -> list[int] | None:
@@ -322,7 +331,7 @@ def _write_batch(files: list[PreparedFile], actor_id: int | None) -> list[int] |
     try:
         connection = session.connection()
         statements, now = _statements(connection.dialect), utcnow()
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = driver_connection(connection).cursor()
         try:
             if connection.dialect.name == "postgresql":
                 article_ids = _copy_batch(cursor, statements, files, actor_id, now)
@@ -343,12 +352,14 @@ def _write_batch(files: list[PreparedFile], actor_id: int | None) -> list[int] |
 def _insert_batch(cursor, statements: _Statements, files: list[PreparedFile], actor_id: int | None,
                   now) -> list[int]:
     article, paragraph, audit = statements
-    article_ids, paragraph_rows, audit_rows = [], [], []
+    article_ids: list[int] = []
+    paragraph_rows: list[tuple | dict] = []
+    audit_rows: list[tuple | dict] = []
     for prepared in files:
         cursor.execute(article.sql, article.parameters(_article_values(prepared, actor_id, now)))
         article_id = cursor.fetchone()[0]
         article_ids.append(article_id)
-        paragraph_rows.extend(_paragraph_rows(paragraph, article_id, prepared.parts))
+        paragraph_rows.extend(_paragraph_rows(paragraph, article_id, _parts_of(prepared)))
         audit_rows.append(audit.parameters(_audit_values(prepared, article_id, actor_id, now)))
     cursor.executemany(paragraph.sql, paragraph_rows)
     cursor.executemany(audit.sql, audit_rows)
@@ -363,7 +374,7 @@ def _copy_batch(cursor, statements: _Statements, files: list[PreparedFile], acto
                             [article.values(_article_values(prepared, actor_id, now)) for prepared in files],
                             new_ids=True)
     paragraph_rows = [values for article_id, prepared in zip(article_ids, files)
-                      for values in _paragraph_values(article_id, prepared.parts)]
+                      for values in _paragraph_values(article_id, _parts_of(prepared))]
     if paragraph.conversions:
         paragraph_rows = [paragraph.values(values) for values in paragraph_rows]
     copy_rows(cursor, Paragraph.__table__, PARAGRAPH_COLUMNS, paragraph_rows)
@@ -443,9 +454,9 @@ def _store_in_order(
     # Read once: every commit expires the actor, and reloading it costs a query.
     actor_id = actor.id if actor is not None else None
     for batch in _batches(prepared_files):
-        outcomes = _store_batch(batch, actor_id)
-        if outcomes is None:  # the batch was rolled back: each file on its own, reported as it is committed
-            outcomes = (store_prepared_file(prepared, actor_id=actor_id) for prepared in batch)
+        stored = _store_batch(batch, actor_id)
+        # None: the batch was rolled back; each file on its own, reported as it is committed.
+        outcomes = stored if stored is not None else (store_prepared_file(p, actor_id=actor_id) for p in batch)
         for outcome in outcomes:
             if on_outcome is not None:
                 on_outcome(outcome)
@@ -529,20 +540,21 @@ class _ParsePool:
                                        initializer=exec,
                                        initargs=(_LOAD_WORKER_MODULE + _LEAVE_WITH_THE_SERVER,
                                                  {**_worker_module_arguments(), "server_pid": os.getpid()}))
+        ready: ProcessPoolExecutor | None = executor
         try:
             for started in [executor.submit(os.getpid) for _ in range(workers)]:  # each submit starts a worker
                 started.result()
         except BaseException:
             executor.shutdown(wait=False, cancel_futures=True)
-            executor = None  # imports parse in their own process meanwhile
+            ready = None  # imports parse in their own process meanwhile
         with self._lock:
             if self._starter is threading.current_thread():
-                self._executor, self._starter = executor, None
-                if executor is None:
+                self._executor, self._starter = ready, None
+                if ready is None:
                     self._retry_after = time.monotonic() + PARSE_POOL_RETRY_SECONDS
                 return
-        if executor is not None:  # shut down while starting
-            executor.shutdown(wait=True)
+        if ready is not None:  # shut down while starting
+            ready.shutdown(wait=True)
 
     def shutdown(self, wait: bool = True) -> None:
         with self._lock:
@@ -595,9 +607,7 @@ def _prepare_in_workers(task: str, argument_tuples: list[tuple]) -> Iterator[tup
                 _parse_pool.shutdown(wait=False)
             results = done_here.pop(index, None)
             future = futures.pop(index, None)
-            if results is None and (future is None or future.cancel()):  # no worker has it: parse it here
-                results = news_text.prepare_for_import(task, chunks[index])
-            if results is None:
+            if results is None and future is not None and not future.cancel():
                 # A worker has it. Rather than wait, parse the furthest chunk no worker has started yet.
                 while not future.done() and (later := _last_pending(futures)) is not None:
                     done_here[later] = news_text.prepare_for_import(task, chunks[later])
@@ -606,7 +616,9 @@ def _prepare_in_workers(task: str, argument_tuples: list[tuple]) -> Iterator[tup
                 except BrokenProcessPool:  # a worker died (killed, out of memory): go on without the pool
                     _parse_pool.shutdown(wait=False)
                     results = news_text.prepare_for_import(task, chunks[index])
-            chunks[index] = None  # let the arguments (upload bytes) go
+            elif results is None:  # no worker has it: parse it here
+                results = news_text.prepare_for_import(task, chunks[index])
+            chunks[index] = []  # let the arguments (upload bytes) go
             yield from results
     finally:  # the caller may stop early (an error while writing): drop what is still queued
         for future in futures.values():
