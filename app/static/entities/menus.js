@@ -1,0 +1,187 @@
+// The label palette (after a selection, a tap or with the word cursor) and the
+// entity menu: relabel, delete, "looks right" (clears a "check" flag), link,
+// and a suggestion's accept/reject. Both float over the text, placed inside
+// the viewport (dom.place).
+import { W, OFFERED, ui, say, stateOf, pidOf, entityById } from "./context.js";
+import { make, bdi, swatch, actionButton, place } from "./dom.js";
+import { createEntity } from "./api.js";
+import { suggestionButton } from "./render.js";
+import { showCursor } from "./keyboard.js";
+
+export let palette = null;
+export let menu = null;
+
+export function createMenus() {
+  palette = make("div", "label-palette");
+  palette.id = "label-palette";
+  palette.setAttribute("role", "group");
+  palette.hidden = true;
+  document.body.appendChild(palette);
+  menu = make("div", "entity-menu");
+  menu.id = "entity-menu";
+  menu.setAttribute("role", "dialog");
+  menu.hidden = true;
+  document.body.appendChild(menu);
+}
+
+// The label palette ------------------------------------------------------------------
+export function showPalette(range) {
+  const pending = ui.pending;
+  palette.textContent = "";
+  palette.setAttribute("aria-label", "Label for " + pending.text);
+  const caption = make("span", "palette-caption");
+  caption.appendChild(document.createTextNode("Tag "));
+  caption.appendChild(bdi(pending.text, pending.lang));
+  caption.appendChild(document.createTextNode(" as"));
+  palette.appendChild(caption);
+  OFFERED.forEach(function (label) {
+    const b = make("button", "label-button");
+    b.type = "button";
+    b.setAttribute("data-label", label.name);
+    b.appendChild(swatch(label.name));
+    b.appendChild(document.createTextNode(label.name));
+    if (label.hotkey) {
+      b.appendChild(document.createTextNode(" "));
+      b.appendChild(make("kbd", null, label.hotkey));
+    }
+    palette.appendChild(b);
+  });
+  const close = make("button", "palette-close", "✕");
+  close.type = "button";
+  close.setAttribute("aria-label", "Close the labels");
+  close.setAttribute("data-palette-close", "");
+  palette.appendChild(close);
+  palette.hidden = false;
+  // Under the selection; under the whole cell for the word cursor, so the text stays readable.
+  let rect = range.getBoundingClientRect();
+  if (ui.cursor) {
+    const cell = ui.cursor.cell.getBoundingClientRect();
+    rect = { left: rect.left, right: rect.right, top: rect.top, bottom: cell.bottom };
+  }
+  place(palette, rect, pending.lang === "ar");
+}
+export function hidePalette() { palette.hidden = true; ui.pending = null; ui.touch = null; }
+export function hidePaletteUnlessCursor() { if (!ui.cursor) { hidePalette(); } }
+
+export function tagPending(labelName) {
+  if (!ui.pending) { return; }
+  if (!W.editable) { say("This article is read only for you now."); return; }
+  const p = ui.pending;
+  say("Tagging «" + p.text + "» as " + labelName + "…");
+  createEntity(p.row, p.lang, p.start, p.end, labelName).then(function (entity) {
+    if (!entity) { return; } // the palette stays with the selection: nothing lost
+    say("Tagged «" + entity.text + "» as " + entity.label + " (" + (p.lang === "ar" ? "Arabic" : "English") +
+        " " + entity.start + "–" + entity.end + ").");
+    if (ui.cursor && ui.cursor.row === p.row) { showCursor(true); return; }
+    hidePalette();
+    window.getSelection().removeAllRanges();
+  });
+}
+
+// The entity menu ------------------------------------------------------------------
+export function openMenu(row, entities, suggestions, anchorRect, viaKeyboard) {
+  hidePaletteUnlessCursor();
+  const st = stateOf(pidOf(row));
+  menu.textContent = "";
+  ui.menuState = { row: row, entities: entities, suggestions: suggestions,
+                   returnFocus: viaKeyboard ? document.activeElement : null };
+  const first = entities[0] || suggestions[0];
+  menu.setAttribute("aria-label", (entities.length ? "Entity " : "Suggestion ") + first.text);
+  entities.forEach(function (entity) { menu.appendChild(entityBlock(row, st, entity)); });
+  suggestions.forEach(function (s) { menu.appendChild(suggestionBlock(s)); });
+  const close = make("button", "button small menu-close", "Close");
+  close.type = "button";
+  close.setAttribute("data-menu-close", "");
+  menu.appendChild(close);
+  menu.hidden = false;
+  place(menu, anchorRect, first.lang === "ar");
+  if (viaKeyboard) {
+    const button = menu.querySelector("button");
+    if (button) { button.focus(); }
+  }
+}
+function entityBlock(row, st, entity) {
+  const block = make("div", "menu-entity");
+  block.setAttribute("data-entity", entity.id);
+  const title = make("p", "menu-title");
+  title.appendChild(swatch(entity.label));
+  title.appendChild(bdi(entity.text, entity.lang));
+  title.appendChild(document.createTextNode(" — " + entity.label + (entity.flagged ? " (check: the English around it changed)" : "")));
+  block.appendChild(title);
+  if (!W.editable) { return block; }
+  const relabel = make("div", "menu-labels");
+  relabel.setAttribute("role", "group");
+  relabel.setAttribute("aria-label", "Label of " + entity.text);
+  OFFERED.forEach(function (label) {
+    const b = actionButton(label.name, "relabel", "label-choice");
+    b.setAttribute("data-label", label.name);
+    b.setAttribute("aria-pressed", label.name === entity.label ? "true" : "false");
+    b.insertBefore(swatch(label.name), b.firstChild);
+    relabel.appendChild(b);
+  });
+  block.appendChild(relabel);
+  const actions = make("div", "menu-actions");
+  if (entity.flagged) { actions.appendChild(actionButton("Looks right", "looks-right")); }
+  actions.appendChild(actionButton("Delete", "delete", "danger"));
+  block.appendChild(actions);
+  const other = entity.lang === "ar" ? "en" : "ar";
+  const linked = {};
+  st.links.forEach(function (l) { linked[l.ar_entity_id + ":" + l.en_entity_id] = true; });
+  const candidates = st.entities.filter(function (e) {
+    return e.lang === other && !linked[(entity.lang === "ar" ? entity.id + ":" + e.id : e.id + ":" + entity.id)];
+  });
+  const linking = make("div", "menu-links");
+  linking.setAttribute("role", "group");
+  linking.setAttribute("aria-label", "Link " + entity.text + " to");
+  linking.appendChild(make("span", "menu-hint", candidates.length
+    ? "Link to " + (other === "en" ? "English" : "Arabic") + ": click it in the text, or"
+    : "Tag the " + (other === "en" ? "English" : "Arabic") + " to link it."));
+  candidates.forEach(function (e) {
+    const b = actionButton("", "link-to", "link-choice");
+    b.setAttribute("data-target", e.id);
+    b.appendChild(bdi(e.text, e.lang));
+    b.appendChild(document.createTextNode(" " + e.label));
+    linking.appendChild(b);
+  });
+  block.appendChild(linking);
+  return block;
+}
+function suggestionBlock(s) {
+  const block = make("div", "menu-entity menu-suggestion");
+  const title = make("p", "menu-title");
+  title.appendChild(swatch(s.label));
+  title.appendChild(bdi(s.text, s.lang));
+  title.appendChild(document.createTextNode(" — suggested " + s.label + (s.source ? " (" + s.source + ")" : "")));
+  block.appendChild(title);
+  if (W.editable) {
+    const actions = make("div", "menu-actions");
+    actions.appendChild(suggestionButton("Accept", "accept-suggestion", s));
+    actions.appendChild(suggestionButton("Reject", "reject-suggestion", s));
+    block.appendChild(actions);
+  }
+  return block;
+}
+export function closeMenu(restoreFocus) {
+  if (!ui.menuState) { return; }
+  const back = ui.menuState.returnFocus;
+  menu.hidden = true;
+  ui.menuState = null;
+  if (restoreFocus !== false && back && document.contains(back)) { back.focus({ preventScroll: true }); }
+  if (ui.cursor && document.activeElement === ui.cursor.cell) { showCursor(true); }
+}
+
+export function menuEntity(button) {
+  const block = button.closest("[data-entity]");
+  if (!block || !ui.menuState) { return null; }
+  return entityById(stateOf(pidOf(ui.menuState.row)), parseInt(block.getAttribute("data-entity"), 10));
+}
+
+export function entitiesAt(row, spanEl) {
+  const st = stateOf(pidOf(row));
+  const ids = (spanEl.getAttribute("data-ents") || "").split(" ").filter(Boolean).map(Number);
+  const keys = (spanEl.getAttribute("data-sugs") || "").split(" ").filter(Boolean);
+  return {
+    entities: ids.map(function (id) { return entityById(st, id); }).filter(Boolean),
+    suggestions: st.suggestions.filter(function (s) { return keys.indexOf(s.key) >= 0; })
+  };
+}
