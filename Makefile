@@ -17,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 SCHEMAS := .cache/xml-schemas
 SYMFONY_SCHEMAS := usr/share/php/Symfony/Component/Translation/Resources/schemas
 
-.PHONY: run dev setup lint test test-postgres mutation install install-web install-worker xml-schemas clean-venv FORCE
+.PHONY: run dev setup lint test test-js test-postgres mutation install install-web install-worker xml-schemas clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -117,7 +117,12 @@ lint: $(VENV)/.test-installed
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive app
 	$(BIN)/mypy
 
-test: lint $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
+# The front end's pure modules (app/static/entities/offsets.js: code points ↔ UTF-16, words),
+# unit-tested in Node's own test runner (tests/js/*.test.mjs); no npm package needed.
+test-js:
+	node --test tests/js/
+
+test: lint test-js $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
 	MIZAN_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL and Redis: a throwaway server of each (Debian's postgresql and
