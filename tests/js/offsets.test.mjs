@@ -105,10 +105,11 @@ test("ZWNJ inside a word belongs to it", () => {
   assert.deepEqual(words("می\u200Cخواهم ok"), ["می\u200Cخواهم", "ok"]);
 });
 
-test("the word at a tapped position: inside a word, at its end, or none between words", () => {
+test("the word of a tapped character: the word holding it, none for a space or punctuation", () => {
   const model = textModel("قال الرئيس «الأسد»");
   assert.equal(tokenAt(model, 0), 0);
-  assert.equal(tokenAt(model, 3), 0, "just after قال: the word that ends there");
+  assert.equal(tokenAt(model, 2), 0);
+  assert.equal(tokenAt(model, 3), -1, "the space after قال");
   assert.equal(tokenAt(model, 6), 1);
   assert.equal(tokenAt(model, 12), 2);
   assert.equal(tokenAt(model, 11), -1, "on the «");

@@ -72,7 +72,10 @@ export function caretAt(x, y) {
 
 // A floating box (the palette, the menu) under `rect`, lined up with where the
 // reading starts, and always inside the viewport: never wider than it, moved in
-// from either edge, above the rect when there is no room below.
+// from either edge, above the rect when there is no room below. `rect` may be a
+// list of rects to keep clear, best first: the first with room under or over it
+// is used (a tap's menu keeps clear of the whole paragraph when it can, so the
+// other side's entity can be tapped to link).
 export function place(box, rect, rightToLeft) {
   const margin = 8;
   const viewWidth = document.documentElement.clientWidth;
@@ -81,13 +84,21 @@ export function place(box, rect, rightToLeft) {
   if (box.offsetWidth > viewWidth - 2 * margin) { box.style.maxWidth = (viewWidth - 2 * margin) + "px"; }
   const width = box.offsetWidth;
   const height = box.offsetHeight;
-  let left = rightToLeft ? rect.right - width : rect.left;
-  left = Math.max(margin, Math.min(left, viewWidth - width - margin));
-  let top = rect.bottom + 6;
-  if (top + height > viewHeight - margin) {
-    const above = (rect.top === undefined ? rect.bottom : rect.top) - 6 - height;
-    top = above >= margin ? above : Math.max(margin, viewHeight - height - margin);
+  const rects = Array.isArray(rect) ? rect : [rect];
+  function below(r) { return r.bottom + 6; }
+  function above(r) { return (r.top === undefined ? r.bottom : r.top) - 6 - height; }
+  function fits(top) { return top >= margin && top + height <= viewHeight - margin; }
+  let chosen = null, top = null;
+  for (let i = 0; i < rects.length && top === null; i++) {
+    if (fits(below(rects[i]))) { chosen = rects[i]; top = below(chosen); }
+    else if (fits(above(rects[i]))) { chosen = rects[i]; top = above(chosen); }
   }
+  if (top === null) { // no room either side: as near under the last rect as the screen allows
+    chosen = rects[rects.length - 1];
+    top = Math.max(margin, Math.min(below(chosen), viewHeight - height - margin));
+  }
+  let left = rightToLeft ? chosen.right - width : chosen.left;
+  left = Math.max(margin, Math.min(left, viewWidth - width - margin));
   box.style.left = (left + window.scrollX) + "px";
   box.style.top = (top + window.scrollY) + "px";
 }

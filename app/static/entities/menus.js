@@ -52,11 +52,12 @@ export function showPalette(range) {
   close.setAttribute("data-palette-close", "");
   palette.appendChild(close);
   palette.hidden = false;
-  // Under the selection; under the whole cell for the word cursor, so the text stays readable.
+  // Under the selection; under (or over) the whole cell for the word cursor and for taps, so the
+  // text stays readable and the next word can still be tapped.
   let rect = range.getBoundingClientRect();
-  if (ui.cursor) {
-    const cell = ui.cursor.cell.getBoundingClientRect();
-    rect = { left: rect.left, right: rect.right, top: rect.top, bottom: cell.bottom };
+  if (ui.cursor || ui.touch) {
+    const cell = (ui.cursor || ui.touch).cell.getBoundingClientRect();
+    rect = { left: rect.left, right: rect.right, top: cell.top, bottom: cell.bottom };
   }
   place(palette, rect, pending.lang === "ar");
 }
@@ -94,7 +95,7 @@ export function openMenu(row, entities, suggestions, anchorRect, viaKeyboard) {
   close.setAttribute("data-menu-close", "");
   menu.appendChild(close);
   menu.hidden = false;
-  place(menu, anchorRect, first.lang === "ar");
+  place(menu, anchorRect, first.lang === "ar"); // a rect, or rects best first (dom.place)
   if (viaKeyboard) {
     const button = menu.querySelector("button");
     if (button) { button.focus(); }

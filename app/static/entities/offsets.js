@@ -83,15 +83,11 @@ export function tokensOf(model) {
   return tokens;
 }
 
-// The index of the word at code point cp: the word holding it, else the word that
-// ends just before it (a tap on a word's far edge); -1 between words.
+// The index of the word holding code point cp, or -1 (a space, punctuation).
 export function tokenAt(model, cp) {
   const tokens = tokensOf(model);
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].start <= cp && cp < tokens[i].end) { return i; }
-  }
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i].end === cp) { return i; }
   }
   return -1;
 }

@@ -29,13 +29,17 @@ let lastTouch = -Infinity;
 let lastPointerType = "mouse";
 let down = null; // {x, y, id} of the finger down now
 
-// The words [start, end) (code points) of a cell become the pending tag: selected, palette open.
-function choose(cell, start, end) {
+function byTouch() { return lastPointerType !== "mouse" && performance.now() - lastTouch < AFTER_TOUCH_MS; }
+
+// The words [start, end) (code points) of a cell become the pending tag: selected,
+// palette open. `touchAnchor`: the index of the first word tapped, when a finger chose them.
+function choose(cell, start, end, touchAnchor) {
   const row = rowOf(cell);
   const model = modelOf(cell);
   if (!rendered.has(row)) { renderRow(row); }
   W.setCurrent(row);
   if (ui.cursor && ui.cursor.cell !== cell) { leaveCursor(false); }
+  ui.touch = touchAnchor === undefined ? null : { cell: cell, anchor: touchAnchor };
   ui.pending = { row: row, cell: cell, lang: langOfCell(cell), start: start, end: end, text: slice(model, start, end) };
   const range = domRange(cell, model, start, end);
   select(range);
@@ -68,12 +72,23 @@ function takeSelection() {
   return true;
 }
 
-// A tap at (x, y) in a cell: the index of the word there, or -1.
+// A tap at (x, y) in a cell: the index of the word under it, or -1. The caret
+// position there is the boundary nearest the point; the character on either side
+// whose box holds the point is the one tapped.
 function wordAt(cell, x, y) {
   const caret = caretAt(x, y);
   if (!caret || taggable(caret.node) !== cell) { return -1; }
   const model = modelOf(cell);
-  return tokenAt(model, cpAt(model, u16Within(cell, caret.node, caret.offset), false));
+  const cp = cpAt(model, u16Within(cell, caret.node, caret.offset), false);
+  for (const i of [cp, cp - 1]) {
+    if (i < 0 || i >= model.cps.length) { continue; }
+    const rects = domRange(cell, model, i, i + 1).getClientRects();
+    for (let r = 0; r < rects.length; r++) {
+      const box = rects[r];
+      if (x >= box.left - 1 && x <= box.right + 1 && y >= box.top - 1 && y <= box.bottom + 1) { return tokenAt(model, i); }
+    }
+  }
+  return -1;
 }
 
 function onTap(event) {
@@ -98,14 +113,12 @@ function onTap(event) {
   if (extending) {
     const span = spanOfTokens(model, ui.touch.anchor, index);
     const anchor = ui.touch.anchor;
-    choose(cell, span.start, span.end);
-    ui.touch = { cell: cell, anchor: anchor };
+    choose(cell, span.start, span.end, anchor);
     const count = Math.abs(index - anchor) + 1;
     say("«" + ui.pending.text + "» (" + count + " word" + (count === 1 ? "" : "s") + "): tap a label to tag it.");
   } else {
     const span = spanOfTokens(model, index, index);
-    choose(cell, span.start, span.end);
-    ui.touch = { cell: cell, anchor: index };
+    choose(cell, span.start, span.end, index);
     say("«" + ui.pending.text + "»: tap a label to tag it, or tap the last word to take more.");
   }
 }
@@ -134,19 +147,19 @@ export function listenToPointer() {
       const selection = window.getSelection();
       if (ui.cursor || !selection.rangeCount || selection.isCollapsed) { return; }
       if (!taggable(selection.anchorNode) && !taggable(selection.focusNode)) { return; }
-      if (takeSelection()) { ui.touch = null; }
+      takeSelection();
     }, 350);
   });
 
   document.addEventListener("mousedown", function (event) {
-    if (performance.now() - lastTouch < AFTER_TOUCH_MS) { return; }
+    if (byTouch()) { return; }
     if (palette.contains(event.target) || menu.contains(event.target)) { return; }
     if (ui.cursor) { leaveCursor(false); } // the mouse takes over
     hidePalette();
   });
 
   document.addEventListener("mouseup", function (event) {
-    if (performance.now() - lastTouch < AFTER_TOUCH_MS) { return; }
+    if (byTouch()) { return; }
     if (palette.contains(event.target) || menu.contains(event.target)) { return; }
     if (!workspace.contains(event.target)) { return; }
     setTimeout(takeSelection, 0);
@@ -189,7 +202,9 @@ function onClick(event) {
       if (other) { closeMenu(false); link(row, source, other); return; }
     }
     if (found.entities.length || found.suggestions.length) {
-      openMenu(row, found.entities, found.suggestions, spanEl.getBoundingClientRect(), false);
+      // After a tap, the menu keeps clear of the paragraph if it can, so a finger can reach the other side.
+      const anchor = byTouch() ? [row.getBoundingClientRect(), spanEl.getBoundingClientRect()] : spanEl.getBoundingClientRect();
+      openMenu(row, found.entities, found.suggestions, anchor, false);
       return;
     }
   }
