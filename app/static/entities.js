@@ -645,6 +645,7 @@
     }
     var cell = startCell || endCell;
     var row = rowOf(cell);
+    if (approvedRow(row)) { say("This paragraph is approved: reopen it to change its entities."); return false; }
     var model = modelOf(cell);
     // An edge outside the cell (a triple click ends in the next block) stands for the cell's start or end.
     var a = startCell ? cpAt(model, u16Within(cell, range.startContainer, range.startOffset), false) : 0;
@@ -669,7 +670,9 @@
 
   // The keyboard word cursor -------------------------------------------------------
   var cursor = null; // {row, cell, lang, anchor, focus}
+  function approvedRow(row) { return row.getAttribute("data-status") === "approved"; }
   function enterCursor(row, lang) {
+    if (approvedRow(row)) { say("This paragraph is approved: reopen it to change its entities."); return; }
     ensureRendered(row);
     var cell = cellOf(row, lang);
     if (!cell) { say(lang === "en" ? "No English to tag yet." : "No Arabic here."); return; }
@@ -763,7 +766,7 @@
     title.appendChild(bdi(entity.text, entity.lang));
     title.appendChild(document.createTextNode(" — " + entity.label + (entity.flagged ? " (check: the English around it changed)" : "")));
     block.appendChild(title);
-    if (!W.editable) { return block; }
+    if (!W.editable || approvedRow(row)) { return block; }
     var relabel = make("div", "menu-labels");
     relabel.setAttribute("role", "group");
     relabel.setAttribute("aria-label", "Label of " + entity.text);
