@@ -136,3 +136,14 @@ def test_the_browser_finds_mizans_icon_on_every_page_and_at_favicon_ico(client, 
             assert linked.status_code == root.status_code == 200                    # asks for unless told
             assert root.mimetype == "image/vnd.microsoft.icon" and root.data[:4] == b"\x00\x00\x01\x00"
             assert linked.data == root.data
+
+
+def test_after_a_wrong_password_the_cursor_waits_in_the_password_field(client, reviewer):
+    refused = log_in(client, "rami", "not the password at all").get_data(as_text=True)
+    password = re.search(r'<input[^>]*name="password"[^>]*>', refused).group(0)
+    username = re.search(r'<input[^>]*name="username"[^>]*>', refused).group(0)
+    assert "autofocus" in password and "autofocus" not in username
+    assert 'value="rami"' in username
+    fresh = client.get("/login").get_data(as_text=True)  # a new visit starts at the username again
+    assert "autofocus" in re.search(r'<input[^>]*name="username"[^>]*>', fresh).group(0)
+    assert "autofocus" not in re.search(r'<input[^>]*name="password"[^>]*>', fresh).group(0)
