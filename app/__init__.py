@@ -70,6 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(export_bp, url_prefix="/export")
     init_api(app)
+    _serve_favicon(app)
 
     from .tasks import use_instance_queue
 
@@ -150,3 +151,15 @@ def _init_login(app: Flask) -> None:
     def load_user(session_id: str):
         return user_service.user_for_session_id(session_id)
     # API tokens are checked by the API blueprint alone: they never open web pages.
+
+
+def _serve_favicon(app: Flask) -> None:
+    """Browsers ask for /favicon.ico on every page they did not get a <link rel="icon"> from (a JSON
+    answer, a download): the icon in static, never a 404."""
+    from flask import send_from_directory
+
+    def favicon():
+        return send_from_directory(app.static_folder or "static", "favicon.ico",
+                                   mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+    app.add_url_rule("/favicon.ico", endpoint="favicon", view_func=favicon)

@@ -22,7 +22,7 @@ from .services import export as export_service
 from .services import first_run, importing
 from .services import users as user_service
 
-users_cli = AppGroup("users", help="Create, list and deactivate accounts; issue API tokens.")
+users_cli = AppGroup("users", help="Create, list, deactivate and reactivate accounts; issue API tokens.")
 
 
 def _fail(message: str) -> NoReturn:
@@ -84,6 +84,18 @@ def deactivate_user_command(username: str) -> None:
     except ServiceError as error:
         _fail(str(error))
     click.echo(f"Deactivated {user.username}.", err=True)
+
+
+@users_cli.command("activate")
+@click.argument("username")
+def activate_user_command(username: str) -> None:
+    """Let a deactivated account log in again (new sessions and tokens; the old ones stay revoked)."""
+    try:
+        user = user_service.require_user(username)
+        user_service.set_active(user, True)
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Activated {user.username}.", err=True)
 
 
 @users_cli.command("token")

@@ -67,6 +67,26 @@ def test_the_two_reviewers_must_be_different_people(admin_client, seeded, review
     assert "second_reviewer" not in roles
 
 
+def test_choosing_the_same_person_twice_assigns_no_one(admin_client, seeded, reviewer):
+    response = assign_on_the_web(admin_client, seeded[0], "rami", "rami")
+    page = admin_client.get(response.headers["Location"]) if response.status_code == 302 else response
+    assert "must be different people" in page.get_data(as_text=True)
+    db.session.expire_all()
+    article = db.session.get(Article, seeded[0])
+    assert article.assignments == [] and article.status != "assigned"
+    assert [e.action for e in article_events(seeded[0])] == ["article.import"]
+
+
+def test_the_same_person_twice_changes_no_existing_assignment(admin_client, seeded, reviewer, other_reviewer):
+    assign_on_the_web(admin_client, seeded[0], "salma")
+    assign_on_the_web(admin_client, seeded[0], "rami", "rami")
+    db.session.expire_all()
+    assert [(a.role, a.user.username) for a in db.session.get(Article, seeded[0]).assignments] == [
+        ("reviewer", "salma")
+    ]
+    assert [e.action for e in article_events(seeded[0])] == ["article.import", "assignment.create"]
+
+
 def test_a_deactivated_user_cannot_be_assigned(app, seeded, admin, reviewer):
     from app.services import users as user_service
 

@@ -1,4 +1,6 @@
 """Logging in and out: sessions, roles, throttling, safe redirects, CSRF."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -121,3 +123,27 @@ def test_a_redis_queue_also_keeps_the_login_throttle(monkeypatch, tmp_path):
         assert settings_from_env(tmp_path).get("RATELIMIT_STORAGE_URI", "memory://") == storage
     monkeypatch.setenv("MIZAN_RATELIMIT_STORAGE_URI", "memcached://cache:11211")
     assert settings_from_env(tmp_path)["RATELIMIT_STORAGE_URI"] == "memcached://cache:11211"
+
+
+def test_the_browser_finds_mizans_icon_on_every_page_and_at_favicon_ico(client, reviewer):
+    for logged_in in (False, True):
+        if logged_in:
+            log_in(client, "rami")
+        page = client.get("/login" if not logged_in else "/", follow_redirects=True).get_data(as_text=True)
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+        assert icon, "no icon linked"
+        with client.get(icon.group(1)) as linked, client.get("/favicon.ico") as root:  # root: what a browser
+            assert linked.status_code == root.status_code == 200                    # asks for unless told
+            assert root.mimetype == "image/vnd.microsoft.icon" and root.data[:4] == b"\x00\x00\x01\x00"
+            assert linked.data == root.data
+
+
+def test_after_a_wrong_password_the_cursor_waits_in_the_password_field(client, reviewer):
+    refused = log_in(client, "rami", "not the password at all").get_data(as_text=True)
+    password = re.search(r'<input[^>]*name="password"[^>]*>', refused).group(0)
+    username = re.search(r'<input[^>]*name="username"[^>]*>', refused).group(0)
+    assert "autofocus" in password and "autofocus" not in username
+    assert 'value="rami"' in username
+    fresh = client.get("/login").get_data(as_text=True)  # a new visit starts at the username again
+    assert "autofocus" in re.search(r'<input[^>]*name="username"[^>]*>', fresh).group(0)
+    assert "autofocus" not in re.search(r'<input[^>]*name="password"[^>]*>', fresh).group(0)

@@ -267,3 +267,36 @@ def test_unlinked_arabic_entities_show_in_the_paragraph_qa_until_linked(client, 
     client.post(f"{API}/entity-links", json={"ar_entity_id": ar["id"], "en_entity_id": en["id"]}, headers=rami)
     findings = client.get(f"{API}/articles/{paragraph.article_id}", headers=rami).get_json()["paragraphs"][0]["qa"]
     assert not [f for f in findings if f["check"] == "unlinked_entity"]
+
+
+# An approved paragraph ---------------------------------------------------------
+
+
+def test_entities_and_links_of_an_approved_paragraph_change_only_after_reopening_it(client, paragraph, rami):
+    ar = tag(client, rami, paragraph.id, "ar", 0, 5).get_json()
+    en = tag(client, rami, paragraph.id, "en", 0, 6).get_json()
+    link = {"ar_entity_id": ar["id"], "en_entity_id": en["id"]}
+    assert client.post(f"{API}/entity-links", json=link, headers=rami).status_code == 201
+    version = first_paragraph(paragraph.article).version
+    approved = client.post(f"{API}/paragraphs/{paragraph.id}/approve",
+                           json={"version": version, "override_reason": "Shortened test paragraph."}, headers=rami)
+    assert approved.status_code == 200, approved.get_json()
+    before = client.get(f"{API}/paragraphs/{paragraph.id}/entities", headers=rami).get_json()
+
+    refusals = [
+        tag(client, rami, paragraph.id, "ar", 6, 17, "LOC"),
+        client.patch(f"{API}/entities/{ar['id']}", json={"label": "ORG"}, headers=rami),
+        client.delete(f"{API}/entities/{en['id']}", headers=rami),
+        client.delete(f"{API}/entity-links", json=link, headers=rami),
+    ]
+    for response in refusals:
+        assert response.status_code == 409, response.get_json()
+        assert response.get_json()["error"]["message"] == \
+            "This paragraph is approved: reopen it to change its entities or links."
+    assert client.get(f"{API}/paragraphs/{paragraph.id}/entities", headers=rami).get_json() == before
+    assert first_paragraph(paragraph.article).status == "approved"
+
+    version = first_paragraph(paragraph.article).version
+    assert client.post(f"{API}/paragraphs/{paragraph.id}/reopen", json={"version": version},
+                       headers=rami).status_code == 200
+    assert tag(client, rami, paragraph.id, "ar", 6, 17, "LOC").status_code == 201

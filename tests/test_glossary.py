@@ -28,7 +28,7 @@ def test_create_cleans_both_sides_and_refuses_bad_terms(app, admin):
         ("روسيا", "Russia", "PLACE", "Unknown label 'PLACE'"),
         ("روسيا", "Russia", "", "A label is required"),
         ("روسيا الاتحادية", "Russian Federation", "LOC", "already in the glossary"),
-        ("ر" * 501, "Russia", "LOC", "at most 500 characters"),
+        ("ر" * 201, "Russia", "LOC", "at most 200 characters"),
     ]:
         with pytest.raises(ServiceError, match=message):
             glossary.create_term(ar, en, label)
@@ -249,3 +249,37 @@ def test_glossary_page_paginates(admin_client, admin):
 
 def test_a_login_then_the_glossary(client, admin):
     assert log_in(client, admin.username, next_url="/admin/glossary").headers["Location"].endswith("/admin/glossary")
+
+
+# --- what is not a term: numbers, text without Arabic letters, whole sentences --------------------------------
+
+@pytest.mark.parametrize(("ar", "en", "message"), [
+    ("٤٫٢٪", "4.2%", "number or an amount"),
+    ("4.2%", "4.2%", "number or an amount"),
+    ("G20", "G20", "must contain Arabic letters"),
+    ("820 مليون", "820 million", "number or an amount"),
+    ("Russia", "Russia", "must contain Arabic letters"),
+    ("روسيا", "4,200", "number or an amount"),
+    ("ر" * 201, "Russia", "200 characters"),
+])
+def test_the_glossary_refuses_numbers_text_without_arabic_letters_and_overlong_terms(admin_client, ar, en, message):
+    token = csrf_token_from(admin_client.get("/admin/glossary").get_data(as_text=True))
+    refused = admin_client.post("/admin/glossary", data={
+        "term-csrf_token": token, "term-ar": ar, "term-en": en, "term-label": "MISC"})
+    assert refused.status_code == 422
+    assert message in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(GlossaryTerm)) == 0
+    assert glossary.create_term("الفصل 7", "Chapter 7", "MISC").ar == "الفصل 7"  # a name with a number is a term
+
+
+def test_learning_skips_linked_numbers_and_amounts(app, reviewer, seeded):
+    first = db.session.scalars(select(Paragraph).where(Paragraph.article_id == seeded[0])
+                               .order_by(Paragraph.position)).first()
+    first.ar = "نما اقتصاد روسيا ٤٫٢٪ وبلغ 820 مليون دولار"
+    db.session.commit()
+    paragraph = _approved_paragraph_with_links(
+        reviewer, seeded, "Russia's economy grew 4.2% and reached 820 million dollars",
+        [("روسيا", "Russia", "LOC"), ("٤٫٢٪", "4.2%", "MISC"), ("820 مليون", "820 million", "MISC")])
+    added = glossary.learn_from_paragraph(paragraph.id)
+    db.session.commit()
+    assert [(t.ar, t.en) for t in added] == [("روسيا", "Russia")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Article, Paragraph, Translation, TranslationJob
@@ -390,3 +390,20 @@ def test_cli_leaves_an_article_a_worker_is_translating_and_takes_one_the_web_que
     db.session.expire_all()
     assert db.session.get(TranslationJob, queued.id).status == "done"  # the web's job, run by the CLI
     assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == 2
+
+
+def test_translate_all_leaves_translated_and_approved_articles_alone_after_a_newer_model(app, seeded, model):
+    translate_article(app, seeded[0])
+    # As if these drafts came from the model before the one installed now.
+    db.session.execute(update(Translation).values(model_id="older-model"))
+    approved = db.session.get(Article, seeded[1])
+    approved.status = "approved"  # approved and locked, whatever its drafts
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["mt", "translate", "--all"])
+
+    assert result.exit_code == 0, result.output
+    reports = [line for line in result.stdout.splitlines() if line.startswith("article ")]
+    assert [line.split(":")[0] for line in reports] == [f"article {i}" for i in seeded[2:]]
+    assert not db.session.scalars(select(Translation).join(Paragraph, Paragraph.id == Translation.paragraph_id).where(
+        Paragraph.article_id.in_(seeded[:2]), Translation.model_id != "older-model")).all()

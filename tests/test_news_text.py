@@ -101,8 +101,12 @@ def test_tasnim_article_without_date_takes_source_from_barred_credit():
     assert kinds_of(article) == expected_kinds(20, title=[0, 12], credit=[19])
     # The subheading arrived glued to an HTML attribute fragment.
     assert article.paragraphs[12].text == "أهمية تعزيز الاتجاهات الموحدة في منطقة آسيا الوسطى"
-    assert article.paragraphs[19].text == "مصدر | وكالة تسنيم للأنباء |"
+    # The web separators are gone: the end of paragraph 2 and the credit's bars.
+    assert article.paragraphs[1].text.endswith("احترام التنوع الثقافي.")
+    assert article.paragraphs[19].text == "مصدر: وكالة تسنيم للأنباء"
+    assert not [p.text for p in article.paragraphs if "|" in p.text]
     assert "removed 1 HTML residue" in article.notes
+    assert "removed 3 web separators (|)" in article.notes
 
 
 def test_tass_summit_article_with_misspelt_footer_and_inline_no_break_spaces():

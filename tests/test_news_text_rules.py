@@ -245,6 +245,9 @@ CREDIT_FORMS = [
     ('مجموعة الرؤية الإستراتيجة "روسيا - العالم الإسلامي"', None),
 ]
 
+# A bar after the label, and at the end, are a site menu's separators: the credit reads "label: value".
+CREDIT_TEXTS = {"مصدر | وكالة تسنيم للأنباء |": "مصدر: وكالة تسنيم للأنباء", "الصورة | أرشيف": "الصورة: أرشيف"}
+
 
 @pytest.mark.parametrize(("line", "source"), CREDIT_FORMS)
 def test_each_credit_form_is_a_credit_wherever_it_stands(line, source):
@@ -252,7 +255,7 @@ def test_each_credit_form_is_a_credit_wherever_it_stands(line, source):
     article = parse(TITLE, BODY, line, BODY_2, BODY_3)
 
     assert [p.kind for p in article.paragraphs] == ["title", "body", "credit", "body", "body"]
-    assert article.paragraphs[2].text == line
+    assert article.paragraphs[2].text == CREDIT_TEXTS.get(line, line)
     assert article.source == source
 
 
@@ -798,3 +801,29 @@ def test_property_residue_around_text_changes_nothing_but_the_residue(pieces):
                           for w in piece.split()]
         got = " ".join(p.text for p in article.paragraphs[1:]).split()
         assert got == expected_words
+
+
+# --- web separators ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "expected"), [
+    (f"{BODY} |", BODY),
+    (f"{BODY}|", BODY),
+    (f"| {BODY}", BODY),
+    (f"{BODY} | |", BODY),
+    (f"{BODY} ｜", BODY),
+    (f"{words(3)} | {words(2)}", f"{words(3)} | {words(2)}"),  # a bar inside a line is text
+])
+def test_separators_at_either_end_of_a_line_are_removed(line, expected):
+    assert texts(TITLE, line, BODY_2) == [TITLE, expected, BODY_2]
+
+
+def test_a_credit_with_a_bar_after_its_label_reads_label_colon_value():
+    article = parse(TITLE, BODY, "مصدر | وكالة تسنيم للأنباء |")
+    assert [p.text for p in article.paragraphs] == [TITLE, BODY, "مصدر: وكالة تسنيم للأنباء"]
+    assert article.paragraphs[-1].kind == "credit"
+    assert article.source == "وكالة تسنيم للأنباء"
+    assert "removed 2 web separators (|)" in article.notes
+
+
+def test_a_line_of_separators_only_is_no_paragraph():
+    assert texts(TITLE, "| |", BODY) == [TITLE, BODY]

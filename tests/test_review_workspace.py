@@ -75,6 +75,18 @@ def test_reviewer_submits_through_the_page_only_when_everything_is_approved(revi
     assert db.session.get(Article, assigned.id).status == "submitted"
 
 
+def test_the_word_diff_keeps_a_space_between_a_deleted_and_an_inserted_word(reviewer_client, app, assigned,
+                                                                           reviewer):
+    paragraph = assigned.paragraphs[0]
+    first = review_service.save_translation(paragraph.id, "The Russian view.", paragraph.version, actor=reviewer)
+    review_service.save_translation(paragraph.id, "The importance view.", first.version, actor=reviewer)
+
+    html = page_of(reviewer_client, f"/paragraphs/{paragraph.id}/history")
+
+    diff = re.search(r'<p class="diff-text"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", diff) == "The Russian importance view."  # not "Russianimportance"
+
+
 def test_history_shows_a_word_diff_and_restores_an_old_text(reviewer_client, app, assigned, reviewer):
     paragraph = assigned.paragraphs[0]
     first = review_service.save_translation(paragraph.id, "The first number.", paragraph.version, actor=reviewer)
@@ -82,7 +94,7 @@ def test_history_shows_a_word_diff_and_restores_an_old_text(reviewer_client, app
 
     html = page_of(reviewer_client, f"/paragraphs/{paragraph.id}/history")
 
-    assert '<del class="diff">first</del><ins class="diff">second</ins>' in html
+    assert '<del class="diff">first</del> <ins class="diff">second</ins>' in html
     token = csrf_token_from(html)
     version = db.session.scalar(select(Paragraph.version).where(Paragraph.id == paragraph.id))
     response = reviewer_client.post(f"/paragraphs/{paragraph.id}/revisions/{first.revision_id}/restore",

@@ -1,6 +1,8 @@
 """Admins manage accounts from the command line and the web; API tokens are shown once, stored hashed."""
 import hashlib
 
+import pytest
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -171,3 +173,42 @@ def test_an_api_token_does_not_open_web_pages(app, client, reviewer):
     response = client.get("/my-work", headers=bearer(token))
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_an_admin_cannot_deactivate_their_own_account_on_the_web(admin_client, admin, app):
+    other = user_service.create_user("badr", "correct horse battery", "admin")
+    page = admin_client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    assert "You cannot deactivate your own account" in page and "Deactivate amina</button>" not in page
+    response = submit(admin_client, f"/admin/users/{admin.id}/deactivate")  # a forged or stale form
+    assert "You cannot deactivate your own account" in admin_client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).active and db.session.get(User, other.id).active
+    assert admin_client.get("/admin/users").status_code == 200  # still logged in
+    assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.deactivate")).all()
+
+
+def test_the_last_active_admin_cannot_be_deactivated_from_the_page(admin_client, admin, app):
+    other = user_service.create_user("badr", "correct horse battery", "admin")
+    assert submit(admin_client, f"/admin/users/{other.id}/deactivate").status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, other.id).active
+    # amina is now the only active admin: neither she nor anyone on the page can take that away
+    with pytest.raises(user_service.UserError, match="last active admin"):
+        user_service.set_active(db.session.get(User, admin.id), False, actor=db.session.get(User, other.id))
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).active
+
+
+def test_cli_reactivates_a_deactivated_user(app, client, reviewer):
+    assert cli(app, "users", "deactivate", "rami").exit_code == 0
+    result = cli(app, "users", "activate", "rami")
+    assert result.exit_code == 0 and "Activated rami." in result.output
+    db.session.expire_all()
+    assert "rami\treviewer\tactive" in cli(app, "users", "list").output
+    assert log_in(client, "rami").status_code == 302
+    assert [e.action for e in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "user", AuditEvent.object_id == reviewer.id)
+        .order_by(AuditEvent.id))][-2:] == ["user.deactivate", "user.activate"]
+    missing = cli(app, "users", "activate", "nobody")
+    assert missing.exit_code == 1 and "No user named 'nobody'." in missing.output

@@ -80,14 +80,8 @@ def article(article_id: int):
     if form.validate_on_submit():
         with flash_refusals() as attempt:
             reviewer = user_service.require_user(form.reviewer.data)
-            assignment_service.assign_article(article, reviewer, "reviewer", actor=current_user, due=form.due.data)
-            if form.second_reviewer.data:
-                second = user_service.require_user(form.second_reviewer.data)
-                assignment_service.assign_article(
-                    article, second, "second_reviewer", actor=current_user, due=form.due.data
-                )
-            else:
-                assignment_service.unassign_article(article, "second_reviewer", actor=current_user)
+            second = user_service.require_user(form.second_reviewer.data) if form.second_reviewer.data else None
+            assignment_service.assign_reviewers(article, reviewer, second, actor=current_user, due=form.due.data)
         if attempt.ok:
             flash("Assignment saved.", "success")
             return redirect(url_for("admin.article", article_id=article.id))

@@ -143,7 +143,16 @@ def login():
         flash(LOGIN_FAILED + (f" Too many attempts for this account: please wait {_wait_text(wait)} "
                               "before trying again." if wait else ""), "error")
     status = 200 if request.method == "GET" or not form.errors else 422
+    if request.method == "POST" and form.username.data and not form.username.errors:
+        _focus_password(form)
     return render_template("auth/login.html", form=form), status
+
+
+def _focus_password(form: LoginForm) -> None:
+    """After a refused login the username stays filled in: the cursor waits in the password field.
+    (New dicts: a field's render_kw is shared by every form of its class.)"""
+    form.username.render_kw = {k: v for k, v in (form.username.render_kw or {}).items() if k != "autofocus"}
+    form.password.render_kw = {**(form.password.render_kw or {}), "autofocus": True}
 
 
 @bp.route("/logout", methods=["POST"])

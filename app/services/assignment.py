@@ -125,6 +125,28 @@ def assign_article(
     return _assign(article, assignee, role, actor=actor, due=due)
 
 
+def assign_reviewers(
+    article: Article,
+    reviewer: User,
+    second_reviewer: User | None,
+    *,
+    actor: User | None,
+    due: date | None = None,
+) -> None:
+    """The admin page's one form: the reviewer and the optional second reviewer, checked together
+    before either changes, so a refused pair assigns no one."""
+    if second_reviewer is not None and second_reviewer.id == reviewer.id:
+        raise AssignmentError(
+            f"{reviewer.username!r} cannot be both the reviewer and the second reviewer; "
+            "the two reviewers must be different people. Nothing was assigned."
+        )
+    assign_article(article, reviewer, "reviewer", actor=actor, due=due)
+    if second_reviewer is not None:
+        assign_article(article, second_reviewer, "second_reviewer", actor=actor, due=due)
+    else:
+        unassign_article(article, "second_reviewer", actor=actor)
+
+
 def _assign(article: Article, assignee: User, role: str, *, actor: User | None, due: date | None) -> Assignment:
     if actor is not None and not actor.is_admin:
         raise Forbidden("Only admins can assign articles.")

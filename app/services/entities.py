@@ -40,6 +40,19 @@ class DuplicateEntity(Conflict):
     """The same span with the same label exists already (HTTP 409)."""
 
 
+class ParagraphApproved(Conflict):
+    """Entities and links are part of what the reviewer approved: they change only after a reopening."""
+
+    def __init__(self) -> None:
+        super().__init__("This paragraph is approved: reopen it to change its entities or links.")
+
+
+def _refuse_if_approved(state: LockedState) -> None:
+    if state.status == "approved":
+        db.session.rollback()
+        raise ParagraphApproved()
+
+
 class StaleRevision(Conflict):
     """The English changed since the client read it (HTTP 409)."""
 
@@ -150,6 +163,7 @@ def create_entity(
     if lang not in LANGS:
         raise InvalidSpan("lang must be 'ar' or 'en'.")
     state = lock_for_change(paragraph_id, actor)
+    _refuse_if_approved(state)
     try:
         if lang == "en" and revision_id is not None and revision_id != state.current_revision_id:
             raise StaleRevision(state.current_revision_id)
@@ -204,6 +218,7 @@ def _entity_for_change(entity_id: int, actor: User) -> tuple[Entity, LockedState
     if paragraph_id is None:
         raise NotFound(f"Entity {entity_id} not found.")
     state = lock_for_change(paragraph_id, actor)
+    _refuse_if_approved(state)
     entity = db.session.get(Entity, entity_id)
     if entity is None:
         db.session.rollback()

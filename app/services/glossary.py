@@ -17,6 +17,7 @@ nothing, with every problem reported by line number.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import IO
@@ -33,7 +34,24 @@ from .audit import record_event
 from .user_text import PROSE, refusal
 
 ORIGINS = ("manual", "learned")
-MAX_SIDE_CHARS = 500
+MAX_SIDE_CHARS = 200  # a name or term; whole sentences are not glossary terms
+# A letter of the Arabic script (not its digits, ٫ ٬ ٪ or other marks).
+_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc"
+                            "\u06ff\u0750-\u077f\u08a0-\u08c9]")
+# Numbers and amounts ("٤٫٢٪", "4.2%", "820 مليون", "$5 billion"): what is left once digits, separators,
+# percent and currency signs and these number words are removed is nothing. QA checks numbers; the glossary
+# would only learn every figure of every article.
+_NUMBER_WORDS = re.compile(
+    r"\b(?:ألف|آلاف|الف|مليون|ملايين|مليار|مليارات|بليون|تريليون|بالمئة|بالمائة|في|المئة|المائة|"
+    r"thousand|thousands|million|millions|billion|billions|trillion|per|cent|percent|bn|m|k)\b", re.IGNORECASE)
+_NUMBER_CHARS = re.compile(r"[\d\s.,،٫٬%٪‰+\-−–/$€£¥₽﷼]+")
+
+
+def is_number_or_amount(text: str) -> bool:
+    """True for a figure, a percentage or an amount, in Arabic-Indic or Western digits."""
+    if not any(char.isdigit() for char in text):
+        return False
+    return not _NUMBER_CHARS.sub("", _NUMBER_WORDS.sub("", text))
 TSV_HEADER = ("ar", "en", "label")
 
 
@@ -52,6 +70,11 @@ def clean_side(value: object, what: str) -> str:
         raise GlossaryError(f"The {what} form can be at most {MAX_SIDE_CHARS} characters (got {len(cleaned)}).")
     if (refused := refusal(cleaned, PROSE)) is not None:
         raise GlossaryError(f"The {what} form {refused}.")
+    if is_number_or_amount(cleaned):
+        raise GlossaryError(f"The {what} form {cleaned!r} is a number or an amount: numbers are not glossary "
+                            "terms (the QA checks compare them).")
+    if what == "Arabic" and not _ARABIC_LETTER.search(cleaned):
+        raise GlossaryError("The Arabic form must contain Arabic letters.")
     return cleaned
 
 
@@ -211,7 +234,8 @@ def learn_from_paragraph(paragraph_id: int) -> list[GlossaryTerm]:
     for ar_text, en_text, label_id in rows:
         ar = " ".join(unicodedata.normalize("NFC", ar_text).split())
         en = " ".join(unicodedata.normalize("NFC", en_text).split())
-        if ar and en and len(ar) <= MAX_SIDE_CHARS and len(en) <= MAX_SIDE_CHARS:
+        if (ar and en and len(ar) <= MAX_SIDE_CHARS and len(en) <= MAX_SIDE_CHARS and _ARABIC_LETTER.search(ar)
+                and not is_number_or_amount(ar) and not is_number_or_amount(en)):
             learned.setdefault((ar, en, label_id), {"ar": ar, "en": en, "label_id": label_id, "origin": "learned"})
     # Atomic: approvals of other paragraphs may teach the same term at the same moment (unique ar, en, label).
     now = utcnow()

@@ -25,6 +25,7 @@ from .audit import record_event
 from .job_leases import Heartbeat, Lease, lease_ran_out
 from .mt_packages import InstalledPackage, find_package
 from .paragraph_qa import refresh_qa
+from .workflow import LOCKED_FOR_EVERYONE
 
 NO_MODEL_MESSAGE = (
     "No machine translation model is installed. An admin can install an Argos package "
@@ -77,9 +78,14 @@ def paragraphs_without_draft(article_id: int, model_id: str) -> list[Paragraph]:
 
 
 def untranslated_article_ids(model_id: str) -> list[int]:
-    """Articles with at least one paragraph lacking a draft from this model."""
+    """Articles not approved with at least one paragraph that has no English at all: no draft from any
+    model (a newer model does not make translated articles untranslated) and no reviewer's text. The
+    model is the one that will translate them; it does not change which articles these are."""
+    no_draft = ~exists().where(Translation.paragraph_id == Paragraph.id, Translation.origin == "machine")
     return list(db.session.scalars(
-        select(Paragraph.article_id).where(~_has_draft_from(model_id)).distinct().order_by(Paragraph.article_id)
+        select(Paragraph.article_id).join(Article, Article.id == Paragraph.article_id)
+        .where(no_draft, Paragraph.current_revision_id.is_(None), Article.status.not_in(LOCKED_FOR_EVERYONE))
+        .distinct().order_by(Paragraph.article_id)
     ))
 
 

@@ -3,8 +3,10 @@
 The input is text copied from Arabic news sites, with the residue that comes
 with it: a ``Ru En`` language switcher, a date line in Arabic-Indic digits,
 blank lines holding a lone no-break space, HTML attribute fragments such as
-``=”text-align:justify”>``, markdown images ``![]()``, and photo/source
-credits and site footers at the end.
+``=”text-align:justify”>``, markdown images ``![]()``, the ``|`` separators
+of a breadcrumb or share bar left at either end of a line (``…الثقافي. |``;
+``مصدر | وكالة تسنيم للأنباء |`` becomes ``مصدر: وكالة تسنيم للأنباء``), and
+photo/source credits and site footers at the end.
 
 Every non-blank cleaned line is one paragraph (some sites separate paragraphs
 with blank lines, others write one per line; blank lines only separate).
@@ -156,6 +158,10 @@ _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 # tab/form feed/vertical tab, all become a plain space.
 _ODD_SPACE = re.compile("[\t\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUN = re.compile(" {2,}")
+# The separators of a site's breadcrumb or share bar left at either end of a line:
+# "…الثقافي. |", "| مصدر". A "|" inside a line is text and stays.
+_SEPARATORS = ("|", "¦", "｜")
+_EDGE_SEPARATORS = re.compile(r"^[|¦｜](?:[ |¦｜]*[|¦｜])?|[|¦｜](?:[ |¦｜]*[|¦｜])?$")
 
 
 def _remove_residue(line: str) -> tuple[str, int, int]:
@@ -174,12 +180,13 @@ def _remove_residue(line: str) -> tuple[str, int, int]:
         images += markers
 
 
-def _clean_line(line: str) -> tuple[str, int, int, int, int, bool]:
+def _clean_line(line: str) -> tuple[str, int, int, int, int, bool, int]:
     """Strip residue from one line and return it NFC-normalised.
 
     Returns the line and what cleaning did, for the notes: HTML residues,
-    image markers, zero-width no-break spaces and odd spaces removed, and
-    whether NFC normalisation changed the line.
+    image markers, zero-width no-break spaces and odd spaces removed,
+    whether NFC normalisation changed the line, and the separators ("|")
+    removed from its ends.
     """
     html = images = bom_chars = 0
     # Spaces first, so that a no-break space or a zero-width one inside a tag does not hide the tag.
@@ -193,8 +200,12 @@ def _clean_line(line: str) -> tuple[str, int, int, int, int, bool]:
     if "  " in line:
         line = _SPACE_RUN.sub(" ", line)
     line = line.strip()
+    separators = 0
+    if line.startswith(_SEPARATORS) or line.endswith(_SEPARATORS):
+        separators = sum(len(m.group()) - m.group().count(" ") for m in _EDGE_SEPARATORS.finditer(line))
+        line = _EDGE_SEPARATORS.sub("", line).strip()
     normalised = unicodedata.normalize("NFC", line)
-    return normalised, html, images, bom_chars, odd_spaces, normalised != line
+    return normalised, html, images, bom_chars, odd_spaces, normalised != line, separators
 
 
 # --- decoding ---------------------------------------------------------------
@@ -268,7 +279,7 @@ _DATE_LINE_WINDOW = 5  # the date line must be among the first 5 non-blank lines
 
 # "المصدر: تاس", "مصدر | وكالة تسنيم للأنباء |", "الصورة: ...", "تصوير: ...".
 _CREDIT = re.compile(
-    r"(?P<label>مصدر الصورة|المصدر|مصدر|الصورة|صورة|تصوير|المحرر) ?[:|](?P<value>.*)"
+    r"(?P<label>مصدر الصورة|المصدر|مصدر|الصورة|صورة|تصوير|المحرر) ?(?P<separator>[:|])(?P<value>.*)"
 )
 _SOURCE_LABELS = frozenset({"المصدر", "مصدر"})
 # The footer of the "Russia - Islamic World" group site, in both spellings
@@ -392,7 +403,7 @@ def parse_news_text_parts(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> Ne
     texts: list[str] = []  # the non-blank cleaned lines
     numbers: list[int] = []  # their 1-based line numbers in the file, for notes
     had_image: list[bool] = []
-    html = images = odd_spaces = bom_chars = 0
+    html = images = odd_spaces = bom_chars = separators = 0
     emptied_lines = nfc_lines = 0
     for number, raw_line in enumerate(_split_lines(text), start=1):
         if not raw_line or raw_line.isspace():  # blank, or a lone no-break space
@@ -400,7 +411,8 @@ def parse_news_text_parts(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> Ne
                 emptied_lines += 1
                 odd_spaces += len(_ODD_SPACE.findall(raw_line))
             continue
-        cleaned, line_html, line_images, line_bom, line_odd, nfc_changed = _clean_line(raw_line)
+        cleaned, line_html, line_images, line_bom, line_odd, nfc_changed, line_separators = _clean_line(raw_line)
+        separators += line_separators
         html += line_html
         images += line_images
         odd_spaces += line_odd
@@ -437,6 +449,9 @@ def parse_news_text_parts(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> Ne
         if kind != "credit":
             continue
         match = _CREDIT.match(texts[index])
+        if match and match["separator"] == "|":  # "مصدر | وكالة تسنيم للأنباء": a menu's separator
+            texts[index] = f"{match['label']}: {match['value'].strip()}"
+            separators += 1
         if match and match["label"] in _SOURCE_LABELS:
             source = match["value"].strip(" |") or None
             if source:
@@ -445,6 +460,8 @@ def parse_news_text_parts(raw: bytes, *, max_bytes: int = 2 * 1024 * 1024) -> Ne
 
     if html:
         notes.append(f"removed {_plural(html, 'HTML residue')}")
+    if separators:
+        notes.append(f"removed {_plural(separators, 'web separator')} (|)")
     if images:
         notes.append(f"removed {_plural(images, 'image marker')}")
     if odd_spaces:

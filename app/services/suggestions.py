@@ -218,7 +218,10 @@ class _GlossaryPart(NamedTuple):
 def _glossary_part(labels: _Labels) -> _GlossaryPart:
     """The glossary's forms and their matcher (the large part, rebuilt only when the glossary changes)."""
     names = labels.names
-    rows = [row for row in _rows(_GLOSSARY) if row[2] in names]  # (ar, en, label id, manual?) in id order
+    from .glossary import is_number_or_amount  # numbers learned before the glossary refused them
+
+    rows = [row for row in _rows(_GLOSSARY)  # (ar, en, label id, manual?) in id order
+            if row[2] in names and not is_number_or_amount(row[0])]
     keys = normalize_terms([row[0] for row in rows])
     # Most keys have one term: one comprehension makes their forms. Keys of several terms are redone below.
     by_key = {key: _new_tuple(KnownForm, (key, names[label_id], "glossary", ((en, "glossary"),)))

@@ -179,9 +179,14 @@ def end_sessions(user: User) -> None:
 
 
 def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
+    """Activate or deactivate an account. An admin cannot deactivate their own account (another admin, or
+    the server's operator with the CLI, can), and the last active admin is never deactivated."""
     if user.active == active:
         return
-    if not active and user.role == "admin" and count_active_admins() <= 1:
+    if not active and actor is not None and actor.id == user.id:
+        raise UserError("You cannot deactivate your own account. Another admin can, or the server's operator "
+                        f"with: flask --app wsgi users deactivate {user.username}")
+    if not active and user.role == "admin" and count_active_admins(lock=True) <= 1:
         raise UserError("Cannot deactivate the last active admin.")
     user.active = active
     user.session_epoch += 1
@@ -194,9 +199,13 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
     db.session.commit()
 
 
-def count_active_admins() -> int:
-    return db.session.execute(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active)).scalar_one()
+def count_active_admins(*, lock: bool = False) -> int:
+    """`lock`: the active admins' rows stay locked until the commit (PostgreSQL), so two admins
+    deactivating each other at once cannot both pass the last-admin check."""
+    admins = select(User.id).where(User.role == "admin", User.active)
+    if lock:
+        return len(db.session.scalars(admins.with_for_update()).all())
+    return db.session.execute(select(func.count()).select_from(admins.subquery())).scalar_one()
 
 
 def list_users() -> list[User]:

@@ -57,6 +57,9 @@ export function stateOf(pid) {
 export function rowById(pid) { return document.getElementById("p-" + pid); }
 export function pidOf(row) { return row.getAttribute("data-paragraph-id"); }
 export function rowOf(node) { return node && node.closest ? node.closest("[data-paragraph-id]") : null; }
+// Entities of an approved paragraph change only after it is reopened (the API refuses with 409).
+export function approvedRow(row) { return !!row && row.getAttribute("data-status") === "approved"; }
+export const APPROVED_LOCKED = "This paragraph is approved: reopen it to change its entities.";
 export function entityById(st, id) {
   for (let i = 0; i < st.entities.length; i++) { if (st.entities[i].id === id) { return st.entities[i]; } }
   return null;

@@ -8,13 +8,14 @@
 // Esc (or j/k) leaves. The cursor is the browser's own selection highlight plus
 // an outline on the cell; the status line (aria-live) says which words it holds.
 // With the label palette open after a mouse selection or a tap, a label's hotkey tags too.
-import { W, HOTKEY, ui, say, stateOf, pidOf, cellOf, modelOf, coveringEntities } from "./context.js";
+import { W, HOTKEY, ui, say, stateOf, pidOf, cellOf, modelOf, coveringEntities, approvedRow, APPROVED_LOCKED } from "./context.js";
 import { tokensOf, slice } from "./offsets.js";
 import { domRange, select } from "./dom.js";
 import { ensureRendered } from "./render.js";
 import { palette, menu, showPalette, hidePalette, tagPending, openMenu, closeMenu } from "./menus.js";
 
 export function enterCursor(row, lang) {
+  if (approvedRow(row)) { say(APPROVED_LOCKED); return; }
   ensureRendered(row);
   const cell = cellOf(row, lang);
   if (!cell) { say(lang === "en" ? "No English to tag yet." : "No Arabic here."); return; }

@@ -2,7 +2,7 @@
 // entity menu: relabel, delete, "looks right" (clears a "check" flag), link,
 // and a suggestion's accept/reject. Both float over the text, placed inside
 // the viewport (dom.place).
-import { W, OFFERED, ui, say, stateOf, pidOf, entityById } from "./context.js";
+import { W, OFFERED, ui, say, stateOf, pidOf, entityById, approvedRow } from "./context.js";
 import { make, bdi, swatch, actionButton, place } from "./dom.js";
 import { createEntity } from "./api.js";
 import { suggestionButton } from "./render.js";
@@ -109,7 +109,7 @@ function entityBlock(row, st, entity) {
   title.appendChild(bdi(entity.text, entity.lang));
   title.appendChild(document.createTextNode(" — " + entity.label + (entity.flagged ? " (check: the English around it changed)" : "")));
   block.appendChild(title);
-  if (!W.editable) { return block; }
+  if (!W.editable || approvedRow(row)) { return block; }
   const relabel = make("div", "menu-labels");
   relabel.setAttribute("role", "group");
   relabel.setAttribute("aria-label", "Label of " + entity.text);

@@ -14,7 +14,7 @@
 // opens its menu and tapping one of the other language then links them, as
 // clicks do. The mouse events a browser sends after a tap are ignored, so the
 // tap's own work is not undone.
-import { W, workspace, ui, say, stateOf, pidOf, rowOf, entityById, langOfCell, modelOf, taggable } from "./context.js";
+import { W, workspace, ui, say, stateOf, pidOf, rowOf, entityById, langOfCell, modelOf, taggable, approvedRow, APPROVED_LOCKED } from "./context.js";
 import { cpAt, snap, slice, tokenAt, spanOfTokens } from "./offsets.js";
 import { u16Within, domRange, select, caretAt } from "./dom.js";
 import { rendered, renderRow } from "./render.js";
@@ -59,6 +59,7 @@ function takeSelection() {
     return false;
   }
   const cell = startCell || endCell;
+  if (approvedRow(rowOf(cell))) { say(APPROVED_LOCKED); return false; }
   const model = modelOf(cell);
   // An edge outside the cell (a triple click ends in the next block) stands for the cell's start or end.
   const a = startCell ? cpAt(model, u16Within(cell, range.startContainer, range.startOffset), false) : 0;
@@ -106,6 +107,7 @@ function onTap(event) {
   // An entity or a suggestion opens its menu (or links, with a menu open), as a click does.
   if (!extending && target.closest("span.ent")) { hidePalette(); window.getSelection().removeAllRanges(); return; }
   if (!W.editable) { return; }
+  if (approvedRow(rowOf(cell))) { say(APPROVED_LOCKED); return; }
   const index = wordAt(cell, event.clientX, event.clientY);
   if (index < 0) { return; }
   closeMenu(false);
