@@ -121,6 +121,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # The API on one article or paragraph: its reviewers and admins.
     ("api.ArticleDetail", "GET"): Rule(REVIEWERS),
     ("api.list_comments", "GET"): Rule(REVIEWERS),
+    ("api.article_state", "GET"): Rule(REVIEWERS),
     ("api.create_comment", "POST"): Rule(REVIEWERS, body=lambda w: {"body": "A comment."}),
     ("api.list_suggestions", "GET"): Rule(REVIEWERS),
     ("api.transition_article", "POST"): Rule(REVIEWERS, body=lambda w: {"to": "in_review"}),

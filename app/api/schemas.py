@@ -216,6 +216,18 @@ class TranslationSaveSchema(RequestSchema):
     seconds = SECONDS_FIELD
 
 
+class ArticleStateSchema(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
+    approved = fields.Integer(required=True, metadata={"description": "Paragraphs approved now"})
+    total = fields.Integer(required=True, metadata={"description": "Paragraphs of the article"})
+    transitions = fields.List(fields.String(validate=validate.OneOf(ARTICLE_STATUSES)), required=True, metadata={
+        "description": "The statuses this user may move the article to now (POST .../transitions with `to`)"})
+
+
+ARTICLE_STATE = {"description": "The article after this change: status, counts and the transitions allowed now"}
+
+
 class SavedTranslationSchema(Schema):
     version = fields.Integer(required=True, metadata={"description": "The paragraph's new version"})
     revision_id = fields.Integer(required=True)
@@ -223,12 +235,19 @@ class SavedTranslationSchema(Schema):
     created = fields.Boolean(required=True, metadata={"description": "False when the text was already current"})
     entities_lost = fields.Integer(required=True, metadata={"description": "English entities whose text the edit removed"})
     qa = fields.List(fields.Nested("QAFindingSchema"), required=True)
+    article = fields.Nested(ArticleStateSchema, required=True, metadata=ARTICLE_STATE)
 
 
 class EditConflictSchema(ErrorSchema):
     version = fields.Integer(required=True, metadata={"description": "The paragraph's current version"})
     text = fields.String(allow_none=True, required=True, metadata={"description": "The current English"})
     revision_id = fields.Integer(allow_none=True, required=True)
+    status = fields.String(allow_none=True, required=True, validate=validate.OneOf(PARAGRAPH_STATUSES),
+                           metadata={"description": "The paragraph's current status"})
+    origin = fields.String(allow_none=True, required=True, validate=validate.OneOf(["machine", "human"]),
+                           metadata={"description": "Who made the current English: the machine or a person"})
+    author = fields.String(allow_none=True, required=True,
+                           metadata={"description": "Display name of the current English's author; null for a machine draft"})
 
 
 class VersionSchema(RequestSchema):
@@ -249,6 +268,13 @@ class ParagraphStateSchema(Schema):
     version = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
     approved_revision_id = fields.Integer(allow_none=True, required=True)
+    article = fields.Nested(ArticleStateSchema, required=True, metadata=ARTICLE_STATE)
+
+
+class OverrideSchema(Schema):
+    by = fields.String(required=True, metadata={"description": "Display name of the reviewer who overrode QA"})
+    at = fields.DateTime(required=True)
+    reason = fields.String(required=True)
 
 
 class ApprovalSchema(ParagraphStateSchema):
@@ -256,6 +282,21 @@ class ApprovalSchema(ParagraphStateSchema):
                                         metadata={"description": "Levenshtein distance machine draft → approved"})
     hter = fields.Float(allow_none=True, required=True, metadata={"description": "TER of the machine draft against the approved English"})
     seconds_spent = fields.Integer(allow_none=True, required=True)
+    override = fields.Nested(OverrideSchema, allow_none=True, required=True, metadata={
+        "description": "Who approved despite blocking QA findings, when and why; null without an override"})
+
+
+class ParagraphVersionSchema(Schema):
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
+
+
+class LiveArticleStateSchema(ArticleStateSchema):
+    paragraphs = fields.List(fields.Nested(ParagraphVersionSchema), required=True,
+                             metadata={"description": "Each paragraph's version and status, in reading order"})
+    overrides = fields.Dict(keys=fields.String(), values=fields.Nested(OverrideSchema), required=True, metadata={
+        "description": "By paragraph id: the QA override of approved paragraphs approved despite blocking findings"})
 
 
 class RevisionSchema(Schema):
@@ -289,11 +330,6 @@ class DiffSchema(Schema):
 class TransitionSchema(RequestSchema):
     to = fields.String(required=True, validate=validate.OneOf(["in_review", "submitted", "approved", "changes_requested"]))
     comment = text_field(user_text.PROSE, load_default=None, allow_none=True, validate=[validate.Length(max=5000)])
-
-
-class ArticleStateSchema(Schema):
-    id = fields.Integer(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
 
 
 class CommentRequestSchema(RequestSchema):

@@ -106,7 +106,8 @@ def article(article_id: int):
         active_job=active_job,
         model_installed=find_package(current_app.instance_path) is not None,
         edit_refusal=edit_refusal,
-        transitions=workflow_service.available_transitions(article, current_user),
+        transitions=workflow_service.available_transitions(article, current_user, (approved, len(paragraphs))),
+        overrides=review_service.approval_overrides([p.id for p in paragraphs if p.status == "approved"]),
         comment_form=CommentForm(),
         transition_form=TransitionForm(),
         labels=labels,
@@ -178,6 +179,7 @@ def history(paragraph_id: int):
     return render_template(
         "review/history.html", paragraph=paragraph, article=paragraph.article, revisions=revisions,
         from_id=from_id, to_id=to_id, diff=diff, can_restore=can_restore, restore_form=RestoreForm(),
+        approvals=review_service.approvals_of(paragraph.id),
     )
 
 

@@ -109,18 +109,34 @@ def dashboard(*, days: int = 14, today: date | None = None) -> Dashboard:
     window = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     by_status = dict(db.session.execute(select(Article.status, func.count()).group_by(Article.status)).all())
 
-    per_reviewer = {
-        user_id: _summary((count, seconds, edits, hter))
-        for user_id, count, seconds, edits, hter in db.session.execute(
-            select(ParagraphApproval.approved_by_id, func.count(), func.sum(ParagraphApproval.seconds_spent),
-                   func.sum(ParagraphApproval.char_edit_distance), func.avg(ParagraphApproval.hter))
-            .where(ParagraphApproval.approved_by_id.is_not(None))
-            .group_by(ParagraphApproval.approved_by_id)
+    # A reviewer's approved paragraphs are counted as the dashboard's total is: each paragraph approved now
+    # once, by whoever gave its newest approval (a re-approval does not count twice); time counts every round.
+    latest = _latest_approvals().subquery()
+    approved_by = {
+        user_id: (count, edits, hter)
+        for user_id, count, edits, hter in db.session.execute(
+            select(latest.c.approved_by_id, func.count(), func.sum(latest.c.char_edit_distance), func.avg(latest.c.hter))
+            .join(Paragraph, Paragraph.id == latest.c.paragraph_id)
+            .where(Paragraph.status == "approved", latest.c.approved_by_id.is_not(None))
+            .group_by(latest.c.approved_by_id)
         )
     }
+    seconds_by: dict[int, int | None] = {
+        user_id: seconds for user_id, seconds in db.session.execute(
+            select(ParagraphApproval.approved_by_id, func.sum(ParagraphApproval.seconds_spent))
+            .where(ParagraphApproval.approved_by_id.is_not(None))
+            .group_by(ParagraphApproval.approved_by_id)
+        ) if user_id is not None
+    }
+    per_reviewer = {
+        user_id: _summary((approved_by.get(user_id, (0, None, None))[0], seconds_by.get(user_id),
+                           *approved_by.get(user_id, (0, None, None))[1:]))
+        for user_id in seconds_by.keys() | approved_by.keys()
+    }
     daily: dict[int, dict[date, int]] = {}
-    for user_id, on, count in db.session.execute(
-        select(ParagraphApproval.approved_by_id, func.date(ParagraphApproval.approved_at), func.count())
+    for user_id, on, count in db.session.execute(  # paragraphs approved that day: a re-approval counts once
+        select(ParagraphApproval.approved_by_id, func.date(ParagraphApproval.approved_at),
+               func.count(func.distinct(ParagraphApproval.paragraph_id)))
         .where(ParagraphApproval.approved_at >= datetime.combine(window[0], time.min, tzinfo=UTC),
                ParagraphApproval.approved_by_id.is_not(None))
         .group_by(ParagraphApproval.approved_by_id, func.date(ParagraphApproval.approved_at))
@@ -137,7 +153,6 @@ def dashboard(*, days: int = 14, today: date | None = None) -> Dashboard:
         .where(and_(Assignment.due.is_not(None), Assignment.due < today, Article.status != "approved"))
         .order_by(Assignment.due)
     ))
-    latest = _latest_approvals().subquery()
     approved_count, mean_hter = db.session.execute(
         select(func.count(latest.c.id), func.avg(latest.c.hter))
         .join(Paragraph, Paragraph.id == latest.c.paragraph_id).where(Paragraph.status == "approved")

@@ -59,7 +59,8 @@ class EditConflict(Conflict):
 
     code = "edit_conflict"
 
-    def __init__(self, version: int, text: str | None, revision_id: int | None):
+    def __init__(self, version: int, text: str | None, revision_id: int | None, *, status: str | None = None,
+                 origin: str | None = None, author: str | None = None):
         super().__init__(
             f"Someone saved this paragraph after you opened it (it is now at version {version}). "
             "Your text was not saved: compare both and save again."
@@ -67,10 +68,14 @@ class EditConflict(Conflict):
         self.version = version
         self.text = text
         self.revision_id = revision_id
+        self.paragraph_status = status  # the paragraph's status now, and who wrote its current English
+        self.origin = origin
+        self.author = author
 
     @property
     def fields(self) -> dict:
-        return {"version": self.version, "text": self.text, "revision_id": self.revision_id}
+        return {"version": self.version, "text": self.text, "revision_id": self.revision_id,
+                "status": self.paragraph_status, "origin": self.origin, "author": self.author}
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,15 @@ _UPDATE_AFTER_SAVE = (
 
 def _conflict(state: LockedState) -> EditConflict:
     db.session.rollback()
-    return EditConflict(state.version, state.current_text, state.current_revision_id)
+    author = None
+    if state.current_revision_id is not None and state.current_origin == "human":
+        names = db.session.execute(
+            select(User.display_name, User.username).join(Translation, Translation.author_id == User.id)
+            .where(Translation.id == state.current_revision_id)
+        ).first()
+        author = (names[0] or names[1]) if names else "a former user"
+    return EditConflict(state.version, state.current_text, state.current_revision_id, status=state.status,
+                        origin=state.current_origin, author=author)
 
 
 def _after_change(state: LockedState, actor: User) -> None:
@@ -295,6 +308,31 @@ def approve_paragraph(
     return ApprovalResult(state.version, "approved", state.current_revision_id, approval)
 
 
+def approval_overrides(paragraph_ids: list[int]) -> dict[int, dict]:
+    """For each approved paragraph among these whose approval overrode blocking QA findings: who, when, why.
+
+    Only the newest approval of a paragraph that is approved now counts (a reopened paragraph's old
+    override no longer speaks for its English). {paragraph id: {"by", "at", "reason"}}, in one query.
+    """
+    if not paragraph_ids:
+        return {}
+    newest = (
+        select(func.max(ParagraphApproval.id).label("id"))
+        .where(ParagraphApproval.paragraph_id.in_(paragraph_ids)).group_by(ParagraphApproval.paragraph_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ParagraphApproval.paragraph_id, User.display_name, User.username, ParagraphApproval.approved_at,
+               ParagraphApproval.override_reason)
+        .join(newest, newest.c.id == ParagraphApproval.id)
+        .join(Paragraph, Paragraph.id == ParagraphApproval.paragraph_id)
+        .outerjoin(User, User.id == ParagraphApproval.approved_by_id)
+        .where(Paragraph.status == "approved", ParagraphApproval.override_reason.is_not(None))
+    )
+    return {pid: {"by": display_name or username or "a former user", "at": at, "reason": reason}
+            for pid, display_name, username, at, reason in rows}
+
+
 def reopen_paragraph(paragraph_id: int, base_version: int, *, actor: User) -> int:
     """Take an approved paragraph back to `edited`, e.g. to fix it later; recorded. Returns the version."""
     state = lock_for_change(paragraph_id, actor)
@@ -321,6 +359,14 @@ def restore_revision(paragraph_id: int, revision_id: int, base_version: int, *, 
     if text is None:
         raise NotFound(f"Revision {revision_id} is not a revision of this paragraph.")
     return save_translation(paragraph_id, text, base_version, actor=actor)
+
+
+def approvals_of(paragraph_id: int) -> list[ParagraphApproval]:
+    """Every approval of a paragraph, oldest first, with who gave it (and any QA override reason)."""
+    return list(db.session.scalars(
+        select(ParagraphApproval).where(ParagraphApproval.paragraph_id == paragraph_id)
+        .options(selectinload(ParagraphApproval.approved_by)).order_by(ParagraphApproval.id)
+    ))
 
 
 def revisions_of(paragraph_id: int) -> list[Translation]:

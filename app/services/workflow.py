@@ -158,19 +158,52 @@ def transition(article: Article, to_status: str, actor: User, comment: str | Non
     return function(article, actor)
 
 
-def available_transitions(article: Article, actor: User) -> list[str]:
-    """Target statuses the actor could choose now (for buttons); the functions still check."""
+def paragraph_states(article_id: int) -> list[dict]:
+    """Each paragraph's id, version and status, in reading order: enough for a page to see what changed."""
+    return [{"id": pid, "version": version, "status": status} for pid, version, status in db.session.execute(
+        select(Paragraph.id, Paragraph.version, Paragraph.status)
+        .where(Paragraph.article_id == article_id).order_by(Paragraph.position)
+    )]
+
+
+def available_transitions(article: Article, actor: User, counts: tuple[int, int] | None = None) -> list[str]:
+    """Target statuses the actor could choose now (for buttons); the functions still check.
+
+    Submitting is offered only once every paragraph is approved (`counts`: approved and total
+    paragraphs, counted here when not given), so no button is offered that would only be refused.
+    """
     role = role_of(article, actor)
     reviewer = actor.is_admin or role == "reviewer"
     approver = actor.is_admin or role == "second_reviewer"
+    if article.status == "in_review" and reviewer:
+        approved, total = counts if counts is not None else paragraph_counts(article.id)
+        return ["submitted"] if total and approved == total else []
     options = {
         "assigned": ["in_review"] if reviewer else [],
         "changes_requested": ["in_review"] if reviewer else [],
-        "in_review": ["submitted"] if reviewer else [],
         "submitted": ["approved", "changes_requested"] if approver else [],
         "approved": ["changes_requested"] if actor.is_admin else [],
     }
     return options.get(article.status, [])
+
+
+def paragraph_counts(article_id: int) -> tuple[int, int]:
+    """(approved, total) paragraphs of an article, in one query."""
+    approved, total = db.session.execute(
+        select(func.count().filter(Paragraph.status == "approved"), func.count())
+        .select_from(Paragraph).where(Paragraph.article_id == article_id)
+    ).one()
+    return int(approved or 0), int(total or 0)
+
+
+def article_state(article_id: int, actor: User) -> dict:
+    """What a page needs to redraw an article's workflow after a change, by this user or another:
+    its status, approved and total paragraphs, and the transitions the actor may choose now.
+    Three small queries (article, counts, assignments), whatever the article's length."""
+    article = db.session.get_one(Article, article_id)  # expired by the write's commit: read afresh
+    approved, total = paragraph_counts(article_id)
+    return {"id": article.id, "status": article.status, "approved": approved, "total": total,
+            "transitions": available_transitions(article, actor, (approved, total))}
 
 
 def add_comment(article: Article, actor: User, body: str, *, paragraph: Paragraph | None = None,

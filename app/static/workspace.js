@@ -8,6 +8,15 @@
 //   the page with unsaved text asks first.
 // - Approval blocked by QA (422 with error.details.qa) opens the override
 //   dialog: the blocking findings and a required reason, then approves again.
+// - Every write answers with the article's state (status, approved/total, the
+//   transitions allowed now); the header badge, counts and workflow buttons are
+//   redrawn from it, and from GET /articles/<id>/state, polled every few
+//   seconds while the page is visible, so a change made elsewhere shows too.
+// - A refused save or approval shows its reason beside that paragraph's editor
+//   (an aria-live message, focus moved there), in the words of the server's
+//   refusal, never in HTTP words.
+// - A paragraph approved with a QA override says so: "Overridden by NAME,
+//   DATE: REASON", and its QA errors show as overridden.
 // - entities.js builds on this file through window.MizanWorkspace and the
 //   events "mizan:saved" (detail: the save response) and
 //   "mizan:english-changed" (detail: {revision_id}) dispatched on a row.
@@ -23,6 +32,8 @@
   var statusLine = document.getElementById("workspace-status");
   var help = document.getElementById("keys-help");
   var rows = Array.prototype.slice.call(workspace.querySelectorAll("[data-paragraph-id]"));
+  var ARTICLE_ID = workspace.getAttribute("data-article-id");
+  var POLL_MS = (parseFloat(workspace.getAttribute("data-poll-seconds")) || 5) * 1000;
   var current = -1;
 
   function say(message) { statusLine.textContent = message; }
@@ -166,20 +177,142 @@
     var reopen = row.querySelector('[data-action="reopen"]');
     if (approve) { approve.hidden = status === "approved"; }
     if (reopen) { reopen.hidden = status !== "approved"; }
+    if (status !== "approved") { showOverride(row, null); }
     var count = document.querySelector("[data-approved-count]");
     if (count) { count.textContent = workspace.querySelectorAll('[data-status="approved"]').length; }
   }
 
-  function showSaved(row, text) {
-    if (row.hasAttribute("data-en-is-machine") && !row.hasAttribute("data-machine")) {
-      row.setAttribute("data-machine", savedText(row)); // the draft stays available to copy
+  // Who wrote the English now shown: "Machine draft · model" or "Edited by NAME".
+  function setOrigin(row, origin, author) {
+    var label = row.querySelector("[data-origin]");
+    if (origin === "human") {
+      if (row.hasAttribute("data-en-is-machine") && !row.hasAttribute("data-machine")) {
+        row.setAttribute("data-machine", savedText(row)); // the draft stays available to copy
+      }
+      row.removeAttribute("data-en-is-machine");
     }
+    if (!label) {
+      label = document.createElement("p");
+      label.className = "origin";
+      label.setAttribute("data-origin", "");
+      var shown = row.querySelector("[data-en-text]");
+      shown.parentNode.insertBefore(label, shown.nextSibling);
+    }
+    if (origin === "human") { label.textContent = "Edited by " + (author || "someone"); }
+  }
+
+  // Article state: the header badge, the counts and the workflow buttons, redrawn from the server's answer.
+  var STATUS_WORDS = { changes_requested: "changes requested", in_review: "in review" };
+  var articleStatus = null;
+  function applyArticle(state) {
+    if (!state || !state.status) { return; }
+    var badge = document.querySelector("[data-article-status]");
+    if (badge) {
+      badge.className = "status status-" + state.status;
+      badge.textContent = STATUS_WORDS[state.status] || state.status;
+    }
+    var count = document.querySelector("[data-approved-count]");
+    if (count && typeof state.approved === "number") { count.textContent = String(state.approved); }
+    var total = document.querySelector("[data-total-count]");
+    if (total && typeof state.total === "number") { total.textContent = String(state.total); }
+    var allowed = state.transitions || [];
+    var forms = document.querySelectorAll("[data-transition]");
+    Array.prototype.forEach.call(forms, function (form) {
+      form.hidden = allowed.indexOf(form.getAttribute("data-transition")) < 0;
+    });
+    var workflow = document.querySelector("[data-workflow]");
+    if (workflow) { workflow.hidden = allowed.length === 0; }
+    if (articleStatus !== null && articleStatus !== state.status && !EDITABLE_BY_STATUS[state.status]) {
+      say("The article is now " + (STATUS_WORDS[state.status] || state.status) + ": reload the page to see what you may do.");
+    }
+    articleStatus = state.status;
+  }
+  // Statuses in which the page may have opened editable; leaving them elsewhere asks for a reload.
+  var EDITABLE_BY_STATUS = { assigned: true, in_review: true, changes_requested: true };
+
+  // QA overrides: "Overridden by NAME, DATE: REASON" beside the findings; the errors marked overridden.
+  function showOverride(row, override) {
+    var note = row.querySelector("[data-override]");
+    if (!note) { return; }
+    while (note.firstChild) { note.removeChild(note.firstChild); }
+    if (!override) {
+      note.hidden = true;
+      row.removeAttribute("data-overridden");
+      markOverridden(row);
+      return;
+    }
+    note.appendChild(document.createTextNode("Overridden by " + override.by + ", "));
+    var time = document.createElement("time");
+    time.dateTime = override.at;
+    time.textContent = shortDate(override.at);
+    note.appendChild(time);
+    note.appendChild(document.createTextNode(": "));
+    var reason = document.createElement("span");
+    reason.dir = "auto";
+    reason.textContent = override.reason;
+    note.appendChild(reason);
+    note.hidden = false;
+    row.setAttribute("data-overridden", "");
+    markOverridden(row);
+  }
+  function shortDate(iso) { // "2026-12-06T12:10:00+00:00" → "2026-12-06 12:10", as the server writes it
+    var match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso || "");
+    return match ? match[1] + " " + match[2] : iso;
+  }
+  function markOverridden(row) {
+    var overridden = row.hasAttribute("data-overridden");
+    Array.prototype.forEach.call(row.querySelectorAll("[data-qa] li.qa-error, [data-qa] li.qa-overridden"), function (item) {
+      var wanted = overridden ? "qa-overridden" : "qa-error";
+      if (item.classList.contains(wanted)) { return; }
+      item.classList.remove("qa-error", "qa-overridden");
+      item.classList.add(wanted);
+      var strong = item.querySelector("strong");
+      if (strong) { strong.textContent = overridden ? "Error (overridden): " : "Error: "; }
+    });
+  }
+  // entities.js draws the QA findings; they are marked as overridden as they appear.
+  if (window.MutationObserver) {
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        var row = rowOf(record.target);
+        if (row && row.hasAttribute("data-overridden") && record.target.hasAttribute("data-qa")) { markOverridden(row); }
+      });
+    }).observe(workspace, { childList: true, subtree: true });
+  }
+
+  // Refusals beside the paragraph: announced, with focus moved there (the editor if it is open).
+  function showRowError(row, message) {
+    var box = row.querySelector("[data-row-error]");
+    if (!box) { say(message); return; }
+    box.textContent = message;
+    box.hidden = false;
+    var editor = editorOf(row);
+    if (editor) {
+      editor.setAttribute("aria-invalid", "true");
+      editor.setAttribute("aria-describedby", box.id);
+      editor.focus();
+    } else {
+      box.focus();
+    }
+    box.scrollIntoView({ block: "nearest" }); // the message in sight, just under the editor
+    say(message + " (paragraph " + (rows.indexOf(row) + 1) + ")");
+  }
+  function clearRowError(row) {
+    var box = row.querySelector("[data-row-error]");
+    if (box && !box.hidden) { box.hidden = true; box.textContent = ""; }
+    var editor = editorOf(row);
+    if (editor) { editor.removeAttribute("aria-invalid"); editor.removeAttribute("aria-describedby"); }
+  }
+
+  function showSaved(row, text, author) {
+    setOrigin(row, "human", author || "you");
+    showText(row, text);
+  }
+  function showText(row, text) {
     var el = row.querySelector("[data-en-text]");
     el.textContent = text;
     el.classList.remove("placeholder");
     el.removeAttribute("data-empty");
-    var origin = row.querySelector("[data-origin]");
-    if (origin) { origin.textContent = "Edited by you"; }
   }
 
   function save(row) {
@@ -195,9 +328,11 @@
           row.setAttribute("data-version", result.data.version);
           if (result.data.revision_id) { row.setAttribute("data-revision", result.data.revision_id); }
           hideConflict(row);
+          clearRowError(row);
           showSaved(row, text.trim());
           closeEditor(row);
           setStatus(row, result.data.status);
+          applyArticle(result.data.article);
           var lost = result.data.entities_lost || 0;
           say("Saved (version " + result.data.version + ")." + (lost ? " " + lost + " English entit" +
               (lost > 1 ? "ies" : "y") + " could not be carried over: their text is gone (the old revision keeps them)." : ""));
@@ -208,44 +343,76 @@
           showConflict(row, result.data, text);
           return false;
         }
-        say(errorMessage(result, "Not saved"));
+        showRowError(row, errorMessage(result, "Not saved"));
         return false;
       }, function () {
-        say("Not saved: the server could not be reached. Your text is kept in this browser.");
+        showRowError(row, "Not saved: the server could not be reached. Your text is kept in this browser.");
         return false;
       });
   }
 
+  // The refusal in plain words: the field messages when the request was refused field by field
+  // ("The English cannot be empty."), else the server's message (already written for people).
   function errorMessage(result, prefix) {
-    var message = result.data && result.data.error ? result.data.error.message : "HTTP " + result.status;
+    var error = result.data && result.data.error;
+    var message;
+    if (error && error.details && !error.details.qa) { message = fieldMessages(error.details).join(" "); }
+    if (!message) { message = error && error.message ? error.message : fallbackMessage(result.status); }
     return prefix + ": " + message;
+  }
+  function fieldMessages(node) {
+    if (typeof node === "string") { return [node]; }
+    var found = [];
+    if (node && typeof node === "object") {
+      Object.keys(node).forEach(function (key) { found = found.concat(fieldMessages(node[key])); });
+    }
+    return found;
+  }
+  function fallbackMessage(status) {
+    if (status === 401) { return "you are no longer logged in; log in again (your text is kept in this browser)."; }
+    if (status === 403) { return "you may not change this paragraph now."; }
+    if (status >= 500) { return "something went wrong on the server; nothing was changed. Try again."; }
+    return "the server refused it (" + status + ").";
   }
 
   // Conflicts: both texts side by side; the reviewer's own stays in the editor.
+  // `mine` is null when the reviewer had typed nothing (e.g. a stale Approve): then only theirs is shown.
   function showConflict(row, theirs, mine) {
+    var notice = row.querySelector("[data-changed-elsewhere]");
+    if (notice) { notice.parentNode.removeChild(notice); }
     var box = row.querySelector("[data-conflict]");
     while (box.firstChild) { box.removeChild(box.firstChild); }
     var title = document.createElement("p");
     title.className = "conflict-title";
-    title.textContent = "Someone else saved this paragraph while you were editing (now version " + theirs.version +
-      "). Your text was not saved. Compare, merge in the editor, and save again.";
     box.appendChild(title);
-    box.appendChild(conflictText("Their saved text", theirs.text || "", "conflict-theirs"));
-    box.appendChild(conflictText("Your text (not saved yet)", mine, "conflict-mine"));
-    var bar = document.createElement("div");
-    bar.className = "editor-actions";
-    bar.appendChild(button("Keep mine and save", "keep-mine", "primary"));
-    bar.appendChild(button("Take theirs", "take-theirs"));
-    box.appendChild(bar);
+    if (mine !== null) {
+      title.textContent = "Someone else saved this paragraph while you were editing (now version " + theirs.version +
+        "). Your text was not saved. Compare, merge in the editor, and save again.";
+      box.appendChild(conflictText("Their saved text", theirs.text || "", "conflict-theirs"));
+      box.appendChild(conflictText("Your text (not saved yet)", mine, "conflict-mine"));
+      var bar = document.createElement("div");
+      bar.className = "editor-actions";
+      bar.appendChild(button("Keep mine and save", "keep-mine", "primary"));
+      bar.appendChild(button("Take theirs", "take-theirs"));
+      box.appendChild(bar);
+    } else {
+      title.textContent = "Someone else changed this paragraph since you opened it (now version " + theirs.version +
+        "); nothing was approved. Their text is shown: read it, then approve again.";
+    }
     box.hidden = false;
     row.setAttribute("data-version", theirs.version);
     row.setAttribute("data-their-text", theirs.text || "");
     if (theirs.revision_id) { row.setAttribute("data-revision", theirs.revision_id); }
-    var shown = row.querySelector("[data-en-text]");
-    shown.textContent = theirs.text || "";
-    shown.classList.remove("placeholder");
-    shown.removeAttribute("data-empty");
+    showText(row, theirs.text || "");
+    if (theirs.origin) { setOrigin(row, theirs.origin, theirs.author); }
+    if (theirs.status) { setStatus(row, theirs.status); }
     emit(row, "mizan:english-changed", { revision_id: theirs.revision_id });
+    if (mine === null) {
+      title.tabIndex = -1;
+      title.focus();
+      say("Not approved: someone else changed this paragraph. Their text is shown.");
+      return;
+    }
     var editor = openEditor(row);
     editor.setAttribute("data-saved", theirs.text || "");
     storeDraft(row);
@@ -267,6 +434,8 @@
     return wrap;
   }
   function hideConflict(row) {
+    var notice = row.querySelector("[data-changed-elsewhere]");
+    if (notice) { notice.parentNode.removeChild(notice); }
     var box = row.querySelector("[data-conflict]");
     box.hidden = true;
     while (box.firstChild) { box.removeChild(box.firstChild); }
@@ -285,20 +454,24 @@
       .then(function (result) {
         var details = result.data && result.data.error && result.data.error.details;
         if (result.status === 200) {
+          clearRowError(row);
+          hideConflict(row);
           setStatus(row, result.data.status);
+          showOverride(row, result.data.override || null);
+          applyArticle(result.data.article);
           say(body.override_reason ? "Approved, with your override reason recorded." : "Approved.");
           var next = rows.indexOf(row) + 1;
           if (next < rows.length) { focusRow(next); }
         } else if (result.status === 409 && "version" in result.data) {
-          showConflict(row, result.data, savedText(row));
+          showConflict(row, result.data, null);
         } else if (result.status === 422 && details && details.qa) {
           say(errorMessage(result, "Not approved"));
           emit(row, "mizan:qa", { qa: details.qa, blocking: true });
           askOverride(row, details.qa, body.seconds || 0);
         } else {
-          say(errorMessage(result, "Not approved"));
+          showRowError(row, errorMessage(result, "Not approved"));
         }
-      }, function () { say("Not approved: the server could not be reached."); });
+      }, function () { showRowError(row, "Not approved: the server could not be reached."); });
   }
 
   // Approving despite blocking QA findings: an accessible modal dialog asks why.
@@ -343,12 +516,14 @@
   function reopen(row) {
     return request("POST", "/paragraphs/" + idOf(row) + "/reopen", { version: versionOf(row) }).then(function (result) {
       if (result.status === 200) {
+        clearRowError(row);
         setStatus(row, result.data.status);
+        applyArticle(result.data.article);
         say("Reopened.");
       } else if (result.status === 409 && "version" in result.data) {
-        showConflict(row, result.data, savedText(row));
+        showConflict(row, result.data, null);
       } else {
-        say(errorMessage(result, "Not reopened"));
+        showRowError(row, errorMessage(result, "Not reopened"));
       }
     });
   }
@@ -377,14 +552,14 @@
     else if (action === "approve") { approve(row); }
     else if (action === "reopen") { reopen(row); }
     else if (action === "copy-machine") { openEditor(row, machineText(row)); }
-    else if (action === "discard") { closeEditor(row); hideConflict(row); say("Changes discarded."); }
+    else if (action === "discard") { closeEditor(row); hideConflict(row); clearRowError(row); say("Changes discarded."); }
     else if (action === "keep-mine") { hideConflict(row); save(row); }
     else if (action === "comment") { openCommentForm(row, target); }
     else if (action === "take-theirs") {
       var theirs = row.getAttribute("data-their-text") || "";
       hideConflict(row);
       closeEditor(row);
-      showSaved(row, theirs);
+      showText(row, theirs); // shown since the conflict, with who wrote it
       emit(row, "mizan:english-changed", { revision_id: parseInt(row.getAttribute("data-revision"), 10) || null });
       say("Their text kept; yours was discarded.");
     }
@@ -394,6 +569,7 @@
     if (!event.target.classList.contains("en-editor")) { return; }
     var row = rowOf(event.target);
     touch(row);
+    clearRowError(row);
     autosize(event.target);
     storeDraft(row);
   });
@@ -458,6 +634,53 @@
       row.classList.add("current");
     }
   };
+
+  // Live state: what others change shows within seconds. Statuses and counts are redrawn; a paragraph
+  // whose English changed elsewhere is not silently replaced (its text is not in this cheap answer):
+  // the row says so, and a save or approval of it will show both texts.
+  var pollTimer = null;
+  var polling = false;
+  function poll() {
+    pollTimer = null;
+    if (polling || document.visibilityState === "hidden" || !ARTICLE_ID) { return; }
+    polling = true;
+    fetch(API + "/articles/" + ARTICLE_ID + "/state", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) { if (state) { applyLive(state); } }, function () { /* offline: try again later */ })
+      .then(function () { polling = false; schedule(); });
+  }
+  function schedule() {
+    if (pollTimer === null && !polling && document.visibilityState !== "hidden") { pollTimer = setTimeout(poll, POLL_MS); }
+  }
+  function applyLive(state) {
+    var overrides = state.overrides || {};
+    (state.paragraphs || []).forEach(function (p) {
+      var row = document.getElementById("p-" + p.id);
+      if (!row) { return; }
+      if (p.version !== versionOf(row)) {
+        var notice = row.querySelector("[data-changed-elsewhere]");
+        if (!notice && row.querySelector("[data-conflict]").hidden) {
+          notice = document.createElement("p");
+          notice.className = "hint";
+          notice.setAttribute("data-changed-elsewhere", "");
+          notice.textContent = "Someone else changed this paragraph's English: reload the page to see it.";
+          row.querySelector("[data-conflict]").parentNode.insertBefore(notice, row.querySelector("[data-conflict]"));
+        }
+        return;
+      }
+      if (p.status !== row.getAttribute("data-status")) { setStatus(row, p.status); }
+      var override = overrides[String(p.id)] || null;
+      if (!!override !== row.hasAttribute("data-overridden")) { showOverride(row, override); }
+    });
+    applyArticle(state); // last: the counts are the server's, not the rows'
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      if (pollTimer !== null) { clearTimeout(pollTimer); }
+      poll();
+    }
+  });
+  schedule();
 
   var fromHash = location.hash && document.getElementById(location.hash.slice(1));
   var start = fromHash ? rows.indexOf(fromHash) : -1;
