@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Article, Paragraph
 from tests.browser.conftest import log_in
-from tests.support.live_server import LOGIN_PATH
+from tests.support.live_server import LOGIN_PATH, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -190,3 +190,44 @@ def test_the_label_palette_opens_on_screen(phone_page, live_server, device):
     width = page.viewport_size["width"]
     assert 0 <= box[0] and box[1] <= width, box
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+# --- the Arabic font ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("device", [pytest.param(PHONE, id="390x844"), pytest.param(DESKTOP, id="1440x900")],
+                         indirect=True)
+def test_arabic_is_set_in_the_served_naskh_font_digits_too_and_english_in_sans(phone_page, live_server, device):
+    assert (PROJECT_ROOT / "app" / "static" / "fonts" / "OFL.txt").is_file(), \
+        "app/static/fonts is missing: `make fonts` (run by `make setup` and `make test`) copies the font from npm"
+    page = phone_page
+    fonts: list[tuple[str, int, str]] = []
+    page.on("response", lambda r: fonts.append((r.url, r.status, r.headers.get("content-type", "")))
+            if "/static/fonts/" in r.url else None)
+    log_in(page, "rev1")
+    page.goto(f"/articles/{live_server.world.assigned['rev1'][0]}", wait_until="networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+    assert page.evaluate("document.fonts.check('16px \"Noto Naskh Arabic\"', 'نص ٢٠٢٦ 2026')"), \
+        "the Arabic font did not load"
+    loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family.replaceAll('\"', ''))")
+    assert "Noto Naskh Arabic" in loaded
+    assert fonts and all(status in (200, 304) and url.endswith(".woff2") for url, status, _ in fonts), fonts
+    assert all(url.startswith(live_server.url + "/static/fonts/") for url, _, _ in fonts)
+    for url in {url for url, _, _ in fonts}:  # each file answers in full, as a font (304s above came from the cache)
+        response = page.request.get(url)
+        assert response.status == 200 and response.headers["content-type"] == "font/woff2", url
+        assert response.body()[:4] == b"wOF2", url
+    # Western digits inside Arabic come from the same font as the letters around them (its Latin part).
+    assert any("latin" in url for url, _, _ in fonts), fonts
+
+    families = page.evaluate("""() => ({
+      ar: getComputedStyle(document.querySelector('.ar-cell [lang=ar]')).fontFamily,
+      en: getComputedStyle(document.querySelector('.en-cell [lang=en], .en-cell')).fontFamily,
+      body: getComputedStyle(document.body).fontFamily})""")
+    assert families["ar"].split(",")[0].strip("\"' ") == "Noto Naskh Arabic", families
+    assert "Naskh" not in families["body"] and "sans-serif" in families["body"], families
+    assert "Naskh" not in families["en"], families
+
+    # the licence travels with the font
+    licence = page.request.get("/static/fonts/OFL.txt")
+    assert licence.status == 200 and "SIL Open Font License" in licence.text()
