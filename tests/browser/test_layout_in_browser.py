@@ -8,6 +8,8 @@ in a translation and in a comment, a long unbroken glossary term.
 """
 from __future__ import annotations
 
+import datetime
+import re
 
 import pytest
 from sqlalchemy import select
@@ -231,3 +233,47 @@ def test_arabic_is_set_in_the_served_naskh_font_digits_too_and_english_in_sans(p
     # the licence travels with the font
     licence = page.request.get("/static/fonts/OFL.txt")
     assert licence.status == 200 and "SIL Open Font License" in licence.text()
+
+
+# --- dates --------------------------------------------------------------------------------
+
+LONG_DATE = re.compile(r"^\d{1,2} (January|February|March|April|May|June|July|August|September|October|November"
+                       r"|December) \d{4}(, \d{2}:\d{2}( UTC)?)?$")
+
+
+@pytest.mark.parametrize("device", [pytest.param(DESKTOP, id="1440x900")], indirect=True)
+def test_every_date_reads_one_way_with_iso_in_a_time_element(phone_page, live_server, device):
+    from app.services import assignment
+    from app.services import users as user_service
+
+    ids = stretch_the_data(live_server)
+    with live_server.services():  # a second reviewer with a due date: shown on My work, the article, the dashboard
+        article = db.session.get(Article, ids["article"])
+        assignment.assign_article(article, user_service.get_user_by_username("rev1"), "reviewer", actor=None,
+                                  due=datetime.date(2026, 12, 20))
+        assignment.assign_article(article, user_service.get_user_by_username("rev2"), "second_reviewer", actor=None,
+                                  due=datetime.date(2026, 12, 24))
+    page = phone_page
+    shown: dict[str, list[str]] = {}
+    log_in(page, "rev1")
+    for path in ["/my-work", f"/articles/{ids['article']}", f"/paragraphs/{ids['paragraph']}/history"]:
+        page.goto(path)
+        shown[path] = page.locator("main").inner_text()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    log_in(page, "admin")
+    times: list[tuple[str, str, str]] = []
+    for path in ["/admin/", f"/admin/articles/{ids['article']}", "/admin/users", f"/admin/users/{ids['user']}",
+                 "/admin/glossary", "/admin/dashboard", f"/articles/{ids['article']}",
+                 f"/paragraphs/{ids['paragraph']}/history", "/my-work"]:
+        page.goto(path)
+        shown[path] = page.locator("main").inner_text()
+        times += [(path, *t) for t in page.locator("main time").evaluate_all(
+            "ts => ts.map(t => [t.getAttribute('datetime') || '', t.textContent.trim()])")]
+
+    iso_like = {path: re.findall(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", text)
+                for path, text in shown.items()}
+    assert {p: found for p, found in iso_like.items() if found} == {}, "dates in another format"
+    assert len(times) >= 5, times
+    assert [t for t in times if not LONG_DATE.match(t[2])] == [], "dates not in the long form"
+    assert [t for t in times if not re.match(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$", t[1])] == []
