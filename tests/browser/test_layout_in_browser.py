@@ -277,3 +277,25 @@ def test_every_date_reads_one_way_with_iso_in_a_time_element(phone_page, live_se
     assert len(times) >= 5, times
     assert [t for t in times if not LONG_DATE.match(t[2])] == [], "dates not in the long form"
     assert [t for t in times if not re.match(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$", t[1])] == []
+
+
+@pytest.mark.parametrize("device", [pytest.param(SMALL_PHONE, id="360x740")], indirect=True)
+def test_pages_on_a_phone_have_no_serious_accessibility_violations(phone_page, live_server, device):
+    """On a phone, wide tables scroll inside themselves: each must still be reachable and readable (axe)."""
+    from tests.browser.conftest import axe_violations, format_violations
+
+    ids = stretch_the_data(live_server)
+    page = phone_page
+    log_in(page, "rev1")
+    found = []
+    for path in ["/my-work", f"/articles/{ids['article']}", f"/paragraphs/{ids['paragraph']}/history"]:
+        page.goto(path)
+        found.append(format_violations(axe_violations(page), f"{path} "))
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    log_in(page, "admin")
+    for path in ["/admin/", "/admin/users", "/admin/glossary", "/admin/dashboard", "/admin/labels", "/admin/models"]:
+        page.goto(path)
+        found.append(format_violations(axe_violations(page), f"{path} "))
+    report = "\n".join(f for f in found if f)
+    assert not report, "axe found serious or critical violations:\n" + report
