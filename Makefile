@@ -16,8 +16,12 @@ CHROMIUM ?= /usr/bin/chromium
 # php-symfony-translation, the TMX 1.4 DTD from the jar in omegat.
 SCHEMAS := .cache/xml-schemas
 SYMFONY_SCHEMAS := usr/share/php/Symfony/Component/Translation/Resources/schemas
+# The Arabic font the pages use (mizan.css), from npm (package-lock.json pins it), copied into app/static/fonts.
+FONT_PACKAGE := node_modules/@fontsource/noto-naskh-arabic
+FONTS := app/static/fonts
+FONT_FILES := $(foreach part,arabic latin,$(foreach weight,400 700,noto-naskh-arabic-$(part)-$(weight)-normal.woff2))
 
-.PHONY: run dev setup lint test test-js test-postgres mutation install install-web install-worker xml-schemas clean-venv FORCE
+.PHONY: run dev setup fonts lint test test-js test-postgres mutation install install-web install-worker xml-schemas clean-venv FORCE
 
 # A venv of our own. Debian ships venv separately; install it when missing (as root).
 $(BIN)/python:
@@ -54,11 +58,24 @@ $(CHROMIUM):
 	@echo "chromium is missing; installing Debian's chromium for the browser tests"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-# axe-core for the accessibility checks, exactly as package-lock.json pins it: again
-# when the lock file changes or axe-core is gone (npm ci empties node_modules first).
-node_modules/.installed: package.json package-lock.json $(if $(wildcard node_modules/axe-core/axe.min.js),,FORCE)
+# axe-core for the accessibility checks and the Arabic font, exactly as package-lock.json pins them:
+# again when the lock file changes or either is gone (npm ci empties node_modules first).
+node_modules/.installed: package.json package-lock.json $(if $(and $(wildcard node_modules/axe-core/axe.min.js),$(wildcard $(FONT_PACKAGE)/LICENSE)),,FORCE)
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# The Arabic font the pages use (mizan.css), served from our own origin: Noto Naskh Arabic (SIL OFL 1.1)
+# from npm's @fontsource package, its Arabic and Latin parts (Western digits inside Arabic) in the two
+# weights the pages use, woff2, and its licence. Copied into app/static/fonts (not in git); `make run`,
+# `make dev` (through `make setup`) and `make test` do it.
+$(FONTS)/.copied: node_modules/.installed
+	@rm -rf $(FONTS).new && mkdir -p $(FONTS).new
+	cp $(addprefix $(FONT_PACKAGE)/files/,$(FONT_FILES)) $(FONTS).new/
+	cp $(FONT_PACKAGE)/LICENSE $(FONTS).new/OFL.txt
+	@touch $(FONTS).new/.copied
+	rm -rf $(FONTS) && mv $(FONTS).new $(FONTS)
+
+fonts: $(FONTS)/.copied
 
 # apt-get download, after apt-get update only when the package lists lack it.
 APT_DOWNLOAD = { apt-get download -qq $(1) 2>/dev/null || { \
@@ -94,7 +111,7 @@ install-web: $(VENV)/.web-installed
 install-worker: $(VENV)/.worker-installed
 
 # Instance folder and secret key, migrations, seeds into an empty database, the admin account.
-setup: $(VENV)/.app-installed
+setup: $(VENV)/.app-installed fonts
 	$(BIN)/flask --app wsgi setup
 
 # The production server (waitress), not Flask's debug server, with the
@@ -122,12 +139,12 @@ lint: $(VENV)/.test-installed
 test-js:
 	node --test tests/js/
 
-test: lint test-js $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
+test: lint test-js $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed fonts xml-schemas
 	MIZAN_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL and Redis: a throwaway server of each (Debian's postgresql and
 # redis-server, installed when missing), data under .cache/, Unix sockets only, stopped on exit.
-test-postgres: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed xml-schemas
+test-postgres: $(VENV)/.test-installed $(CHROMIUM) node_modules/.installed fonts xml-schemas
 	MIZAN_TEST_CHROMIUM=$(CHROMIUM) scripts/with-test-services $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Mutation testing (mutmut, pinned in requirements/mutation.txt): not part of `make test`.

@@ -92,6 +92,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return {"mizan_version": __version__}
 
     app.add_template_filter(format_duration, "duration")
+    from .dates import long_date, time_element
+
+    app.add_template_filter(long_date, "long_date")  # one date format on every page (app/dates.py)
+    app.add_template_filter(time_element, "time")
     _start_background_work_on_first_request(app)
     from .request_limits import init_request_limits
 
