@@ -67,6 +67,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("auth.login", "GET"): Rule(EVERYONE),
     ("auth.login", "POST"): Rule(EVERYONE, form={"username": "nobody", "password": "wrong password"}),
     ("static", "GET"): Rule(EVERYONE),
+    ("favicon", "GET"): Rule(EVERYONE),
     ("api-docs.openapi_json", "GET"): Rule(EVERYONE),
     ("api-docs.openapi_swagger_ui", "GET"): Rule(EVERYONE),
     ("api_docs_assets", "GET"): Rule(EVERYONE),
