@@ -134,7 +134,8 @@ lint: $(VENV)/.test-installed
 	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive app
 	$(BIN)/mypy
 
-# The front end's pure modules (app/static/entities/offsets.js: code points ↔ UTF-16, words),
+# The front end's pure modules (app/static/entities/offsets.js: code points ↔ UTF-16, words;
+# linking.js: the order of the link choices),
 # unit-tested in Node's own test runner (tests/js/*.test.mjs); no npm package needed.
 test-js:
 	node --test tests/js/

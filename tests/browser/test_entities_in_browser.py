@@ -335,6 +335,56 @@ def test_link_arabic_to_english_by_clicking_one_then_the_other_then_remove_it(pa
     assert row.locator("p[data-en-text] span.ent", has_text="Moscow").get_attribute("data-mark") is None
 
 
+def test_keyboard_linking_lands_on_the_best_match_and_arrows_choose_among_the_candidates(page, live_server):
+    article_id, pid = arrange(live_server)
+    ar_id = tag(live_server, pid, "ar", AR, "مُوسْكُو", "LOC")
+    putin = tag(live_server, pid, "en", EN, "Putin", "PER")
+    moscow = tag(live_server, pid, "en", EN, "Moscow", "LOC")
+    gazprom = tag(live_server, pid, "en", EN, "Gazprom", "ORG")
+    open_article(page, article_id, pid)
+
+    page.keyboard.press("t")
+    for _ in range(7):  # نشر 𝕏 أنَّ الرئيسَ بوتيـــن وصل إلى → مُوسْكُو
+        page.keyboard.press("ArrowLeft")
+    assert page.evaluate("getSelection().toString()") == "مُوسْكُو"
+    page.keyboard.press("Enter")
+    menu = page.locator("#entity-menu")
+    menu.wait_for()
+    # The link choices come first, before the labels; best match first: the same label (Moscow, LOC), then the
+    # nearest in place (Putin before Gazprom), not the text order (Putin, Moscow, Gazprom).
+    parts = menu.locator(".menu-entity > div").evaluate_all("els => els.map(el => el.className)")
+    assert parts[0] == "menu-links" and parts.index("menu-links") < parts.index("menu-labels")
+    choices = menu.get_by_role("group", name="Link مُوسْكُو to").get_by_role("button")
+    assert [c.get_attribute("data-target") for c in choices.all()] == [str(moscow), str(putin), str(gazprom)]
+    assert "best match first" in menu.inner_text()
+
+    def focused() -> str:
+        return page.evaluate("document.activeElement.getAttribute('data-target') || document.activeElement.textContent")
+
+    assert focused() == str(moscow)  # Enter again would link it
+    page.keyboard.press("ArrowRight")
+    assert focused() == str(putin)
+    page.keyboard.press("End")
+    assert focused() == str(gazprom)
+    page.keyboard.press("ArrowRight")  # the last stays the last: arrows keep to the link choices
+    assert focused() == str(gazprom)
+    page.keyboard.press("Tab")  # the labels follow the link choices
+    assert page.evaluate("document.activeElement.closest('.menu-labels') !== null")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowLeft")  # the first stays the first
+    assert focused() == str(moscow)
+    page.keyboard.press("Enter")
+    wait_for_status(page, "Linked «مُوسْكُو» → «Moscow»")
+    assert links(live_server, pid) == [(ar_id, moscow)]
+    assert menu.is_hidden()
+    # Back in the word cursor on the Arabic, which now has no English left to link but the other two.
+    assert page.evaluate("document.activeElement.classList.contains('word-cursor')")
+    page.keyboard.press("Enter")
+    menu.wait_for()
+    assert [c.get_attribute("data-target") for c in choices.all()] == [str(putin), str(gazprom)]
+
+
 def test_a_flagged_entity_is_marked_and_looks_right_clears_it(page, live_server):
     article_id, pid = arrange(live_server)
     entity_id = tag(live_server, pid, "en", EN, "Gazprom", "ORG")

@@ -4,15 +4,17 @@
 // right-to-left Arabic, ArrowLeft goes on to the NEXT word (logical +1) and
 // ArrowRight back; in the English the other way round. Home/End go to the first
 // or last word, Shift with any of these extends the selection. A label's hotkey
-// tags the words under the cursor, Enter opens the menu of the entity under it,
-// Esc (or j/k) leaves. The cursor is the browser's own selection highlight plus
-// an outline on the cell; the status line (aria-live) says which words it holds.
+// tags the words under the cursor, Enter opens the menu of the entity under it
+// with the focus on its best link choice (so Enter, Enter links it; arrows
+// choose another, Tab goes on to the labels), Esc (or j/k) leaves. The cursor
+// is the browser's own selection highlight plus an outline on the cell; the
+// status line (aria-live) says which words it holds.
 // With the label palette open after a mouse selection or a tap, a label's hotkey tags too.
 import { W, HOTKEY, ui, say, stateOf, pidOf, cellOf, modelOf, coveringEntities, approvedRow, APPROVED_LOCKED } from "./context.js";
 import { tokensOf, slice } from "./offsets.js";
 import { domRange, select } from "./dom.js";
 import { ensureRendered } from "./render.js";
-import { palette, menu, showPalette, hidePalette, tagPending, openMenu, closeMenu } from "./menus.js";
+import { palette, menu, showPalette, hidePalette, tagPending, openMenu, closeMenu, menuArrow } from "./menus.js";
 
 export function enterCursor(row, lang) {
   if (approvedRow(row)) { say(APPROVED_LOCKED); return; }
@@ -90,6 +92,7 @@ function onKey(event) {
 
   if (ui.menuState && menu.contains(target)) {
     if (key === "Escape") { handled(); closeMenu(); }
+    else if (!event.shiftKey && menuArrow(target, key)) { handled(); }
     return;
   }
   if (ui.menuState && key === "Escape") { handled(); closeMenu(); return; }

@@ -1,10 +1,13 @@
 // The label palette (after a selection, a tap or with the word cursor) and the
-// entity menu: relabel, delete, "looks right" (clears a "check" flag), link,
-// and a suggestion's accept/reject. Both float over the text, placed inside
+// entity menu: link (the other language's entities, best match first), relabel,
+// delete, "looks right" (clears a "check" flag), and a suggestion's
+// accept/reject. Opened with the keyboard, the menu's focus is on the best link
+// choice; arrow keys move within a group of buttons (menuArrow). Both float over the text, placed inside
 // the viewport (dom.place).
-import { W, OFFERED, ui, say, stateOf, pidOf, entityById, approvedRow } from "./context.js";
+import { W, OFFERED, ui, say, stateOf, pidOf, entityById, approvedRow, cellOf, modelOf } from "./context.js";
 import { make, bdi, swatch, actionButton, place } from "./dom.js";
 import { createEntity } from "./api.js";
+import { rankLinkCandidates } from "./linking.js";
 import { suggestionButton } from "./render.js";
 import { showCursor } from "./keyboard.js";
 
@@ -72,7 +75,7 @@ export function tagPending(labelName) {
   createEntity(p.row, p.lang, p.start, p.end, labelName).then(function (entity) {
     if (!entity) { return; } // the palette stays with the selection: nothing lost
     say("Tagged «" + entity.text + "» as " + entity.label + " (" + (p.lang === "ar" ? "Arabic" : "English") +
-        " " + entity.start + "–" + entity.end + ").");
+        " " + entity.start + "–" + entity.end + ")." + (ui.cursor ? " Enter: link it, relabel or delete." : ""));
     if (ui.cursor && ui.cursor.row === p.row) { showCursor(true); return; }
     hidePalette();
     window.getSelection().removeAllRanges();
@@ -96,8 +99,8 @@ export function openMenu(row, entities, suggestions, anchorRect, viaKeyboard) {
   menu.appendChild(close);
   menu.hidden = false;
   place(menu, anchorRect, first.lang === "ar"); // a rect, or rects best first (dom.place)
-  if (viaKeyboard) {
-    const button = menu.querySelector("button");
+  if (viaKeyboard) { // on the best link choice if there is one (Enter links it), else the first button
+    const button = menu.querySelector("button.link-choice") || menu.querySelector("button");
     if (button) { button.focus(); }
   }
 }
@@ -110,6 +113,9 @@ function entityBlock(row, st, entity) {
   title.appendChild(document.createTextNode(" — " + entity.label + (entity.flagged ? " (check: the English around it changed)" : "")));
   block.appendChild(title);
   if (!W.editable || approvedRow(row)) { return block; }
+  // The link choices first, best match first (linking.js): with the keyboard, Enter on an entity
+  // opens this menu on the best match and Enter links it; the labels and Delete follow.
+  block.appendChild(linkChoices(row, st, entity));
   const relabel = make("div", "menu-labels");
   relabel.setAttribute("role", "group");
   relabel.setAttribute("aria-label", "Label of " + entity.text);
@@ -125,27 +131,39 @@ function entityBlock(row, st, entity) {
   if (entity.flagged) { actions.appendChild(actionButton("Looks right", "looks-right")); }
   actions.appendChild(actionButton("Delete", "delete", "danger"));
   block.appendChild(actions);
+  return block;
+}
+function linkChoices(row, st, entity) {
   const other = entity.lang === "ar" ? "en" : "ar";
+  const otherName = other === "en" ? "English" : "Arabic";
   const linked = {};
   st.links.forEach(function (l) { linked[l.ar_entity_id + ":" + l.en_entity_id] = true; });
-  const candidates = st.entities.filter(function (e) {
+  const candidates = rankLinkCandidates(entity, st.entities.filter(function (e) {
     return e.lang === other && !linked[(entity.lang === "ar" ? entity.id + ":" + e.id : e.id + ":" + entity.id)];
-  });
+  }), st.links, lengthsOf(row));
   const linking = make("div", "menu-links");
   linking.setAttribute("role", "group");
   linking.setAttribute("aria-label", "Link " + entity.text + " to");
   linking.appendChild(make("span", "menu-hint", candidates.length
-    ? "Link to " + (other === "en" ? "English" : "Arabic") + ": click it in the text, or"
-    : "Tag the " + (other === "en" ? "English" : "Arabic") + " to link it."));
-  candidates.forEach(function (e) {
+    ? "Link to " + otherName + (candidates.length > 1 ? ", best match first" : "") + " (or click it in the text):"
+    : "Tag the " + otherName + " to link it."));
+  candidates.forEach(function (e, i) {
     const b = actionButton("", "link-to", "link-choice");
     b.setAttribute("data-target", e.id);
     b.appendChild(bdi(e.text, e.lang));
     b.appendChild(document.createTextNode(" " + e.label));
+    if (i === 0 && candidates.length > 1) { b.classList.add("best-match"); }
     linking.appendChild(b);
   });
-  block.appendChild(linking);
-  return block;
+  return linking;
+}
+function lengthsOf(row) {
+  const lengths = {};
+  ["ar", "en"].forEach(function (lang) {
+    const cell = cellOf(row, lang);
+    lengths[lang] = cell ? modelOf(cell).cps.length : 0;
+  });
+  return lengths;
 }
 function suggestionBlock(s) {
   const block = make("div", "menu-entity menu-suggestion");
@@ -185,4 +203,20 @@ export function entitiesAt(row, spanEl) {
     entities: ids.map(function (id) { return entityById(st, id); }).filter(Boolean),
     suggestions: st.suggestions.filter(function (s) { return keys.indexOf(s.key) >= 0; })
   };
+}
+
+// Arrow keys in the menu move among the buttons of the focused one's group (the link choices, the
+// labels, the actions): Right/Down to the next, Left/Up to the previous, Home/End to the first or
+// last. Tab still goes through every button. True if the key was one of these.
+export function menuArrow(target, key) {
+  const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, Home: -Infinity, End: Infinity }[key];
+  if (step === undefined || target.tagName !== "BUTTON") { return false; }
+  const group = target.closest(".menu-links, .menu-labels, .menu-actions, .menu-entity") || menu;
+  const buttons = Array.prototype.slice.call(group.querySelectorAll("button"));
+  const here = buttons.indexOf(target);
+  if (here < 0) { return false; }
+  let next = here + step;
+  if (step === Infinity) { next = buttons.length - 1; } else if (step === -Infinity) { next = 0; }
+  buttons[Math.max(0, Math.min(buttons.length - 1, next))].focus();
+  return true;
 }
