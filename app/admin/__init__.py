@@ -52,6 +52,8 @@ def articles():
         filters={"status": status or "", "assignee": assignee or "", "q": search or ""},
         statuses=ARTICLE_STATUSES,
         users=user_service.list_users(),
+        overdue={asg.id for a in page.articles for asg in a.assignments
+                 if assignment_service.is_overdue(asg, a.status, assignment_service.today_utc())},
     )
 
 
