@@ -191,3 +191,39 @@ def test_user_text_is_escaped_in_pages(admin_client, app, admin, seeded):
     db.session.commit()
     html = admin_client.get("/admin/").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+
+
+def test_overdue_is_past_the_due_date_while_the_assignees_part_is_not_done(app, seeded, reviewer, other_reviewer):
+    from datetime import timedelta
+
+    article = db.session.get(Article, seeded[0])
+    today = assignment_service.today_utc()
+    first = assignment_service.assign_article(article, reviewer, actor=None, due=today - timedelta(days=1))
+    second = assignment_service.assign_article(article, other_reviewer, "second_reviewer", actor=None,
+                                               due=today - timedelta(days=1))
+    assert assignment_service.is_overdue(first, "in_review", today)
+    assert not assignment_service.is_overdue(first, "submitted", today)  # the reviewer's part is done
+    assert assignment_service.is_overdue(second, "submitted", today)  # the second reviewer's is not
+    assert not assignment_service.is_overdue(second, "approved", today)
+    assert not assignment_service.is_overdue(first, "in_review", today - timedelta(days=1))  # due today: not yet
+    first.due = None
+    assert not assignment_service.is_overdue(first, "in_review", today)
+
+
+def test_the_last_send_back_is_shown_while_the_work_is_with_its_reviewer(app, seeded, admin, reviewer):
+    from app.services import workflow
+
+    article = db.session.get(Article, seeded[0])
+    assignment_service.assign_article(article, reviewer, actor=None)
+    assert workflow.open_send_backs([article]) == {}
+    for comment in ("First: check the numbers.", "Second: الفقرة ٢ still reads thousand."):
+        article.status = "submitted"
+        db.session.commit()
+        workflow.request_changes(article, admin, comment)
+    shown = workflow.open_send_backs([article])[article.id]
+    assert (shown.by.id, shown.comment) == (admin.id, "Second: الفقرة ٢ still reads thousand.")
+    workflow.start_review(article, reviewer)
+    assert workflow.open_send_backs([article])[article.id].comment.startswith("Second")
+    article.status = "submitted"
+    db.session.commit()
+    assert workflow.open_send_backs([article]) == {}  # resubmitted: no longer the reviewer's to act on

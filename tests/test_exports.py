@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import jsonschema_rs
@@ -535,8 +537,26 @@ def test_api_export_answers_a_bad_filter_with_422(corpus, client, corpus_user):
     headers = bearer(user_service.issue_api_token(corpus_user))
     response = client.get("/api/v1/export/tmx?labels=NOPE", headers=headers)
     assert response.status_code == 422 and "Unknown label(s): NOPE" in response.get_json()["error"]["message"]
-    response = client.get("/api/v1/export/conll", headers=headers)
+    response = client.get("/api/v1/export/conll?side=mt", headers=headers)
     assert response.status_code == 422 and "choose side ar or en" in response.get_json()["error"]["message"]
+    response = client.get("/api/v1/export/moses?labels=NOPE", headers=headers)  # the zip checks its filters too
+    assert response.status_code == 422 and "Unknown label(s): NOPE" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("fmt", ["moses", "conll"])
+def test_a_two_file_format_without_a_side_is_both_sides_in_one_zip_each_exactly_its_download(
+        corpus, client, corpus_user, fmt):
+    headers = bearer(user_service.issue_api_token(corpus_user))
+    download = client.get(f"/api/v1/export/{fmt}?split_clitics=true", headers=headers)
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    assert f'filename="mizan-corpus.{fmt}.zip"' in download.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(download.get_data()))
+    assert archive.testzip() is None
+    names = [export.download_name(fmt, side) for side in ("ar", "en")]
+    assert archive.namelist() == names
+    for side, name in zip(("ar", "en"), names):
+        alone = client.get(f"/api/v1/export/{fmt}?side={side}&split_clitics=true", headers=headers).get_data()
+        assert archive.read(name) == alone != b""
 
 
 def test_reviewer_cannot_export(corpus, client, reviewer):
@@ -572,7 +592,10 @@ def test_export_page_counts_and_downloads_through_the_api(corpus, client, corpus
     assert streamed.status_code == 200 and streamed.get_data(as_text=True).startswith("روسيا\tB-LOC\n")
 
 
-def test_export_page_explains_a_missing_side(corpus, client, corpus_user):
+def test_export_page_downloads_both_sides_unless_one_is_chosen_and_explains_a_wrong_side(corpus, client, corpus_user):
     log_in(client, corpus_user.username)
-    page = client.get("/export/?format=moses&status=approved&kind=text&download=1")
-    assert page.status_code == 200 and "choose ar or en or mt" in page.get_data(as_text=True)
+    both = client.get("/export/?format=moses&status=approved&kind=text&download=1")
+    assert both.status_code == 302 and "side=" not in both.headers["Location"]
+    assert client.get(both.headers["Location"]).mimetype == "application/zip"
+    page = client.get("/export/?format=conll&side=mt&status=approved&kind=text&download=1")
+    assert page.status_code == 200 and "choose ar or en, or both in one zip" in page.get_data(as_text=True)

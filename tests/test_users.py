@@ -212,3 +212,28 @@ def test_cli_reactivates_a_deactivated_user(app, client, reviewer):
         .order_by(AuditEvent.id))][-2:] == ["user.deactivate", "user.activate"]
     missing = cli(app, "users", "activate", "nobody")
     assert missing.exit_code == 1 and "No user named 'nobody'." in missing.output
+
+
+def test_every_problem_of_a_new_account_is_reported_at_once_by_field(app, reviewer):
+    problems = user_service.new_user_problems("Bad Name!", "short", "boss", "x" * 500)
+    assert set(problems) == {"username", "role", "password", "display_name"}
+    assert problems["username"].startswith("Username must be 2-64 characters")
+    assert problems["password"] == "Password must be at least 12 characters long."
+    assert user_service.new_user_problems(reviewer.username, "copper lantern orbit meadow") == {
+        "username": f"A user named {reviewer.username!r} already exists."}
+    assert user_service.new_user_problems("nadia", "copper lantern orbit meadow") == {}
+    with pytest.raises(user_service.UserError, match="Username must be"):  # the service refuses with the first
+        user_service.create_user("Bad Name!", "short")
+
+
+def test_the_admins_new_user_form_shows_the_username_and_password_problems_together(admin_client):
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    response = admin_client.post("/admin/users", data={
+        "csrf_token": csrf_token_from(page), "username": "Bad Name!", "role": "reviewer",
+        "password": "short", "confirm": "other"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="username-errors"' in html and "Username must be 2-64 characters" in html
+    assert 'id="password-errors"' in html and "at least 12 characters" in html
+    assert 'id="confirm-errors"' in html and "Passwords do not match" in html
+    assert db.session.scalar(select(User).where(User.username == "bad name!")) is None

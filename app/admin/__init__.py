@@ -52,6 +52,8 @@ def articles():
         filters={"status": status or "", "assignee": assignee or "", "q": search or ""},
         statuses=ARTICLE_STATUSES,
         users=user_service.list_users(),
+        overdue={asg.id for a in page.articles for asg in a.assignments
+                 if assignment_service.is_overdue(asg, a.status, assignment_service.today_utc())},
     )
 
 
@@ -131,7 +133,8 @@ def import_articles():
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     form = UserCreateForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if _every_new_user_problem_on_its_field(form) and valid:
         with flash_refusals() as attempt:
             user = user_service.create_user(
                 form.username.data, form.password.data, form.role.data,
@@ -142,6 +145,21 @@ def users():
             return redirect(url_for("admin.users"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/users.html", form=form, users=user_service.list_users()), status
+
+
+def _every_new_user_problem_on_its_field(form: UserCreateForm) -> bool:
+    """On a submitted form, every reason the account would be refused goes beside its field, all at once
+    (a bad username is not held back until the password is right); a field the form already refused keeps
+    its own message. True when there is none."""
+    if not form.is_submitted():
+        return False
+    problems = user_service.new_user_problems(form.username.data or "", form.password.data or "",
+                                              form.role.data or "", form.display_name.data or "")
+    for name, message in problems.items():
+        field = form[name]
+        if not field.errors:
+            field.errors = [message]
+    return not problems
 
 
 def _user_or_404(user_id: int) -> User:

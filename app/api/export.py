@@ -10,14 +10,16 @@ from . import bp
 from .schemas import ErrorSchema, ExportArgsSchema
 
 FORMAT_IN_URL = f"any({', '.join(export_service.FORMATS)})"
-MEDIA_TYPES = sorted({export_service.media_type(fmt).split(";")[0] for fmt in export_service.FORMATS})
+MEDIA_TYPES = sorted({export_service.media_type(fmt).split(";")[0] for fmt in export_service.FORMATS}
+                     | {export_service.ZIP_MEDIA_TYPE})
 
 
 @bp.route(f"/export/<{FORMAT_IN_URL}:fmt>")
 @bp.arguments(ExportArgsSchema, location="query")
 @bp.doc(responses={"200": {
     "description": "The export file, streamed: tmx (TMX 1.4), xliff2, xliff12, jsonl (a record a line, "
-                   "see docs/exports.md), conll (IOB2, one language per `side`), moses (one side per request).",
+                   "see docs/exports.md), conll (IOB2) and moses: with `side`, that language's file; without, a zip "
+                   "of the Arabic and English files, each byte for byte its side's download.",
     "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES},
 }})
 @bp.alt_response(403, schema=ErrorSchema, description="Exporting needs an admin or corpus-user account")
@@ -26,18 +28,26 @@ def export_corpus(args: dict, fmt: str):
     """Export the approved corpus (or, with status=any, every translated paragraph) in one format.
 
     An empty selection gives a valid empty file. Moses and CoNLL are one file
-    per language: choose it with `side` (moses also has `mt`, the machine drafts).
+    per language: without `side`, both (ar and en) come in one zip, each file exactly its side's
+    download; with `side`, that file alone (moses also has `mt`, the machine drafts).
     """
     if not current_user.may_export:
         abort(403, message="Exporting the corpus needs export rights (an admin or corpus-user account).")
-    chunks = export_service.stream_export(  # a SelectionError is a 422, by app/errors.py
-        fmt, export_service.selection_from(args), side=args.get("side"), split_clitics=args["split_clitics"],
-        helper_min_paragraphs=current_app.config["EXPORT_HELPER_MIN_PARAGRAPHS"]
-        if current_app.config["EXPORT_HELPER"] else None,
-    )
-    name = export_service.download_name(fmt, args.get("side") or "")
+    if export_service.sides_of(fmt) != ("",) and not args.get("side"):
+        # Moses or CoNLL with no side: the Arabic and English files together, in one zip.
+        chunks = export_service.stream_both_sides(fmt, export_service.selection_from(args),
+                                                  split_clitics=args["split_clitics"])
+        name, mimetype = export_service.zip_download_name(fmt), export_service.ZIP_MEDIA_TYPE
+    else:
+        chunks = export_service.stream_export(  # a SelectionError is a 422, by app/errors.py
+            fmt, export_service.selection_from(args), side=args.get("side"), split_clitics=args["split_clitics"],
+            helper_min_paragraphs=current_app.config["EXPORT_HELPER_MIN_PARAGRAPHS"]
+            if current_app.config["EXPORT_HELPER"] else None,
+        )
+        name = export_service.download_name(fmt, args.get("side") or "")
+        mimetype = export_service.media_type(fmt).split(";")[0]
     return Response(
         stream_with_context(chunks),
-        mimetype=export_service.media_type(fmt).split(";")[0],
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"},
     )

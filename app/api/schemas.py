@@ -487,7 +487,8 @@ class ExportArgsSchema(RequestSchema):
     labels = fields.String(validate=validate.Length(max=1000),
                            metadata={"description": "Only entities with these labels, comma-separated: PER,LOC"})
     side = fields.String(validate=validate.OneOf(["ar", "en", "mt"]),
-                         metadata={"description": "moses: ar, en or mt (machine drafts); conll: ar or en"})
+                         metadata={"description": "moses: ar, en or mt (machine drafts); conll: ar or en. "
+                                                "Without it, moses and conll give a zip of the ar and en files"})
     split_clitics = fields.Boolean(load_default=False,
                                    metadata={"description": "CoNLL: split proclitics و ف ب ل ك before ال"})
 

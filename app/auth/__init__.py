@@ -110,8 +110,13 @@ def _throttled(form, username: str, user_id: int | None, reason: str, wait: int)
     login_throttle.record_throttled(username, user_id=user_id, address=request.remote_addr, reason=reason,
                                     wait_seconds=wait)
     whom = "for this account" if reason == "account" else "from your network address"
-    flash(f"Too many attempts {whom}. Please wait {_wait_text(wait)} before trying again.", "error")
-    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+    return (render_template("auth/login.html", form=form, lockout=_lockout(f"Too many attempts {whom}.", wait)),
+            429, {"Retry-After": str(wait)})
+
+
+def _lockout(reason: str, wait: int) -> dict:
+    """What a "too many attempts" page says (templates' lockout_notice; lockout.js counts it down)."""
+    return {"reason": reason, "seconds": wait, "wait_text": _wait_text(wait)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -187,15 +192,18 @@ def change_password():
         if wait := login_throttle.seconds_locked(user.username):
             login_throttle.record_throttled(user.username, user_id=user.id, address=request.remote_addr,
                                             reason="account", wait_seconds=wait)
-            flash(f"Too many attempts for this account. Please wait {_wait_text(wait)} before trying again.",
-                  "error")
-            return render_template("auth/password.html", form=form), 429, {"Retry-After": str(wait)}
+            lockout = _lockout("Too many attempts for this account.", wait)
+            return render_template("auth/password.html", form=form, lockout=lockout), 429, {"Retry-After": str(wait)}
         with flash_refusals(quiet=True) as attempt:
             user_service.change_own_password(user, form.current_password.data, form.password.data)
         if isinstance(attempt.refusal, user_service.WrongPassword):
             login_throttle.record_failure(user.username, _lockout_policy(), user_id=user.id,
                                           address=request.remote_addr)
             form.current_password.errors.append(str(attempt.refusal))
+            # Every problem at once: a weak new password is said now, not after the current one is right.
+            if problem := user_service.password_problem(form.password.data,
+                                                        user_inputs=(user.username, user.display_name)):
+                form.password.errors.append(problem)
         elif attempt.refusal is not None:
             form.password.errors.append(str(attempt.refusal))
         else:
@@ -203,5 +211,10 @@ def change_password():
             login_user(user, remember=remembered)  # this session, under the new session epoch
             flash("Your password is changed; your other sessions were ended.", "success")
             return redirect(url_for("auth.change_password"))
+    elif form.is_submitted() and form.password.data and not form.password.errors:
+        # The form was refused (e.g. the repetition differs): a weak new password is said at the same time.
+        if problem := user_service.password_problem(form.password.data, user_inputs=(user.username,
+                                                                                     user.display_name)):
+            form.password.errors.append(problem)
     status = 200 if request.method == "GET" else 422
     return render_template("auth/password.html", form=form), status

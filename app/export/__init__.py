@@ -25,10 +25,11 @@ FORMAT_CHOICES = [
     SelectChoice("xliff2", "XLIFF 2.0"),
     SelectChoice("xliff12", "XLIFF 1.2"),
     SelectChoice("conll", "CoNLL (IOB2) — one file per language"),
-    SelectChoice("moses", "Moses plain text — one file per side"),
+    SelectChoice("moses", "Moses plain text — one file per language"),
 ]
-SIDE_CHOICES = [SelectChoice("", "— (one-file formats)"), SelectChoice("ar", "Arabic"), SelectChoice("en", "English"),
-                SelectChoice("mt", "Machine drafts (moses only)")]
+SIDE_CHOICES = [SelectChoice("", "Arabic and English in one zip (moses, conll); one-file formats: the file"),
+                SelectChoice("ar", "Arabic only"), SelectChoice("en", "English only"),
+                SelectChoice("mt", "Machine drafts only (moses)")]
 
 
 class ExportForm(Form):
@@ -38,7 +39,7 @@ class ExportForm(Form):
         csrf = False
 
     format = SelectField("Format", choices=FORMAT_CHOICES, default="jsonl", validate_choice=False)  # validate_format
-    side = SelectField("File (moses, conll)", choices=SIDE_CHOICES, default="", validate_choice=True)
+    side = SelectField("Files (moses, conll)", choices=SIDE_CHOICES, default="", validate_choice=True)
     status = SelectField("Paragraphs", default="approved", choices=[
         SelectChoice("approved", "Approved, with their approved English"),
         SelectChoice("any", "Every translated paragraph, with its current English"),
@@ -67,8 +68,9 @@ class ExportForm(Form):
         if self.format.data not in export_service.FORMATS:
             return  # the format's own error says it
         sides = export_service.sides_of(self.format.data)
-        if sides != ("",) and field.data not in sides:
-            raise ValidationError(f"{self.format.data} writes one file per side: choose {' or '.join(sides)}.")
+        if sides != ("",) and field.data and field.data not in sides:
+            raise ValidationError(f"{self.format.data} writes one file per side: choose {' or '.join(sides)}, "
+                                  "or both in one zip.")
         if sides == ("",) and field.data:
             raise ValidationError(f"{self.format.data} is a single file: leave this empty.")
 

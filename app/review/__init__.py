@@ -38,8 +38,13 @@ def my_work():
         .where(Assignment.user_id == current_user.id)
         .order_by(Assignment.due.is_(None), Assignment.due, Article.id)
     ).all()
+    today = assignment_service.today_utc()
+    overdue = {a.id for article, a in rows if assignment_service.is_overdue(a, article.status, today)}
+    rows = sorted(rows, key=lambda row: row[1].id not in overdue)  # overdue first; stable: by due date, then id
     progress = assignment_service.paragraph_progress([article.id for article, _ in rows])
-    return render_template("review/my_work.html", rows=rows, progress=progress)
+    send_backs = workflow_service.open_send_backs(article for article, a in rows if a.role == "reviewer")
+    return render_template("review/my_work.html", rows=rows, progress=progress, overdue=overdue,
+                           send_backs=send_backs)
 
 
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>")
@@ -106,6 +111,7 @@ def article(article_id: int):
         active_job=active_job,
         model_installed=find_package(current_app.instance_path) is not None,
         edit_refusal=edit_refusal,
+        send_back=workflow_service.open_send_backs([article]).get(article.id),
         transitions=workflow_service.available_transitions(article, current_user, (approved, len(paragraphs))),
         overrides=review_service.approval_overrides([p.id for p in paragraphs if p.status == "approved"]),
         comment_form=CommentForm(),

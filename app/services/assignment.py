@@ -40,6 +40,22 @@ def get_visible_article(user: User, article_id: int) -> Article:
     return article
 
 
+# An assignment's work is done once its article has moved past it: the reviewer's at submission, the
+# second reviewer's at approval. Past its due date and not done, it is overdue.
+WORK_DONE_IN = {"reviewer": ("submitted", "approved"), "second_reviewer": ("approved",)}
+
+
+def today_utc() -> date:
+    """The day due dates are compared with: the UTC day, as every date the app stores."""
+    return utcnow().date()
+
+
+def is_overdue(assignment: Assignment, article_status: str, today: date) -> bool:
+    """Due before `today` and its work not done (WORK_DONE_IN)."""
+    return (assignment.due is not None and assignment.due < today
+            and article_status not in WORK_DONE_IN.get(assignment.role, ()))
+
+
 def paragraph_counts(article_ids: list[int]) -> dict[int, int]:
     return {article_id: total for article_id, (total, _) in paragraph_progress(article_ids).items()}
 

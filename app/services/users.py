@@ -52,21 +52,29 @@ def validate_password(password: str, *, user_inputs: tuple[str, ...] = ()) -> No
     """The one password rule, for the CLI, the admin's forms and a user's own change: 12 to 1024
     characters, not only spaces, storable, and not common or guessable (zxcvbn, with the username
     and display name as words an attacker would try first)."""
+    problem = password_problem(password, user_inputs=user_inputs)
+    if problem is not None:
+        raise UserError(problem)
+
+
+def password_problem(password: str, *, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """What is wrong with a new password by the rule of `validate_password`, or None when it is fine."""
     if not password.strip():
-        raise UserError("Password cannot be only spaces.")
+        return "Password cannot be only spaces."
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        return f"Password must be at least {MIN_PASSWORD_LENGTH} characters long."
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise UserError(f"Password must be at most {MAX_PASSWORD_LENGTH} characters long.")
+        return f"Password must be at most {MAX_PASSWORD_LENGTH} characters long."
     if (refused := refusal(password, TEXT)) is not None:
-        raise UserError(f"The password {refused}.")
+        return f"The password {refused}."
     from zxcvbn import zxcvbn  # its word lists take a moment to load: only when a password is set
 
     verdict = zxcvbn(password[:SCORED_PREFIX], user_inputs=[word for word in user_inputs if word])
     if verdict["score"] < MIN_PASSWORD_SCORE:
         advice = " ".join(part for part in [verdict["feedback"]["warning"], *verdict["feedback"]["suggestions"]]
                           if part)
-        raise UserError(f"This password is too easy to guess. {advice}".strip())
+        return f"This password is too easy to guess. {advice}".strip()
+    return None
 
 
 def get_user_by_username(username: str) -> User | None:
@@ -80,6 +88,32 @@ def require_user(username: str) -> User:
     return user
 
 
+def new_user_problems(username: str, password: str, role: str = "reviewer", display_name: str = "") -> dict[str, str]:
+    """Every reason a new account would be refused, by field (username, role, password, display_name), all
+    at once: a form shows each beside its field rather than one at a time. Empty when the account can be made."""
+    problems: dict[str, str] = {}
+    if (refused := refusal(username, NAME)) is not None:
+        problems["username"] = f"The username {refused}."
+    elif not USERNAME_PATTERN.match(normalise_username(username)):
+        problems["username"] = ("Username must be 2-64 characters: lowercase letters, digits, '.', '_' or '-', "
+                                "starting with a letter or digit.")
+    elif get_user_by_username(username) is not None:
+        problems["username"] = f"A user named {normalise_username(username)!r} already exists."
+    if role not in ROLES:
+        problems["role"] = f"Role must be one of: {', '.join(ROLES)}."
+    display_problem = None
+    if (refused := refusal(display_name, NAME)) is not None:
+        display_problem = f"The display name {refused}."
+    elif len(nfc(display_name).strip()) > MAX_DISPLAY_NAME:
+        display_problem = f"The display name can be at most {MAX_DISPLAY_NAME} characters."
+    words = (normalise_username(username), "" if display_problem else display_name)
+    if (problem := password_problem(password, user_inputs=words)) is not None:
+        problems["password"] = problem
+    if display_problem is not None:
+        problems["display_name"] = display_problem
+    return problems
+
+
 def create_user(
     username: str,
     password: str,
@@ -88,24 +122,12 @@ def create_user(
     display_name: str = "",
     actor: User | None = None,
 ) -> User:
-    if (refused := refusal(username, NAME)) is not None:
-        raise UserError(f"The username {refused}.")
+    """A new account; refused (UserError, the first of `new_user_problems`) when anything is wrong."""
+    problems = new_user_problems(username, password, role, display_name)
+    if problems:
+        raise UserError(next(iter(problems.values())))
     username = normalise_username(username)
-    if not USERNAME_PATTERN.match(username):
-        raise UserError(
-            "Username must be 2-64 characters: lowercase letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit."
-        )
-    if role not in ROLES:
-        raise UserError(f"Role must be one of: {', '.join(ROLES)}.")
-    validate_password(password, user_inputs=(username, display_name))
-    if (refused := refusal(display_name, NAME)) is not None:
-        raise UserError(f"The display name {refused}.")
     display_name = nfc(display_name)
-    if len(display_name.strip()) > MAX_DISPLAY_NAME:
-        raise UserError(f"The display name can be at most {MAX_DISPLAY_NAME} characters.")
-    if get_user_by_username(username) is not None:
-        raise UserError(f"A user named {username!r} already exists.")
     user = User(
         username=username,
         display_name=display_name.strip() or username,

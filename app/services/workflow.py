@@ -11,10 +11,15 @@ the user, and changes nothing.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Article, Comment, Paragraph, User
+from ..models import Article, AuditEvent, Comment, Paragraph, User
 from . import Conflict, Forbidden, ServiceError
 from .assignment import assignments_of
 from .audit import record_event
@@ -218,6 +223,38 @@ def add_comment(article: Article, actor: User, body: str, *, paragraph: Paragrap
     if commit:
         db.session.commit()
     return comment
+
+
+# While the work is back with its reviewer, the last send-back is shown at the top of the article and in My work.
+SEND_BACK_SHOWN_IN = ("changes_requested", "in_review")
+
+
+@dataclass(frozen=True)
+class SendBack:
+    """The last time an article was sent back to its reviewer: by whom, when, and the comment saying why."""
+
+    article_id: int
+    by: User | None
+    at: datetime
+    comment: str
+
+
+def open_send_backs(articles: Iterable[Article]) -> dict[int, SendBack]:
+    """The last send-back of each article whose work is back with its reviewer (changes requested, or the
+    review resumed since), by article id, from the audit log in two queries whatever the number of articles."""
+    ids = [a.id for a in articles if a.status in SEND_BACK_SHOWN_IN]
+    if not ids:
+        return {}
+    last: dict[int, AuditEvent] = {}
+    for event in db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "article.request_changes", AuditEvent.object_type == "article",
+               AuditEvent.object_id.in_(ids))
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id)
+    ):
+        last[event.object_id] = event  # type: ignore[index]  # object_id is set for article events
+    return {article_id: SendBack(article_id, event.actor, event.created_at, str((event.after or {}).get("comment", "")))
+            for article_id, event in last.items()}
 
 
 def comments_of(article_id: int) -> list[Comment]:

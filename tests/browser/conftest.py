@@ -108,6 +108,39 @@ def page(context):
     assert not refused + csp_violations(page), f"The Content-Security-Policy refused: {refused}"
 
 
+# --- phones and desktops -------------------------------------------------------------------
+# A test parametrized indirectly over `device` with one of these sizes gets a context of that size, and
+# `phone_page` a page in it: a phone (narrower than 800 px) with touch and a mobile viewport, as Chromium's
+# mobile emulation does it.
+
+@pytest.fixture
+def device(browser, live_server, request):
+    """A browser context of the size asked for; a phone has touch and a mobile viewport, as Chromium emulates it."""
+    size = request.param
+    phone = size["width"] < 800
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", service_workers="block",
+                                  viewport=size, is_mobile=phone, has_touch=phone,
+                                  device_scale_factor=2 if phone else 1)
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(device):
+    """A page in `device` (whatever its size), watched for JavaScript errors and refusals of the CSP as `page` is."""
+    device.add_init_script(RECORD_CSP_VIOLATIONS)
+    page = device.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    refused = watch_for_csp_violations(page)
+    yield page
+    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not refused + csp_violations(page), f"The Content-Security-Policy refused: {refused}"
+
+
 def log_in(page, username: str, password: str = PASSWORD) -> None:
     """Fill in the real login form, as a person would, and wait for the page it leads to."""
     page.goto(LOGIN_PATH)

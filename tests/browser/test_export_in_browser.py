@@ -1,6 +1,7 @@
 """A corpus user downloads the corpus from the Export page, in a real browser against the production server."""
 from __future__ import annotations
 
+import zipfile
 from urllib.parse import urlsplit
 
 import orjson
@@ -49,7 +50,7 @@ def test_corpus_user_counts_and_downloads_conll_and_jsonl(page, approved_article
     assert page.get_by_role("link", name="My work").count() == 0  # no review rights, no review pages
 
     page.get_by_label("Format").select_option("conll")
-    page.get_by_label("File (moses, conll)").select_option("ar")
+    page.get_by_label("Files (moses, conll)").select_option("ar")
     page.get_by_role("button", name="Count matching paragraphs").click()
     assert page.get_by_role("status").inner_text() == f"{expected} paragraphs match these filters."
 
@@ -68,8 +69,36 @@ def test_corpus_user_counts_and_downloads_conll_and_jsonl(page, approved_article
     assert records[0]["entities"]["ar"][0]["text"] == first_word
 
 
-def test_export_page_says_which_file_a_two_file_format_needs(page, approved_article):
+def test_export_page_says_which_file_a_two_file_format_can_give(page, approved_article):
     log_in(page, "carla")
-    page.get_by_label("Format").select_option("moses")
+    page.get_by_label("Format").select_option("conll")
+    page.get_by_label("Files (moses, conll)").select_option("mt")
     page.get_by_role("button", name="Download").click()
-    assert "choose ar or en or mt" in page.locator(".errors").inner_text()
+    assert "choose ar or en, or both in one zip" in page.locator(".errors").inner_text()
+
+
+@pytest.mark.parametrize("device", [pytest.param({"width": 390, "height": 844}, id="390x844"),
+                                    pytest.param({"width": 1440, "height": 900}, id="1440x900")], indirect=True)
+@pytest.mark.parametrize("fmt, names", [("moses", ["mizan-corpus.ar", "mizan-corpus.en"]),
+                                        ("conll", ["mizan-corpus.ar.conll", "mizan-corpus.en.conll"])])
+def test_corpus_user_downloads_both_sides_of_moses_and_conll_in_one_click(phone_page, approved_article, device,
+                                                                         fmt, names):
+    page = phone_page
+    log_in(page, "carla")
+    page.get_by_label("Format").select_option(fmt)
+    assert page.get_by_label("Files (moses, conll)").input_value() == ""  # both, unless one is chosen
+    with page.expect_download() as both:
+        page.get_by_role("button", name="Download").click()
+    assert both.value.suggested_filename == f"mizan-corpus.{fmt}.zip"
+    archive = zipfile.ZipFile(both.value.path())
+    assert archive.testzip() is None and archive.namelist() == names
+    # Each file inside is byte for byte the download of its side (what scripts fetch with side=…).
+    for side, name in zip(("ar", "en"), names):
+        alone = page.request.get(f"/api/v1/export/{fmt}?side={side}")
+        assert alone.ok and archive.read(name) == alone.body() != b""
+    expected, first_word = approved_article
+    arabic = archive.read(names[0]).decode()
+    if fmt == "moses":
+        assert len(arabic.splitlines()) == expected
+    else:
+        assert arabic.startswith(f"{first_word}\tB-LOC\n")

@@ -32,35 +32,6 @@ LONG_ARABIC_TERM = "منظمة" * 20  # one word, no space: wider than any phone
 LONG_ENGLISH_TERM = "Organisation" * 10
 
 
-@pytest.fixture
-def device(browser, live_server, request):
-    """A browser context of the size asked for; a phone has touch and a mobile viewport, as Chromium emulates it."""
-    size = request.param
-    phone = size["width"] < 800
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", service_workers="block",
-                                  viewport=size, is_mobile=phone, has_touch=phone,
-                                  device_scale_factor=2 if phone else 1)
-    context.set_default_timeout(10_000)
-    try:
-        yield context
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def phone_page(device):
-    from tests.browser.conftest import RECORD_CSP_VIOLATIONS, csp_violations, watch_for_csp_violations
-
-    device.add_init_script(RECORD_CSP_VIOLATIONS)
-    page = device.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    refused = watch_for_csp_violations(page)
-    yield page
-    assert not errors, f"JavaScript errors on the page: {errors}"
-    assert not refused + csp_violations(page), f"The Content-Security-Policy refused: {refused}"
-
-
 def stretch_the_data(live_server) -> dict:
     """What makes pages wide in real use: a URL in a translation and a comment, a long unbroken glossary term."""
     from app.services import glossary, workflow

@@ -6,7 +6,10 @@ chunk from one read snapshot of the database. Formats and fields: docs/exports.m
 """
 from __future__ import annotations
 
+import io
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Mapping
 
@@ -21,8 +24,8 @@ FORMATS = tuple(WRITERS)
 
 __all__ = [
     "FORMATS", "KINDS", "STATUSES", "ExportReport", "Selection", "SelectionError", "count", "download_name",
-    "label_names", "media_type", "output_paths", "selection_from", "sides_of", "start_helper", "stream_export",
-    "write_export",
+    "label_names", "media_type", "output_paths", "selection_from", "sides_of", "start_helper", "stream_both_sides",
+    "stream_export", "write_export", "zip_download_name", "BOTH_SIDES", "ZIP_MEDIA_TYPE",
 ]
 
 
@@ -127,6 +130,76 @@ def stream_export(fmt: str, selection: Selection, *, side: str | None = None, sp
             yield from file.chunks(checked(connection, selection), report, connection)
 
     return chunks()
+
+
+# A two-file format downloaded without a side: both languages in one zip (the machine drafts of Moses stay
+# a download of their own, side=mt).
+BOTH_SIDES = ("ar", "en")
+ZIP_MEDIA_TYPE = "application/zip"
+
+
+def zip_download_name(fmt: str) -> str:
+    """`mizan-corpus.moses.zip`: the zip of both sides of a two-file format."""
+    return f"mizan-corpus.{fmt}.zip"
+
+
+def stream_both_sides(fmt: str, selection: Selection, *, split_clitics: bool = False,
+                      report: ExportReport | None = None) -> Iterator[bytes]:
+    """The Arabic and English files of a two-file format (Moses, CoNLL) in one zip, streamed: each file
+    inside is byte for byte the download of its side (`stream_export(..., side=...)`), named as that
+    download is, from one read snapshot. The export is read once: the Arabic file is compressed into the zip
+    as it is written, the English one is held in a temporary file (in memory while small) until the Arabic
+    file is complete, since a zip holds its files one after the other.
+
+    Filters are checked before this returns, as in `stream_export`.
+    """
+    if sides_of(fmt) == ("",):
+        raise SelectionError(f"{fmt} is a single file: there are no sides to bundle.")
+    with _snapshot() as connection:
+        checked(connection, selection)
+    report = report or ExportReport(fmt)
+    first, second = BOTH_SIDES
+
+    def chunks() -> Iterator[bytes]:
+        out = _ChunkSink()
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as held, \
+                zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            with _snapshot() as connection:
+                with archive.open(download_name(fmt, first), "w", force_zip64=True) as entry:
+                    for parts in render(fmt, checked(connection, selection), report, connection, split_clitics,
+                                        sides=BOTH_SIDES):
+                        if parts.get(first):
+                            entry.write(parts[first])
+                            yield out.take()
+                        if parts.get(second):
+                            held.write(parts[second])
+            held.seek(0)
+            with archive.open(download_name(fmt, second), "w", force_zip64=True) as entry:
+                while block := held.read(1024 * 1024):
+                    entry.write(block)
+                    yield out.take()
+        yield out.take()  # the zip's central directory
+
+    return chunks()
+
+
+class _ChunkSink(io.RawIOBase):
+    """A write-only, unseekable file the zip is written into; `take` hands over what was written since."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self._parts = b"".join(self._parts), []
+        return data
 
 
 def _write_jsonl_in_parallel(selection: Selection, files: tuple[Path, Path], report: ExportReport,
