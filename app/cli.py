@@ -339,7 +339,11 @@ def mt_translate_command(article_ids: tuple[int, ...], all_articles: bool, model
     lease = Lease.from_config(current_app.config)  # held while this command runs, like a worker's
     failed = 0
     for article in articles:
-        job, created = mt.create_translation_job(article, package, actor=None, running_under=lease)
+        try:
+            job, created = mt.create_translation_job(article, package, actor=None, running_under=lease)
+        except ServiceError as error:  # an approved article: nothing to translate
+            click.echo(f"article {article.id}: {error}")
+            continue
         if not created and not mt.claim_jobs(job.id, limit=1, lease=lease):  # queued: taken here; running: left
             click.echo(f"article {article.id}: already being translated by job {job.id} ({job.status})")
             continue

@@ -407,3 +407,69 @@ def test_translate_all_leaves_translated_and_approved_articles_alone_after_a_new
     assert [line.split(":")[0] for line in reports] == [f"article {i}" for i in seeded[2:]]
     assert not db.session.scalars(select(Translation).join(Paragraph, Paragraph.id == Translation.paragraph_id).where(
         Paragraph.article_id.in_(seeded[:2]), Translation.model_id != "older-model")).all()
+
+
+def _approve(paragraph_ids, reviewer):
+    from app.services import review as review_service
+
+    for pid in paragraph_ids:
+        paragraph = db.session.get(Paragraph, pid)
+        reason = "Checked against the source." if paragraph.qa_findings else None
+        review_service.approve_paragraph(pid, paragraph.version, actor=reviewer, override_reason=reason)
+
+
+def test_a_newer_model_never_replaces_or_shows_a_draft_beside_an_approved_paragraph(
+        admin_client, app, seeded, reviewer, model, other_tiny_package_file):
+    from app.services import assignment
+
+    article_id = seeded[0]
+    translate_article(app, article_id)
+    assignment.assign_article(db.session.get(Article, article_id), reviewer, actor=None)
+    first, second = (p.id for p in db.session.get(Article, article_id).paragraphs[:2])
+    _approve([first], reviewer)
+    approved_revision = db.session.get(Paragraph, first).current_revision_id
+
+    other = mt_packages.install_package(other_tiny_package_file, app.instance_path)
+    job = translate_article(app, article_id, model_id=other.model_id)  # as the page's Translate button does
+
+    assert job.status == "done"
+    db.session.expire_all()
+    approved = db.session.get(Paragraph, first)
+    assert approved.status == "approved" and approved.current_revision_id == approved_revision
+    assert approved.current_revision.model_id == model.model_id
+    assert not db.session.scalars(select(Translation).where(Translation.paragraph_id == first,
+                                                            Translation.model_id == other.model_id)).all()
+    assert db.session.get(Paragraph, second).current_revision.model_id == other.model_id  # not approved: newer draft
+    page = admin_client.get(f"/articles/{article_id}").get_data(as_text=True)
+    section = page.split(f'id="p-{first}"')[1].split("</section>")[0]
+    assert "Machine draft</span>" not in section  # no newer draft shown beside the approved English
+
+
+def test_translate_on_a_fully_approved_article_queues_nothing_and_says_why(
+        admin_client, app, seeded, reviewer, model, other_tiny_package_file):
+    from app.services import assignment, workflow
+    from tests.conftest import csrf_token_from
+
+    article_id = seeded[0]
+    translate_article(app, article_id)
+    article = db.session.get(Article, article_id)
+    assignment.assign_article(article, reviewer, actor=None)
+    _approve([p.id for p in article.paragraphs], reviewer)
+    other = mt_packages.install_package(other_tiny_package_file, app.instance_path)
+    jobs_before = db.session.scalar(select(func.count()).select_from(TranslationJob))
+
+    page = admin_client.get(f"/admin/articles/{article_id}").get_data(as_text=True)
+    admin_client.post(f"/admin/articles/{article_id}/translate", data={"csrf_token": csrf_token_from(page)})
+    page = admin_client.get(f"/admin/articles/{article_id}").get_data(as_text=True)
+    assert "Every paragraph of this article is approved, so no machine translation was queued" in page
+
+    workflow.submit_article(db.session.get(Article, article_id), reviewer)
+    workflow.approve_article(db.session.get(Article, article_id), user_service.get_user_by_username("amina"))
+    admin_client.post(f"/admin/articles/{article_id}/translate", data={"csrf_token": csrf_token_from(page)})
+    page = admin_client.get(f"/admin/articles/{article_id}").get_data(as_text=True)
+    assert "This article is approved: its English is final, so no machine translation was queued." in page
+    api = admin_client.post(f"/api/v1/articles/{article_id}/translate",
+                            headers=bearer(user_service.issue_api_token(user_service.get_user_by_username("amina"))))
+    assert api.status_code == 409 and "approved" in api.get_json()["error"]["message"]
+    assert db.session.scalar(select(func.count()).select_from(TranslationJob)) == jobs_before
+    assert not db.session.scalars(select(Translation).where(Translation.model_id == other.model_id)).all()

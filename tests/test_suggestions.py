@@ -111,6 +111,15 @@ def test_entities_of_approved_paragraphs_are_suggested_elsewhere(app):
     assert [s.text for s in article_suggestions(third.article_id)] == ["بوتين"]
 
 
+def test_numbers_tagged_in_approved_paragraphs_are_not_suggested_elsewhere(app):
+    """A percentage tagged and linked once (٤٫٢٪ → 4.2%) is a figure, not a name: QA compares figures."""
+    (done,) = make_article([("ارتفع المؤشر ٤٫٢٪ وقال بوتين", "The index rose 4.2% and Putin said")], approved=True)
+    link(add_entity(done, "ar", "٤٫٢٪", "PERCENT"), add_entity(done, "en", "4.2%", "PERCENT"))
+    link(add_entity(done, "ar", "بوتين", "PER"), add_entity(done, "en", "Putin", "PER"))
+    (draft,) = make_article([("ارتفعت الأسعار ٤٫٢٪ وقال بوتين", "Prices rose 4.2% and Putin said")])
+    assert [(s.lang, s.text) for s in article_suggestions(draft.article_id)] == [("ar", "بوتين"), ("en", "Putin")]
+
+
 def test_the_most_frequent_label_wins(app):
     paragraphs = make_article([("واشنطن وواشنطن", "Washington"), ("واشنطن", "Washington")], approved=True)
     add_entity(paragraphs[0], "ar", "واشنطن", "LOC")

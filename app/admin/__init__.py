@@ -107,7 +107,7 @@ def article(article_id: int):
         events=list(events),
         effort=effort.article_effort(article.id),
         paragraph_effort=effort.paragraph_effort(article.id),
-    )
+    ), 422 if form.errors else 200
 
 
 @bp.route("/dashboard")

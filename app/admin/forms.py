@@ -1,11 +1,12 @@
 """Admin forms (Flask-WTF: every one carries a CSRF token)."""
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from ..forms import Form
 from ..models import ROLES
-from ..services.glossary import MAX_SIDE_CHARS
+from ..services import ServiceError
+from ..services.glossary import MAX_SIDE_CHARS, clean_side
 from ..services.user_text import NAME, PROSE
 from ..services.users import MAX_DISPLAY_NAME, MIN_PASSWORD_LENGTH
 
@@ -57,6 +58,11 @@ class AssignForm(Form):
     due = DateField("Due date (optional)", validators=[Optional()])
     submit = SubmitField("Save assignment")
 
+    def validate_second_reviewer(self, field):
+        """Said beside the control, before anyone is assigned (the service refuses the pair too)."""
+        if field.data and field.data == self.reviewer.data:
+            raise ValidationError("The reviewer and the second reviewer must be different people; nothing was assigned.")
+
 
 class LabelForm(Form):
     TEXT_KINDS = {"name": NAME}
@@ -75,3 +81,20 @@ class GlossaryTermForm(Form):
                      render_kw={"autocomplete": "off"})
     label = SelectField("Label", validators=[DataRequired()])
     submit = SubmitField("Save term")
+
+    # The glossary's own rules (an Arabic letter in the Arabic, no number, at most MAX_SIDE_CHARS), said beside
+    # the field rather than above the page.
+    def validate_ar(self, field):
+        _check_side(field, "Arabic")
+
+    def validate_en(self, field):
+        _check_side(field, "English")
+
+
+def _check_side(field, what: str) -> None:
+    if field.errors or not field.data:  # already said: too long, or empty
+        return
+    try:
+        clean_side(field.data, what)
+    except ServiceError as refusal:
+        raise ValidationError(str(refusal)) from refusal

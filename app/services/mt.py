@@ -70,11 +70,25 @@ def _has_draft_from(model_id: str):
 
 
 def paragraphs_without_draft(article_id: int, model_id: str) -> list[Paragraph]:
+    """The paragraphs still to translate with this model: an approved paragraph's English is final, so it
+    gets no draft (none to show its reviewer, none to replace what was approved)."""
     return list(db.session.scalars(
         select(Paragraph)
-        .where(Paragraph.article_id == article_id, ~_has_draft_from(model_id))
+        .where(Paragraph.article_id == article_id, Paragraph.status != "approved", ~_has_draft_from(model_id))
         .order_by(Paragraph.position)
     ))
+
+
+def refuse_if_approved(article: Article) -> None:
+    """An approved article, or one whose every paragraph is approved, has nothing left to translate:
+    refused with a message, so nothing is queued."""
+    if article.status in LOCKED_FOR_EVERYONE:
+        raise Conflict("This article is approved: its English is final, so no machine translation was queued.")
+    open_paragraphs = db.session.scalar(select(func.count()).select_from(Paragraph).where(
+        Paragraph.article_id == article.id, Paragraph.status != "approved"))
+    if not open_paragraphs and _paragraph_count(article.id):
+        raise Conflict("Every paragraph of this article is approved, so no machine translation was queued; "
+                       "reopen a paragraph to translate it again.")
 
 
 def untranslated_article_ids(model_id: str) -> list[int]:
@@ -115,6 +129,7 @@ def create_translation_job(article: Article, package: InstalledPackage, *, actor
     if existing is not None:
         db.session.rollback()
         return JobRequest(existing, False)
+    refuse_if_approved(article)
     total = _paragraph_count(article.id)
     job = TranslationJob(
         article_id=article.id, model_id=package.model_id, status="queued", total=total,
@@ -337,8 +352,9 @@ def _translate_chunk(translator: Translator, chunk: list[Paragraph]):
 def store_machine_drafts(drafts: list[tuple[Paragraph, str]], translator: Translator) -> list[int]:
     """Append each paragraph's machine revision, unless it already has one from this model (another
     worker, or the CLI, was first: the unique index uq_translations_machine_draft, ON CONFLICT DO
-    NOTHING). A new draft becomes current only where no human has edited: a conditional UPDATE that
-    re-checks the current revision, so a reviewer's save that lands meanwhile is never replaced.
+    NOTHING). A new draft becomes current only where no human has edited and nobody has approved: a
+    conditional UPDATE that re-checks the current revision and the status, so a reviewer's save or
+    approval that lands meanwhile is never replaced.
     The ids of the paragraphs that got a new draft."""
     if not drafts:
         return []
@@ -352,7 +368,7 @@ def store_machine_drafts(drafts: list[tuple[Paragraph, str]], translator: Transl
     for revision_id, paragraph_id in inserted:
         db.session.execute(
             update(Paragraph)
-            .where(Paragraph.id == paragraph_id,
+            .where(Paragraph.id == paragraph_id, Paragraph.status != "approved",
                    or_(Paragraph.current_revision_id.is_(None), exists().where(
                        Translation.id == Paragraph.current_revision_id, Translation.origin == "machine")))
             .values(current_revision_id=revision_id, version=Paragraph.version + 1)

@@ -251,8 +251,10 @@ def _with_approved(part: _GlossaryPart, labels: _Labels) -> KnownForms:
     The approved layer holds the forms only approved entities know, and the glossary forms to which
     approved links add English forms (it comes first, so its payload wins for those).
     """
-    entity_counts = _rows(_APPROVED_ENTITY_COUNTS)
-    link_counts = _rows(_APPROVED_LINK_COUNTS)
+    from .glossary import is_number_or_amount  # a number tagged once is no name to suggest elsewhere
+
+    entity_counts = [row for row in _rows(_APPROVED_ENTITY_COUNTS) if not is_number_or_amount(row[0])]
+    link_counts = [row for row in _rows(_APPROVED_LINK_COUNTS) if not is_number_or_amount(row[0])]
     approved: dict[str, Counter] = defaultdict(Counter)  # key -> label id -> entities
     for key, (_, label_id, count) in zip(normalize_terms([row[0] for row in entity_counts]), entity_counts):
         if key and label_id in labels.names:
