@@ -52,7 +52,7 @@ def my_work():
 def article(article_id: int):
     """The review workspace: each Arabic paragraph beside its English, with drafts, status and comments.
 
-    The entity layer (entities.js) gets its data in two JSON script tags, in a
+    The entity layer (static/entities/) gets its data in two JSON script tags, in a
     constant number of queries: the label set, and the article's entities,
     links and QA findings. Each row carries its current revision id
     (`data-revision`), which English tagging sends along.
@@ -86,7 +86,7 @@ def article(article_id: int):
             select(Label.id, Label.name, Label.colour, Label.hotkey, Label.retired).order_by(Label.position, Label.id)
         )
     ]
-    # Entities, links and QA for entities.js, compact, in two queries whatever the article's length.
+    # Entities, links and QA for the entity layer (static/entities/), compact, in two queries whatever the article's length.
     # entities: {paragraph id: [[id, lang, start, end, label, flagged], …]}, the Arabic ones and those of the
     # current English revision (the rule of entities.entities_and_links), offsets in Python str indices over
     # NFC text; their text is the cell's text between the offsets, so it is not repeated.

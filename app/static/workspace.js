@@ -17,7 +17,7 @@
 //   refusal, never in HTTP words.
 // - A paragraph approved with a QA override says so: "Overridden by NAME,
 //   DATE: REASON", and its QA errors show as overridden.
-// - entities.js builds on this file through window.MizanWorkspace and the
+// - the entity layer (static/entities/, ES modules) builds on this file through window.MizanWorkspace and the
 //   events "mizan:saved" (detail: the save response) and
 //   "mizan:english-changed" (detail: {revision_id}) dispatched on a row.
 (function () {
@@ -270,7 +270,7 @@
       if (strong) { strong.textContent = overridden ? "Error (overridden): " : "Error: "; }
     });
   }
-  // entities.js draws the QA findings; they are marked as overridden as they appear.
+  // The entity layer (static/entities/) draws the QA findings; they are marked as overridden as they appear.
   if (window.MutationObserver) {
     new MutationObserver(function (records) {
       records.forEach(function (record) {
