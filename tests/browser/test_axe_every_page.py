@@ -16,38 +16,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Paragraph
 from tests.browser.conftest import axe_violations, format_violations, log_in
-from tests.browser.test_layout_in_browser import DESKTOP, PHONE, stretch_the_data
+from tests.browser.test_layout_in_browser import stretch_the_data
 from tests.conftest import PASSWORD
 from tests.support.live_server import LOGIN_PATH
 
 pytestmark = pytest.mark.slow
-
-SIZES = [pytest.param(DESKTOP, id="1440x900"), pytest.param(PHONE, id="390x844")]
-
-
-@pytest.fixture(params=SIZES)
-def screen(browser, live_server, request):
-    """A page of this size; on a phone with touch and a mobile viewport (chromium's emulation)."""
-    from tests.browser.conftest import RECORD_CSP_VIOLATIONS, csp_violations, watch_for_csp_violations
-
-    size = request.param
-    phone = size["width"] < 800
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", service_workers="block",
-                                  viewport=size, is_mobile=phone, has_touch=phone,
-                                  device_scale_factor=2 if phone else 1)
-    context.set_default_timeout(10_000)
-    context.add_init_script(RECORD_CSP_VIOLATIONS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    refused = watch_for_csp_violations(page)
-    try:
-        yield page
-        assert not errors, f"JavaScript errors on the page: {errors}"
-        assert not refused + csp_violations(page), f"The Content-Security-Policy refused: {refused}"
-    finally:
-        context.close()
-
 
 class Audit:
     """Visits pages and keeps axe's serious and critical findings on each, with the status it answered."""

@@ -16,14 +16,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Article, Paragraph
-from tests.browser.conftest import log_in
+from tests.browser.conftest import DESKTOP, PHONE, SMALL_PHONE, log_in
 from tests.support.live_server import LOGIN_PATH, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
-SMALL_PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1440, "height": 900}
 SIZES = [pytest.param(SMALL_PHONE, id="360x740"), pytest.param(PHONE, id="390x844"),
          pytest.param(DESKTOP, id="1440x900")]
 

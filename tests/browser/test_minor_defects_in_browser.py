@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Article, AuditEvent, Entity, GlossaryTerm, Label, Paragraph, TranslationJob, User
-from tests.browser.conftest import RECORD_CSP_VIOLATIONS, csp_violations, log_in, watch_for_csp_violations
+from tests.browser.conftest import log_in
 from tests.browser.test_entities_in_browser import (
     AR, arrange, entities, select_text, tag, teach_by_approval, utf16, wait_for_status, wait_until_served,
 )
@@ -25,34 +25,7 @@ from tests.browser.test_tagging_by_touch import CHAR_CENTRE
 
 pytestmark = pytest.mark.slow
 
-DESK = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
-SCREENS = [pytest.param(DESK, id="1440x900"), pytest.param(PHONE, id="390x844")]
 OVERRIDE = "Checked against the source."
-
-
-@pytest.fixture(params=SCREENS)
-def screen(browser, live_server, request):
-    """A page at this size; the phone has touch and a mobile viewport, as chromium emulates one. It fails on
-    JavaScript errors and on what the Content-Security-Policy refused, as the `page` fixture does."""
-    size = request.param
-    phone = size["width"] < 800
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", service_workers="block",
-                                  viewport=size, is_mobile=phone, has_touch=phone,
-                                  device_scale_factor=2 if phone else 1)
-    context.set_default_timeout(10_000)
-    context.add_init_script(RECORD_CSP_VIOLATIONS)
-    page = context.new_page()
-    page.phone = phone  # type: ignore[attr-defined]
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    refused = watch_for_csp_violations(page)
-    try:
-        yield page
-        assert not errors, f"JavaScript errors on the page: {errors}"
-        assert not refused + csp_violations(page), f"The Content-Security-Policy refused: {refused}"
-    finally:
-        context.close()
 
 
 def press(page, locator) -> None:

@@ -13,13 +13,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Article, LoginThrottle
-from tests.browser.conftest import axe_violations, format_violations, log_in
+from tests.browser.conftest import DESKTOP, PHONE, axe_violations, format_violations, log_in
 from tests.support.live_server import LOGIN_PATH
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1440, "height": 900}
 SIZES = [pytest.param(PHONE, id="390x844"), pytest.param(DESKTOP, id="1440x900")]
 
 

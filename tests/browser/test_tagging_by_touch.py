@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import RECORD_CSP_VIOLATIONS, csp_violations, watch_for_csp_violations
+from tests.browser.conftest import PHONE, sized_context, watched_page
 from tests.browser.test_entities_in_browser import AR, EN, arrange, entities, links, open_article, utf16, wait_for_status
 
-PHONE = {"width": 390, "height": 844}
 
 # The viewport point in the middle of the UTF-16 code unit at `offset` of the cell's text.
 CHAR_CENTRE = """([selector, offset]) => {
@@ -32,19 +31,11 @@ CHAR_CENTRE = """([selector, offset]) => {
 
 @pytest.fixture
 def phone(browser, live_server):
-    """A page on a phone: 390×844 CSS pixels, touch, mobile viewport; fails on JS errors and CSP refusals."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", service_workers="block",
-                                  viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
-    context.set_default_timeout(10_000)
-    context.add_init_script(RECORD_CSP_VIOLATIONS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    refused = watch_for_csp_violations(page)
+    """A watched page on a phone: 390×844 CSS pixels, touch, mobile viewport."""
+    context = sized_context(browser, live_server, PHONE)
     try:
-        yield page
-        assert not errors, f"JavaScript errors on the page: {errors}"
-        assert not refused + csp_violations(page), f"The Content-Security-Policy refused: {refused}"
+        with watched_page(context) as page:
+            yield page
     finally:
         context.close()
 
