@@ -5,8 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 
 from ..forms import Form
 from ..models import ROLES
-from ..services import ServiceError
-from ..services.glossary import MAX_SIDE_CHARS, clean_side
+from ..services.glossary import MAX_SIDE_CHARS, side_refusal
 from ..services.user_text import NAME, PROSE
 from ..services.users import MAX_DISPLAY_NAME, MIN_PASSWORD_LENGTH
 
@@ -94,7 +93,5 @@ class GlossaryTermForm(Form):
 def _check_side(field, what: str) -> None:
     if field.errors or not field.data:  # already said: too long, or empty
         return
-    try:
-        clean_side(field.data, what)
-    except ServiceError as refusal:
-        raise ValidationError(str(refusal)) from refusal
+    if (refusal := side_refusal(field.data, what)) is not None:
+        raise ValidationError(refusal)

@@ -78,6 +78,16 @@ def clean_side(value: object, what: str) -> str:
     return cleaned
 
 
+def side_refusal(value: object, what: str) -> str | None:
+    """Why the glossary would refuse this as its `what` ("Arabic", "English") form, or None: for a form to
+    say beside its field."""
+    try:
+        clean_side(value, what)
+    except GlossaryError as refusal:
+        return str(refusal)
+    return None
+
+
 def label_names() -> list[str]:
     return list(db.session.scalars(select(Label.name).order_by(Label.position, Label.name)))
 
