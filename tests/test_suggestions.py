@@ -336,6 +336,27 @@ def test_a_request_during_the_warm_up_waits_for_that_build(app, instance_path, m
             db.engine.dispose()
 
 
+def test_a_background_build_gives_its_connection_back_before_it_is_said_done(app, monkeypatch):
+    """Whoever waits for a build (a test, a benchmark, a shutdown) may dispose of the engine next: a connection
+    the build still held would never be closed (on PostgreSQL, psycopg's "deleted while still open")."""
+    from app.services import suggestions
+
+    glossary.create_term("روسيا", "Russia", "LOC")
+    suggestions.invalidate_cache()
+    db.session.commit()  # this thread holds no connection now
+    checked_out_when_done, pool, real_end = [], db.engine.pool, suggestions._end
+
+    def end(database, build):
+        if threading.current_thread().name == "mizan-known-forms":
+            checked_out_when_done.append(pool.checkedout())
+        real_end(database, build)
+
+    monkeypatch.setattr(suggestions, "_end", end)
+    assert suggestions.rebuild_in_background()
+    assert suggestions.wait_for_builds(10)
+    assert checked_out_when_done and set(checked_out_when_done) == {0}
+
+
 def test_a_change_is_suggested_within_the_recheck_interval_and_a_rebuild_or_two(app, monkeypatch):
     from app.services import suggestions
 

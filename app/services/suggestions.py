@@ -353,7 +353,10 @@ def known_forms() -> KnownForms:
             if kept is not None:
                 _start_thread(database, build, generation)
                 return kept.forms
-            return _run(database, build, generation, fingerprint, now)
+            try:
+                return _run(database, build, generation, fingerprint, now)
+            finally:
+                _end(database, build)
         running.done.wait()  # the build in progress (e.g. the server's warm-up), not a second one; then look again
 
 
@@ -408,7 +411,7 @@ def _start_thread(database: str, build: _Build, generation: int) -> None:
                 except Exception:  # noqa: BLE001 — the next request will try again, synchronously if need be
                     app.logger.exception("rebuilding the known forms for suggestions failed")
                 finally:
-                    db.session.remove()
+                    db.session.remove()  # before the build is said done: a waiter may dispose of the engine
         finally:
             _end(database, build)  # also when the app context or the fingerprint failed
 
@@ -420,24 +423,22 @@ def _start_thread(database: str, build: _Build, generation: int) -> None:
 
 
 def _run(database: str, build: _Build, generation: int, fingerprint: tuple, now: float) -> KnownForms:
-    """The registered `build`: read, build, store (unless invalidate_cache() was called meanwhile)."""
-    try:
-        cached = _cache.get(database)
-        with gc_paused():
-            labels = _live_labels()
-            if cached is not None and cached.fingerprint[0] == fingerprint[0]:
-                part = cached.glossary  # only approvals changed: the glossary's matcher is reused
-            else:
-                part = _glossary_part(labels)
-            forms = _with_approved(part, labels)
-        with _lock:
-            if generation == _generation:
-                if database not in _cache and len(_cache) >= _CACHED_DATABASES:
-                    del _cache[next(iter(_cache))]  # the oldest: one process rarely serves several databases
-                _cache[database] = _Cached(fingerprint, forms, -math.inf if build.outdated else now, part)
-        return forms
-    finally:
-        _end(database, build)
+    """The registered `build`: read, build, store (unless invalidate_cache() was called meanwhile). The caller
+    ends the build (_end) once its connection is back in the pool."""
+    cached = _cache.get(database)
+    with gc_paused():
+        labels = _live_labels()
+        if cached is not None and cached.fingerprint[0] == fingerprint[0]:
+            part = cached.glossary  # only approvals changed: the glossary's matcher is reused
+        else:
+            part = _glossary_part(labels)
+        forms = _with_approved(part, labels)
+    with _lock:
+        if generation == _generation:
+            if database not in _cache and len(_cache) >= _CACHED_DATABASES:
+                del _cache[next(iter(_cache))]  # the oldest: one process rarely serves several databases
+            _cache[database] = _Cached(fingerprint, forms, -math.inf if build.outdated else now, part)
+    return forms
 
 
 def _recheck_seconds() -> float:
