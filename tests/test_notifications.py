@@ -165,9 +165,15 @@ def test_marking_read_by_id_counts_down_and_ignores_other_users_ids(client, app,
     assert listed(client, salma)["unread"] == 1
 
 
-def test_marking_read_needs_ids_or_all(client, assigned, rami):
-    for body in ({}, {"all": False}, {"ids": [1], "all": True}, {"ids": "1"}, {"ids": [0]}):
+def test_marking_read_takes_a_list_of_ids_or_all_true_and_nothing_else(client, assigned, rami):
+    for body in ({"ids": "1"}, {"ids": [0]}, {"ids": ["1"]}, {"ids": [1.5]}, {"all": 1}, {"all": "true"}):
         assert client.post(f"{NOTIFICATIONS}/read", json=body, headers=rami).status_code == 422, body
+    assert client.post(f"{NOTIFICATIONS}/read", headers=rami).status_code == 422  # no body at all
+    for body in ({}, {"all": False}, {"ids": []}):  # nothing to mark: the answer is the count
+        assert client.post(f"{NOTIFICATIONS}/read", json=body, headers=rami).get_json() == {"unread": 1}, body
+    [mine] = listed(client, rami)["notifications"]
+    assert client.post(f"{NOTIFICATIONS}/read", json={"ids": [mine["id"] + 1], "all": True},
+                       headers=rami).get_json() == {"unread": 0}  # all: true marks every one
 
 
 def test_a_session_needs_its_csrf_token_to_mark_read(reviewer_client, assigned):

@@ -1,7 +1,9 @@
 """API routes for one's own notifications (services/notifications.py): the list and marking them read."""
 from __future__ import annotations
 
+from flask import request
 from flask_login import current_user
+from flask_smorest import abort
 
 from ..services import notifications as notification_service
 from . import bp
@@ -24,7 +26,9 @@ def list_notifications(args: dict):
 @bp.arguments(NotificationReadSchema)
 @bp.response(200, UnreadSchema)
 def mark_notifications_read(payload: dict):
-    """Mark notifications read: `{"ids": [...]}` (yours; any other id is ignored) or `{"all": true}`.
-    Answers the unread count after."""
+    """Mark notifications read: `{"ids": [...]}` (yours; any other id is ignored) or `{"all": true}`
+    (every one, whatever ids come with it); with neither, nothing is marked. Answers the unread count after."""
+    if not request.is_json or not request.get_data(cache=True).strip():
+        abort(422, message='Send a JSON body: {"ids": [...]} or {"all": true}.')
     unread = notification_service.mark_read(current_user, payload.get("ids"), everything=bool(payload.get("all")))
     return {"unread": unread}

@@ -1,7 +1,7 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
 from typing import cast
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from ..models import (MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, NOTIFICATION_KINDS, PARAGRAPH_KINDS,
                       PARAGRAPH_STATUSES)
@@ -520,15 +520,20 @@ class NotificationListSchema(Schema):
     unread = fields.Integer(required=True, metadata={"description": "How many of the user's notifications are unread"})
 
 
-class NotificationReadSchema(RequestSchema):
-    ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**63 - 1)), validate=validate.Length(max=500),
-                      metadata={"description": "Mark these read (ids of anyone else's notifications are ignored)"})
-    all = fields.Boolean(metadata={"description": "true: mark every notification read"})
+class JsonBoolean(fields.Boolean):
+    """true or false in a JSON body, nothing else (a plain Boolean also takes 0, 1, "yes"...)."""
 
-    @validates_schema
-    def _one_of_ids_or_all(self, data, **kwargs):
-        if ("ids" in data) == bool(data.get("all")):
-            raise ValidationError('Send either "ids" or "all": true.')
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class NotificationReadSchema(RequestSchema):
+    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1)),
+                      validate=validate.Length(max=500),
+                      metadata={"description": "Mark these read (ids of anyone else's notifications are ignored)"})
+    all = JsonBoolean(metadata={"description": "true: mark every notification read (with or without ids)"})
 
 
 class UnreadSchema(Schema):
