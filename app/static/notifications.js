@@ -84,13 +84,30 @@ if (root) {
     return li;
   }
 
+  // The list is drawn again after each answer: a person tabbing through it keeps their place (the same
+  // notification's link or button, or its link once the button is gone), and an older answer arriving after
+  // a newer one (the first load and an opening of the list, say) is dropped.
+  let asked = 0;
+
+  function redraw(notifications) {
+    const active = document.activeElement;
+    const within = active && list.contains(active) ? active.closest(".notification") : null;
+    list.replaceChildren(...notifications.map(item));
+    if (!within) return;
+    const again = list.querySelector(`[data-notification-id="${within.dataset.notificationId}"]`);
+    const target = again && (again.querySelector(active.tagName === "BUTTON" ? "button" : "a") || again.querySelector("a"));
+    (target || bell).focus();
+  }
+
   async function refresh() {
+    const mine = ++asked;
     try {
       const response = await fetch(root.dataset.listUrl + "?limit=20", {
         credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) return false;
       const body = await response.json();
-      list.replaceChildren(...body.notifications.map(item));
+      if (mine !== asked) return true; // a newer answer is on its way, or drawn already
+      redraw(body.notifications);
       empty.hidden = body.notifications.length > 0;
       showUnread(body.unread);
       return true;
@@ -129,9 +146,11 @@ if (root) {
 
   bell.addEventListener("click", () => open(!isOpen()));
   markAll.addEventListener("click", () => markRead({ all: true }).then(() => bell.focus()));
+  // Keys pressed in the bell and its list are theirs alone: the workspace's single-key shortcuts (a: approve)
+  // listen on the document and must not act on a paragraph while the focus is here.
   root.addEventListener("keydown", (event) => {
+    event.stopPropagation();
     if (event.key === "Escape" && isOpen()) {
-      event.stopPropagation();
       open(false);
       bell.focus();
     }

@@ -118,3 +118,55 @@ def test_a_new_notification_shows_in_the_bell_without_a_reload(page, live_server
     page.clock.run_for(31_000)  # the page asks again every 30 s while it is visible
     expect_label(page, "Notifications, 3 unread")
     assert page.locator(".bell-count").inner_text() == "3"
+
+
+def test_keys_pressed_in_the_open_list_do_not_work_the_paragraphs_behind_it(page, live_server, world):
+    """In the review workspace, 'a' approves the current paragraph and 'j' moves on; with the focus on a
+    notification in the open list, they must do neither."""
+    from tests.browser.test_review_in_browser import add_machine_drafts, row
+
+    article_id = world.assigned["rev1"][0]
+    ids = add_machine_drafts(live_server, article_id)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, "rev1")
+    page.goto(f"/articles/{article_id}")
+    bell(page).focus()
+    page.keyboard.press("Enter")
+    page.locator(".notification-list > li").first.wait_for()
+    page.keyboard.press("Tab")  # "Mark all as read"
+    page.keyboard.press("Tab")  # the newest notification's link
+    assert page.evaluate("document.activeElement.closest('.notification') !== null")
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    page.keyboard.press("a")
+    page.wait_for_timeout(1500)
+    assert not [url for url in sent if url.endswith("/approve")]
+    page.keyboard.press("j")
+    page.wait_for_timeout(500)  # an approval would have been sent and drawn by now
+    assert row(page, ids[0]).get_attribute("data-status") != "approved"
+    assert page.locator(".workspace-row.current").get_attribute("data-paragraph-id") == str(ids[0])
+    assert page.evaluate("document.activeElement.closest('.notification') !== null")
+
+
+def test_the_focus_keeps_its_place_when_a_poll_draws_the_list_again(page, live_server, world):
+    page.clock.install()
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, "rev1")
+    page.goto("/my-work")
+    expect_label(page, "Notifications, 2 unread")
+    bell(page).focus()
+    page.keyboard.press("Enter")
+    items = page.locator(".notification-list > li")
+    items.nth(1).wait_for()
+    items.nth(1).locator("a").focus()  # the older "assigned" notification
+    focused = items.nth(1).get_attribute("data-notification-id")
+    mention(live_server, world.assigned["rev1"][0], "@rev1 please look at the title.")
+    page.clock.run_for(31_000)
+    expect_label(page, "Notifications, 3 unread")
+    assert items.count() == 3
+    assert page.evaluate("document.activeElement.tagName") == "A"
+    assert page.evaluate("document.activeElement.closest('.notification').dataset.notificationId") == focused
+    page.keyboard.press("Tab")  # on to its "Mark as read", as before the list was drawn again
+    page.keyboard.press("Enter")
+    expect_label(page, "Notifications, 2 unread")
+    assert page.evaluate("document.activeElement.closest('.notification').dataset.notificationId") == focused
