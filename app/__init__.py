@@ -89,7 +89,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _inject_version():
-        return {"mizan_version": __version__}
+        return {"mizan_version": __version__, "notifications_unread": _notifications_unread}
 
     app.add_template_filter(format_duration, "duration")
     from .dates import long_date, time_element
@@ -125,6 +125,25 @@ def _start_background_work_on_first_request(app: Flask) -> None:
                 from .services.export import start_helper
 
                 start_helper()
+
+
+def _notifications_unread() -> int:
+    """The bell's count in the header (base.html), asked for only by a page that shows it."""
+    from flask_login import current_user
+
+    from .services.notifications import unread_count
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if not current_user.is_authenticated:
+        return 0
+    try:
+        return unread_count(current_user)
+    except SQLAlchemyError:  # an error page about the database itself: show the page, without the count
+        from .extensions import db
+
+        db.session.rollback()
+        return 0
 
 
 def format_duration(seconds: int | float | None) -> str:

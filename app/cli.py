@@ -98,6 +98,19 @@ def activate_user_command(username: str) -> None:
     click.echo(f"Activated {user.username}.", err=True)
 
 
+@users_cli.command("email")
+@click.argument("username")
+@click.argument("address", required=False)
+def email_command(username: str, address: str | None) -> None:
+    """Mail the user's notifications to ADDRESS when MIZAN_SMTP_URL is set; without ADDRESS, stop mailing them."""
+    try:
+        user_service.set_email(user_service.require_user(username), address)
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Notifications of {username} are mailed to {address}." if address
+               else f"Notifications of {username} are not mailed.", err=True)
+
+
 @users_cli.command("token")
 @click.argument("username")
 @click.option("--revoke-others", is_flag=True, help="Rotate: the user's earlier tokens stop working.")

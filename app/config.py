@@ -81,6 +81,10 @@ class DefaultConfig:
     # by its address's limit, so an attacker behind the office's proxy cannot lock the office out.
     LOGIN_RATE_LIMIT_PER_ADDRESS = "30 per 10 minutes;200 per day"
     LOGIN_DEVICE_DAYS = 180
+    # Notification e-mail (services/mail.py), sent by the worker: off unless MIZAN_SMTP_URL is set.
+    SMTP_URL = ""
+    MAIL_FROM = "mizan@localhost"
+    BASE_URL = "http://127.0.0.1:5000"
     # OpenAPI (flask-smorest); Swagger UI assets are served by Mizan itself.
     API_TITLE = "Mizan API"
     API_VERSION = "v1"
@@ -135,6 +139,9 @@ def settings_from_env(instance_path: Path) -> dict:
         settings["SECURE_COOKIES"] = os.environ["MIZAN_SECURE_COOKIES"].strip().lower() in ("1", "true", "yes", "on")
     if os.environ.get("MIZAN_JOB_LEASE_SECONDS"):
         settings["TRANSLATION_JOB_LEASE_SECONDS"] = float(os.environ["MIZAN_JOB_LEASE_SECONDS"])
+    for setting in ("SMTP_URL", "MAIL_FROM", "BASE_URL"):
+        if os.environ.get(f"MIZAN_{setting}"):
+            settings[setting] = os.environ[f"MIZAN_{setting}"]
     return settings
 
 

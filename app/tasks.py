@@ -116,6 +116,26 @@ def _leave_for_a_worker_with(model_id: str, job_id: int, waiting_since: float | 
     return f"left for a worker with model {model_id}"
 
 
+MAIL_RETRIES = 3
+MAIL_RETRY_DELAY = 60  # seconds
+
+
+@huey.task(retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_DELAY)
+def send_notification_mail(notification_ids: list[int]) -> int:
+    """Mail these notifications to their recipients who have an address (services/mail.py); queued by
+    services/notifications.py after the commit of the change they tell of. A failure is retried."""
+    from .services import mail
+
+    app = worker_app()
+    with app.app_context():
+        if not app.config.get("SMTP_URL"):
+            return 0
+        messages = mail.messages_for(notification_ids, sender=app.config["MAIL_FROM"],
+                                     base_url=app.config["BASE_URL"])
+        mail.send(messages, mail.SmtpSettings.from_url(app.config["SMTP_URL"]))
+    return len(messages)
+
+
 @huey.periodic_task(crontab(minute="*"))
 def requeue_abandoned_translations() -> list[int]:
     """Every minute, on every worker: jobs whose worker died go back to the queue (services/job_leases.py)."""

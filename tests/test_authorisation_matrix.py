@@ -119,6 +119,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api.Articles", "GET"): Rule(LOGGED_IN),
     ("api.list_labels", "GET"): Rule(LOGGED_IN),
     ("api.run_qa", "POST"): Rule(LOGGED_IN, body=lambda w: {"ar": "في عام 2020", "en": "In 2020"}),
+    # One's own notifications (each sees and marks only their own).
+    ("api.list_notifications", "GET"): Rule(LOGGED_IN),
+    ("api.mark_notifications_read", "POST"): Rule(LOGGED_IN, body=lambda w: {"all": True}),
     # The API on one article or paragraph: its reviewers and admins.
     ("api.ArticleDetail", "GET"): Rule(REVIEWERS),
     ("api.list_comments", "GET"): Rule(REVIEWERS),

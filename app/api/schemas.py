@@ -3,7 +3,8 @@ from typing import cast
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from ..models import MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES
+from ..models import (MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, NOTIFICATION_KINDS, PARAGRAPH_KINDS,
+                      PARAGRAPH_STATUSES)
 from ..services.export import KINDS as EXPORT_KINDS
 from ..services.export import STATUSES as EXPORT_STATUSES
 from ..services import user_text
@@ -491,6 +492,52 @@ class ExportArgsSchema(RequestSchema):
                                                 "Without it, moses and conll give a zip of the ar and en files"})
     split_clitics = fields.Boolean(load_default=False,
                                    metadata={"description": "CoNLL: split proclitics و ف ب ل ك before ال"})
+
+
+# Notifications ---------------------------------------------------------------------------------------
+
+class NotificationArgsSchema(RequestSchema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100),
+                           metadata={"description": "At most this many, newest first"})
+    before = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1),
+                            metadata={"description": "Only notifications older than this id: the next page"})
+    unread = fields.Boolean(load_default=False, metadata={"description": "Only unread notifications"})
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(NOTIFICATION_KINDS))
+    article_id = fields.Integer(required=True)
+    article_title = fields.String(required=True)
+    actor = fields.String(allow_none=True, required=True, metadata={"description": "Username of who did it, or null"})
+    comment_id = fields.Integer(allow_none=True, required=True, metadata={"description": "The comment of a mention"})
+    created_at = fields.DateTime(required=True)
+    read = fields.Boolean(required=True)
+
+
+class NotificationListSchema(Schema):
+    notifications = fields.List(fields.Nested(NotificationSchema), required=True)
+    unread = fields.Integer(required=True, metadata={"description": "How many of the user's notifications are unread"})
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false in a JSON body, nothing else (a plain Boolean also takes 0, 1, "yes"...)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class NotificationReadSchema(RequestSchema):
+    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**63 - 1)),
+                      validate=validate.Length(max=500),
+                      metadata={"description": "Mark these read (ids of anyone else's notifications are ignored)"})
+    all = JsonBoolean(metadata={"description": "true: mark every notification read (with or without ids)"})
+
+
+class UnreadSchema(Schema):
+    unread = fields.Integer(required=True)
 
 
 def _document_storable_text(schema: type[Schema]) -> None:

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Where notifications are also e-mailed when MIZAN_SMTP_URL is set (services/notifications.py); optional.
+    email: Mapped[Optional[str]] = mapped_column(String(254))
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

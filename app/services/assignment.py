@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..database import is_unique_violation
 from ..extensions import db
 from ..models import ASSIGNMENT_ROLES, Article, Assignment, Paragraph, User, utcnow
-from . import Forbidden, NotFound, ServiceError
+from . import Forbidden, NotFound, ServiceError, notifications
 from .audit import record_event
 
 # Statuses an article leaves for "assigned" when it first gets a reviewer.
@@ -186,6 +186,7 @@ def _assign(article: Article, assignee: User, role: str, *, actor: User | None, 
     if existing is not None and existing.user_id == assignee.id and existing.due == due:
         return existing
     before = _describe(existing)
+    newly_assigned = existing is None or existing.user_id != assignee.id
     if existing is None:
         existing = Assignment(article=article, user=assignee, role=role, assigned_by=actor, due=due)
         db.session.add(existing)
@@ -206,6 +207,8 @@ def _assign(article: Article, assignee: User, role: str, *, actor: User | None, 
         before={"assignment": before, "status": status_before},
         after={"assignment": _describe(existing), "status": article.status},
     )
+    if newly_assigned:
+        notifications.assigned(article.id, assignee, actor)
     db.session.commit()
     return existing
 

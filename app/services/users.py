@@ -200,6 +200,26 @@ def end_sessions(user: User) -> None:
     db.session.commit()
 
 
+# An address to mail notifications to (services/mail.py): one @, no spaces, a dot in the domain.
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def set_email(user: User, email: str | None, *, actor: User | None = None) -> None:
+    """Where the user's notifications are also mailed when SMTP is configured; None or blank: nowhere."""
+    address = (email or "").strip() or None
+    if address is not None:
+        if (refused := refusal(address, NAME)) is not None:
+            raise UserError(f"The e-mail address {refused}.")
+        if len(address) > 254 or not EMAIL_PATTERN.match(address):
+            raise UserError(f"{address!r} is not an e-mail address (name@example.org).")
+    if user.email == address:
+        return
+    before = user.email
+    user.email = address
+    record_event(actor, "user.email", "user", user.id, before={"email": before}, after={"email": address})
+    db.session.commit()
+
+
 def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
     """Activate or deactivate an account. An admin cannot deactivate their own account (another admin, or
     the server's operator with the CLI, can), and the last active admin is never deactivated."""

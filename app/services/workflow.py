@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Article, AuditEvent, Comment, Paragraph, User
-from . import Conflict, Forbidden, ServiceError
+from . import Conflict, Forbidden, ServiceError, notifications
 from .assignment import assignments_of
 from .audit import record_event
 from .user_text import PROSE, nfc, refusal
@@ -111,6 +111,7 @@ def submit_article(article: Article, actor: User) -> Article:
             f"{pending} paragraph{'s are' if pending != 1 else ' is'} not approved yet; approve every paragraph before submitting."
         )
     _move(article, "submitted", actor, "article.submit")
+    notifications.submitted(article.id, actor)
     db.session.commit()
     return article
 
@@ -120,6 +121,7 @@ def approve_article(article: Article, actor: User) -> Article:
         raise InvalidTransition(_cannot("approve", article))
     _require_approver(article, actor)
     _move(article, "approved", actor, "article.approve")
+    notifications.approved(article.id, actor)
     db.session.commit()
     return article
 
@@ -135,8 +137,12 @@ def request_changes(article: Article, actor: User, comment: str) -> Article:
     if article.status not in ("submitted", "approved"):
         raise InvalidTransition(_cannot("send back", article))
     _require_approver(article, actor)
-    db.session.add(Comment(article_id=article.id, author_id=actor.id, body=body))
+    comment = Comment(article_id=article.id, author_id=actor.id, body=body)
+    db.session.add(comment)
     _move(article, "changes_requested", actor, "article.request_changes", comment=body)
+    db.session.flush()
+    notifications.changes_requested(article.id, actor)
+    notifications.mentions(comment, actor)
     db.session.commit()
     return article
 
@@ -220,6 +226,8 @@ def add_comment(article: Article, actor: User, body: str, *, paragraph: Paragrap
     comment = Comment(article_id=article.id, paragraph_id=paragraph.id if paragraph else None,
                       author_id=actor.id, body=text)
     db.session.add(comment)
+    db.session.flush()
+    notifications.mentions(comment, actor)
     if commit:
         db.session.commit()
     return comment
