@@ -53,8 +53,7 @@ def test_reviewer_undoes_a_delete_with_the_button_and_gets_the_entity_and_its_li
     assert row.locator("p.ar span.ent").count() == 0
     assert [e[4] for e in entities(live_server, pid)] == ["Moscow"]
 
-    # Three more undos: the delete, the link, then the Arabic tag; a fourth finds nothing of rev1's left but
-    # the English tag, and a sixth says there is nothing.
+    # Four more undos take back the delete, the link and both tags; a fifth says there is nothing left.
     for expected in ("Undid deleting", "Undid linking", "Undid tagging «Moscow»", "Undid tagging «مُوسْكُو»"):
         press(page, undo)
         wait_for_status(page, expected)
