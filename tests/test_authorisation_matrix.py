@@ -146,6 +146,9 @@ RULES: dict[tuple[str, str], Rule] = {
         REVIEWERS, body=lambda w: {"ar_entity_id": w.ar_entity_id, "en_entity_id": w.en_entity_id}),
     ("api.delete_link", "DELETE"): Rule(
         REVIEWERS, consumes=True, body=lambda w: {"ar_entity_id": w.ar_entity_id, "en_entity_id": w.en_entity_id}),
+    # rami's tags in the world are his to undo (200); an admin has nothing to undo there (409, not a refusal)
+    ("api.undo_annotation", "POST"): Rule(REVIEWERS),
+    ("api.redo_annotation", "POST"): Rule(REVIEWERS),
     ("api.reject_suggestion", "POST"): Rule(
         REVIEWERS, body=lambda w: {"lang": "ar", "start": 0, "end": 4, "label": "LOC"}),
     # Admins only.

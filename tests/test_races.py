@@ -65,6 +65,12 @@ with app.app_context():
         assignment.assign_article(db.session.get(Article, int(article_id)), users.require_user(username), "reviewer",
                                   actor=None)
         result = username  # (the assignment read back now may already be a later rival's)
+    elif action == "undo":  # the same user's undo sent from several tabs at once
+        from app.services import undo
+        try:
+            result = undo.undo(int(argument), actor=users.require_user("rami")).entity_id
+        except undo.NothingToUndo as refusal:
+            result = refusal.code
 print(json.dumps(result), flush=True)
 """
 
@@ -196,3 +202,21 @@ def test_workers_drafting_the_same_paragraphs_at_once_leave_one_machine_draft_ea
     assert len(drafts) == 40 and {count for _, count in drafts} == {1}
     paragraphs = db.session.scalars(select(Paragraph).where(Paragraph.article_id == article.id)).all()
     assert all(p.current_revision is not None and p.version == 2 for p in paragraphs)
+
+
+def test_undos_sent_at_once_never_undo_the_same_action_twice(app, instance_path, tmp_path, admin, reviewer):
+    from app.services import assignment as assignment_service
+    from app.services import entities as entity_service
+
+    paragraph_ids = paragraphs_teaching_moscow(3, reviewer)
+    article = db.session.get(Paragraph, paragraph_ids[0]).article
+    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
+    tagged = [entity_service.create_entity(paragraph_id, "ar", 0, 5, "PER", actor=reviewer).id
+              for paragraph_id in paragraph_ids]  # "اجتمع", one action in each paragraph
+
+    results = race(instance_path, tmp_path, "undo", [article.id] * 5)
+
+    assert sorted(r for r in results if isinstance(r, int)) == sorted(tagged)
+    assert [r for r in results if not isinstance(r, int)] == ["nothing_to_undo"] * 2
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Entity).where(Entity.id.in_(tagged))) == 0

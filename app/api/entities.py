@@ -62,6 +62,7 @@ def create_entity(payload: dict, paragraph_id: int):
     entity = entity_service.create_entity(
         paragraph_id, payload["lang"], payload["start"], payload["end"], payload["label"],
         actor=current_user, revision_id=payload["revision_id"], unit=payload["unit"],
+        suggestion=payload["suggestion"],
     )
     return entity.as_dict()
 

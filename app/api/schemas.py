@@ -403,6 +403,8 @@ class EntityCreateSchema(RequestSchema):
                                  metadata={"description": "English only: the revision the offsets refer to; 409 if it is no longer current"})
     unit = fields.String(load_default="str", validate=validate.OneOf(["str", "utf16"]),
                          metadata={"description": "str (default): Python str indices; utf16: UTF-16 code units, as JavaScript counts"})
+    suggestion = fields.Boolean(load_default=False, metadata={
+        "description": "True when this accepts a suggestion: undone as `suggestion.accept` (POST .../undo)"})
 
 
 class EntityPatchSchema(RequestSchema):

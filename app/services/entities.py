@@ -28,6 +28,7 @@ from . import Conflict, NotFound, ServiceError
 from .paragraph_lock import LockedState, lock_for_change
 from .paragraph_qa import refresh_qa
 from .rows import plain_rows
+from .undo import entity_payload, record_action
 
 LANGS = ("ar", "en")
 
@@ -153,12 +154,13 @@ def _side_text(lang: str, state: LockedState) -> str:
 
 def create_entity(
     paragraph_id: int, lang: object, start: object, end: object, label: object, *, actor: User,
-    revision_id: int | None = None, unit: str = "str",
+    revision_id: int | None = None, unit: str = "str", suggestion: bool = False,
 ) -> EntityView:
     """Tag [start, end) of one side of a paragraph with a label.
 
     English entities belong to the current revision; `revision_id`, when
-    given, must still be current (StaleRevision otherwise).
+    given, must still be current (StaleRevision otherwise). `suggestion`: the
+    reviewer accepted a suggestion (so it is undone as such, services/undo.py).
     """
     if lang not in LANGS:
         raise InvalidSpan("lang must be 'ar' or 'en'.")
@@ -181,6 +183,10 @@ def create_entity(
         "paragraph_id": paragraph_id, "lang": lang, "translation_id": translation_id, "start": start, "end": end,
         "label_id": label_id, "text": surface, "flagged": False, "author_id": actor.id, "created_at": utcnow(),
     }))
+    record_action(actor, state.article_id, paragraph_id, "suggestion.accept" if suggestion else "entity.create",
+                  {"entity": {"id": entity_id, "lang": lang, "translation_id": translation_id, "start": start,
+                              "end": end, "label_id": label_id, "text": surface, "flagged": False,
+                              "author_id": actor.id}})
     refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text))
     db.session.commit()
     return EntityView(entity_id, lang, start, end, label, surface, False)
@@ -231,17 +237,24 @@ def _entity_for_change(entity_id: int, actor: User) -> tuple[Entity, LockedState
 
 def update_entity(entity_id: int, *, actor: User, label: object = None, flagged: object = None) -> EntityView:
     """Relabel an entity, or clear its "check" flag once the reviewer has looked at it."""
-    entity, _ = _entity_for_change(entity_id, actor)
+    entity, state = _entity_for_change(entity_id, actor)
     try:
         if label is not None:
             label_id, label = _active_label(label)
             if _duplicate_exists(entity.paragraph_id, entity.lang, entity.translation_id, entity.start, entity.end,
                                  label_id, except_id=entity.id):
                 raise DuplicateEntity(f"{entity.text!r} is already tagged {label} here.")
+            if entity.label_id != label_id:
+                record_action(actor, state.article_id, entity.paragraph_id, "entity.relabel",
+                              {"entity_id": entity.id, "text": entity.text, "before": entity.label_id,
+                               "after": label_id})
             entity.label_id = label_id
         if flagged is not None:
             if flagged is not False:
                 raise InvalidSpan("flagged can only be cleared (false): Mizan sets it when an edit changes a span.")
+            if entity.flagged:
+                record_action(actor, state.article_id, entity.paragraph_id, "entity.looks_right",
+                              {"entity_id": entity.id, "text": entity.text})
             entity.flagged = False
     except ServiceError:
         db.session.rollback()
@@ -258,6 +271,12 @@ _DELETE_ENTITY = delete(Entity).where(Entity.id == bindparam("entity_id"))
 def delete_entity(entity_id: int, *, actor: User) -> None:
     entity, state = _entity_for_change(entity_id, actor)
     paragraph_id = entity.paragraph_id
+    links = db.session.execute(
+        select(EntityLink.ar_entity_id, EntityLink.en_entity_id, EntityLink.author_id)
+        .where(or_(EntityLink.ar_entity_id == entity_id, EntityLink.en_entity_id == entity_id))).all()
+    record_action(actor, state.article_id, paragraph_id, "entity.delete",
+                  {"entity": entity_payload(entity), "links": [{"ar": ar, "en": en, "author_id": author}
+                                                               for ar, en, author in links]})
     db.session.expunge(entity)
     # Its links go with it (ON DELETE CASCADE).
     db.session.connection().execute(_DELETE_ENTITY, {"entity_id": entity_id})
@@ -270,7 +289,7 @@ def _view(entity: Entity) -> EntityView:
     return EntityView(entity.id, entity.lang, entity.start, entity.end, label, entity.text, entity.flagged)
 
 
-def _link_pair(ar_entity_id: object, en_entity_id: object, actor: User) -> tuple[Entity, Entity]:
+def _link_pair(ar_entity_id: object, en_entity_id: object, actor: User) -> tuple[Entity, Entity, LockedState]:
     ar_id = _entity_id("ar_entity_id", ar_entity_id)
     en_id = _entity_id("en_entity_id", en_entity_id)
     ar, state = _entity_for_change(ar_id, actor)
@@ -285,7 +304,7 @@ def _link_pair(ar_entity_id: object, en_entity_id: object, actor: User) -> tuple
     except ServiceError:
         db.session.rollback()
         raise
-    return ar, en
+    return ar, en, state
 
 
 def _entity_id(name: str, value: object) -> int:
@@ -306,7 +325,7 @@ class LinkView:
 
 def create_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> LinkView:
     """Link an Arabic entity to (one of) its English renderings."""
-    ar, en = _link_pair(ar_entity_id, en_entity_id, actor)
+    ar, en, state = _link_pair(ar_entity_id, en_entity_id, actor)
     exists = db.session.scalar(
         select(EntityLink.id).where(EntityLink.ar_entity_id == ar.id, EntityLink.en_entity_id == en.id)
     )
@@ -316,19 +335,23 @@ def create_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> L
     link = EntityLink(ar_entity_id=ar.id, en_entity_id=en.id, author_id=actor.id)
     db.session.add(link)
     db.session.flush()
+    record_action(actor, state.article_id, ar.paragraph_id, "link.create",
+                  {"ar": ar.id, "en": en.id, "ar_text": ar.text, "en_text": en.text})
     refresh_qa(ar.paragraph_id)
     db.session.commit()
     return LinkView(link.id, ar.id, en.id)
 
 
 def delete_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> None:
-    ar, en = _link_pair(ar_entity_id, en_entity_id, actor)
+    ar, en, state = _link_pair(ar_entity_id, en_entity_id, actor)
     removed = cast(CursorResult, db.session.execute(  # a DELETE's result: Session.execute says only Result
         delete(EntityLink).where(EntityLink.ar_entity_id == ar.id, EntityLink.en_entity_id == en.id)
     )).rowcount
     if not removed:
         db.session.rollback()
         raise NotFound(f"{ar.text!r} is not linked to {en.text!r}.")
+    record_action(actor, state.article_id, ar.paragraph_id, "link.delete",
+                  {"ar": ar.id, "en": en.id, "ar_text": ar.text, "en_text": en.text})
     refresh_qa(ar.paragraph_id)
     db.session.commit()
 

@@ -95,6 +95,7 @@ from ..models import Article, Label, Paragraph, SuggestionRejection, Translation
 from . import NotFound, ServiceError, gc_paused
 from .arabic import EnglishMatcher, Match, TermMatcher, normalize_term, normalize_terms
 from .audit import record_event
+from .undo import record_action
 
 SOURCES = ("glossary", "approved")
 
@@ -671,5 +672,9 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
         return db.session.execute(select(SuggestionRejection).where(*where)).scalar_one()
     record_event(actor, "suggestion.reject", "paragraph", paragraph_id,
                  after={"lang": lang, "start": start, "end": end, "label": label.name, "text": surface})
+    if actor is not None:
+        article_id = db.session.execute(select(Paragraph.article_id).where(Paragraph.id == paragraph_id)).scalar_one()
+        record_action(actor, article_id, paragraph_id, "suggestion.reject",
+                      {"lang": lang, "start": start, "end": end, "label_id": label.id, "text": surface})
     db.session.commit()
     return rejection

@@ -6,9 +6,11 @@ import { rendered, rerender, renderQA } from "./render.js";
 export function failed(result, prefix) { say(W.errorMessage(result, prefix)); }
 export function offline() { say("The server could not be reached; nothing changed."); }
 
-export function createEntity(row, lang, start, end, label) {
+// suggestion: true when this accepts a suggestion (undone as such).
+export function createEntity(row, lang, start, end, label, suggestion) {
   const st = stateOf(pidOf(row));
   const body = { lang: lang, start: start, end: end, label: label, unit: "str" };
+  if (suggestion) { body.suggestion = true; }
   if (lang === "en") {
     const revision = parseInt(row.getAttribute("data-revision"), 10);
     if (revision) { body.revision_id = revision; }

@@ -12,6 +12,7 @@
 //   keyboard.js    the word cursor and the keys
 //   pointer.js     mouse and touch: selections, taps, clicks
 //   suggestions.js suggested entities: load, accept, reject
+//   undo.js        undo and redo of one's own entity and link changes (buttons, Ctrl+Z, Ctrl+Shift+Z)
 import { W, workspace, ANNOTATIONS, stateOf, pidOf, rowOf, ui } from "./context.js";
 import { textModel, snap } from "./offsets.js";
 import { renderMs, renderRow, rerender, renderQA, watchRows } from "./render.js";
@@ -20,6 +21,7 @@ import { createMenus } from "./menus.js";
 import { listenToKeys, leaveCursor } from "./keyboard.js";
 import { listenToPointer } from "./pointer.js";
 import { initSuggestions, loadSuggestions } from "./suggestions.js";
+import { initUndo } from "./undo.js";
 
 const initStarted = performance.now();
 
@@ -72,6 +74,7 @@ function start() {
     snap: function (text, start, end) { return snap(textModel(text), start, end); }
   };
   initSuggestions();
+  initUndo();
 }
 
 if (workspace && W) { start(); }

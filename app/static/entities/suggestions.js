@@ -61,7 +61,7 @@ export function acceptSuggestion(s, quiet) {
   const existing = st.entities.filter(function (e) {
     return e.lang === s.lang && e.start === s.start && e.end === s.end && e.label === s.label;
   })[0];
-  const made = existing ? Promise.resolve(existing) : createEntity(row, s.lang, s.start, s.end, s.label);
+  const made = existing ? Promise.resolve(existing) : createEntity(row, s.lang, s.start, s.end, s.label, true);
   return made.then(function (entity) {
     if (!entity) { return false; }
     dropSuggestion(s);
