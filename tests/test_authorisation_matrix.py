@@ -127,6 +127,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api.list_comments", "GET"): Rule(REVIEWERS),
     ("api.article_state", "GET"): Rule(REVIEWERS),
     ("api.create_comment", "POST"): Rule(REVIEWERS, body=lambda w: {"body": "A comment."}),
+    ("api.mark_comments_read", "POST"): Rule(REVIEWERS, body=lambda w: {"up_to": 1}),
     ("api.list_suggestions", "GET"): Rule(REVIEWERS),
     ("api.transition_article", "POST"): Rule(REVIEWERS, body=lambda w: {"to": "in_review"}),
     ("api.get_job", "GET"): Rule(REVIEWERS),

@@ -83,7 +83,8 @@ def test_migrations_go_down_and_up_again(app):
     upgrade()
     tables = set(inspect(db.engine).get_table_names())
     assert {"users", "articles", "paragraphs", "translations", "entities", "entity_links", "labels",
-            "assignments", "comments", "audit_events", "glossary_terms", "api_tokens", "login_throttles"} <= tables
+            "assignments", "comments", "audit_events", "glossary_terms", "api_tokens", "login_throttles",
+            "notifications", "annotation_actions", "comment_reads"} <= tables
 
 
 def test_every_constraint_and_index_is_named(app):

@@ -11,7 +11,8 @@ def test_an_approval_answers_with_the_article_state_and_the_state_endpoint_agree
     response = approve(client, rami, paragraph.id, paragraph.version)
     assert response.status_code == 200, response.get_json()
     article = response.get_json()["article"]
-    assert article == {"id": assigned.id, "status": "in_review", "approved": 1, "total": 3, "transitions": []}
+    assert article == {"id": assigned.id, "status": "in_review", "approved": 1, "total": 3, "edited": 0, "draft": 2,
+                       "transitions": []}
     assert response.get_json()["override"] is None
 
     state = client.get(f"{API}/articles/{assigned.id}/state", headers=rami).get_json()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ID_IN_URL, Paragraph
+from ..services import comment_reads as comment_reads_service
 from ..services import review as review_service
 from ..services import workflow as workflow_service
 from . import bp, visible_article_or_404
@@ -18,6 +19,8 @@ from .schemas import (
     CommentListSchema,
     CommentRequestSchema,
     CommentSchema,
+    CommentsReadSchema,
+    CommentsReadStateSchema,
     DiffArgsSchema,
     DiffSchema,
     EditConflictSchema,
@@ -208,3 +211,14 @@ def create_comment(payload: dict, article_id: int):
     comment = workflow_service.add_comment(article, current_user, payload["body"], paragraph=paragraph)
     return _comment_dict(comment)
 
+
+
+@bp.route(f"{PARAGRAPH}/comments/read", methods=["POST"])
+@bp.arguments(CommentsReadSchema)
+@bp.response(200, CommentsReadStateSchema)
+@bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
+def mark_comments_read(payload: dict, paragraph_id: int):
+    """The caller has been shown this paragraph's comments up to comment `up_to`: they no longer count as
+    unread for them (a watermark per user and paragraph that never moves back; other users are not affected)."""
+    paragraph = _paragraph_or_404(paragraph_id)
+    return comment_reads_service.mark_read(current_user, paragraph, payload["up_to"])

@@ -222,6 +222,8 @@ class ArticleStateSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
     approved = fields.Integer(required=True, metadata={"description": "Paragraphs approved now"})
     total = fields.Integer(required=True, metadata={"description": "Paragraphs of the article"})
+    edited = fields.Integer(required=True, metadata={"description": "Paragraphs edited, not approved"})
+    draft = fields.Integer(required=True, metadata={"description": "Paragraphs still a draft"})
     transitions = fields.List(fields.String(validate=validate.OneOf(ARTICLE_STATUSES)), required=True, metadata={
         "description": "The statuses this user may move the article to now (POST .../transitions with `to`)"})
 
@@ -339,6 +341,18 @@ class CommentRequestSchema(RequestSchema):
         metadata={"description": "1 to 5,000 characters, not blank",
                   "pattern": f"^{NO_BOM}*{STORABLE_NOT_BLANK}{NO_BOM}*$"})
     paragraph_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**63 - 1))
+
+
+class CommentsReadSchema(RequestSchema):
+    up_to = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1), metadata={
+        "description": "The newest comment id of this paragraph the user was shown; those up to it are read"})
+
+
+class CommentsReadStateSchema(Schema):
+    paragraph_id = fields.Integer(required=True)
+    read_up_to = fields.Integer(required=True, metadata={
+        "description": "The user's watermark now (it never moves back, nor past the newest comment); 0: none"})
+    unread = fields.Integer(required=True, metadata={"description": "Comments by others still unread here"})
 
 
 class CommentSchema(Schema):

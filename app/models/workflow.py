@@ -52,6 +52,20 @@ class Comment(db.Model):
     author: Mapped[Optional[User]] = relationship()
 
 
+class CommentRead(db.Model):
+    """How far one user has read the comments on one paragraph: the newest comment id they were shown
+    (a watermark; it never moves back). A comment by someone else with a higher id is unread for them
+    (services/comment_reads.py)."""
+
+    __tablename__ = "comment_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
+    last_read_comment_id: Mapped[int]
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ParagraphApproval(db.Model):
     """One approval of a paragraph: which revision, by whom, and the post-editing effort it took.
 

@@ -9,6 +9,7 @@ from ..errors import flash_refusals
 from ..extensions import db
 from ..models import ACTIVE_JOB_STATUSES, ID_IN_URL, Article, Assignment, Label, Paragraph, TranslationJob, User
 from ..services import assignment as assignment_service
+from ..services import comment_reads as comment_reads_service
 from ..services import entities as entity_service
 from ..services import mt as mt_service
 from ..services import review as review_service
@@ -80,6 +81,8 @@ def article(article_id: int):
     )
     edit_refusal = workflow_service.may_edit_refusal(article, current_user)
     approved = sum(1 for p in paragraphs if p.status == "approved")
+    # Comments on each paragraph that this user has not read yet (static/way/: "next unread comment").
+    unread = {pid: set(ids) for pid, ids in comment_reads_service.unread_comments(current_user, article.id).items()}
     labels = [  # retired ones too, for the colour of old entities; only the others are offered
         {"id": label_id, "name": name, "colour": colour, "hotkey": hotkey, "retired": retired}
         for label_id, name, colour, hotkey, retired in db.session.execute(
@@ -106,6 +109,8 @@ def article(article_id: int):
         article=article,
         rows=[(p, machine.get(p.id), current.get(p.id), paragraph_comments.get(p.id, ())) for p in paragraphs],
         approved_count=approved,
+        status_counts={status: sum(1 for p in paragraphs if p.status == status) for status in ("approved", "edited", "draft")},
+        unread=unread,
         article_comments=[c for c in comments if c.paragraph_id is None],
         assignments=assignment_service.assignments_of(article),
         active_job=active_job,

@@ -484,3 +484,57 @@ class EnglishMatcher(_TokenMatcher):
 
     _normalize = staticmethod(_fold_english)
     _normalize_text = staticmethod(lambda text: _fold_english(text)[0])
+
+
+# Search within an article ---------------------------------------------------------------------------------
+# The page's search box (static/way/search-text.js mirrors this, case for case: tests/support/search_cases.json
+# is run by tests/test_search_text.py and tests/js/search-text.test.mjs). A text is folded character by
+# character: the Arabic rules above (alef forms, ta marbuta, alef maqsura, Persian forms; harakat, Quranic
+# marks, tatweel and invisible joiners removed), Arabic-Indic and Eastern Arabic-Indic digits as ASCII ones,
+# typographic apostrophes and hyphens as ASCII, lower case (a character whose lower case is longer stays),
+# every run of white space as one space. A hit is any occurrence of the folded query in the folded text
+# (inside words too, as a browser's find does), leftmost first, not overlapping; mapped back to offsets of
+# the original (code points, end exclusive), its end taken over the marks and tatweel after its last letter.
+
+_SEARCH_DIGITS = {**{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)}}
+_SEARCH_FOLD = {**_SUBSTITUTIONS, **_SEARCH_DIGITS, **dict(_ENGLISH_SUBSTITUTIONS)}
+
+
+def fold_for_search(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index of the character of `text` it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    space = False
+    for index, char in enumerate(text):
+        if char in _REMOVED:
+            continue
+        if char.isspace():
+            if not space:
+                out.append(" ")
+                where.append(index)
+            space = True
+            continue
+        space = False
+        char = _SEARCH_FOLD.get(char, char)
+        lower = char.lower()
+        out.append(lower if len(lower) == 1 else char)
+        where.append(index)
+    return "".join(out), where
+
+
+def search_hits(text: str, query: str) -> list[tuple[int, int]]:
+    """(start, end) of each hit of `query` in `text`, offsets in `text` (code points, end exclusive)."""
+    needle = fold_for_search(query)[0].strip()
+    if not needle:
+        return []
+    folded, where = fold_for_search(text)
+    hits = []
+    at = folded.find(needle)
+    while at >= 0:
+        last = at + len(needle) - 1
+        end = where[last] + 1
+        while end < len(text) and text[end] in _MARKS:
+            end += 1
+        hits.append((where[at], end))
+        at = folded.find(needle, at + len(needle))
+    return hits

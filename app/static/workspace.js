@@ -19,7 +19,10 @@
 //   DATE: REASON", and its QA errors show as overridden.
 // - the entity layer (static/entities/, ES modules) builds on this file through window.MizanWorkspace and the
 //   events "mizan:saved" (detail: the save response) and
-//   "mizan:english-changed" (detail: {revision_id}) dispatched on a row.
+//   "mizan:english-changed" (detail: {revision_id}) dispatched on a row;
+//   static/way/ (jumps, filters, search, progress) through it and
+//   "mizan:article-state" (detail: the article's state) on the workspace.
+//   j/k skip the rows a filter hides.
 (function () {
   "use strict";
   var workspace = document.getElementById("workspace");
@@ -102,6 +105,11 @@
     row.scrollIntoView({ block: options && options.start ? "start" : "nearest" });
   }
   function currentRow() { return current >= 0 ? rows[current] : null; }
+  // The nearest row from `index` on, in the direction `step`, that a filter (static/way/) has not hidden.
+  function shownFrom(index, step) {
+    while (index >= 0 && index < rows.length && rows[index].hidden) { index += step; }
+    return index;
+  }
 
   // Editing --------------------------------------------------------------------
   function openEditor(row, text) {
@@ -226,6 +234,7 @@
       say("The article is now " + (STATUS_WORDS[state.status] || state.status) + ": reload the page to see what you may do.");
     }
     articleStatus = state.status;
+    workspace.dispatchEvent(new CustomEvent("mizan:article-state", { detail: state })); // the progress bar (static/way/)
   }
   // Statuses in which the page may have opened editable; leaving them elsewhere asks for a reload.
   var EDITABLE_BY_STATUS = { assigned: true, in_review: true, changes_requested: true };
@@ -460,7 +469,7 @@
           showOverride(row, result.data.override || null);
           applyArticle(result.data.article);
           say(body.override_reason ? "Approved, with your override reason recorded." : "Approved.");
-          var next = rows.indexOf(row) + 1;
+          var next = shownFrom(rows.indexOf(row) + 1, 1);
           if (next < rows.length) { focusRow(next); }
         } else if (result.status === 409 && "version" in result.data) {
           showConflict(row, result.data, null);
@@ -590,8 +599,8 @@
     if ((help && help.open) || (override && override.open)) { return; }
     var here = currentRow();
     switch (event.key) {
-      case "j": event.preventDefault(); focusRow(current + 1); break;
-      case "k": event.preventDefault(); focusRow(Math.max(current - 1, 0)); break;
+      case "j": event.preventDefault(); focusRow(shownFrom(current + 1, 1)); break;
+      case "k": event.preventDefault(); focusRow(shownFrom(Math.max(current - 1, 0), -1)); break;
       case "e":
       case "Enter":
         if (here && (event.key === "e" || target === here)) { event.preventDefault(); openEditor(here); }
@@ -626,6 +635,7 @@
   window.MizanWorkspace = {
     api: API, editable: EDITABLE, csrf: CSRF, rows: rows, request: request, say: say, errorMessage: errorMessage,
     currentRow: currentRow, idOf: idOf,
+    focusRow: function (row, options) { focusRow(rows.indexOf(row), options); },
     setCurrent: function (row) {
       var index = rows.indexOf(row);
       if (index < 0 || index === current) { return; }
