@@ -186,7 +186,9 @@ def progress_of(article_ids: list[int]) -> dict[int, Progress]:
 
 
 def _progress_ratio(query):
-    """The query joined to each article's share of approved paragraphs (0 without paragraphs), for sorting."""
+    """The query joined to each article's share of approved paragraphs (edited ones count a little; 0 without
+    paragraphs), for sorting: one grouped pass over the paragraphs (faster on both engines than a correlated
+    count per article)."""
     counts = (select(Paragraph.article_id.label("article_id"), func.count().label("total"),
                      func.count().filter(Paragraph.status == "approved").label("approved"),
                      func.count().filter(Paragraph.status == "edited").label("edited"))
@@ -222,6 +224,12 @@ def _filters(query, q: ListQuery, *, own: bool, today: date):
     return query
 
 
+def _count(query) -> int:
+    """How many rows the list has: counted over the article ids alone (never the stored files' bytes)."""
+    return db.session.execute(select(func.count()).select_from(
+        query.with_only_columns(Article.id).order_by(None).subquery())).scalar_one()
+
+
 def _direction(column, direction: str):
     """Ascending or descending, empty values last either way (the same on both engines)."""
     return [column.is_(None), column.desc() if direction == "desc" else column.asc()]
@@ -234,9 +242,9 @@ def admin_list(q: ListQuery) -> ListPage:
     if q.reviewer == "-":
         query = query.where(~exists().where(Assignment.article_id == Article.id))
     elif q.reviewer:
-        query = query.where(exists().where(Assignment.article_id == Article.id, Assignment.user_id == User.id,
-                                           User.username == q.reviewer))
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        query = query.where(Article.id.in_(select(Assignment.article_id).join(User, User.id == Assignment.user_id)
+                                           .where(User.username == q.reviewer)))
+    total = _count(query)
     order: list = []
     if q.sort == "progress":
         query, ratio = _progress_ratio(query)
@@ -264,7 +272,7 @@ def my_work_list(user: User, q: ListQuery) -> ListPage:
     query = (select(Article, Assignment).join(Assignment, Assignment.article_id == Article.id)
              .where(Assignment.user_id == user.id))
     query = _filters(query, q, own=True, today=today)
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    total = _count(query)
     order: list
     if not q.sort:
         order = [case((overdue_condition(today), 0), else_=1), Assignment.due.is_(None), Assignment.due]
