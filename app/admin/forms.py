@@ -66,7 +66,7 @@ class BulkForm(Form):
                                    validators=[DataRequired("Select at least one article.")])
     action = SelectField("Action", choices=[SelectChoice("assign", "Assign"), SelectChoice("translate", "Translate")],
                          validators=[DataRequired()])
-    reviewer = SelectField("Reviewer", default="", validate_choice=False)
+    reviewer = SelectField("Assign to reviewer", default="", validate_choice=False)
     second_reviewer = SelectField("Second reviewer (optional)", default="", validate_choice=False)
     due = DateField("Due date (optional)", validators=[Optional()])
 
