@@ -94,6 +94,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("admin.article", "POST"): Rule(ADMINS, form={"reviewer": "rami"}),
     ("admin.translate_article", "POST"): Rule(ADMINS),
     ("admin.translate_untranslated", "POST"): Rule(ADMINS),
+    ("admin.bulk_articles", "POST"): Rule(ADMINS, form={"action": "assign", "reviewer": "rami"}),
     ("admin.dashboard", "GET"): Rule(ADMINS),
     ("admin.glossary", "GET"): Rule(ADMINS),
     ("admin.glossary", "POST"): Rule(ADMINS, form={"ar": "دمشق", "en": "Damascus", "label": "LOC"}),

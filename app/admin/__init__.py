@@ -11,12 +11,12 @@ from wtforms import SelectChoice
 
 from ..errors import flash_refusals
 from ..extensions import db
-from ..forms import page_number_arg
 from ..models import ARTICLE_STATUSES, ID_IN_URL, Article, AuditEvent, TranslationJob, User
+from ..services import ServiceError, article_lists
 from ..services import assignment as assignment_service
 from ..services import effort, importing, mt, mt_packages
 from ..services import users as user_service
-from .forms import AssignForm, ConfirmForm, ImportForm, ModelUploadForm, PasswordResetForm, UserCreateForm
+from .forms import AssignForm, BulkForm, ConfirmForm, ImportForm, ModelUploadForm, PasswordResetForm, UserCreateForm
 
 bp = Blueprint("admin", __name__)
 
@@ -33,36 +33,72 @@ def require_admin():
 
 @bp.route("/")
 def articles():
-    page_number = page_number_arg()
-    status = request.args.get("status") or None
-    if status not in ARTICLE_STATUSES:
-        status = None
-    assignee = request.args.get("assignee") or None
-    search = request.args.get("q") or None
-    page = assignment_service.list_visible_articles(
-        current_user, page=page_number, per_page=ARTICLES_PER_PAGE, status=status, assignee=assignee, search=search
-    )
+    """All articles: filtered, sorted and paged in SQL (services/article_lists.py); the filters, the order and
+    the page are the query string, so every link and the bulk form keep them. A bad value is named (400)."""
+    query, problems = article_lists.parse_list_query(request.args, article_lists.ADMIN_SORTS)
+    page = article_lists.admin_list(query)
     return render_template(
         "admin/articles.html",
         confirm_form=ConfirmForm(),
+        bulk_form=_bulk_form(),
         model=mt_packages.find_package(current_app.instance_path),
         page=page,
-        page_number=page_number,
-        last_page=max((page.total + ARTICLES_PER_PAGE - 1) // ARTICLES_PER_PAGE, 1),
-        filters={"status": status or "", "assignee": assignee or "", "q": search or ""},
+        query=query,
+        problems=problems,
         statuses=ARTICLE_STATUSES,
         users=user_service.list_users(),
-        overdue={asg.id for a in page.articles for asg in a.assignments
-                 if assignment_service.is_overdue(asg, a.status, assignment_service.today_utc())},
-    )
+        sources=article_lists.sources(),
+    ), 400 if problems else 200
+
+
+def _reviewer_choices() -> list[SelectChoice]:
+    return [SelectChoice(u.username, f"{u.display_name} ({u.username})")
+            for u in user_service.list_users() if u.active and u.may_review]
+
+
+def _bulk_form() -> BulkForm:
+    form = BulkForm()
+    choices = _reviewer_choices()
+    form.reviewer.choices = [SelectChoice("", "— choose —")] + choices
+    form.second_reviewer.choices = [SelectChoice("", "— keep each article's —")] + choices
+    return form
+
+
+@bp.route("/articles/bulk", methods=["POST"])
+def bulk_articles():
+    """The admin list's bulk actions on the selected articles: assign, or translate; one summary message.
+    Back to the list as it was (its query string rides on this form's action)."""
+    form = _bulk_form()
+    back = redirect(url_for("admin.articles", **request.args.to_dict()))
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return back
+    with flash_refusals() as attempt:
+        if form.action.data == "assign":
+            if not form.reviewer.data:
+                raise ServiceError("Choose a reviewer to assign. Nothing was assigned.")
+            reviewer = user_service.require_user(form.reviewer.data)
+            second = user_service.require_user(form.second_reviewer.data) if form.second_reviewer.data else None
+            outcome = article_lists.bulk_assign(form.articles.data, reviewer, second, actor=current_user,
+                                                due=form.due.data)
+            verb = "Assigned"
+        else:
+            outcome = article_lists.bulk_translate(form.articles.data, current_app.instance_path,
+                                                   actor=current_user)
+            verb = "Queued translation of"
+    if attempt.ok:
+        flash(outcome.summary(verb), "success" if outcome.done and not outcome.refused
+              else "info" if outcome.done else "error")
+    return back
 
 
 def _assign_form(article: Article) -> AssignForm:
     form = AssignForm()
-    choices = [
-        SelectChoice(u.username, f"{u.display_name} ({u.username})")
-        for u in user_service.list_users() if u.active and u.may_review
-    ]
+    choices = _reviewer_choices()
     form.reviewer.choices = [SelectChoice("", "— choose —")] + choices
     form.second_reviewer.choices = [SelectChoice("", "— none —")] + choices
     if request.method == "GET":

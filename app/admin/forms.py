@@ -1,6 +1,7 @@
 """Admin forms (Flask-WTF: every one carries a CSRF token)."""
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (DateField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField,
+                     SubmitField)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from ..forms import Form
@@ -61,6 +62,18 @@ class AssignForm(Form):
         """Said beside the control, before anyone is assigned (the service refuses the pair too)."""
         if field.data and field.data == self.reviewer.data:
             raise ValidationError("The reviewer and the second reviewer must be different people; nothing was assigned.")
+
+
+class BulkForm(Form):
+    """The admin list's bulk actions: the selected articles (checkboxes named `articles`), and what to do."""
+
+    articles = SelectMultipleField("Articles", coerce=int, validate_choice=False,
+                                   validators=[DataRequired("Select at least one article.")])
+    action = SelectField("Action", choices=[SelectChoice("assign", "Assign"), SelectChoice("translate", "Translate")],
+                         validators=[DataRequired()])
+    reviewer = SelectField("Assign to reviewer", default="", validate_choice=False)
+    second_reviewer = SelectField("Second reviewer (optional)", default="", validate_choice=False)
+    due = DateField("Due date (optional)", validators=[Optional()])
 
 
 class LabelForm(Form):

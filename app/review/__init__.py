@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ..errors import flash_refusals
 from ..extensions import db
-from ..models import ACTIVE_JOB_STATUSES, ID_IN_URL, Article, Assignment, Label, Paragraph, TranslationJob, User
+from ..models import ACTIVE_JOB_STATUSES, ARTICLE_STATUSES, ID_IN_URL, Article, Label, Paragraph, TranslationJob, User
+from ..services import article_lists
 from ..services import assignment as assignment_service
 from ..services import comment_reads as comment_reads_service
 from ..services import entities as entity_service
@@ -33,19 +34,15 @@ def home():
 @bp.route("/my-work")
 @login_required
 def my_work():
-    rows = db.session.execute(
-        select(Article, Assignment)
-        .join(Assignment, Assignment.article_id == Article.id)
-        .where(Assignment.user_id == current_user.id)
-        .order_by(Assignment.due.is_(None), Assignment.due, Article.id)
-    ).all()
-    today = assignment_service.today_utc()
-    overdue = {a.id for article, a in rows if assignment_service.is_overdue(a, article.status, today)}
-    rows = sorted(rows, key=lambda row: row[1].id not in overdue)  # overdue first; stable: by due date, then id
-    progress = assignment_service.paragraph_progress([article.id for article, _ in rows])
-    send_backs = workflow_service.open_send_backs(article for article, a in rows if a.role == "reviewer")
-    return render_template("review/my_work.html", rows=rows, progress=progress, overdue=overdue,
-                           send_backs=send_backs)
+    """The user's assignments: overdue first, then by due date, unless sorted otherwise; filtered, sorted and
+    paged in SQL (services/article_lists.py), all of it in the query string. A bad value is named (400)."""
+    query, problems = article_lists.parse_list_query(request.args, article_lists.MY_WORK_SORTS)
+    page = article_lists.my_work_list(current_user, query)
+    send_backs = workflow_service.open_send_backs(
+        row.article for row in page.rows if row.assignment is not None and row.assignment.role == "reviewer")
+    return render_template("review/my_work.html", page=page, query=query, problems=problems,
+                           send_backs=send_backs, statuses=ARTICLE_STATUSES,
+                           sources=article_lists.sources_of_assignments(current_user)), 400 if problems else 200
 
 
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>")
