@@ -36,9 +36,32 @@ def run_migrations_online():
     configure_args = dict(migrate_extension.configure_args)
     configure_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     with migrate_extension.db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            foreign_keys_enforced(connection, False)
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"The migration left rows whose foreign keys point nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                foreign_keys_enforced(connection, True)
+
+
+def foreign_keys_enforced(connection, on: bool):
+    """SQLite: batch mode copies a table, drops the old one and renames the copy; with foreign keys enforced
+    that DROP deletes every row referring to the old table through ON DELETE CASCADE (SQLite's implicit
+    DELETE), e.g. every API token and assignment when `users` is copied. So they are off while migrating and
+    checked after (PRAGMA foreign_key_check); the pragma only takes effect outside a transaction, and this
+    pooled connection is given back with them on, as app/database.py set them."""
+    if connection.in_transaction():
+        connection.commit()
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
 
 
 if context.is_offline_mode():

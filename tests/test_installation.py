@@ -87,6 +87,28 @@ def test_migrations_go_down_and_up_again(app):
             "notifications", "annotation_actions", "comment_reads"} <= tables
 
 
+def test_a_migration_that_copies_the_users_table_keeps_every_row_that_refers_to_users(app, article, reviewer):
+    """0011 adds users.email; going down copies `users` on SQLite (batch mode), which must not cascade."""
+    user_service.issue_api_token(reviewer)
+    tables = ("api_tokens", "assignments", "audit_events", "translations")
+
+    def counts():
+        with db.engine.connect() as connection:
+            return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in tables}
+
+    before = counts()
+    assert before["api_tokens"] == 1 and before["assignments"] == 2
+    db.session.remove()
+    downgrade(revision="0010")
+    assert "email" not in {column["name"] for column in inspect(db.engine).get_columns("users")}
+    assert counts() == before
+    upgrade()
+    assert counts() == before
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:  # the pooled connection enforces foreign keys again
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
 def test_every_constraint_and_index_is_named(app):
     inspector = inspect(db.engine)
     for table in inspector.get_table_names():
