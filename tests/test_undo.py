@@ -233,6 +233,19 @@ def test_a_new_action_forgets_what_was_undone(client, paragraph, rami):
     assert spans(client, rami, paragraph.id) == [("en", "Russia", "LOC", False)]
 
 
+def test_the_polled_article_state_says_what_can_be_undone_and_redone(client, paragraph, rami, amina):
+    def stack(headers):
+        return client.get(f"{API}/articles/{paragraph.article_id}/state", headers=headers).get_json()["stack"]
+
+    assert stack(rami) == {"undo": 0, "redo": 0}
+    tag(client, rami, paragraph.id, "ar", 0, 5)
+    tag(client, rami, paragraph.id, "en", 0, 6)
+    assert stack(rami) == {"undo": 2, "redo": 0}
+    assert undo(client, rami, paragraph.article_id).get_json()["stack"] == {"undo": 1, "redo": 1}
+    assert stack(rami) == {"undo": 1, "redo": 1}
+    assert stack(amina) == {"undo": 0, "redo": 0}  # one's own stack only
+
+
 def test_undo_never_touches_an_approved_paragraph(client, paragraph, rami):
     ar = tag(client, rami, paragraph.id, "ar", 0, 5)
     en = tag(client, rami, paragraph.id, "en", 0, 6)
@@ -296,7 +309,7 @@ def test_the_undo_table_comes_and_goes_with_migration_0012(app, paragraph, clien
 
     tag(client, rami, paragraph.id, "ar", 0, 5)
     db.session.remove()
-    downgrade(revision="0010")
+    downgrade(revision="0011")
     assert "annotation_actions" not in inspect(db.engine).get_table_names()
     upgrade()
     assert "annotation_actions" in inspect(db.engine).get_table_names()

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import ID_IN_URL, Paragraph
 from ..services import comment_reads as comment_reads_service
 from ..services import review as review_service
+from ..services import undo as undo_service
 from ..services import workflow as workflow_service
 from . import bp, visible_article_or_404
 from .schemas import (
@@ -171,13 +172,14 @@ def transition_article(payload: dict, article_id: int):
 @bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
 def article_state(article_id: int):
     """The article's workflow as it is now, for a page that polls it: status, counts, the transitions the
-    user may choose, each paragraph's version and status, and the QA overrides of approved paragraphs.
-    Cheap: four small queries, no texts."""
+    user may choose, each paragraph's version and status, the QA overrides of approved paragraphs, and the
+    user's undo and redo stacks here. Cheap: five small queries, no texts."""
     article = visible_article_or_404(article_id)
     paragraphs = workflow_service.paragraph_states(article.id)
     overrides = review_service.approval_overrides([p["id"] for p in paragraphs if p["status"] == "approved"])
     return {**workflow_service.article_state(article.id, current_user), "paragraphs": paragraphs,
-            "overrides": {str(pid): override for pid, override in overrides.items()}}
+            "overrides": {str(pid): override for pid, override in overrides.items()},
+            "stack": undo_service.stack_sizes(article.id, current_user)}
 
 
 def _comment_dict(comment) -> dict:

@@ -295,11 +295,18 @@ class ParagraphVersionSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
 
 
+class UndoStackSchema(Schema):
+    undo = fields.Integer(required=True, metadata={"description": "Actions this user can still undo here"})
+    redo = fields.Integer(required=True, metadata={"description": "Actions this user can redo here"})
+
+
 class LiveArticleStateSchema(ArticleStateSchema):
     paragraphs = fields.List(fields.Nested(ParagraphVersionSchema), required=True,
                              metadata={"description": "Each paragraph's version and status, in reading order"})
     overrides = fields.Dict(keys=fields.String(), values=fields.Nested(OverrideSchema), required=True, metadata={
         "description": "By paragraph id: the QA override of approved paragraphs approved despite blocking findings"})
+    stack = fields.Nested(UndoStackSchema, required=True, metadata={
+        "description": "Your undo and redo stacks in this article (POST /articles/<id>/undo, /redo)"})
 
 
 class RevisionSchema(Schema):

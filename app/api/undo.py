@@ -10,7 +10,7 @@ from ..services import entities as entity_service
 from ..services import undo as undo_service
 from ..services import workflow as workflow_service
 from . import bp, visible_article_or_404
-from .schemas import ARTICLE_STATE, ArticleStateSchema, EntitySchema, ErrorSchema, QAFindingSchema
+from .schemas import ARTICLE_STATE, ArticleStateSchema, EntitySchema, ErrorSchema, QAFindingSchema, UndoStackSchema
 
 ARTICLE = f"/articles/<{ID_IN_URL}:article_id>"
 
@@ -33,16 +33,11 @@ class ParagraphEntitiesSchema(Schema):
     qa = fields.List(fields.Nested(QAFindingSchema), required=True)
 
 
-class StackSchema(Schema):
-    undo = fields.Integer(required=True, metadata={"description": "Actions this user can still undo here"})
-    redo = fields.Integer(required=True, metadata={"description": "Actions this user can redo here"})
-
-
 class _AfterStepSchema(Schema):
     paragraph = fields.Nested(ParagraphEntitiesSchema, required=True,
                               metadata={"description": "The paragraph's entities, links and QA now"})
     article = fields.Nested(ArticleStateSchema, required=True, metadata=ARTICLE_STATE)
-    stack = fields.Nested(StackSchema, required=True)
+    stack = fields.Nested(UndoStackSchema, required=True)
 
 
 class UndoneSchema(_AfterStepSchema):

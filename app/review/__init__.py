@@ -14,6 +14,7 @@ from ..services import comment_reads as comment_reads_service
 from ..services import entities as entity_service
 from ..services import mt as mt_service
 from ..services import review as review_service
+from ..services import undo as undo_service
 from ..services import workflow as workflow_service
 from ..services.mt_packages import find_package
 from .forms import CommentForm, RestoreForm, TransitionForm
@@ -120,6 +121,7 @@ def article(article_id: int):
         transition_form=TransitionForm(),
         labels=labels,
         annotations=annotations,
+        undo_stack=undo_service.stack_sizes(article.id, current_user) if not edit_refusal else None,
     )
 
 

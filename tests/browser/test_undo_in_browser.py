@@ -34,6 +34,9 @@ def test_reviewer_undoes_a_delete_with_the_button_and_gets_the_entity_and_its_li
 
         entity_service.create_link(ar_id, en_id, actor=user_service.get_user_by_username("rev1"))
     row = open_article(page, article_id, pid)
+    undo = page.get_by_role("button", name="Undo", exact=True)
+    redo = page.get_by_role("button", name="Redo", exact=True)
+    assert undo.is_enabled() and redo.is_disabled()  # the tags and the link are on the stack; nothing undone yet
 
     press(page, row.locator("p.ar span.ent"))
     page.locator("#entity-menu").wait_for()
@@ -41,23 +44,27 @@ def test_reviewer_undoes_a_delete_with_the_button_and_gets_the_entity_and_its_li
     wait_for_status(page, "Deleted")
     assert row.locator("p.ar span.ent").count() == 0 and row.locator(".entity-links li").count() == 0
 
-    undo = page.get_by_role("button", name="Undo", exact=True)
     press(page, undo)
     assert wait_for_status(page, "Undid") == "Undid deleting «مُوسْكُو»."
+    assert redo.is_enabled()
     assert row.locator("p.ar span.ent").inner_text() == "مُوسْكُو"
     assert "مُوسْكُو → Moscow" in row.locator(".entity-links li").inner_text()
     assert links(live_server, pid) == [(ar_id, en_id)]  # the same entity, its link with it
 
-    press(page, page.get_by_role("button", name="Redo", exact=True))
+    press(page, redo)
     assert wait_for_status(page, "Redid") == "Redid deleting «مُوسْكُو»."
+    assert redo.is_disabled()
     assert row.locator("p.ar span.ent").count() == 0
     assert [e[4] for e in entities(live_server, pid)] == ["Moscow"]
 
-    # Four more undos take back the delete, the link and both tags; a fifth says there is nothing left.
+    # Four more undos take back the delete, the link and both tags; then Undo is disabled, and Ctrl+Z says
+    # there is nothing left.
     for expected in ("Undid deleting", "Undid linking", "Undid tagging «Moscow»", "Undid tagging «مُوسْكُو»"):
         press(page, undo)
         wait_for_status(page, expected)
-    press(page, undo)
+    assert undo.is_disabled() and redo.is_enabled()
+    page.locator("h1").click()
+    page.keyboard.press("Control+z")
     wait_for_status(page, "Nothing to undo in this article.")
     assert entities(live_server, pid) == []
     assert row.locator("span.ent").count() == 0
@@ -73,12 +80,15 @@ def test_ctrl_z_undoes_a_tag_and_ctrl_shift_z_and_ctrl_y_redo_it_but_not_in_the_
     article_id, pid = arrange(live_server)
     row = open_article(page, article_id, pid)
     page.locator("h1").click()  # the first paragraph is current on arrival; no field has the focus
+    undo = page.get_by_role("button", name="Undo", exact=True)
+    assert undo.is_disabled()  # nothing done yet
 
     page.keyboard.press("Shift+T")  # word cursor on the English "X"
     for _ in range(4):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("p")
     wait_for_status(page, "Tagged")
+    assert undo.is_enabled()  # the tag just made can be undone
     start = EN.index("Putin")
     assert entities(live_server, pid) == [("en", start, start + 5, "PER", "Putin")]
 

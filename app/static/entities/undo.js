@@ -4,7 +4,10 @@
 // undid; the page redraws that paragraph's entities, links and QA from its
 // answer, and the status line says it. A refusal (nothing to undo, an approved
 // paragraph, another reviewer's later change) is said there and changes nothing.
-import { W, ARTICLE, say, stateOf, rowById, ui } from "./context.js";
+// A button is disabled while its stack is empty: the stacks come with the page,
+// with each undo or redo, with the polled article state (another tab's work),
+// and every entity or link change puts one on the undo stack and empties redo.
+import { W, ARTICLE, workspace, say, stateOf, rowById, ui } from "./context.js";
 import { rerender, renderQA, rendered } from "./render.js";
 import { closeMenu } from "./menus.js";
 import { loadSuggestions } from "./suggestions.js";
@@ -19,8 +22,44 @@ export function initUndo() {
       const button = event.target.closest("button[data-action]");
       if (button) { step(button.getAttribute("data-action")); }
     });
+    watchAnnotationWrites();
+    workspace.addEventListener("mizan:article-state", function (event) {
+      if (event.detail && event.detail.stack) { showStack(event.detail.stack); }
+    });
   }
   document.addEventListener("keydown", onKey);
+}
+
+// The entity and link writes that services/undo.py records (tag, accept or
+// reject a suggestion, delete, relabel, "looks right", link, unlink).
+const ANNOTATION_WRITE = /^\/(paragraphs\/\d+\/(entities|suggestions\/reject)|entities\/\d+|entity-links)$/;
+
+export function isAnnotationWrite(method, path) {
+  return method !== "GET" && ANNOTATION_WRITE.test(path);
+}
+
+function watchAnnotationWrites() {
+  const request = W.request;
+  W.request = function (method, path) {
+    return request.apply(W, arguments).then(function (result) {
+      if (result.status >= 200 && result.status < 300 && isAnnotationWrite(method, path)) {
+        showStack({ undo: 1, redo: 0 });
+      }
+      return result;
+    });
+  };
+}
+
+function showStack(stack) {
+  if (!bar) { return; }
+  const undo = bar.querySelector('[data-action="undo"]');
+  const redo = bar.querySelector('[data-action="redo"]');
+  const focused = document.activeElement;
+  undo.disabled = !stack.undo;
+  redo.disabled = !stack.redo;
+  // A button disabled under the keyboard's focus would drop it to the page's start: the other one takes it.
+  if (focused === undo && undo.disabled && !redo.disabled) { redo.focus(); }
+  if (focused === redo && redo.disabled && !undo.disabled) { undo.focus(); }
 }
 
 function typing(target) {
@@ -52,6 +91,7 @@ export function step(direction) {
       return false;
     }
     const done = result.data[direction === "undo" ? "undone" : "redone"];
+    showStack(result.data.stack);
     redraw(result.data.paragraph, done);
     say(done.message);
     return true;
