@@ -18,7 +18,7 @@ from aiosmtpd.smtp import AuthResult
 
 from app.config import PROJECT_ROOT
 from app.extensions import db
-from app.services.mail import SmtpSettings
+from app.services.mail import SUBJECTS, SmtpSettings
 from tests.support.databases import server_env
 from tests.support.fixtures import API
 
@@ -140,3 +140,51 @@ def test_the_operator_sets_and_removes_a_users_address_with_the_cli(app, reviewe
     assert runner.invoke(args=["users", "email", "rami"]).exit_code == 0
     db.session.expire_all()
     assert reviewer.email is None
+
+
+def test_every_kind_of_notification_is_mailed_to_its_recipient(client, app, instance_path, admin, reviewer,
+                                                                other_reviewer, rami, salma, smtp_server):
+    from app.services import assignment as assignment_service
+    from tests.support.fixtures import make_article
+    from tests.test_notifications import approve_all, move
+
+    inbox, port = smtp_server
+    smtp_url = f"smtp://{LOGIN}:s3cret%20pass@127.0.0.1:{port}"
+    app.config["SMTP_URL"] = smtp_url
+    addresses = {admin: "amina@example.org", reviewer: "rami@example.org", other_reviewer: "salma@example.org"}
+    for user, address in addresses.items():
+        user.email = address
+    db.session.commit()
+    article = make_article(2)
+    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)  # assigned: rami
+    assignment_service.assign_article(article, other_reviewer, "second_reviewer", actor=admin)  # and salma
+    move(client, rami, article.id, "in_review")
+    approve_all(client, rami, article.id)
+    move(client, rami, article.id, "submitted")  # submitted: salma and amina
+    move(client, salma, article.id, "changes_requested", "@amina is this date style ours?")  # rami; mention: amina
+    move(client, rami, article.id, "in_review")
+    move(client, rami, article.id, "submitted")  # submitted again: salma and amina
+    move(client, salma, article.id, "approved")  # approved: rami
+    expected = {
+        ("rami@example.org", "assigned"), ("salma@example.org", "assigned"),
+        ("salma@example.org", "submitted"), ("amina@example.org", "submitted"),
+        ("rami@example.org", "changes_requested"), ("amina@example.org", "mention"),
+        ("rami@example.org", "approved"),
+    }
+    subjects = {f"Mizan: {subject}": kind for kind, subject in SUBJECTS.items()}
+
+    def received() -> set[tuple[str, str]]:
+        return {(recipients[0], subjects[message["Subject"]]) for recipients, message in inbox.messages}
+
+    worker = start_worker(instance_path, smtp_url)
+    try:
+        deadline = time.monotonic() + 60
+        while received() != expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    assert received() == expected, output
+    assert len(inbox.messages) == 9  # the two submissions: two mails each
+    for _, message in inbox.messages:
+        assert f"{BASE_URL}/articles/{article.id}" in message.get_payload(decode=True).decode("utf-8")
