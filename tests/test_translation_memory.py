@@ -1,0 +1,202 @@
+"""Translation memory (issue 17; services/translation_memory.py, migration 0014): every approved paragraph is a
+unit (updated on re-approval, dropped on reopen), fuzzy matches for a paragraph and each of its sentences,
+concordance, and the rule that reviewers see the whole approved corpus but never unapproved work."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, select
+
+from app.config import PROJECT_ROOT
+from app.extensions import db
+from app.models import Article, Paragraph, Translation
+from app.services import assignment as assignment_service
+from app.services import translation_memory as tm
+from app.services import users as user_service
+from tests.conftest import PASSWORD, bearer
+from tests.support.databases import server_env
+from tests.support.fixtures import API, approve, save
+
+DATELINE = "موسكو، 14 أبريل/نيسان. أعلنت وزارة الخارجية الروسية أن الوزير سيزور طهران الأسبوع المقبل."
+DATELINE_EN = "Moscow, April 14. The Russian Foreign Ministry announced that the minister will visit Tehran next week."
+STATEMENT = "وقال المتحدث باسم الوزارة إن المحادثات ستتناول التعاون الاقتصادي والأمن الإقليمي."
+STATEMENT_EN = "The ministry spokesman said the talks would cover economic cooperation and regional security."
+OTHER = "ارتفعت أسعار النفط في الأسواق العالمية بنسبة ثلاثة بالمئة."
+
+
+def article_of(texts: list[str], admin, reviewer, title: str = "مقال") -> Article:
+    """An article with these Arabic paragraphs, assigned to `reviewer`, no English yet."""
+    article = Article(title=title, original_filename=f"{title}.txt", raw_bytes=title.encode(),
+                      checksum=f"{title}-{len(texts)}-{time.monotonic_ns()}", status="translated")
+    db.session.add(article)
+    db.session.flush()
+    db.session.add_all([Paragraph(article_id=article.id, position=i, kind="body", ar=text)
+                        for i, text in enumerate(texts)])
+    db.session.commit()
+    assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
+    return article
+
+
+def paragraphs_of(article: Article) -> list[Paragraph]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Paragraph).where(Paragraph.article_id == article.id)
+                                   .order_by(Paragraph.position)))
+
+
+def translate_and_approve(client, headers, paragraph: Paragraph, english: str, *, approved: bool = True) -> int:
+    saved = save(client, headers, paragraph.id, english, paragraph.version)
+    assert saved.status_code == 200, saved.get_json()
+    version = saved.get_json()["version"]
+    if approved:
+        response = approve(client, headers, paragraph.id, version, override_reason="test text")
+        assert response.status_code == 200, response.get_json()
+    return version
+
+
+def matches(client, headers, paragraph_id: int, **args):
+    response = client.get(f"{API}/paragraphs/{paragraph_id}/matches", query_string=args, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["matches"]
+
+
+def test_the_migration_of_the_translation_memory_goes_down_and_up(app):
+    assert {"translation_memories", "tm_units"} <= set(inspect(db.engine).get_table_names())
+    db.session.remove()
+    downgrade(revision="0013")
+    assert not {"translation_memories", "tm_units"} & set(inspect(db.engine).get_table_names())
+    upgrade()
+    tables = inspect(db.engine)
+    assert {c["name"] for c in tables.get_columns("tm_units")} == {"id", "memory_id", "ar", "en", "checksum"}
+    assert {c["name"] for c in tables.get_columns("translation_memories")} == {"id", "name", "file_name",
+                                                                               "imported_at"}
+    assert [u["name"] for u in tables.get_unique_constraints("tm_units")] == ["uq_tm_units_checksum"]
+    assert [i["name"] for i in tables.get_indexes("tm_units")
+            if not i.get("duplicates_constraint")] == ["ix_tm_units_memory_id"]  # PostgreSQL lists the unique one
+
+
+def test_reviewer_sees_an_approved_paragraph_of_another_article_as_a_match_with_its_score(
+        client, admin, reviewer, other_reviewer, rami, salma):
+    earlier = article_of([DATELINE], admin, other_reviewer, "سابق")
+    (done,) = paragraphs_of(earlier)
+    translate_and_approve(client, salma, done, DATELINE_EN)
+
+    # The same dateline with other diacritics, hamza and digits: identical after normalisation.
+    later = article_of(["مُوسكو، ١٤ ابريل/نيسان. أعلنت وزارة الخارجية الروسيـة أن الوزير سيزور طهران الأسبوع المقبل.",
+                        "موسكو، 15 أبريل/نيسان. أعلنت وزارة الخارجية الروسية أن الوزير سيزور أنقرة الأسبوع المقبل."],
+                       admin, reviewer, "لاحق")
+    same, near = paragraphs_of(later)
+    found = matches(client, rami, same.id)
+    assert found[0] == {"score": 1.0, "scope": "paragraph", "ar_start": 0, "ar_end": len(same.ar), "ar": DATELINE,
+                        "en": DATELINE_EN, "origin": "approved", "paragraph_id": done.id, "tm_name": None}
+    # Each sentence is matched too, with its own offsets in this paragraph.
+    sentences = [m for m in found if m["scope"] == "sentence"]
+    assert sentences and all(0 <= m["ar_start"] < m["ar_end"] <= len(same.ar) for m in sentences)
+    assert [m["score"] for m in found] == sorted((m["score"] for m in found), reverse=True)
+
+    fuzzy = matches(client, rami, near.id, min_score=0.7)
+    assert fuzzy[0]["paragraph_id"] == done.id and 0.8 < fuzzy[0]["score"] < 1
+    assert matches(client, rami, near.id, min_score=0.99) == []
+
+
+def test_a_paragraph_never_matches_itself_nor_unapproved_work_not_even_the_reviewers_own(
+        client, admin, reviewer, other_reviewer, rami, salma):
+    mine = article_of([DATELINE, DATELINE + " ", OTHER], admin, reviewer, "لي")
+    first, second, third = paragraphs_of(mine)
+    translate_and_approve(client, rami, first, DATELINE_EN)
+    translate_and_approve(client, rami, third, "Oil prices rose.", approved=False)  # edited, not approved
+    assert [m["paragraph_id"] for m in matches(client, rami, first.id)] == []  # itself only: never
+    assert [m["paragraph_id"] for m in matches(client, rami, second.id)][0] == first.id
+
+    theirs = article_of([OTHER], admin, other_reviewer, "لهم")
+    (copy,) = paragraphs_of(theirs)
+    assert matches(client, salma, copy.id) == []  # rami's unapproved English is nobody's match
+    assert matches(client, rami, third.id) == []  # not even his own
+
+
+def test_reopening_drops_a_unit_and_reapproving_updates_its_english(client, admin, reviewer, rami, salma,
+                                                                    other_reviewer):
+    source = article_of([STATEMENT], admin, other_reviewer, "مصدر")
+    (unit,) = paragraphs_of(source)
+    version = translate_and_approve(client, salma, unit, STATEMENT_EN)
+    target = article_of([STATEMENT], admin, reviewer, "هدف")
+    (here,) = paragraphs_of(target)
+    assert [m["en"] for m in matches(client, rami, here.id)] == [STATEMENT_EN]
+
+    reopened = client.post(f"{API}/paragraphs/{unit.id}/reopen", json={"version": version}, headers=salma)
+    assert reopened.status_code == 200, reopened.get_json()
+    assert matches(client, rami, here.id) == []
+
+    db.session.expire_all()
+    unit = db.session.get(Paragraph, unit.id)
+    translate_and_approve(client, salma, unit, "The spokesman said the talks would cover the economy and security.")
+    assert [m["en"] for m in matches(client, rami, here.id)] == [
+        "The spokesman said the talks would cover the economy and security."]
+
+
+def test_matches_are_only_for_who_may_see_the_paragraph_and_refuse_bad_arguments(client, admin, reviewer, rami,
+                                                                                 amina):
+    article = article_of([STATEMENT], admin, reviewer)
+    (paragraph,) = paragraphs_of(article)
+    stranger = bearer(user_service.issue_api_token(user_service.create_user("omar", PASSWORD, "reviewer")))
+    assert client.get(f"{API}/paragraphs/{paragraph.id}/matches", headers=stranger).status_code == 404
+    assert client.get(f"{API}/paragraphs/{paragraph.id}/matches", headers=amina).status_code == 200
+    for bad in ({"min_score": 0}, {"min_score": 1.5}, {"min_score": "high"}, {"limit": 0}, {"limit": 201}):
+        response = client.get(f"{API}/paragraphs/{paragraph.id}/matches", query_string=bad, headers=rami)
+        assert response.status_code == 422, (bad, response.get_json())
+
+
+def test_an_approval_in_another_process_is_matched_here_within_the_recheck_interval(
+        app, client, admin, reviewer, other_reviewer, rami, instance_path):
+    app.config["TM_RECHECK_SECONDS"] = 1.0
+    source = article_of([STATEMENT], admin, other_reviewer, "مصدر")
+    target = article_of([STATEMENT], admin, reviewer, "هدف")
+    (unit,), (here,) = paragraphs_of(source), paragraphs_of(target)
+    db.session.add(Translation(paragraph_id=unit.id, text=STATEMENT_EN, origin="human", author_id=other_reviewer.id))
+    db.session.commit()
+    revision = db.session.scalar(select(Translation.id).where(Translation.paragraph_id == unit.id))
+    db.session.execute(Paragraph.__table__.update().where(Paragraph.id == unit.id)
+                       .values(current_revision_id=revision, status="edited"))
+    db.session.commit()
+    assert matches(client, rami, here.id) == []  # this process has built its index
+
+    script = textwrap.dedent(f"""
+        from app import create_app
+        from app.extensions import db
+        from app.models import Paragraph, User
+        from app.services import review
+        app = create_app({{"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": {str(instance_path)!r}}})
+        with app.app_context():
+            paragraph = db.session.get(Paragraph, {unit.id})
+            review.approve_paragraph(paragraph.id, paragraph.version, override_reason="test text",
+                                     actor=db.session.scalar(db.select(User).where(User.username == "salma")))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=120, env=server_env(instance_path))
+    assert result.returncode == 0, result.stderr
+    deadline = time.monotonic() + 5
+    found: list = []
+    while not found and time.monotonic() < deadline:
+        found = matches(client, rami, here.id)
+        time.sleep(0.2)
+    assert [m["paragraph_id"] for m in found] == [unit.id]
+    assert time.monotonic() < deadline
+
+
+@pytest.mark.parametrize(("left", "right"), [
+    ("أعلنت الوزارة", "اعلنت الوزاره"),  # alef with hamza, ta marbuta
+    ("مستشفى", "مستشفي"),  # alef maqsura
+    ("الـــعـــالم", "العالم"),  # tatweel
+    ("مُحَمَّدٌ", "محمد"),  # diacritics
+    ("عام ٢٠٢٤", "عام 2024"),  # Arabic-Indic digits
+    ("عام ۲۰۲۴", "عام 2024"),  # Eastern Arabic-Indic digits
+    ("إيران  و\nآسيا", "ايران و اسيا"),  # white space, alef forms
+])
+def test_arabic_that_differs_only_by_normalisation_scores_one(left, right):
+    index = tm.MemoryIndex()
+    index.add([(tm.Ref("tm", 1), right, "x")], bulk=True)
+    assert index.scored(tm.memory_keys([left])[0], 0.5) == [(1.0, 0)]
