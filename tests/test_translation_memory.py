@@ -200,3 +200,91 @@ def test_arabic_that_differs_only_by_normalisation_scores_one(left, right):
     index = tm.MemoryIndex()
     index.add([(tm.Ref("tm", 1), right, "x")], bulk=True)
     assert index.scored(tm.memory_keys([left])[0], 0.5) == [(1.0, 0)]
+
+
+# --- TMX: flask tm import / list / remove -------------------------------------------------------------------
+
+def tmx_of(pairs, source="ar-SA", target="en-US") -> bytes:
+    """A TMX 1.4 document written by translate-toolkit itself."""
+    from translate.storage import tmx
+
+    store = tmx.tmxfile(sourcelanguage=source, targetlanguage=target)
+    for ar, en in pairs:
+        store.addtranslation(ar, source, en, target)
+    return bytes(store)
+
+
+def test_a_tmx_written_by_translate_toolkit_round_trips_through_tm_import_and_is_found(
+        app, client, tmp_path, admin, reviewer, rami):
+    path = tmp_path / "agency.tmx"
+    path.write_bytes(tmx_of([(STATEMENT, STATEMENT_EN), (OTHER, "Oil prices rose three percent on world markets.")]))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["tm", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "agency.tmx into memory 'agency': 2 units read, 2 added, 0 skipped as duplicates, 0 refused." in result.output
+
+    article = article_of([STATEMENT + " وأضاف أن الزيارة تأتي في إطار التشاور.", OTHER], admin, reviewer)
+    long, oil = paragraphs_of(article)
+    found = matches(client, rami, long.id)
+    sentence = next(m for m in found if m["scope"] == "sentence")
+    assert sentence["score"] == 1.0 and (sentence["ar_start"], sentence["ar_end"]) == (0, len(STATEMENT))
+    assert (sentence["en"], sentence["origin"], sentence["tm_name"], sentence["paragraph_id"]) == (
+        STATEMENT_EN, "tm", "agency", None)
+    assert matches(client, rami, oil.id)[0]["en"] == "Oil prices rose three percent on world markets."
+
+    hits = client.get(f"{API}/concordance", query_string={"q": "economic cooperation", "lang": "en"},
+                      headers=rami).get_json()
+    assert hits["total"] == 1 and hits["hits"][0]["tm_name"] == "agency"
+    start, end = hits["hits"][0]["spans"][0]
+    assert STATEMENT_EN[start:end] == "economic cooperation"
+
+    listed = runner.invoke(args=["tm", "list"])
+    assert listed.exit_code == 0 and listed.output.startswith("agency\t2 units\tagency.tmx\t")
+    again = runner.invoke(args=["tm", "import", str(path)])  # importing twice adds nothing
+    assert "2 units read, 0 added, 2 skipped as duplicates, 0 refused." in again.output
+    assert runner.invoke(args=["tm", "list"]).output.startswith("agency\t2 units\t")
+
+    removed = runner.invoke(args=["tm", "remove", "agency"])
+    assert removed.exit_code == 0 and "Removed memory 'agency' and its 2 units." in removed.output
+    assert matches(client, rami, oil.id) == []
+    assert runner.invoke(args=["tm", "remove", "agency"]).exit_code != 0
+
+
+@pytest.mark.parametrize(("source", "target"), [("ar", "en"), ("ar-SA", "en-US"), ("AR_eg", "EN-gb"), ("ar-Arab-EG", "en")])
+def test_tm_import_accepts_any_arabic_and_english_locale_variant(app, tmp_path, source, target):
+    path = tmp_path / "variants.tmx"
+    path.write_bytes(tmx_of([(STATEMENT, STATEMENT_EN)], source, target))
+    result = app.test_cli_runner().invoke(args=["tm", "import", str(path), "--name", "Variants 1"])
+    assert result.exit_code == 0, result.output
+    assert "1 units read, 1 added" in result.output
+    assert [(m.name, m.units) for m in tm.list_memories()] == [("Variants 1", 1)]
+
+
+def test_tm_import_skips_duplicates_and_refuses_units_without_both_sides_saying_why(app, tmp_path):
+    path = tmp_path / "mixed.tmx"
+    data = tmx_of([(STATEMENT, STATEMENT_EN), (STATEMENT, STATEMENT_EN), ("  " + STATEMENT, STATEMENT_EN + " ")])
+    french = tmx_of([(OTHER, "Les prix du pétrole ont augmenté.")], "ar", "fr-FR")
+    unit = french[french.index(b"<tu "):french.index(b"</tu>") + len(b"</tu>")]
+    path.write_bytes(data.replace(b"</body>", unit + b"</body>"))
+    result = app.test_cli_runner().invoke(args=["tm", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "4 units read, 1 added, 2 skipped as duplicates, 1 refused." in result.output
+    assert "Refused 1: no English (en*) segment (unit 4)." in result.output
+
+
+@pytest.mark.parametrize("content", [
+    b"ar\ten\n\xd9\x85\tx\n",  # a TSV
+    b'<?xml version="1.0"?><tmx version="1.4"><header/><body><tu><tuv xml:lang="ar"><seg>x',  # cut short
+    b"<html><body>not a memory</body></html>",  # XML, not TMX
+])
+def test_a_file_that_is_not_tmx_changes_nothing_and_fails_with_a_clear_message(app, tmp_path, content):
+    good = tmp_path / "good.tmx"
+    good.write_bytes(tmx_of([(STATEMENT, STATEMENT_EN)]))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["tm", "import", str(good)]).exit_code == 0
+    bad = tmp_path / "bad.tmx"
+    bad.write_bytes(content)
+    result = runner.invoke(args=["tm", "import", str(bad), "--name", "good"])
+    assert result.exit_code != 0
+    assert "This is not a TMX file" in result.output and "Nothing was imported." in result.output
+    assert [(m.name, m.units) for m in tm.list_memories()] == [("good", 1)]

@@ -260,7 +260,7 @@ def _rows(sql: str, parameters: dict | None = None) -> list[tuple]:
     return [tuple(row) for row in db.session.connection().execute(sql_text(sql), parameters or {})]
 
 
-def _in_chunks(sql: str, ids: Sequence[int]) -> Iterator[tuple]:
+def _in_chunks(sql: str, ids: Sequence[int] | Sequence[str]) -> Iterator[tuple]:
     for at in range(0, len(ids), _CHUNK):
         chunk = ids[at:at + _CHUNK]
         names = {f"i{n}": value for n, value in enumerate(chunk)}
@@ -478,3 +478,141 @@ def unit_checksum(ar: str, en: str) -> str:
         return " ".join(unicodedata.normalize("NFC", text).split())
 
     return hashlib.sha256((clean(ar) + "\x00" + clean(en)).encode("utf-8")).hexdigest()
+
+
+class TmxError(ServiceError):
+    """A file that is not a TMX file, or a memory that cannot be found (nothing was changed)."""
+
+
+MAX_UNIT_CHARS = 20_000
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass
+class TmxReport:
+    name: str
+    read: int = 0
+    added: int = 0
+    duplicates: int = 0
+    refused: dict[str, list[int]] = field(default_factory=dict)  # why -> the numbers of the units (1-based)
+
+    @property
+    def refused_count(self) -> int:
+        return sum(map(len, self.refused.values()))
+
+
+def _language(code: str | None) -> str | None:
+    """'ar' or 'en' for any variant of them (ar, ar-SA, AR_eg, en-US, EN), else None."""
+    primary = (code or "").strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in ("ar", "en") else None
+
+
+def read_tmx(data: bytes) -> list[tuple[str | None, str | None]]:
+    """(Arabic, English) of each unit of a TMX document, read with translate-toolkit; None for a missing side.
+    TmxError if it is not TMX."""
+    from lxml import etree
+    from translate.storage import tmx
+
+    try:
+        store = tmx.tmxfile.parsestring(data)
+    except (etree.XMLSyntaxError, AssertionError, ValueError) as error:
+        detail = f": {error}" if str(error) else " (its root element is not <tmx>)"
+        raise TmxError(f"This is not a TMX file{detail}.") from None
+    pairs: list[tuple[str | None, str | None]] = []
+    for unit in store.units:
+        sides: dict[str, str] = {}
+        for node in unit.getlanguageNodes():
+            language = _language(node.get(_XML_LANG) or node.get("lang"))
+            if language is not None and language not in sides:
+                sides[language] = unit.getNodeText(node) or ""
+        pairs.append((sides.get("ar"), sides.get("en")))
+    return pairs
+
+
+def _unit_refusal(ar: str | None, en: str | None) -> str | None:
+    from .user_text import forbidden_character_message
+
+    if ar is None or en is None:
+        return "no Arabic (ar*) segment" if ar is None else "no English (en*) segment"
+    if not ar.strip() or not en.strip():
+        return "an empty segment"
+    if len(ar) > MAX_UNIT_CHARS or len(en) > MAX_UNIT_CHARS:
+        return f"a segment longer than {MAX_UNIT_CHARS:,} characters"
+    if forbidden_character_message(ar) or forbidden_character_message(en):
+        return "a character that cannot be stored (a control character or a lone surrogate)"
+    return None
+
+
+def import_tmx(data: bytes, *, name: str, file_name: str) -> TmxReport:
+    """Add the units of a TMX document to the memory `name` (created if need be; committed). A unit already
+    in any memory (same Arabic and English) is skipped as a duplicate; one without both sides is refused.
+    TmxError, and nothing changes, if the file is not TMX."""
+    from ..models import TmUnit, TranslationMemory
+
+    name = " ".join(unicodedata.normalize("NFC", name).split())
+    if not name or len(name) > 200:
+        raise TmxError("The memory's name must hold 1 to 200 characters.")
+    pairs = read_tmx(data)
+    report = TmxReport(name, read=len(pairs))
+    fresh: dict[str, tuple[str, str]] = {}
+    for number, (ar, en) in enumerate(pairs, start=1):
+        why = _unit_refusal(ar, en)
+        if why is not None:
+            report.refused.setdefault(why, []).append(number)
+            continue
+        assert ar is not None and en is not None
+        ar, en = (" ".join(unicodedata.normalize("NFC", text).split()) for text in (ar, en))
+        checksum = unit_checksum(ar, en)
+        if checksum in fresh:
+            report.duplicates += 1
+        else:
+            fresh[checksum] = (ar, en)
+    known = {row[0] for row in _in_chunks("SELECT checksum FROM tm_units WHERE checksum IN ({ids})",  # nosec B608
+                                          list(fresh))}
+    report.duplicates += len(known)
+    new = [(checksum, ar, en) for checksum, (ar, en) in fresh.items() if checksum not in known]
+    if new:
+        memory = db.session.scalar(db.select(TranslationMemory).where(TranslationMemory.name == name))
+        if memory is None:
+            memory = TranslationMemory(name=name, file_name=file_name[:255])
+            db.session.add(memory)
+            db.session.flush()
+        db.session.execute(db.insert(TmUnit), [{"memory_id": memory.id, "ar": ar, "en": en, "checksum": checksum}
+                                               for checksum, ar, en in new])
+        report.added = len(new)
+    db.session.commit()
+    return report
+
+
+@dataclass(frozen=True)
+class MemorySummary:
+    name: str
+    units: int
+    file_name: str
+    imported_at: object
+
+
+def list_memories() -> list[MemorySummary]:
+    from ..models import TmUnit, TranslationMemory
+
+    rows = db.session.execute(
+        db.select(TranslationMemory.name, db.func.count(TmUnit.id), TranslationMemory.file_name,
+                  TranslationMemory.imported_at)
+        .outerjoin(TmUnit, TmUnit.memory_id == TranslationMemory.id)
+        .group_by(TranslationMemory.id).order_by(TranslationMemory.name)
+    ).all()
+    return [MemorySummary(*row) for row in rows]
+
+
+def remove_memory(name: str) -> int:
+    """Delete the memory `name` and its units (committed); the number of units removed."""
+    from ..models import TmUnit, TranslationMemory
+
+    memory = db.session.scalar(db.select(TranslationMemory).where(TranslationMemory.name == name))
+    if memory is None:
+        raise TmxError(f"There is no memory named {name!r} (flask tm list shows them).")
+    removed = db.session.scalar(db.select(db.func.count(TmUnit.id)).where(TmUnit.memory_id == memory.id))
+    db.session.execute(db.delete(TmUnit).where(TmUnit.memory_id == memory.id))
+    db.session.delete(memory)
+    db.session.commit()
+    return int(removed or 0)
