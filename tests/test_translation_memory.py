@@ -288,3 +288,65 @@ def test_a_file_that_is_not_tmx_changes_nothing_and_fails_with_a_clear_message(a
     assert result.exit_code != 0
     assert "This is not a TMX file" in result.output and "Nothing was imported." in result.output
     assert [(m.name, m.units) for m in tm.list_memories()] == [("good", 1)]
+
+
+# --- concordance --------------------------------------------------------------------------------------------
+
+def concordance(client, headers, **args):
+    response = client.get(f"{API}/concordance", query_string=args, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_reviewer_finds_how_a_term_was_rendered_before_behind_proclitics_and_other_spellings(
+        client, admin, reviewer, other_reviewer, rami, salma):
+    texts = ["أعلنت وزارة الخارجية الإيرانية أن المحادثات ستستأنف.",
+             "وقال بيان لوزارة الخارجية الايرانية إن الوفد وصل.",
+             "ورحبت وبوزارة الخارجيـة الإيرانيّة بالقرار، وزارة الخارجية الإيرانية.",
+             "قالت وزارة الخارجية الروسية إن الوزير سافر."]
+    english = ["The Iranian Foreign Ministry announced the talks would resume.",
+               "A statement by the Iranian foreign ministry said the delegation arrived.",
+               "The Iranian Foreign Ministry welcomed the decision.",
+               "The Russian Foreign Ministry said the minister travelled."]
+    article = article_of(texts, admin, other_reviewer)
+    for paragraph, en in zip(paragraphs_of(article), english):
+        translate_and_approve(client, salma, paragraph, en)
+
+    found = concordance(client, rami, q="وزارة الخارجية الإيرانية", lang="ar")
+    assert found["total"] == 3
+    spans = {hit["ar"]: [hit["ar"][s:e] for s, e in hit["spans"]] for hit in found["hits"]}
+    assert spans == {texts[0]: ["وزارة الخارجية الإيرانية"],
+                     texts[1]: ["وزارة الخارجية الايرانية"],  # ل in front, hamza not written
+                     texts[2]: ["وزارة الخارجيـة الإيرانيّة", "وزارة الخارجية الإيرانية"]}
+    assert {hit["origin"] for hit in found["hits"]} == {"approved"}
+    assert all(hit["paragraph_id"] and hit["tm_name"] is None for hit in found["hits"])
+
+    english_hits = concordance(client, rami, q="foreign ministry", lang="en")
+    assert english_hits["total"] == 4
+    for hit in english_hits["hits"]:
+        assert [hit["en"][s:e].lower() for s, e in hit["spans"]] == ["foreign ministry"]
+    assert concordance(client, rami, q="ministr", lang="en")["total"] == 0  # whole words only
+    assert len(concordance(client, rami, q="foreign ministry", lang="en", limit=2)["hits"]) == 2
+
+
+def test_concordance_never_shows_unapproved_work_and_is_open_to_corpus_users(
+        client, admin, reviewer, rami, salma, other_reviewer):
+    article = article_of([STATEMENT, OTHER], admin, reviewer)
+    approved_one, edited_one = paragraphs_of(article)
+    translate_and_approve(client, rami, approved_one, STATEMENT_EN)
+    translate_and_approve(client, rami, edited_one, "Oil prices rose.", approved=False)
+    assert concordance(client, rami, q="أسعار النفط", lang="ar") == {"hits": [], "total": 0}  # not even his own
+    assert concordance(client, salma, q="oil", lang="en")["total"] == 0
+    assert concordance(client, salma, q="المتحدث", lang="ar")["total"] == 1  # another reviewer's approved work
+    carla = bearer(user_service.issue_api_token(user_service.create_user("carla", PASSWORD, "corpus")))
+    assert concordance(client, carla, q="المتحدث", lang="ar")["total"] == 1
+    assert client.get(f"{API}/concordance", query_string={"q": "oil"}).status_code == 401
+
+
+@pytest.mark.parametrize("args", [{"q": ""}, {"q": "   "}, {"lang": "ar"}, {"q": "x", "lang": "fr"},
+                                  {"q": "x", "limit": 0}, {"q": "x", "limit": 201}, {"q": "x", "limit": "many"},
+                                  {"q": "،؟"}])
+def test_concordance_refuses_an_empty_query_a_bad_language_or_a_bad_limit(client, rami, args):
+    response = client.get(f"{API}/concordance", query_string=args, headers=rami)
+    assert response.status_code == 422, (args, response.get_json())
+    assert response.get_json()["error"]["message"]
