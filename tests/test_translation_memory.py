@@ -350,3 +350,47 @@ def test_concordance_refuses_an_empty_query_a_bad_language_or_a_bad_limit(client
     response = client.get(f"{API}/concordance", query_string=args, headers=rami)
     assert response.status_code == 422, (args, response.get_json())
     assert response.get_json()["error"]["message"]
+
+
+# --- QA check `inconsistent` --------------------------------------------------------------------------------
+
+def test_reviewer_is_warned_when_a_sentence_approved_elsewhere_gets_a_different_english(
+        client, admin, reviewer, other_reviewer, rami, salma):
+    earlier = article_of([STATEMENT], admin, other_reviewer, "سابق")
+    (done,) = paragraphs_of(earlier)
+    translate_and_approve(client, salma, done, STATEMENT_EN)
+
+    later = article_of([STATEMENT.replace("الإقليمي", "الاقليمي") + " وأضاف أن الزيارة تأتي في إطار التشاور.",
+                        OTHER], admin, reviewer, "لاحق")
+    here, unrelated = paragraphs_of(later)
+    saved = save(client, rami, here.id, "The spokesman said talks would be about the economy. He added the visit "
+                 "is part of consultations.", here.version).get_json()
+    (finding,) = [f for f in saved["qa"] if f["check"] == "inconsistent"]
+    assert finding["severity"] == "warning"
+    assert f"in article {earlier.id}, paragraph {done.id}" in finding["message"]
+    assert STATEMENT_EN in finding["message"]
+
+    consistent = save(client, rami, here.id, STATEMENT_EN + " He added the visit is part of consultations.",
+                      saved["version"]).get_json()
+    assert [f for f in consistent["qa"] if f["check"] == "inconsistent"] == []
+    other = save(client, rami, unrelated.id, "Oil prices rose three percent.", unrelated.version).get_json()
+    assert [f for f in other["qa"] if f["check"] == "inconsistent"] == []
+
+
+def test_a_paragraph_is_never_inconsistent_with_its_own_approval(client, admin, reviewer, rami):
+    article = article_of([STATEMENT], admin, reviewer)
+    (paragraph,) = paragraphs_of(article)
+    translate_and_approve(client, rami, paragraph, STATEMENT_EN)
+    db.session.expire_all()
+    assert [f for f in db.session.get(Paragraph, paragraph.id).qa_findings if f["check"] == "inconsistent"] == []
+
+
+def test_the_inconsistent_check_names_each_place_and_accepts_case_and_spacing_differences():
+    from app.services.qa import QAContext, check_paragraph
+
+    approved = (("جملة", "The talks resumed.", "article 1, paragraph 2"),
+                ("جملة", "Talks restarted.", "article 3, paragraph 4"))
+    findings = [f for f in check_paragraph("جملة", "the  TALKS resumed.", QAContext(approved_elsewhere=approved))
+                if f.check == "inconsistent"]
+    assert [f.message for f in findings] == [
+        '"جملة" was approved elsewhere with a different English: as "Talks restarted." in article 3, paragraph 4']
