@@ -582,8 +582,8 @@ _document_storable_text(RequestSchema)
 # Translation memory (services/translation_memory.py) ------------------------------------------------------
 
 class MatchArgsSchema(RequestSchema):
-    min_score = fields.Float(load_default=0.5, validate=validate.Range(min=0, min_inclusive=False, max=1,
-                                                                       error="min_score must be above 0 and at most 1."),
+    min_score = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=1,
+                                                                       error="min_score must be from 0 to 1."),
                              metadata={"description": "Only units scoring at least this (0 to 1; 1: identical after normalisation)"})
     limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=200,
                                                                    error="limit must be from 1 to 200."),

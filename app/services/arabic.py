@@ -546,15 +546,16 @@ def search_hits(text: str, query: str) -> list[tuple[int, int]]:
 # ASCII ones and lower case, as fold_for_search folds them, white space runs as one space. Many texts in one
 # pass (one string, a line each), at C speed: a memory holds 100,000 units.
 
-_DIGIT_TABLE = str.maketrans(_SEARCH_DIGITS)
-
-
 def memory_keys(texts: Sequence[str]) -> list[str]:
     """The memory key of each text (see above)."""
     if not texts:
         return []
     joined = "\n".join(text.replace("\n", " ") for text in texts)
-    folded = normalize_arabic(unicodedata.normalize("NFC", joined)).translate(_DIGIT_TABLE).lower()
+    folded = normalize_arabic(unicodedata.normalize("NFC", joined))
+    for digit, ascii_digit in _SEARCH_DIGITS.items():  # str.replace: several times quicker than translate here
+        if digit in folded:
+            folded = folded.replace(digit, ascii_digit)
+    folded = folded.lower()
     return [" ".join(line.split()) for line in folded.split("\n")]
 
 

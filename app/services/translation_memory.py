@@ -11,18 +11,18 @@ Units
 Keys and features
 -----------------
 Arabic is compared on its key (``arabic.memory_keys``: the normalisation of suggestions plus Arabic-Indic
-digits as ASCII and lower case). A unit's features are hashes of the words of its key, of the readings of
+digits as ASCII and lower case). A unit's features are the ids of the words of its key, of the readings of
 each word with proclitics stripped (``arabic.proclitic_readings``) and of each pair of adjacent words, plus
-the lower-cased words of its English (another namespace). A score is rapidfuzz's ``fuzz.ratio`` of two keys
+the lower-cased words of its English (another range of ids). A score is rapidfuzz's ``fuzz.ratio`` of two keys
 divided by 100: 1 means identical after normalisation.
 
 The index (``memory_index``)
 ----------------------------
 Per process and database, rebuilt from the database: the keys of all units, and an inverted index from
-feature to units (numpy: sorted features and their units, plus a small dict for units added since) with a
-mask of the units still alive. A match: the units sharing features with the query (one ``bincount`` over
-their lists), within the lengths a score of ``min_score`` allows, the ``CANDIDATES`` sharing most, scored
-with rapidfuzz. A concordance: the units holding every word of the query (the first one possibly behind
+feature to units (numpy: one sorted array of (feature, unit) pairs, built with vectorised operations, plus a
+small one for units added since, merged into it when it grows) with a mask of the units still alive. A
+match: the units sharing pairs of adjacent words with the query (one ``bincount`` over their lists), within
+the lengths a score of ``min_score`` allows, the ``CANDIDATES`` sharing most, scored with rapidfuzz. A concordance: the units holding every word of the query (the first one possibly behind
 proclitics), verified with the suggestions' own matchers (``TermMatcher``, ``EnglishMatcher``) on their text.
 
 It is kept current like the known forms of suggestions: a fingerprint (count, sums and max of the approved
@@ -57,7 +57,6 @@ CANDIDATES = 500  # units scored with rapidfuzz per query, those sharing most fe
 MAX_LIMIT = 200
 _CHUNK = 500  # ids per IN (…) query
 _WORD = re.compile(r"\w+")
-_ENGLISH = "\x01"  # prefix of English features: their own namespace
 
 
 class TmQueryError(ServiceError):
@@ -65,21 +64,59 @@ class TmQueryError(ServiceError):
 
 
 # --- features -------------------------------------------------------------------------------------------
+# A feature is an integer below 2**41: the id of an Arabic word of a key (or of one of its readings with
+# proclitics stripped), below 2**20; a pair of adjacent words, ((first + 1) << 20) | second; an English word,
+# 2**40 + its id. Ids are given in order of first sight (a vocabulary beyond 2**20 words wraps around, which
+# only adds candidates: every candidate is scored or verified). The index holds (feature << 22) | slot,
+# sorted and without repeats, so the units of a feature are one slice and a unit counts a feature once.
 
-def _arabic_features(key: str, readings: dict[str, list[str]]) -> list[int]:
-    words = _WORD.findall(key)
-    terms = list(words)
-    for word in words:
-        stripped = readings.get(word)
-        if stripped is None:
-            stripped = readings[word] = proclitic_readings(word)
-        terms.extend(stripped)
-    terms.extend([a + " " + b for a, b in zip(words, words[1:])])
-    return list(set(map(hash, terms)))
+_ID_BITS = 20
+_ID_MASK = (1 << _ID_BITS) - 1
+_ENGLISH_BASE = 1 << 40
+_SLOT_BITS = 22
+_SLOT_MASK = (1 << _SLOT_BITS) - 1
+MAX_SLOTS = 1 << _SLOT_BITS  # the index is rebuilt from the database before it would hold more
 
 
-def _english_features(english: str) -> list[int]:
-    return list({hash(_ENGLISH + word) for word in _WORD.findall(english.lower())})
+class _Vocabulary:
+    """Word -> id, with the ids of each Arabic word's readings behind proclitics."""
+
+    def __init__(self, arabic: bool):
+        self.ids: dict[str, int] = {}
+        self.readings: dict[int, tuple[int, ...]] = {}
+        self.arabic = arabic
+
+    def id_of(self, word: str) -> int:
+        found = self.ids.get(word)
+        if found is not None:
+            return found
+        new = self.ids[word] = len(self.ids) & _ID_MASK
+        if self.arabic:
+            stripped = tuple(self.id_of(reading) for reading in proclitic_readings(word))
+            if stripped:
+                self.readings[new] = stripped
+        return new
+
+    def known(self, words: Iterable[str]) -> list[int]:
+        ids = self.ids
+        return [ids[word] for word in words if word in ids]
+
+
+def _sorted_set(*arrays: np.ndarray) -> np.ndarray:
+    """The values of `arrays`, sorted, each once (np.unique hashes first in numpy 2: several times slower)."""
+    values = np.sort(np.concatenate(arrays) if len(arrays) > 1 else arrays[0])
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def _pairs(ids: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The features of adjacent words of the same owner, and their owners."""
+    same = owners[1:] == owners[:-1]
+    return ((ids[:-1][same] + 1) << _ID_BITS) | ids[1:][same], owners[1:][same]
 
 
 # --- the index ------------------------------------------------------------------------------------------
@@ -89,82 +126,95 @@ class Ref(NamedTuple):
     id: int  # paragraph id, or tm_units id
 
 
+def _empty(dtype) -> np.ndarray:
+    return np.zeros(0, dtype=dtype)
+
+
 @dataclass
 class MemoryIndex:
     """The units of one database as this process last read them (see the module docstring)."""
 
     keys: list[str] = field(default_factory=list)  # per slot
     refs: list[Ref] = field(default_factory=list)  # per slot
-    lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    lengths: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    alive: np.ndarray = field(default_factory=lambda: _empty(bool))
     slot_of: dict[Ref, int] = field(default_factory=dict)
     revision_of: dict[int, int] = field(default_factory=dict)  # approved paragraph id -> its approved revision
     by_key: dict[str, list[int]] = field(default_factory=dict)  # key -> slots (dead ones included)
-    # The inverted index: features sorted, their slots in the same order, the distinct features and where
-    # each one's slots start; then what was added since (feature -> slots).
-    features: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    distinct: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
-    added: dict[int, list[int]] = field(default_factory=dict)
-    added_count: int = 0
+    postings: np.ndarray = field(default_factory=lambda: _empty(np.uint64))  # (feature << 22) | slot, sorted
+    recent: np.ndarray = field(default_factory=lambda: _empty(np.uint64))  # the same, for units added since
+    arabic: _Vocabulary = field(default_factory=lambda: _Vocabulary(True))
+    english: _Vocabulary = field(default_factory=lambda: _Vocabulary(False))
     fingerprint: tuple = ()
     checked_at: float = -float("inf")
-    readings: dict[str, list[str]] = field(default_factory=dict)  # memo of proclitic_readings per word
 
     def __len__(self) -> int:
         return int(self.alive.sum())
 
     # building --------------------------------------------------------------------------------------------
-    def add(self, units: Sequence[tuple[Ref, str, str]], *, bulk: bool = False) -> None:
+    def add(self, units: Sequence[tuple[Ref, str, str]]) -> None:
         """Index (ref, Arabic, English) units; a ref already indexed is replaced."""
         if not units:
             return
         with gc_paused():
             keys = memory_keys([ar for _, ar, _ in units])
             first = len(self.keys)
-            for ref in (ref for ref, _, _ in units):
-                old = self.slot_of.get(ref)
-                if old is not None:
-                    self.alive[old] = False
+            self.kill(ref for ref, _, _ in units)
             self.keys.extend(keys)
             self.refs.extend(ref for ref, _, _ in units)
             self.lengths = np.concatenate([self.lengths, np.fromiter(map(len, keys), np.int32, len(keys))])
             self.alive = np.concatenate([self.alive, np.ones(len(keys), dtype=bool)])
-            feature_list: array = array("q")
-            slot_list: array = array("i")
-            readings = self.readings
-            for offset, ((ref, _, en), key) in enumerate(zip(units, keys)):
-                slot = first + offset
-                self.slot_of[ref] = slot
-                self.by_key.setdefault(key, []).append(slot)
-                features = _arabic_features(key, readings) + _english_features(en)
-                feature_list.extend(features)
-                slot_list.extend([slot] * len(features))
-            if len(readings) > 500_000:
-                readings.clear()
-            if bulk or self.added_count + len(feature_list) > max(200_000, len(self.features) // 5):
-                self._merge(np.frombuffer(feature_list, dtype=np.int64), np.frombuffer(slot_list, dtype=np.int32))
+            for offset, ((ref, _, _), key) in enumerate(zip(units, keys)):
+                self.slot_of[ref] = first + offset
+                self.by_key.setdefault(key, []).append(first + offset)
+            new = self._postings_of(keys, [en for _, _, en in units], first)
+            if len(self.recent) + len(new) > max(100_000, len(self.postings) // 10):
+                self.postings = self._live(_sorted_set(self.postings, self.recent, new))
+                self.recent = _empty(np.uint64)
             else:
-                for feature, slot in zip(feature_list, slot_list):
-                    self.added.setdefault(feature, []).append(slot)
-                self.added_count += len(feature_list)
+                self.recent = _sorted_set(self.recent, new)
 
-    def _merge(self, features: np.ndarray, slots: np.ndarray) -> None:
-        """The sorted arrays again, with `features` and everything added since the last merge."""
-        if self.added:
-            extra_features = np.fromiter((f for f, s in self.added.items() for _ in s), np.int64, self.added_count)
-            extra_slots = np.fromiter((x for s in self.added.values() for x in s), np.int32, self.added_count)
-            features, slots = np.concatenate([features, extra_features]), np.concatenate([slots, extra_slots])
-        features = np.concatenate([self.features, features])
-        slots = np.concatenate([self.slots, slots])
-        alive = self.alive[slots]
-        features, slots = features[alive], slots[alive]  # dead units go now
-        order = np.argsort(features, kind="stable")
-        self.features, self.slots = features[order], slots[order]
-        self.distinct, first = np.unique(self.features, return_index=True)
-        self.starts = np.append(first, len(self.features)).astype(np.int64)
-        self.added, self.added_count = {}, 0
+    def _postings_of(self, keys: list[str], english: list[str], first: int) -> np.ndarray:
+        arabic_id, english_id = self.arabic.id_of, self.english.id_of
+        known_arabic, known_english = self.arabic.ids, self.english.ids
+        word_ids: array = array("q")
+        counts: array = array("q")
+        for key in keys:
+            unit_ids = [known_arabic[w] if w in known_arabic else arabic_id(w) for w in _WORD.findall(key)]
+            word_ids.extend(unit_ids)
+            counts.append(len(unit_ids))
+        english_ids: array = array("q")
+        english_counts: array = array("q")
+        for text in english:
+            unit_ids = [known_english[w] if w in known_english else english_id(w) for w in _WORD.findall(text.lower())]
+            english_ids.extend(unit_ids)
+            english_counts.append(len(unit_ids))
+        slots = np.arange(first, first + len(keys), dtype=np.int64)
+        ids = np.frombuffer(word_ids, dtype=np.int64)
+        owners = np.repeat(slots, np.frombuffer(counts, dtype=np.int64))
+        pair_features, pair_owners = _pairs(ids, owners)
+        # The readings of the words behind proclitics: each word's (few) readings, looked up per distinct word.
+        readings = self.arabic.readings
+        distinct = _sorted_set(ids)
+        with_readings = [(word, reading) for word in distinct.tolist() for reading in readings.get(word, ())]
+        parts = [(ids, owners), (pair_features, pair_owners)]
+        if with_readings:
+            table = np.array(with_readings, dtype=np.int64)
+            at = np.searchsorted(table[:, 0], ids, side="left")
+            ends = np.searchsorted(table[:, 0], ids, side="right")
+            per_word = ends - at
+            total = int(per_word.sum())
+            offsets = np.repeat(at - np.cumsum(per_word) + per_word, per_word) + np.arange(total)
+            parts.append((table[offsets, 1], np.repeat(owners, per_word)))
+        english_owners = np.repeat(slots, np.frombuffer(english_counts, dtype=np.int64))
+        parts.append((np.frombuffer(english_ids, dtype=np.int64) + _ENGLISH_BASE, english_owners))
+        features = np.concatenate([p[0] for p in parts]).view(np.uint64)  # all >= 0: the same bits
+        owners = np.concatenate([p[1] for p in parts]).view(np.uint64)
+        return _sorted_set((features << np.uint64(_SLOT_BITS)) | owners)
+
+    def _live(self, postings: np.ndarray) -> np.ndarray:
+        """The postings of units still alive."""
+        return postings[self.alive[(postings & np.uint64(_SLOT_MASK)).astype(np.int64)]]
 
     def kill(self, refs: Iterable[Ref]) -> None:
         for ref in refs:
@@ -173,34 +223,41 @@ class MemoryIndex:
                 self.alive[slot] = False
 
     # querying --------------------------------------------------------------------------------------------
-    def _postings(self, features: Iterable[int]) -> list[np.ndarray]:
-        wanted = np.fromiter(features, np.int64)
+    def _units_of(self, features: Iterable[int]) -> list[np.ndarray]:
+        """The slot lists of each feature (a slot once per feature), dead slots included."""
+        wanted = _sorted_set(np.fromiter(features, np.uint64)) << np.uint64(_SLOT_BITS)
         lists = []
-        if len(self.distinct) and len(wanted):
-            at = np.searchsorted(self.distinct, wanted)
-            at[at >= len(self.distinct)] = 0
-            for i in np.flatnonzero(self.distinct[at] == wanted):
-                k = at[i]
-                lists.append(self.slots[self.starts[k]:self.starts[k + 1]])
-        for feature in wanted.tolist():
-            extra = self.added.get(feature)
-            if extra:
-                lists.append(np.asarray(extra, dtype=np.int32))
+        for postings in (self.postings, self.recent):
+            if not len(postings) or not len(wanted):
+                continue
+            starts = np.searchsorted(postings, wanted)
+            ends = np.searchsorted(postings, wanted + np.uint64(1 << _SLOT_BITS))
+            for start, end in zip(starts.tolist(), ends.tolist()):
+                if end > start:
+                    lists.append((postings[start:end] & np.uint64(_SLOT_MASK)).astype(np.int64))
         return lists
 
-    def _shared(self, features: list[int]) -> np.ndarray:
-        """For each slot, how many of `features` its unit has (each feature counted once per unit)."""
-        lists = self._postings(features)
+    def _shared(self, features: Iterable[int]) -> np.ndarray:
+        """For each slot, how many of `features` its unit has."""
+        lists = self._units_of(features)
         if not lists:
             return np.zeros(len(self.keys), dtype=np.int64)
         return np.bincount(np.concatenate(lists), minlength=len(self.keys))
 
+    def _match_features(self, key: str) -> list[int]:
+        """Pairs of adjacent words (words alone for a key of fewer than three): what candidates share."""
+        ids = self.arabic.known(_WORD.findall(key))
+        if len(ids) < 3:
+            return ids
+        return [((a + 1) << _ID_BITS) | b for a, b in zip(ids, ids[1:])]
+
     def candidates(self, key: str, min_score: float, *, exclude: int | None = None,
                    limit: int = CANDIDATES) -> np.ndarray:
         """Slots that may score `min_score` against `key`: sharing features, of a compatible length."""
-        shared = self._shared(_arabic_features(key, self.readings))
+        shared = self._shared(self._match_features(key))
         length = len(key)
-        low, high = length * min_score / (2 - min_score), length * (2 - min_score) / min_score
+        low = length * min_score / (2 - min_score)
+        high = length * (2 - min_score) / min_score if min_score > 0 else np.inf
         mask = (shared > 0) & self.alive & (self.lengths >= low) & (self.lengths <= high)
         if exclude is not None:
             mask[exclude] = False
@@ -226,10 +283,13 @@ class MemoryIndex:
         found = process.extract(key, self.keys, scorer=fuzz.ratio, score_cutoff=min_score * 100, limit=None)
         return [(round(score / 100, 4), index) for _, score, index in found if alive[index]]
 
-    def containing(self, features: list[int]) -> np.ndarray:
-        """Alive slots whose units hold every one of `features`."""
-        if not features:
-            return np.zeros(0, dtype=np.int64)
+    def containing(self, words: list[str], *, english: bool = False) -> np.ndarray:
+        """Alive slots whose units hold every one of `words` (Arabic: as a word, or behind proclitics)."""
+        vocabulary = self.english if english else self.arabic
+        ids = vocabulary.known(words)
+        if len(set(ids)) < len(set(words)) or not ids:
+            return _empty(np.int64)  # a word no unit has
+        features = {i + _ENGLISH_BASE if english else i for i in ids}
         shared = self._shared(features)
         return np.flatnonzero((shared >= len(features)) & self.alive)
 
@@ -286,8 +346,10 @@ def memory_index() -> MemoryIndex:
         return index
     with _lock:
         index = _indexes.get(database)
+        if index is not None and len(index.keys) > MAX_SLOTS // 2:  # mostly dead slots by now: read it all again
+            index = None
         if index is None:
-            if len(_indexes) >= _INDEXED_DATABASES:
+            if len(_indexes) >= _INDEXED_DATABASES and database not in _indexes:
                 del _indexes[next(iter(_indexes))]  # the oldest: one process rarely serves several databases
             index = _indexes[database] = MemoryIndex()
         now = _clock()
@@ -303,7 +365,6 @@ def memory_index() -> MemoryIndex:
 
 def _update(index: MemoryIndex, before: tuple, after: tuple) -> None:
     """Read what changed since `before` and index it (the whole memory the first time)."""
-    bulk = not index.refs
     units: list[tuple[Ref, str, str]] = []
     if before[:4] != after[:4]:
         current = dict(_rows(_APPROVED_REVISIONS))
@@ -321,7 +382,7 @@ def _update(index: MemoryIndex, before: tuple, after: tuple) -> None:
         index.kill(Ref("tm", uid) for uid in known_tm - ids)
         for uid, ar, en, _ in _in_chunks(_TM_UNITS, sorted(ids - known_tm)):
             units.append((Ref("tm", uid), ar, en))
-    index.add(units, bulk=bulk)
+    index.add(units)
 
 
 def forget_indexes() -> None:
@@ -357,8 +418,8 @@ def units_of(refs: Iterable[Ref]) -> dict[Ref, Unit]:
 # --- fuzzy matches --------------------------------------------------------------------------------------
 
 def _check_match_args(min_score: object, limit: object) -> tuple[float, int]:
-    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not 0 < min_score <= 1:
-        raise TmQueryError("min_score must be a number above 0 and at most 1.")
+    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not 0 <= min_score <= 1:
+        raise TmQueryError("min_score must be a number from 0 to 1.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise TmQueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     return float(min_score), limit
@@ -422,15 +483,13 @@ def concordance(q: object, *, lang: object = "ar", limit: object = 50) -> dict:
     index = memory_index()
     if lang == "ar":
         words = _WORD.findall(memory_keys([query])[0])
-        features = list({hash(word) for word in words})
         matcher: TermMatcher | EnglishMatcher = TermMatcher([(query, None)])
     else:
         words = _WORD.findall(query.lower())
-        features = list({hash(_ENGLISH + word) for word in words})
         matcher = EnglishMatcher([(query, None)])
     if not words:
         raise TmQueryError("q holds no word to look for.")
-    slots = index.containing(features)[::-1].tolist()  # newest first
+    slots = index.containing(words, english=lang == "en")[::-1].tolist()  # newest first
     hits: list[dict] = []
     total = 0
     for at in range(0, len(slots), _CHUNK):
