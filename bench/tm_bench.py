@@ -334,7 +334,7 @@ def measure_http(dbs: Databases, instance: Path, built: Built, samples: int, log
             return expect(server.request("GET", url, headers=bearer), 200, url)
 
         if with_memory:
-            first = Series("first matches request (builds the index)")
+            first = Series("first matches request (index being built)")
             first.seconds.append(matches(0).seconds)
             results["first"] = first
             results["matches"] = timed(server, "matches (paragraph + sentences)", samples, matches, WARM_UP)

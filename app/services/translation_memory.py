@@ -337,14 +337,18 @@ def _database() -> str:
     return db.engine.url.render_as_string(hide_password=True)
 
 
-def memory_index() -> MemoryIndex:
+def memory_index(*, wait: bool = True) -> MemoryIndex:
     """The index of this database, brought up to date if its fingerprint was not checked for
-    TM_RECHECK_SECONDS (see the module docstring)."""
+    TM_RECHECK_SECONDS (see the module docstring). With wait=False, while another thread builds or updates
+    it, the index as it is (empty before the first build) rather than waiting: the QA check in a save or an
+    approval never waits for a build."""
     database = _database()
     index = _indexes.get(database)
     if index is not None and _clock() - index.checked_at < _recheck_seconds():
         return index
-    with _lock:
+    if not _lock.acquire(blocking=wait):
+        return index if index is not None else MemoryIndex()
+    try:
         index = _indexes.get(database)
         if index is not None and len(index.keys) > MAX_SLOTS // 2:  # mostly dead slots by now: read it all again
             index = None
@@ -360,7 +364,28 @@ def memory_index() -> MemoryIndex:
                 _update(index, index.fingerprint, fingerprint)
                 index.fingerprint = fingerprint
             index.checked_at = now
+    finally:
+        _lock.release()
     return index
+
+
+def build_in_background() -> None:
+    """Build this database's index in a thread of its own (a server's first request: the first matches
+    request then waits for it instead of building it again)."""
+    from flask import current_app
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask app
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                memory_index()
+            except Exception:  # noqa: BLE001 — the next request will try again
+                app.logger.exception("building the translation memory's index failed")
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=run, name="mizan-translation-memory", daemon=True).start()
 
 
 def _update(index: MemoryIndex, before: tuple, after: tuple) -> None:
@@ -511,8 +536,10 @@ def concordance(q: object, *, lang: object = "ar", limit: object = 50) -> dict:
 
 def approved_sentences_elsewhere(ar: str, paragraph_id: int | None) -> tuple[tuple[str, str, str], ...]:
     """(sentence, approved English, where) for each sentence of `ar` whose key is the whole Arabic of an
-    approved paragraph elsewhere: the English that sentence was approved with (qa.py, `inconsistent`)."""
-    index = memory_index()
+    approved paragraph elsewhere: the English that sentence was approved with (qa.py, `inconsistent`).
+    Never waits for another thread's build or update of the index (memory_index(wait=False)): a save or an
+    approval during a server's first seconds is checked against the index as it is."""
+    index = memory_index(wait=False)
     found: list[tuple[str, Ref]] = []
     spans = sentence_spans(ar)
     for (start, end), key in zip(spans, memory_keys([ar[s:e] for s, e in spans])):
