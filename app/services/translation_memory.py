@@ -141,8 +141,10 @@ class MemoryIndex:
     slot_of: dict[Ref, int] = field(default_factory=dict)
     revision_of: dict[int, int] = field(default_factory=dict)  # approved paragraph id -> its approved revision
     by_key: dict[str, list[int]] = field(default_factory=dict)  # key -> slots (dead ones included)
-    postings: np.ndarray = field(default_factory=lambda: _empty(np.uint64))  # (feature << 22) | slot, sorted
-    recent: np.ndarray = field(default_factory=lambda: _empty(np.uint64))  # the same, for units added since
+    # (feature << 22) | slot, sorted; and the same for units added since. One tuple, replaced whole: a
+    # request reading it meanwhile sees both arrays before or both after (waitress serves in threads).
+    postings: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (_empty(np.uint64), _empty(np.uint64)))
     arabic: _Vocabulary = field(default_factory=lambda: _Vocabulary(True))
     english: _Vocabulary = field(default_factory=lambda: _Vocabulary(False))
     fingerprint: tuple = ()
@@ -168,11 +170,11 @@ class MemoryIndex:
                 self.slot_of[ref] = first + offset
                 self.by_key.setdefault(key, []).append(first + offset)
             new = self._postings_of(keys, [en for _, _, en in units], first)
-            if len(self.recent) + len(new) > max(100_000, len(self.postings) // 10):
-                self.postings = self._live(_sorted_set(self.postings, self.recent, new))
-                self.recent = _empty(np.uint64)
+            main, recent = self.postings
+            if len(recent) + len(new) > max(100_000, len(main) // 10):
+                self.postings = (self._live(_sorted_set(main, recent, new)), _empty(np.uint64))
             else:
-                self.recent = _sorted_set(self.recent, new)
+                self.postings = (main, _sorted_set(recent, new))
 
     def _postings_of(self, keys: list[str], english: list[str], first: int) -> np.ndarray:
         arabic_id, english_id = self.arabic.id_of, self.english.id_of
@@ -227,7 +229,7 @@ class MemoryIndex:
         """The slot lists of each feature (a slot once per feature), dead slots included."""
         wanted = _sorted_set(np.fromiter(features, np.uint64)) << np.uint64(_SLOT_BITS)
         lists = []
-        for postings in (self.postings, self.recent):
+        for postings in self.postings:
             if not len(postings) or not len(wanted):
                 continue
             starts = np.searchsorted(postings, wanted)
@@ -237,12 +239,13 @@ class MemoryIndex:
                     lists.append((postings[start:end] & np.uint64(_SLOT_MASK)).astype(np.int64))
         return lists
 
-    def _shared(self, features: Iterable[int]) -> np.ndarray:
-        """For each slot, how many of `features` its unit has."""
+    def _shared(self, features: Iterable[int], slots: int) -> np.ndarray:
+        """For each of the first `slots` slots, how many of `features` its unit has. (Queries work on the
+        slots `alive` had when they began: units added meanwhile by another thread are left out.)"""
         lists = self._units_of(features)
         if not lists:
-            return np.zeros(len(self.keys), dtype=np.int64)
-        return np.bincount(np.concatenate(lists), minlength=len(self.keys))
+            return np.zeros(slots, dtype=np.int64)
+        return np.bincount(np.concatenate(lists), minlength=slots)[:slots]
 
     def _match_features(self, key: str) -> list[int]:
         """Pairs of adjacent words (words alone for a key of fewer than three): what candidates share."""
@@ -254,11 +257,14 @@ class MemoryIndex:
     def candidates(self, key: str, min_score: float, *, exclude: int | None = None,
                    limit: int = CANDIDATES) -> np.ndarray:
         """Slots that may score `min_score` against `key`: sharing features, of a compatible length."""
-        shared = self._shared(self._match_features(key))
+        alive = self.alive  # lengths and keys are extended before alive is: they hold its slots
+        slots = len(alive)
+        shared = self._shared(self._match_features(key), slots)
+        lengths = self.lengths[:slots]
         length = len(key)
         low = length * min_score / (2 - min_score)
         high = length * (2 - min_score) / min_score if min_score > 0 else np.inf
-        mask = (shared > 0) & self.alive & (self.lengths >= low) & (self.lengths <= high)
+        mask = (shared > 0) & alive & (lengths >= low) & (lengths <= high)
         if exclude is not None:
             mask[exclude] = False
         found = np.flatnonzero(mask)
@@ -280,7 +286,8 @@ class MemoryIndex:
     def brute_force(self, key: str, min_score: float) -> list[tuple[float, int]]:
         """The same over every unit, without the index: rapidfuzz's process.extract (the bench's baseline)."""
         alive = self.alive
-        found = process.extract(key, self.keys, scorer=fuzz.ratio, score_cutoff=min_score * 100, limit=None)
+        found = process.extract(key, self.keys[:len(alive)], scorer=fuzz.ratio, score_cutoff=min_score * 100,
+                                limit=None)
         return [(round(score / 100, 4), index) for _, score, index in found if alive[index]]
 
     def containing(self, words: list[str], *, english: bool = False) -> np.ndarray:
@@ -290,8 +297,9 @@ class MemoryIndex:
         if len(set(ids)) < len(set(words)) or not ids:
             return _empty(np.int64)  # a word no unit has
         features = {i + _ENGLISH_BASE if english else i for i in ids}
-        shared = self._shared(features)
-        return np.flatnonzero((shared >= len(features)) & self.alive)
+        alive = self.alive
+        shared = self._shared(features, len(alive))
+        return np.flatnonzero((shared >= len(features)) & alive)
 
 
 # --- keeping it current ---------------------------------------------------------------------------------
