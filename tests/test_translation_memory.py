@@ -329,6 +329,22 @@ def test_reviewer_finds_how_a_term_was_rendered_before_behind_proclitics_and_oth
         assert [hit["en"][s:e].lower() for s, e in hit["spans"]] == ["foreign ministry"]
     assert concordance(client, rami, q="ministr", lang="en")["total"] == 0  # whole words only
     assert len(concordance(client, rami, q="foreign ministry", lang="en", limit=2)["hits"]) == 2
+    assert english_hits["total_exact"] is True
+
+
+def test_a_concordance_of_very_many_units_verifies_the_newest_and_says_its_total_is_not_exact(
+        client, admin, other_reviewer, rami, salma, monkeypatch):
+    article = article_of(["قالت الوزارة إن المحادثات ستستأنف.", "وقالت الوزارة إن الوفد وصل.",
+                          "قالت الوزارة إن الوزير سافر."], admin, other_reviewer)
+    for paragraph in paragraphs_of(article):
+        translate_and_approve(client, salma, paragraph, f"The ministry said so ({paragraph.position}).")
+    monkeypatch.setattr(tm, "_CHUNK", 1)
+    monkeypatch.setattr(tm, "EXACT_TOTAL_UP_TO", 0)
+    found = concordance(client, rami, q="قالت الوزارة", lang="ar", limit=1)
+    assert [hit["paragraph_id"] for hit in found["hits"]] == [paragraphs_of(article)[2].id]  # the newest
+    assert (found["total"], found["total_exact"]) == (3, False)
+    monkeypatch.setattr(tm, "EXACT_TOTAL_UP_TO", 1_000)
+    assert concordance(client, rami, q="قالت الوزارة", lang="ar", limit=1)["total_exact"] is True
 
 
 def test_concordance_never_shows_unapproved_work_and_is_open_to_corpus_users(
@@ -337,7 +353,8 @@ def test_concordance_never_shows_unapproved_work_and_is_open_to_corpus_users(
     approved_one, edited_one = paragraphs_of(article)
     translate_and_approve(client, rami, approved_one, STATEMENT_EN)
     translate_and_approve(client, rami, edited_one, "Oil prices rose.", approved=False)
-    assert concordance(client, rami, q="أسعار النفط", lang="ar") == {"hits": [], "total": 0}  # not even his own
+    assert concordance(client, rami, q="أسعار النفط", lang="ar") == {"hits": [], "total": 0,
+                                                                    "total_exact": True}  # not even his own
     assert concordance(client, salma, q="oil", lang="en")["total"] == 0
     assert concordance(client, salma, q="المتحدث", lang="ar")["total"] == 1  # another reviewer's approved work
     carla = bearer(user_service.issue_api_token(user_service.create_user("carla", PASSWORD, "corpus")))

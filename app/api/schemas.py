@@ -626,3 +626,6 @@ class ConcordanceHitSchema(Schema):
 class ConcordanceSchema(Schema):
     hits = fields.List(fields.Nested(ConcordanceHitSchema), required=True)
     total = fields.Integer(required=True, metadata={"description": "Units holding q, of which `hits` are the newest"})
+    total_exact = fields.Boolean(required=True, metadata={
+        "description": "false when more than 1,000 units hold every word of q: `total` then also counts the "
+                       "units beyond the first 1,000 that hold every word, not necessarily side by side"})

@@ -55,6 +55,7 @@ from .sentences import sentence_spans
 
 CANDIDATES = 500  # units scored with rapidfuzz per query, those sharing most features
 MAX_LIMIT = 200
+EXACT_TOTAL_UP_TO = 1_000  # concordance: units verified at least, for an exact total
 _CHUNK = 500  # ids per IN (…) query
 _WORD = re.compile(r"\w+")
 
@@ -255,8 +256,10 @@ class MemoryIndex:
         return [((a + 1) << _ID_BITS) | b for a, b in zip(ids, ids[1:])]
 
     def candidates(self, key: str, min_score: float, *, exclude: int | None = None,
-                   limit: int = CANDIDATES) -> np.ndarray:
-        """Slots that may score `min_score` against `key`: sharing features, of a compatible length."""
+                   limit: int | None = None) -> np.ndarray:
+        """Slots that may score `min_score` against `key`: sharing features, of a compatible length; the
+        `limit` (CANDIDATES) sharing most."""
+        limit = CANDIDATES if limit is None else limit
         alive = self.alive  # lengths and keys are extended before alive is: they hold its slots
         slots = len(alive)
         shared = self._shared(self._match_features(key), slots)
@@ -503,7 +506,11 @@ def matches_for_text(ar: str, *, min_score: float = 0.5, limit: int = 5,
 
 def concordance(q: object, *, lang: object = "ar", limit: object = 50) -> dict:
     """Units whose Arabic (lang "ar": normalised, proclitics allowed in front, as suggestions match) or
-    English (lang "en": case-insensitive, whole words) holds `q`: {"hits": [...], "total"}, newest first."""
+    English (lang "en": case-insensitive, whole words) holds `q`: {"hits": [...], "total", "total_exact"},
+    newest first. The index gives the units holding every word of `q`; each is verified with the matcher
+    until `limit` hits are found and at least EXACT_TOTAL_UP_TO were verified. `total` counts the verified
+    hits plus the units not verified (which hold every word, not necessarily side by side): exact, and
+    `total_exact` true, whenever every unit was verified."""
     if lang not in ("ar", "en"):
         raise TmQueryError("lang must be 'ar' or 'en'.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
@@ -525,8 +532,10 @@ def concordance(q: object, *, lang: object = "ar", limit: object = 50) -> dict:
     slots = index.containing(words, english=lang == "en")[::-1].tolist()  # newest first
     hits: list[dict] = []
     total = 0
-    for at in range(0, len(slots), _CHUNK):
-        refs = [index.refs[slot] for slot in slots[at:at + _CHUNK]]
+    verified = 0
+    while verified < len(slots) and (len(hits) < limit or verified < EXACT_TOTAL_UP_TO):
+        refs = [index.refs[slot] for slot in slots[verified:verified + _CHUNK]]
+        verified += len(refs)
         units = units_of(refs)
         present = [units[ref] for ref in refs if ref in units]
         texts = [unit.ar if lang == "ar" else unit.en for unit in present]
@@ -537,7 +546,9 @@ def concordance(q: object, *, lang: object = "ar", limit: object = 50) -> dict:
             if len(hits) < limit:
                 hits.append({"ar": unit.ar, "en": unit.en, "origin": unit.origin, "paragraph_id": unit.paragraph_id,
                              "tm_name": unit.tm_name, "spans": [[m.start, m.end] for m in matches]})
-    return {"hits": hits, "total": total}
+    exact = verified >= len(slots)
+    return {"hits": hits, "total": total + (len(slots) - verified), "total_exact": exact}
+
 
 
 # --- consistency (QA check `inconsistent`) --------------------------------------------------------------
