@@ -321,6 +321,11 @@ _APPROVED_UNITS = (  # nosec B608
 _TM_UNITS = ("SELECT u.id, u.ar, u.en, m.name FROM tm_units AS u JOIN translation_memories AS m "  # nosec B608
              "ON m.id = u.memory_id WHERE u.id IN ({ids})")
 
+_ALL_APPROVED_UNITS = ("SELECT p.id, p.ar, t.text, p.approved_revision_id FROM paragraphs AS p "
+                       "JOIN translations AS t ON t.id = p.approved_revision_id WHERE p.status = 'approved' "
+                       "ORDER BY p.id")
+_ALL_TM_UNITS = "SELECT id, ar, en FROM tm_units ORDER BY id"
+
 _lock = threading.Lock()  # one refresh at a time in a process
 _indexes: dict[str, MemoryIndex] = {}
 _clock = time.monotonic
@@ -402,6 +407,13 @@ def build_in_background() -> None:
 def _update(index: MemoryIndex, before: tuple, after: tuple) -> None:
     """Read what changed since `before` and index it (the whole memory the first time)."""
     units: list[tuple[Ref, str, str]] = []
+    if not index.refs:  # the first build: everything in one query each, no id lists
+        for pid, ar, en, revision in _rows(_ALL_APPROVED_UNITS):
+            units.append((Ref("approved", pid), ar, en))
+            index.revision_of[pid] = revision
+        units += [(Ref("tm", uid), ar, en) for uid, ar, en in _rows(_ALL_TM_UNITS)]
+        index.add(units)
+        return
     if before[:4] != after[:4]:
         current = dict(_rows(_APPROVED_REVISIONS))
         known = index.revision_of
