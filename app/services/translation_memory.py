@@ -53,7 +53,7 @@ from . import NotFound, ServiceError, gc_paused
 from .arabic import EnglishMatcher, TermMatcher, memory_keys, proclitic_readings
 from .sentences import sentence_spans
 
-CANDIDATES = 500  # units scored with rapidfuzz per query, those sharing most features
+CANDIDATES = 1000  # units scored with rapidfuzz per query, those sharing most word pairs
 MAX_LIMIT = 200
 EXACT_TOTAL_UP_TO = 1_000  # concordance: units verified at least, for an exact total
 _CHUNK = 500  # ids per IN (…) query
