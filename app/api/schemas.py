@@ -608,7 +608,7 @@ class MatchListSchema(Schema):
 
 class ConcordanceArgsSchema(RequestSchema):
     q = fields.String(required=True, validate=validate.Length(min=1, max=500, error="q must hold 1 to 500 characters."),
-                      metadata={"description": "The words to look for"})
+                      metadata={"description": "The words to look for", "pattern": STORABLE_PATTERN})
     lang = fields.String(load_default="ar", validate=validate.OneOf(["ar", "en"], error="lang must be 'ar' or 'en'."))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error="limit must be from 1 to 200."))
 
@@ -627,5 +627,5 @@ class ConcordanceSchema(Schema):
     hits = fields.List(fields.Nested(ConcordanceHitSchema), required=True)
     total = fields.Integer(required=True, metadata={"description": "Units holding q, of which `hits` are the newest"})
     total_exact = fields.Boolean(required=True, metadata={
-        "description": "false when more than 1,000 units hold every word of q: `total` then also counts the "
-                       "units beyond the first 1,000 that hold every word, not necessarily side by side"})
+        "description": "false when more than 500 units hold every word of q: `total` then also counts the "
+                       "units beyond the first 500 that hold every word, not necessarily side by side"})

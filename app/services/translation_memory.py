@@ -55,7 +55,7 @@ from .sentences import sentence_spans
 
 CANDIDATES = 1000  # units scored with rapidfuzz per query, those sharing most word pairs
 MAX_LIMIT = 200
-EXACT_TOTAL_UP_TO = 1_000  # concordance: units verified at least, for an exact total
+EXACT_TOTAL_UP_TO = 500  # concordance: units verified at least, for an exact total
 _CHUNK = 500  # ids per IN (…) query
 _WORD = re.compile(r"\w+")
 
