@@ -104,12 +104,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _start_background_work_on_first_request(app: Flask) -> None:
-    """When the server starts serving: build what suggestions and the QA glossary check need, so the
-    first suggestions request does not pay for it (not in tests: they check at once), and start the
+    """When the server starts serving: build what suggestions and the QA glossary check need, and the
+    translation memory's index, so the first suggestions or matches request does not pay for it (not in tests: they check at once), and start the
     export helper process (not in tests unless asked for). The CLI serves no request: neither happens."""
     warm_known_forms = bool(app.config.get("KNOWN_FORMS_RECHECK_SECONDS"))
+    warm_memory = bool(app.config.get("TM_RECHECK_SECONDS"))
     start_export_helper = bool(app.config.get("EXPORT_HELPER"))
-    if not (warm_known_forms or start_export_helper):
+    if not (warm_known_forms or warm_memory or start_export_helper):
         return
     started: list[bool] = []
 
@@ -121,6 +122,10 @@ def _start_background_work_on_first_request(app: Flask) -> None:
                 from .services.suggestions import rebuild_in_background
 
                 rebuild_in_background()
+            if warm_memory:  # the translation memory's index, likewise (services/translation_memory.py)
+                from .services.translation_memory import build_in_background
+
+                build_in_background()
             if start_export_helper:
                 from .services.export import start_helper
 

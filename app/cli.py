@@ -462,8 +462,56 @@ def export_command(fmt, path, article_ids, status, kind, published_from, publish
         click.echo(f"Warning: {warning}", err=True)
 
 
+tm_cli = AppGroup("tm", help="The translation memory: import TMX files, list and remove imported memories.")
+
+
+@tm_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", help="The memory's name (defaults to the file's name without its extension).")
+def tm_import_command(path: Path, name: str | None) -> None:
+    """Add the Arabic-English units of a TMX 1.4 file (any ar*/en* language codes) to the memory."""
+    from .services import translation_memory as tm
+
+    try:
+        report = tm.import_tmx(path.read_bytes(), name=name or path.stem, file_name=path.name)
+    except ServiceError as error:
+        _fail(f"{path}: {error} Nothing was imported.")
+    except OSError as error:
+        _fail(f"cannot read {path}: {error.strerror or error}")
+    lines = [f"{path.name} into memory {report.name!r}: {report.read} units read, {report.added} added, "
+             f"{report.duplicates} skipped as duplicates, {report.refused_count} refused."]
+    for why, numbers in report.refused.items():
+        shown = ", ".join(map(str, numbers[:10])) + (f" and {len(numbers) - 10} more" if len(numbers) > 10 else "")
+        lines.append(f"Refused {len(numbers)}: {why} (unit {shown}).")
+    click.echo("\n".join(lines))
+
+
+@tm_cli.command("list")
+def tm_list_command() -> None:
+    """The imported memories: name, units, file, when imported (UTC)."""
+    from .services import translation_memory as tm
+
+    for memory in tm.list_memories():
+        click.echo(f"{memory.name}\t{memory.units} units\t{memory.file_name}\t"
+                   f"{memory.imported_at:%Y-%m-%d %H:%M}")
+
+
+@tm_cli.command("remove")
+@click.argument("name")
+def tm_remove_command(name: str) -> None:
+    """Delete an imported memory and its units."""
+    from .services import translation_memory as tm
+
+    try:
+        removed = tm.remove_memory(name)
+    except ServiceError as error:
+        _fail(str(error))
+    click.echo(f"Removed memory {name!r} and its {removed} units.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(tm_cli)
     app.cli.add_command(mt_cli)
     app.cli.add_command(glossary_cli)
     app.cli.add_command(qa_command)

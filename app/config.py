@@ -40,6 +40,9 @@ class DefaultConfig:
     # Suggestions and the QA glossary check reuse what the glossary and the approved
     # paragraphs know for this long before checking the database for changes.
     KNOWN_FORMS_RECHECK_SECONDS = 2.0
+    # The translation memory's index (services/translation_memory.py) is trusted this long before the
+    # database is checked for approvals, reopens and imports made by other processes.
+    TM_RECHECK_SECONDS = 2.0
     # Large downloads (JSONL, a CoNLL or Moses side) are written by two processes: the request and a
     # helper process the server starts on its first request (app/services/export/helper.py). SQLite only.
     EXPORT_HELPER = True

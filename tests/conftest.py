@@ -48,6 +48,7 @@ def make_config(instance: Path, **overrides) -> dict:
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": databases.database_url(instance),
         "KNOWN_FORMS_RECHECK_SECONDS": 0,  # tests change the glossary and look at once
+        "TM_RECHECK_SECONDS": 0,  # and approve, reopen and import, and look for matches at once
         "EXPORT_HELPER": False,  # a process per app: only the tests of the export helper start it
         "RATELIMIT_STORAGE_URI": "memory://",  # per app: throttled logins of one test never reach the next
     }

@@ -139,6 +139,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api.list_revisions", "GET"): Rule(REVIEWERS),
     ("api.restore_revision", "POST"): Rule(REVIEWERS, body=_version),
     ("api.diff_revisions", "GET"): Rule(REVIEWERS),
+    # Translation memory: a paragraph's matches for who may see the paragraph; the concordance of the approved
+    # corpus and imported memories for every logged-in user (the corpus is the team's; corpus users export it).
+    ("api.paragraph_matches", "GET"): Rule(REVIEWERS),
+    ("api.concordance", "GET"): Rule(LOGGED_IN),
     ("api.list_entities", "GET"): Rule(REVIEWERS),
     ("api.create_entity", "POST"): Rule(
         REVIEWERS, body=lambda w: {"lang": "ar", "start": 0, "end": 4, "label": "MISC"}),
@@ -238,6 +242,8 @@ class World:
             url = url_for(endpoint, **values)
         if endpoint == "api.diff_revisions":
             url += f"?from={self.revision_id}&to={self.revision_id}"
+        if endpoint == "api.concordance":
+            url += "?q=%D9%81%D9%82%D8%B1%D8%A9"
         return url
 
 

@@ -20,6 +20,7 @@ TINY = {
     "import_bench.py": ["--paragraphs", "200", "--batch-files", "5"],
     "export_bench.py": ["--paragraphs", "150", "--small", "150", "--repeat", "1", "--formats", "jsonl,moses",
                         "--profile", "none"],
+    "tm_bench.py": ["--units", "400", "--approved", "40", "--samples", "2", "--approvals", "2"],
     "load_bench.py": ["--max-users", "2", "--step-seconds", "1", "--think", "0.05", "--paragraphs", "3",
                       "--entities", "1"],
 }

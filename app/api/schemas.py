@@ -577,3 +577,55 @@ def _document_storable_text(schema: type[Schema]) -> None:
 
 
 _document_storable_text(RequestSchema)
+
+
+# Translation memory (services/translation_memory.py) ------------------------------------------------------
+
+class MatchArgsSchema(RequestSchema):
+    min_score = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=1,
+                                                                       error="min_score must be from 0 to 1."),
+                             metadata={"description": "Only units scoring at least this (0 to 1; 1: identical after normalisation)"})
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=200,
+                                                                   error="limit must be from 1 to 200."),
+                           metadata={"description": "At most this many, best first"})
+
+
+class MatchSchema(Schema):
+    score = fields.Float(required=True, metadata={"description": "0 to 1; 1: identical after normalisation"})
+    scope = fields.String(required=True, validate=validate.OneOf(["paragraph", "sentence"]))
+    ar_start = fields.Integer(required=True, metadata={"description": "The part of this paragraph matched (str offsets over its NFC Arabic)"})
+    ar_end = fields.Integer(required=True)
+    ar = fields.String(required=True)
+    en = fields.String(required=True)
+    origin = fields.String(required=True, validate=validate.OneOf(["approved", "tm"]))
+    paragraph_id = fields.Integer(allow_none=True, required=True, metadata={"description": "Approved units: their paragraph"})
+    tm_name = fields.String(allow_none=True, required=True, metadata={"description": "Imported units: their memory"})
+
+
+class MatchListSchema(Schema):
+    matches = fields.List(fields.Nested(MatchSchema), required=True)
+
+
+class ConcordanceArgsSchema(RequestSchema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=500, error="q must hold 1 to 500 characters."),
+                      metadata={"description": "The words to look for", "pattern": STORABLE_PATTERN})
+    lang = fields.String(load_default="ar", validate=validate.OneOf(["ar", "en"], error="lang must be 'ar' or 'en'."))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200, error="limit must be from 1 to 200."))
+
+
+class ConcordanceHitSchema(Schema):
+    ar = fields.String(required=True)
+    en = fields.String(required=True)
+    origin = fields.String(required=True, validate=validate.OneOf(["approved", "tm"]))
+    paragraph_id = fields.Integer(allow_none=True, required=True)
+    tm_name = fields.String(allow_none=True, required=True)
+    spans = fields.List(fields.List(fields.Integer()), required=True,
+                        metadata={"description": "[start, end) of each occurrence in the side searched (str offsets)"})
+
+
+class ConcordanceSchema(Schema):
+    hits = fields.List(fields.Nested(ConcordanceHitSchema), required=True)
+    total = fields.Integer(required=True, metadata={"description": "Units holding q, of which `hits` are the newest"})
+    total_exact = fields.Boolean(required=True, metadata={
+        "description": "false when more than 500 units hold every word of q: `total` then also counts the "
+                       "units beyond the first 500 that hold every word, not necessarily side by side"})

@@ -4,6 +4,7 @@ from .annotations import DEFAULT_LABELS, Entity, EntityLink, GlossaryTerm, Label
 from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Article, Paragraph
 from .audit import AuditEvent
 from .base import ID_IN_URL, MAX_ID, utcnow
+from .memory import TmUnit, TranslationMemory
 from .jobs import ACTIVE_JOB_STATUSES, JOB_STATUSES, TranslationJob
 from .notifications import NOTIFICATION_KINDS, Notification
 from .translations import Translation
@@ -13,5 +14,5 @@ from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, CommentRead, Paragr
 __all__ = [
     "ACTIVE_JOB_STATUSES", "ANNOTATION_ACTIONS", "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "NOTIFICATION_KINDS", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "AnnotationAction", "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "CommentRead", "Entity", "EntityLink", "GlossaryTerm",
-    "Label", "LoginThrottle", "Notification", "Paragraph", "ParagraphApproval", "SuggestionRejection", "Translation", "TranslationJob", "User", "utcnow",
+    "Label", "LoginThrottle", "Notification", "Paragraph", "ParagraphApproval", "SuggestionRejection", "TmUnit", "Translation", "TranslationMemory", "TranslationJob", "User", "utcnow",
 ]

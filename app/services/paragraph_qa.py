@@ -19,15 +19,20 @@ ArabicEntity = aliased(Entity)
 
 
 def qa_findings_for(ar: str, en: str | None, *, machine_text: str | None,
-                    unlinked_ar_entities: tuple[str, ...] = (), forms=None) -> list[dict]:
+                    unlinked_ar_entities: tuple[str, ...] = (), forms=None,
+                    paragraph_id: int | None = None) -> list[dict]:
     """The QA findings of one paragraph as stored and served: [{"check", "severity", "message"}].
 
     `forms`: the glossary's known forms (suggestions.known_forms()), when the caller has them already.
+    `paragraph_id`: the paragraph's own approval is not "elsewhere" (the `inconsistent` check).
     """
     from . import qa
+    from .translation_memory import approved_sentences_elsewhere
 
+    elsewhere = approved_sentences_elsewhere(ar, paragraph_id) if en and en.strip() else ()
     context = qa.QAContext(machine_text=machine_text, unlinked_ar_entities=unlinked_ar_entities,
-                           glossary_hits=glossary_hits_for(ar, en, forms), length_ratio=_length_ratio())
+                           glossary_hits=glossary_hits_for(ar, en, forms), length_ratio=_length_ratio(),
+                           approved_elsewhere=elsewhere)
     return [finding.as_dict() for finding in qa.check_paragraph(ar, en, context)]
 
 
@@ -100,7 +105,8 @@ def current_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str 
     unlinked = tuple(db.session.connection().execute(
         _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars()
     ) if arabic_entities else ()
-    return qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked)
+    return qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked,
+                           paragraph_id=paragraph_id)
 
 
 def refresh_missing_qa(batch: int = 200) -> int:

@@ -35,6 +35,12 @@ Checks, in the order findings are returned (errors first):
     One finding naming the distinct surface texts in
     ``context.unlinked_ar_entities`` (the first five, then a count; the
     caller decides what counts as linked).
+``inconsistent`` (warning)
+    For each ``(sentence, approved English, where)`` in ``context.approved_elsewhere`` (a sentence of this
+    paragraph whose normalised Arabic is the whole Arabic of a paragraph approved elsewhere; the caller
+    finds them in the translation memory, services/translation_memory.py), the English here must contain
+    that approved English (case and runs of white space aside). One finding per sentence, naming where it
+    was approved (the first three places).
 ``length_ratio`` (warning)
     Non-space characters of the English divided by those of the Arabic
     (Arabic short vowels, tatweel and direction marks not counted) outside
@@ -146,6 +152,7 @@ CHECK_SEVERITY = {
     "numbers": "error",
     "glossary": "warning",
     "unlinked_entity": "warning",
+    "inconsistent": "warning",
     "length_ratio": "warning",
     "unchanged_mt": "info",
 }
@@ -172,6 +179,8 @@ class QAContext:
     unlinked_ar_entities: tuple[str, ...] = ()  # surface texts of Arabic entities with no English link
     glossary_hits: tuple[tuple[str, str], ...] = ()  # (arabic form found in the Arabic, required English form)
     length_ratio: tuple[float, float] = (0.6, 2.5)  # allowed non-space len(en)/len(ar); see the module docstring
+    # (sentence of this paragraph, the English it was approved with elsewhere, where: "article 3, paragraph 12")
+    approved_elsewhere: tuple[tuple[str, str, str], ...] = ()
 
 
 def blocking(findings: Iterable[Finding]) -> list[Finding]:
@@ -791,6 +800,23 @@ def _length_ratio(ar: str, en: str, allowed: tuple[float, float]) -> list[Findin
                                      f"(expected {low:g}–{high:g}): {hint}")]
 
 
+def _inconsistent(en: str, approved: tuple[tuple[str, str, str], ...]) -> list[Finding]:
+    here = " ".join(en.casefold().split())
+    differing: dict[str, dict[str, list[str]]] = {}  # sentence -> its other English -> where
+    for sentence, other, where in approved:
+        if " ".join(other.casefold().split()) not in here:
+            differing.setdefault(sentence, {}).setdefault(other, []).append(where)
+    findings = []
+    for sentence, others in differing.items():
+        shown = sentence if len(sentence) <= 80 else sentence[:79] + "…"
+        renderings = "; ".join(f'as "{other}" in {", ".join(places[:3])}'
+                               + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+                               for other, places in list(others.items())[:3])
+        findings.append(_finding("inconsistent", f'"{shown}" was approved elsewhere with a different English: '
+                                                 f"{renderings}"))
+    return findings
+
+
 def check_paragraph(ar: str, en: str | None, context: QAContext = QAContext()) -> list[Finding]:
     """All findings for one Arabic paragraph and its English, errors first."""
     ar = ar or ""
@@ -801,6 +827,7 @@ def check_paragraph(ar: str, en: str | None, context: QAContext = QAContext()) -
     findings += _numbers(_arabic_values(ar), _english_values(plain_en))
     findings += _glossary(en, context.glossary_hits)
     findings += _unlinked(context.unlinked_ar_entities)
+    findings += _inconsistent(en, context.approved_elsewhere)
     findings += _length_ratio(ar, plain_en, context.length_ratio)
     if context.machine_text is not None and en.split() == context.machine_text.split():
         findings.append(_finding("unchanged_mt", "The English is identical to the machine draft"))

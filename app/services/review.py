@@ -137,7 +137,7 @@ def paragraph_rows(article_id: int, *, qa_as_json: bool = False) -> list[dict]:
 
                 forms = known_forms()
             linked = {link["ar_entity_id"] for link in own_links}
-            qa = qa_findings_for(ar, c_text, machine_text=m_text, forms=forms, unlinked_ar_entities=tuple(
+            qa = qa_findings_for(ar, c_text, machine_text=m_text, forms=forms, paragraph_id=pid, unlinked_ar_entities=tuple(
                 e["text"] for e in own_entities if e["lang"] == "ar" and e["id"] not in linked))
             if qa_as_json:
                 qa = json.dumps(qa, ensure_ascii=False)
