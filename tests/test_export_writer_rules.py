@@ -623,3 +623,21 @@ def test_file_names_and_media_types_of_each_format():
 def test_only_line_formats_may_be_written_in_two_halves():
     assert {fmt: cls.halves_concatenate for fmt, cls in formats.WRITERS.items()} == {
         "tmx": False, "xliff2": False, "xliff12": False, "jsonl": True, "conll": True, "moses": True}
+
+
+def test_english_from_the_translation_memory_is_marked_in_tmx_and_both_xliffs_which_stay_valid():
+    """A revision saved unchanged from a memory match (origin tm) says so: a TMX prop, an XLIFF note; the
+    documents stay valid against their schemas and readable as units."""
+    from_memory = record(en_origin="tm")
+    tmx = export_bytes(TmxWriter(ExportReport("tmx")), [from_memory])[""]
+    validate_tmx14(tmx)
+    assert '<prop type="x-mizan-en-origin">tm</prop>\n<prop type="x-mizan-translator">amina</prop>' in tmx.decode()
+    assert read_tmx_units(tmx) == [("روسيا", "Russia")]
+    xliff2 = export_bytes(Xliff2Writer(ExportReport("xliff2")), [from_memory])[""]
+    validate_xliff20(xliff2)
+    assert '<note category="en-origin">tm</note><note category="translator">amina</note>' in xliff2.decode()
+    xliff12 = export_bytes(Xliff12Writer(ExportReport("xliff12")), [from_memory])[""]
+    validate_xliff12(xliff12)
+    assert '<note from="en-origin">tm</note><note from="translator">amina</note>' in xliff12.decode()
+    # Typed English says nothing more than before.
+    assert "en-origin" not in export_bytes(TmxWriter(ExportReport("tmx")), [record()])[""].decode()

@@ -53,11 +53,12 @@ STATE_DOC = {"schema": ErrorSchema, "description": "The article's state forbids 
 @bp.alt_response(403, schema=ErrorSchema, description="Not a reviewer of this article")
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
 @bp.alt_response(409, **CONFLICT_DOC)
-@bp.alt_response(422, schema=ErrorSchema, description="Empty, too long or not a string")
+@bp.alt_response(422, schema=ErrorSchema, description="Empty, too long or not a string; or origin `tm` for a text not in the translation memory")
 def save_translation(payload: dict, paragraph_id: int):
     """Save the English of a paragraph as a new revision, if it is still at `version`."""
     result = review_service.save_translation(
-        paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"]
+        paragraph_id, payload["text"], payload["version"], actor=current_user, seconds=payload["seconds"],
+        origin=payload["origin"],
     )
     return _saved(result, paragraph_id)
 

@@ -125,7 +125,7 @@ class MachineDraftSchema(Schema):
 class CurrentTranslationSchema(Schema):
     text = fields.String(required=True)
     revision_id = fields.Integer(required=True)
-    origin = fields.String(required=True, validate=validate.OneOf(["machine", "human"]))
+    origin = fields.String(required=True, validate=validate.OneOf(["machine", "human", "tm"]))
 
 
 class ParagraphDetailSchema(ParagraphSchema):
@@ -215,6 +215,11 @@ class TranslationSaveSchema(RequestSchema):
     )
     version = VERSION_FIELD
     seconds = SECONDS_FIELD
+    origin = fields.String(load_default="human", validate=validate.OneOf(
+        ["human", "tm"], error="origin must be 'human' or 'tm'."), metadata={"description": (
+            "`tm` when the text is a translation-memory match's English (GET /paragraphs/<id>/matches) inserted "
+            "and saved unchanged; refused (422) if it is not the English of a unit of the memory. Default "
+            "`human`: typed, or a match edited after it was inserted")})
 
 
 class ArticleStateSchema(Schema):
@@ -247,7 +252,7 @@ class EditConflictSchema(ErrorSchema):
     revision_id = fields.Integer(allow_none=True, required=True)
     status = fields.String(allow_none=True, required=True, validate=validate.OneOf(PARAGRAPH_STATUSES),
                            metadata={"description": "The paragraph's current status"})
-    origin = fields.String(allow_none=True, required=True, validate=validate.OneOf(["machine", "human"]),
+    origin = fields.String(allow_none=True, required=True, validate=validate.OneOf(["machine", "human", "tm"]),
                            metadata={"description": "Who made the current English: the machine or a person"})
     author = fields.String(allow_none=True, required=True,
                            metadata={"description": "Display name of the current English's author; null for a machine draft"})
@@ -312,7 +317,7 @@ class LiveArticleStateSchema(ArticleStateSchema):
 class RevisionSchema(Schema):
     id = fields.Integer(required=True)
     text = fields.String(required=True)
-    origin = fields.String(required=True, validate=validate.OneOf(["machine", "human"]))
+    origin = fields.String(required=True, validate=validate.OneOf(["machine", "human", "tm"]))
     author = fields.String(allow_none=True, required=True, metadata={"description": "Username; null for machine drafts"})
     model_id = fields.String(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)
@@ -604,6 +609,12 @@ class MatchSchema(Schema):
 
 class MatchListSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema), required=True)
+
+
+class ExactMatchesSchema(Schema):
+    paragraph_ids = fields.List(fields.Integer(), required=True, metadata={
+        "description": "The article's paragraphs whose whole Arabic has a 100% match in the translation memory "
+                       "(score 1: identical after normalisation), other than the paragraph itself"})
 
 
 class ConcordanceArgsSchema(RequestSchema):

@@ -13,7 +13,7 @@ from .base import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from .users import User
 
-ORIGINS = ("machine", "human")
+ORIGINS = ("machine", "human", "tm")  # tm: a memory match's English saved unchanged (issue 17)
 _MACHINE = text("origin = 'machine'")
 
 
@@ -22,7 +22,7 @@ class Translation(db.Model):
 
     __tablename__ = "translations"
     __table_args__ = (
-        CheckConstraint("origin IN ('machine', 'human')", name="origin"),
+        CheckConstraint("origin IN ('machine', 'human', 'tm')", name="origin"),
         Index("ix_translations_model_source", "model_id", "source_hash"),
         # One machine draft per paragraph and model: a second worker or the CLI translating the same
         # paragraph adds nothing (services/mt.store_machine_drafts inserts with ON CONFLICT DO NOTHING).

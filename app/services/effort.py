@@ -8,7 +8,7 @@ summed or averaged here for articles, reviewers and the admin dashboard.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import and_, func, select
 
 from ..extensions import db
-from ..models import Article, Assignment, Paragraph, ParagraphApproval, User, utcnow
+from ..models import Article, Assignment, Paragraph, ParagraphApproval, Translation, User, utcnow
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +53,9 @@ class EffortSummary:
     seconds: int
     char_edits: int
     mean_hter: float | None
+    # Approved paragraphs whose approved English is a translation-memory match saved unchanged (origin tm):
+    # their distance from the machine draft is the memory's, not the reviewer's typing (article_effort only).
+    from_memory: int = 0
 
 
 def _summary(row) -> EffortSummary:
@@ -83,7 +86,11 @@ def article_effort(article_id: int) -> EffortSummary:
         .join(Paragraph, Paragraph.id == ParagraphApproval.paragraph_id)
         .where(Paragraph.article_id == article_id)
     )
-    return _summary((row[0], seconds, row[1], row[2]))
+    from_memory = db.session.scalar(
+        select(func.count(Paragraph.id)).join(Translation, Translation.id == Paragraph.approved_revision_id)
+        .where(Paragraph.article_id == article_id, Paragraph.status == "approved", Translation.origin == "tm")
+    )
+    return replace(_summary((row[0], seconds, row[1], row[2])), from_memory=int(from_memory or 0))
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ _UPDATE_AFTER_SAVE = (
 def _conflict(state: LockedState) -> EditConflict:
     db.session.rollback()
     author = None
-    if state.current_revision_id is not None and state.current_origin == "human":
+    if state.current_revision_id is not None and state.current_origin in PERSON_ORIGINS:
         names = db.session.execute(
             select(User.display_name, User.username).join(Translation, Translation.author_id == User.id)
             .where(Translation.id == state.current_revision_id)
@@ -199,26 +199,42 @@ def _after_change(state: LockedState, actor: User) -> None:
         enter_review_on_first_change(db.session.get_one(Article, state.article_id), actor)
 
 
+# Revisions a person saved: typed (`human`) or a translation-memory match's English saved unchanged (`tm`).
+PERSON_ORIGINS = ("human", "tm")
+
+
 def save_translation(
-    paragraph_id: int, text: object, base_version: int, *, actor: User, seconds: float | None = None
+    paragraph_id: int, text: object, base_version: int, *, actor: User, seconds: float | None = None,
+    origin: str = "human",
 ) -> SaveResult:
     """Append the reviewer's English as a new revision, if the paragraph is still at `base_version`.
 
     Saving over an approved paragraph reopens it (recorded). Saving the text
-    that is already current changes nothing and is not a conflict.
+    that is already current changes nothing and is not a conflict. `origin="tm"` says the text is a
+    translation-memory match's English inserted and saved unchanged; it is refused (422) unless the text
+    is the English of a unit of the memory (translation_memory.is_memory_english) other than this paragraph.
     """
     english = clean_translation_text(text)
+    if origin not in PERSON_ORIGINS:
+        raise ServiceError("A saved revision's origin is human or tm.")
+    if origin == "tm":
+        from .translation_memory import is_memory_english
+
+        if not is_memory_english(english, exclude_paragraph_id=paragraph_id):
+            raise ServiceError("This English is not a translation-memory match's: save it as your own (origin "
+                               "human), or insert the match again.")
     state = lock_for_change(paragraph_id, actor)
     if state.version != base_version:
         raise _conflict(state)
-    if state.current_revision_id is not None and state.current_text == english and state.current_origin == "human":
+    if (state.current_revision_id is not None and state.current_text == english
+            and state.current_origin == origin):
         db.session.rollback()
         qa = db.session.scalar(select(Paragraph.qa_findings).where(Paragraph.id == paragraph_id))
         return SaveResult(state.version, state.current_revision_id, created=False, status=state.status, qa=qa)
 
     connection = db.session.connection()
     revision_id = inserted_id(connection.execute(_INSERT_REVISION, {
-        "paragraph_id": paragraph_id, "text": english, "origin": "human", "author_id": actor.id,
+        "paragraph_id": paragraph_id, "text": english, "origin": origin, "author_id": actor.id,
         "parent_id": state.current_revision_id, "created_at": utcnow(),
     }))
     lost = 0

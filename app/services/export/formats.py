@@ -197,6 +197,8 @@ class TmxWriter(XmlWriter):
                 props.append(("x-mizan-source", r["article"]["source"]))
             if r["mt"]:
                 props.append(("x-mizan-mt-model", r["mt"]["model_id"]))
+            if r["en_origin"] == "tm":  # the English is a translation-memory match saved unchanged
+                props.append(("x-mizan-en-origin", "tm"))
             if r["en_author"]:
                 props.append(("x-mizan-translator", r["en_author"]))
             props.extend(("x-mizan-reviewer", reviewer["username"]) for reviewer in r["reviewers"])
@@ -260,6 +262,8 @@ class _ArticleFiles(XmlWriter):
         notes = [("kind", r["kind"]), ("status", r["status"])]
         if r["mt"]:
             notes.append(("mt-model", r["mt"]["model_id"]))
+        if r["en_origin"] == "tm":  # the English is a translation-memory match saved unchanged
+            notes.append(("en-origin", "tm"))
         if r["en_author"]:
             notes.append(("translator", r["en_author"]))
         if r["approved_by"]:
