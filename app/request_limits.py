@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 UPLOAD_LIMITS = {
     "admin.import_articles": "IMPORT_UPLOAD_MAX_BYTES",
     "admin.models": "MODEL_UPLOAD_MAX_BYTES",
+    "admin.memories": "IMPORT_UPLOAD_MAX_BYTES",  # a TMX file (issue 17)
 }
 
 

@@ -111,6 +111,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("admin.models", "GET"): Rule(ADMINS),
     ("admin.models", "POST"): Rule(ADMINS),
     ("admin.remove_model", "POST"): Rule(ADMINS, missing=True, why="no model is installed in a test"),
+    ("admin.memories", "GET"): Rule(ADMINS),
+    ("admin.memories", "POST"): Rule(ADMINS),
+    ("admin.remove_memory", "POST"): Rule(ADMINS, form={"name": "no such memory"}),
     ("admin.users", "GET"): Rule(ADMINS),
     ("admin.users", "POST"): Rule(ADMINS, form={"username": "nadia", "role": "reviewer"}),
     ("admin.user", "GET"): Rule(ADMINS),
@@ -143,6 +146,8 @@ RULES: dict[tuple[str, str], Rule] = {
     # corpus and imported memories for every logged-in user (the corpus is the team's; corpus users export it).
     ("api.paragraph_matches", "GET"): Rule(REVIEWERS),
     ("api.concordance", "GET"): Rule(LOGGED_IN),
+    # The 100% matches of an article's paragraphs (the workspace's badge): who may see the article.
+    ("api.article_exact_matches", "GET"): Rule(REVIEWERS),
     ("api.list_entities", "GET"): Rule(REVIEWERS),
     ("api.create_entity", "POST"): Rule(
         REVIEWERS, body=lambda w: {"lang": "ar", "start": 0, "end": 4, "label": "MISC"}),

@@ -304,4 +304,4 @@ def remove_model(name: str):
         flash(f"Removed {package.model_id}; the drafts it made stay.", "success")
     return redirect(url_for("admin.models"))
 
-from . import glossary, labels  # noqa: E402,F401  (their pages register on bp)
+from . import glossary, labels, memories  # noqa: E402,F401  (their pages register on bp)

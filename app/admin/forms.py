@@ -1,6 +1,6 @@
 """Admin forms (Flask-WTF: every one carries a CSRF token)."""
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from wtforms import (DateField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField,
+from wtforms import (DateField, HiddenField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField,
                      SubmitField)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
 
@@ -108,3 +108,18 @@ def _check_side(field, what: str) -> None:
         return
     if (refusal := side_refusal(field.data, what)) is not None:
         raise ValidationError(refusal)
+
+
+class TmxUploadForm(Form):
+    """A TMX file to import into the translation memory (services/translation_memory.import_tmx)."""
+
+    tmx = FileField("TMX file (.tmx, TMX 1.4, Arabic and English)", validators=[FileRequired("Choose a TMX file.")],
+                    render_kw={"accept": ".tmx,application/x-tmx+xml,application/xml,text/xml"})
+    name = StringField("Memory name (optional: the file's name without .tmx)", validators=[Optional(), Length(max=200)],
+                       render_kw={"autocomplete": "off"})
+    submit = SubmitField("Import")
+
+
+class MemoryRemoveForm(Form):
+    name = HiddenField(validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Remove")

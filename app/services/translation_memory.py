@@ -514,6 +514,40 @@ def matches_for_text(ar: str, *, min_score: float = 0.5, limit: int = 5,
     return result
 
 
+def exact_matches(paragraphs: Sequence[tuple[int, str]]) -> list[int]:
+    """The ids of those (paragraph id, Arabic) whose whole Arabic is identical after normalisation to a unit
+    of the memory (a 100% paragraph match) other than the paragraph itself: one dictionary look-up per
+    paragraph (the index's `by_key`), the units found read again (an approved paragraph only while it is)."""
+    if not paragraphs:
+        return []
+    index = memory_index()
+    keys = memory_keys([unicodedata.normalize("NFC", ar).strip() for _, ar in paragraphs])
+    candidates: dict[int, list[Ref]] = {}
+    alive = index.alive
+    for (pid, _), key in zip(paragraphs, keys):
+        own = Ref("approved", pid)
+        refs = [index.refs[slot] for slot in index.by_key.get(key, ()) if key and slot < len(alive) and alive[slot]]
+        refs = [ref for ref in refs if ref != own]
+        if refs:
+            candidates[pid] = refs
+    units = units_of(ref for refs in candidates.values() for ref in refs)
+    return [pid for pid, refs in candidates.items() if any(ref in units for ref in refs)]
+
+
+_MEMORY_ENGLISH = (
+    "SELECT 1 FROM tm_units WHERE en = :en UNION ALL "
+    "SELECT 1 FROM paragraphs AS p JOIN translations AS t ON t.id = p.approved_revision_id "
+    "WHERE p.status = 'approved' AND p.id <> :pid AND t.text = :en"
+)
+
+
+def is_memory_english(en: str, *, exclude_paragraph_id: int | None = None) -> bool:
+    """Whether `en` is the English of a unit of the memory (an imported unit, or a paragraph approved now
+    other than `exclude_paragraph_id`): what a revision saved with origin `tm` must be."""
+    return bool(_rows(f"SELECT 1 WHERE EXISTS ({_MEMORY_ENGLISH})",  # nosec B608: constant SQL
+                      {"en": en, "pid": -1 if exclude_paragraph_id is None else exclude_paragraph_id}))
+
+
 # --- concordance ----------------------------------------------------------------------------------------
 
 def concordance(q: object, *, lang: object = "ar", limit: object = 50) -> dict:
