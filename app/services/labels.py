@@ -20,7 +20,7 @@ from .audit import record_event
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Keys the workspace already uses; a label hotkey must not shadow them.
-RESERVED_HOTKEYS = set("jkeam?tT")
+RESERVED_HOTKEYS = set("jkeam?tTis")  # i, s: the translation memory (static/memory/)
 
 
 class LabelError(ServiceError):

@@ -23,6 +23,9 @@
 //   static/way/ (jumps, filters, search, progress) through it and
 //   "mizan:article-state" (detail: the article's state) on the workspace.
 //   j/k skip the rows a filter hides.
+// - static/memory/ (translation memory: matches, concordance) through it and "mizan:current" (a row became
+//   the current paragraph) on the row; insertFromMemory() puts a match's English in the editor, and a save
+//   of that text unchanged is sent with origin "tm" (edited after inserting, it is the reviewer's: "human").
 (function () {
   "use strict";
   var workspace = document.getElementById("workspace");
@@ -95,12 +98,17 @@
   }
 
   // Focus and navigation -----------------------------------------------------
-  function focusRow(index, options) {
-    if (index < 0 || index >= rows.length) { return; }
+  function markCurrent(index) {
+    if (index === current) { return; }
     if (current >= 0 && rows[current]) { rows[current].classList.remove("current"); }
     current = index;
+    rows[index].classList.add("current");
+    emit(rows[index], "mizan:current");
+  }
+  function focusRow(index, options) {
+    if (index < 0 || index >= rows.length) { return; }
+    markCurrent(index);
     var row = rows[index];
-    row.classList.add("current");
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: options && options.start ? "start" : "nearest" });
   }
@@ -112,7 +120,7 @@
   }
 
   // Editing --------------------------------------------------------------------
-  function openEditor(row, text) {
+  function openEditor(row, text, fromMemory) {
     if (!EDITABLE) { say("This article is read only for you now."); return null; }
     var editor = editorOf(row);
     if (!editor) {
@@ -139,7 +147,11 @@
       slot.appendChild(bar);
       row.classList.add("editing");
     }
-    if (typeof text === "string") { editor.value = text; storeDraft(row); }
+    if (typeof text === "string") {
+      editor.value = text;
+      if (fromMemory) { editor.setAttribute("data-tm-text", text); } else { editor.removeAttribute("data-tm-text"); }
+      storeDraft(row);
+    }
     autosize(editor);
     editor.focus();
     return editor;
@@ -193,7 +205,7 @@
   // Who wrote the English now shown: "Machine draft · model" or "Edited by NAME".
   function setOrigin(row, origin, author) {
     var label = row.querySelector("[data-origin]");
-    if (origin === "human") {
+    if (origin === "human" || origin === "tm") {
       if (row.hasAttribute("data-en-is-machine") && !row.hasAttribute("data-machine")) {
         row.setAttribute("data-machine", savedText(row)); // the draft stays available to copy
       }
@@ -207,6 +219,7 @@
       shown.parentNode.insertBefore(label, shown.nextSibling);
     }
     if (origin === "human") { label.textContent = "Edited by " + (author || "someone"); }
+    if (origin === "tm") { label.textContent = "From the translation memory, saved by " + (author || "someone"); }
   }
 
   // Article state: the header badge, the counts and the workflow buttons, redrawn from the server's answer.
@@ -313,8 +326,8 @@
     if (editor) { editor.removeAttribute("aria-invalid"); editor.removeAttribute("aria-describedby"); }
   }
 
-  function showSaved(row, text, author) {
-    setOrigin(row, "human", author || "you");
+  function showSaved(row, text, author, origin) {
+    setOrigin(row, origin || "human", author || "you");
     showText(row, text);
   }
   function showText(row, text) {
@@ -329,16 +342,18 @@
     if (!editor) { return Promise.resolve(true); }
     if (!isDirty(row)) { closeEditor(row); return Promise.resolve(true); }
     var text = editor.value;
+    var body = { text: text, version: versionOf(row), seconds: takeSeconds(row) };
+    var fromMemory = editor.hasAttribute("data-tm-text") && editor.getAttribute("data-tm-text").trim() === text.trim();
+    if (fromMemory) { body.origin = "tm"; } // the match's English as inserted; edited, it is the reviewer's own
     say("Saving paragraph…");
-    return request("PUT", "/paragraphs/" + idOf(row) + "/translation",
-                   { text: text, version: versionOf(row), seconds: takeSeconds(row) })
+    return request("PUT", "/paragraphs/" + idOf(row) + "/translation", body)
       .then(function (result) {
         if (result.status === 200) {
           row.setAttribute("data-version", result.data.version);
           if (result.data.revision_id) { row.setAttribute("data-revision", result.data.revision_id); }
           hideConflict(row);
           clearRowError(row);
-          showSaved(row, text.trim());
+          showSaved(row, text.trim(), null, fromMemory ? "tm" : "human");
           closeEditor(row);
           setStatus(row, result.data.status);
           applyArticle(result.data.article);
@@ -553,7 +568,7 @@
     var row = rowOf(event.target);
     if (!row) { return; }
     var index = rows.indexOf(row);
-    if (index !== current) { rows[current] && rows[current].classList.remove("current"); current = index; row.classList.add("current"); }
+    if (index >= 0) { markCurrent(index); }
     if (!target) { return; }
     var action = target.getAttribute("data-action");
     if (action === "edit") { openEditor(row); }
@@ -638,11 +653,10 @@
     focusRow: function (row, options) { focusRow(rows.indexOf(row), options); },
     setCurrent: function (row) {
       var index = rows.indexOf(row);
-      if (index < 0 || index === current) { return; }
-      if (rows[current]) { rows[current].classList.remove("current"); }
-      current = index;
-      row.classList.add("current");
-    }
+      if (index >= 0) { markCurrent(index); }
+    },
+    // A translation-memory match's English into the row's editor (static/memory/): saved unchanged, origin "tm".
+    insertFromMemory: function (row, text) { return openEditor(row, text, true); }
   };
 
   // Live state: what others change shows within seconds. Statuses and counts are redrawn; a paragraph
@@ -694,5 +708,5 @@
 
   var fromHash = location.hash && document.getElementById(location.hash.slice(1));
   var start = fromHash ? rows.indexOf(fromHash) : -1;
-  if (start >= 0) { focusRow(start, { start: true }); } else if (rows.length) { current = 0; rows[0].classList.add("current"); }
+  if (start >= 0) { focusRow(start, { start: true }); } else if (rows.length) { markCurrent(0); }
 })();

@@ -130,6 +130,9 @@ function onKey(event) {
     } else if (key === "t" || key === "T") {
       handled();
       enterCursor(cursor.row, key === "t" ? "ar" : "en");
+    } else if (key === "s" && !event.shiftKey) {
+      handled(); // the concordance of the words under the cursor (static/memory/main.js)
+      document.dispatchEvent(new CustomEvent("mizan:search-memory", { detail: { text: ui.pending.text, lang: cursor.lang } }));
     } else if (key === "j" || key === "k") {
       leaveCursor(); // and let workspace.js move to the next or previous paragraph
     } else if (key.length === 1 && key !== "?") {

@@ -49,6 +49,10 @@ export function showPalette(range) {
     }
     palette.appendChild(b);
   });
+  const search = make("button", "label-button palette-memory", "Search the memory");
+  search.type = "button";
+  search.setAttribute("data-memory-search", ""); // static/memory/main.js: the concordance of these words
+  palette.appendChild(search);
   const close = make("button", "palette-close", "✕");
   close.type = "button";
   close.setAttribute("aria-label", "Close the labels");

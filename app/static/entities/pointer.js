@@ -175,6 +175,11 @@ function onClick(event) {
   if (palette.contains(target)) {
     const choice = target.closest("[data-label]");
     if (choice) { tagPending(choice.getAttribute("data-label")); }
+    else if (target.closest("[data-memory-search]") && ui.pending) { // the concordance (static/memory/main.js)
+      const detail = { text: ui.pending.text, lang: ui.pending.lang };
+      if (ui.cursor) { leaveCursor(false); } else { hidePalette(); }
+      document.dispatchEvent(new CustomEvent("mizan:search-memory", { detail: detail }));
+    }
     else if (target.closest("[data-palette-close]")) {
       if (ui.cursor) { leaveCursor(); } else { hidePalette(); window.getSelection().removeAllRanges(); }
     }
