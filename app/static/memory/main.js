@@ -177,7 +177,8 @@ function openSearch(text, lang) {
   if (!dialog.open) { dialog.showModal(); }
   if (text) {
     queryInput.value = text.slice(0, 500);
-    langSelect.value = lang || "";
+    langSelect.value = lang || ""; // the side the words were selected in
+    langSelect.removeAttribute("data-chosen");
     search();
   }
   queryInput.focus();
@@ -254,6 +255,9 @@ function start() {
   }
   if (form) {
     form.addEventListener("submit", function (event) { event.preventDefault(); search(); });
+    // Words typed are searched on the side their letters say, unless the reviewer chose one.
+    langSelect.addEventListener("change", function () { langSelect.toggleAttribute("data-chosen", langSelect.value !== ""); });
+    queryInput.addEventListener("input", function () { if (!langSelect.hasAttribute("data-chosen")) { langSelect.value = ""; } });
     dialog.addEventListener("close", function () {
       if (returnFocus && document.contains(returnFocus)) { returnFocus.focus({ preventScroll: true }); }
     });
