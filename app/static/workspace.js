@@ -611,7 +611,7 @@
     if (/^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName) || target.isContentEditable) {
       if (!(target.tagName === "BUTTON" && /^[jk?]$/.test(event.key))) { return; }
     }
-    if ((help && help.open) || (override && override.open)) { return; }
+    if (document.querySelector("dialog[open]")) { return; } // help, QA override, the memory search
     var here = currentRow();
     switch (event.key) {
       case "j": event.preventDefault(); focusRow(shownFrom(current + 1, 1)); break;

@@ -59,7 +59,7 @@ def admin_pages(ids: dict) -> list[str]:
     return ["/admin/", f"/admin/articles/{ids['article']}", f"/admin/articles/{ids['unassigned']}",
             "/admin/import", "/admin/users", f"/admin/users/{ids['user']}", "/admin/labels",
             f"/admin/labels/{ids['label']}", "/admin/glossary", f"/admin/glossary/{ids['term']}",
-            "/admin/models", "/admin/dashboard", "/export/", f"/articles/{ids['article']}"]
+            "/admin/models", "/admin/memories", "/admin/dashboard", "/export/", f"/articles/{ids['article']}"]
 
 
 # (`width` is the device's: on a phone, Chromium widens the layout viewport, and innerWidth, to a page too wide.)
