@@ -22,11 +22,13 @@ ASSIGNMENTS = "/api/v1/articles/{article_id}/assignments"
 EXAMPLES_PER_OPERATION = 50
 
 EXPORT = "/api/v1/export/{fmt}"
+TRANSLATION = "/api/v1/paragraphs/{paragraph_id}/translation"
 # A schema-valid request can still be refused by the domain with a documented 422 (contract):
 # an assignment to an unknown username, the same person as reviewer and second reviewer, a
 # second reviewer before the reviewer; an export filtered by an unknown user or label, a
-# reversed date range, or a `side` the format does not have. The document cannot say which
-# usernames and labels exist, so `positive_data_acceptance` accepts 422 on these two
+# reversed date range, or a `side` the format does not have; a translation saved with origin
+# `tm` whose text is not the English of a translation-memory unit. The document cannot say which
+# usernames, labels and memory texts exist, so `positive_data_acceptance` accepts 422 on these three
 # operations; `domain_refusals_only` below keeps it honest.
 DOMAIN_422 = {
     "positive_data_acceptance": {
@@ -37,6 +39,7 @@ CONFIG = {
     "operations": [
         {"include-path": ASSIGNMENTS, "include-method": "POST", "checks": DOMAIN_422},
         {"include-path": EXPORT, "include-method": "GET", "checks": DOMAIN_422},
+        {"include-path": TRANSLATION, "include-method": "PUT", "checks": DOMAIN_422},
     ],
 }
 

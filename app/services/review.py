@@ -217,15 +217,16 @@ def save_translation(
     english = clean_translation_text(text)
     if origin not in PERSON_ORIGINS:
         raise ServiceError("A saved revision's origin is human or tm.")
+    state = lock_for_change(paragraph_id, actor)  # no such paragraph, or not yours: refused before anything else
+    if state.version != base_version:
+        raise _conflict(state)
     if origin == "tm":
         from .translation_memory import is_memory_english
 
         if not is_memory_english(english, exclude_paragraph_id=paragraph_id):
+            db.session.rollback()
             raise ServiceError("This English is not a translation-memory match's: save it as your own (origin "
                                "human), or insert the match again.")
-    state = lock_for_change(paragraph_id, actor)
-    if state.version != base_version:
-        raise _conflict(state)
     if (state.current_revision_id is not None and state.current_text == english
             and state.current_origin == origin):
         db.session.rollback()
