@@ -304,7 +304,18 @@
       box.focus();
     }
     box.scrollIntoView({ block: "nearest" }); // the message in sight, just under the editor
+    // Rows drawn for the first time by that scroll (content-visibility: auto) take their real height and
+    // may push it out again: once they have settled, it is brought back in sight if need be.
+    keepInSight(box, 3);
     say(message + " (paragraph " + (rows.indexOf(row) + 1) + ")");
+  }
+  function keepInSight(element, frames) {
+    requestAnimationFrame(function () {
+      if (element.hidden) { return; }
+      var box = element.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) { element.scrollIntoView({ block: "nearest" }); }
+      if (frames > 1) { keepInSight(element, frames - 1); }
+    });
   }
   function clearRowError(row) {
     var box = row.querySelector("[data-row-error]");
