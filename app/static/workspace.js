@@ -317,7 +317,26 @@
       box.focus();
     }
     box.scrollIntoView({ block: "nearest" }); // the message in sight, just under the editor
+    // Rows drawn for the first time by that scroll (content-visibility: auto, the entity layer) take their
+    // real height and may push it out again: for a second it is brought back in sight, unless the reviewer
+    // scrolls or types meanwhile.
+    keepInSight(box, 1000);
     say(message + " (paragraph " + (rows.indexOf(row) + 1) + ")");
+  }
+  function keepInSight(element, milliseconds) {
+    var until = performance.now() + milliseconds;
+    var intents = ["wheel", "touchmove", "keydown", "mousedown"];
+    var stop = function () {
+      until = 0;
+      intents.forEach(function (name) { window.removeEventListener(name, stop, true); });
+    };
+    intents.forEach(function (name) { window.addEventListener(name, stop, true); });
+    (function check() {
+      if (performance.now() > until || element.hidden) { stop(); return; }
+      var box = element.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) { element.scrollIntoView({ block: "nearest" }); }
+      requestAnimationFrame(check);
+    })();
   }
   function clearRowError(row) {
     var box = row.querySelector("[data-row-error]");

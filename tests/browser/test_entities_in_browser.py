@@ -202,6 +202,8 @@ def test_a_real_mouse_drag_over_english_tags_the_word(page, live_server):
     article_id, pid = arrange(live_server)
     open_article(page, article_id, pid)
     cell = f'[data-paragraph-id="{pid}"] p[data-en-text]'
+    # In the middle of the window: a drag that starts at its edge scrolls it, and the selection with it.
+    page.eval_on_selector(cell, "cell => cell.scrollIntoView({block: 'center'})")
     start = EN.index("Moscow")
     first = page.evaluate(CHAR_BOX, [cell, start + 1])  # from inside the word…
     last = page.evaluate(CHAR_BOX, [cell, start + 4])   # …to inside it again: snapped to "Moscow"

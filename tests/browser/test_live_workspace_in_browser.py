@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
@@ -188,7 +189,8 @@ def test_a_refused_save_says_why_beside_the_editor_in_plain_words(page, live_ser
     assert "well-formed" not in page.content() and "text:" not in message.inner_text()
     assert page.evaluate("document.activeElement.id") == editor.get_attribute("id")
     assert editor.get_attribute("aria-describedby") == message.get_attribute("id")
-    assert message.is_visible() and message.bounding_box()["y"] < page.viewport_size["height"]
+    # In sight once the rows around it have settled (content-visibility: auto sizes rows as they come into view).
+    expect(message).to_be_in_viewport()
     violations = axe_violations(page)
     assert not violations, format_violations(violations, "refused save: ")
 
