@@ -21,6 +21,7 @@ from tests.browser.conftest import log_in
 from tests.browser.test_entities_in_browser import (
     AR, arrange, entities, select_text, tag, teach_by_approval, utf16, wait_for_status, wait_until_served,
 )
+from tests.browser.test_live_workspace_in_browser import approve_as
 from tests.browser.test_tagging_by_touch import CHAR_CENTRE
 
 pytestmark = pytest.mark.slow
@@ -77,17 +78,6 @@ def test_admin_who_picks_one_person_as_both_reviewers_sees_why_beside_the_contro
 
 # --- 6: an approved paragraph's entities -----------------------------------------------------------------
 
-def approve(live_server, username: str, paragraph_ids: list[int]) -> None:
-    from app.services import review as review_service
-    from app.services import users as user_service
-
-    with live_server.services():
-        actor = user_service.get_user_by_username(username)
-        for pid in paragraph_ids:
-            version = db.session.get(Paragraph, pid).version
-            review_service.approve_paragraph(pid, version, actor=actor, override_reason=OVERRIDE)
-
-
 def touch_or_select_word(page, pid: int, text: str, word: str) -> None:
     """A tap on the word on a phone; a mouse selection of it at a desk."""
     cell = f'[data-paragraph-id="{pid}"] p.ar'
@@ -107,7 +97,7 @@ def test_reviewer_cannot_change_an_approved_paragraphs_entities_until_reopening_
     page = screen
     article_id, pid = arrange(live_server)
     tag(live_server, pid, "ar", AR, "بوتيـــن", "PER")
-    approve(live_server, "rev1", [pid])
+    approve_as(live_server, "rev1", [pid], OVERRIDE)
     log_in(page, "rev1")
     page.goto(f"/articles/{article_id}")
     page.locator(f'[data-paragraph-id="{pid}"][data-entities-rendered]').wait_for()
@@ -182,7 +172,7 @@ def test_after_a_newer_model_translate_all_and_translate_leave_approved_and_tran
         translate(live_server, approved_id, older)
         translate(live_server, translated_id, older)
         approved_ids = [p.id for p in db.session.get(Article, approved_id).paragraphs]
-    approve(live_server, "rev1", approved_ids)
+    approve_as(live_server, "rev1", approved_ids, OVERRIDE)
     with live_server.services():
         workflow.submit_article(db.session.get(Article, approved_id), user_service.get_user_by_username("rev1"))
         workflow.approve_article(db.session.get(Article, approved_id), user_service.get_user_by_username("admin"))

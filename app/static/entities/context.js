@@ -58,6 +58,10 @@ export function rowById(pid) { return document.getElementById("p-" + pid); }
 export function pidOf(row) { return row.getAttribute("data-paragraph-id"); }
 export function rowOf(node) { return node && node.closest ? node.closest("[data-paragraph-id]") : null; }
 // Entities of an approved paragraph change only after it is reopened (the API refuses with 409).
+// Keys typed into a text field (the English editor, the find box) are the field's, not the page's shortcuts.
+export function typingIn(target) {
+  return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
+}
 export function approvedRow(row) { return !!row && row.getAttribute("data-status") === "approved"; }
 export const APPROVED_LOCKED = "This paragraph is approved: reopen it to change its entities.";
 export function entityById(st, id) {

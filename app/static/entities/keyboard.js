@@ -10,7 +10,7 @@
 // is the browser's own selection highlight plus an outline on the cell; the
 // status line (aria-live) says which words it holds.
 // With the label palette open after a mouse selection or a tap, a label's hotkey tags too.
-import { W, HOTKEY, ui, say, stateOf, pidOf, cellOf, modelOf, coveringEntities, approvedRow, APPROVED_LOCKED } from "./context.js";
+import { W, HOTKEY, ui, say, stateOf, pidOf, cellOf, modelOf, coveringEntities, approvedRow, APPROVED_LOCKED, typingIn } from "./context.js";
 import { tokensOf, slice } from "./offsets.js";
 import { domRange, select } from "./dom.js";
 import { ensureRendered } from "./render.js";
@@ -73,9 +73,6 @@ function moveCursor(delta, extend, absolute) {
   showCursor();
 }
 
-function typing(target) {
-  return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
-}
 function dialogOpen() { return !!document.querySelector("dialog[open]"); }
 
 // Capture phase, so that these keys win over workspace.js's j/k/e/m/a while a
@@ -86,7 +83,7 @@ export function listenToKeys() {
 function onKey(event) {
   const target = event.target;
   if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || dialogOpen()) { return; }
-  if (typing(target)) { return; }
+  if (typingIn(target)) { return; }
   const key = event.key;
   function handled() { event.preventDefault(); event.stopPropagation(); }
 

@@ -7,7 +7,7 @@
 // A button is disabled while its stack is empty: the stacks come with the page,
 // with each undo or redo, with the polled article state (another tab's work),
 // and every entity or link change puts one on the undo stack and empties redo.
-import { W, ARTICLE, workspace, say, stateOf, rowById, ui } from "./context.js";
+import { W, ARTICLE, workspace, say, stateOf, rowById, ui, typingIn } from "./context.js";
 import { rerender, renderQA, rendered } from "./render.js";
 import { closeMenu } from "./menus.js";
 import { loadSuggestions } from "./suggestions.js";
@@ -34,7 +34,7 @@ export function initUndo() {
 // reject a suggestion, delete, relabel, "looks right", link, unlink).
 const ANNOTATION_WRITE = /^\/(paragraphs\/\d+\/(entities|suggestions\/reject)|entities\/\d+|entity-links)$/;
 
-export function isAnnotationWrite(method, path) {
+function isAnnotationWrite(method, path) {
   return method !== "GET" && ANNOTATION_WRITE.test(path);
 }
 
@@ -62,13 +62,9 @@ function showStack(stack) {
   if (focused === redo && redo.disabled && !undo.disabled) { undo.focus(); }
 }
 
-function typing(target) {
-  return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
-}
-
 function onKey(event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey || event.isComposing) { return; }
-  if (typing(event.target) || document.querySelector("dialog[open]")) { return; }
+  if (typingIn(event.target) || document.querySelector("dialog[open]")) { return; }
   const key = event.key.toLowerCase();
   if (key === "z") {
     event.preventDefault();

@@ -14,7 +14,7 @@
 //   (POST /api/v1/paragraphs/<id>/comments/read, up to the newest comment shown).
 // Builds on workspace.js (window.MizanWorkspace) and the entity layer's state (QA findings, entities).
 import { foldForSearch, searchHits } from "./search-text.js";
-import { W, workspace, stateOf, pidOf } from "../entities/context.js";
+import { W, workspace, stateOf, pidOf, typingIn } from "../entities/context.js";
 import { ensureRendered } from "../entities/render.js";
 
 const way = document.querySelector("[data-way]");
@@ -351,7 +351,7 @@ function start() {
 function onKey(event) {
   if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || event.defaultPrevented) { return; }
   const target = event.target;
-  if (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable) { return; }
+  if (typingIn(target)) { return; }
   if (document.querySelector("dialog[open]")) { return; }
   const key = event.key;
   if (key === "/") { event.preventDefault(); findInput.focus(); findInput.select(); return; }
