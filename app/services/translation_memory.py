@@ -360,7 +360,8 @@ def memory_index(*, wait: bool = True) -> MemoryIndex:
     approval never waits for a build."""
     database = _database()
     index = _indexes.get(database)
-    if index is not None and _clock() - index.checked_at < _recheck_seconds():
+    if index is not None and (_checked_in_this_request(database) or
+                              _clock() - index.checked_at < _recheck_seconds()):
         return index
     if not _lock.acquire(blocking=wait):
         return index if index is not None else MemoryIndex()
@@ -380,9 +381,23 @@ def memory_index(*, wait: bool = True) -> MemoryIndex:
                 _update(index, index.fingerprint, fingerprint)
                 index.fingerprint = fingerprint
             index.checked_at = now
+        _checked_in_this_request(database, mark=True)
     finally:
         _lock.release()
     return index
+
+
+def _checked_in_this_request(database: str, *, mark: bool = False) -> bool:
+    """Whether this HTTP request already brought the index up to date: a page or a QA run over an article
+    reads the fingerprint once, not once per paragraph (outside a request, always False)."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return False
+    checked = request.environ.setdefault("mizan.tm_checked", set())
+    if mark:
+        checked.add(database)
+    return database in checked
 
 
 def build_in_background() -> None:
