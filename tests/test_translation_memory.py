@@ -413,3 +413,27 @@ def test_the_inconsistent_check_names_each_place_and_accepts_case_and_spacing_di
                 if f.check == "inconsistent"]
     assert [f.message for f in findings] == [
         '"جملة" was approved elsewhere with a different English: as "Talks restarted." in article 3, paragraph 4']
+
+
+def test_an_index_built_in_parts_finds_what_one_built_at_once_finds(app, tmp_path, monkeypatch):
+    """A first build indexes the memory in parts (_BUILD_CHUNK units at a time, to keep its peak memory
+    down); merging the parts' postings must lose no unit and no feature."""
+    texts = [DATELINE, STATEMENT, OTHER, "وقال بيان لوزارة الخارجية الايرانية إن الوفد وصل.",
+             "موسكو، 15 أبريل/نيسان. أعلنت وزارة الخارجية الروسية أن الوزير سيزور أنقرة الأسبوع المقبل.",
+             "قالت وزارة الخارجية الروسية إن الوزير سافر.", "ارتفعت أسعار الذهب في الأسواق العالمية."]
+    path = tmp_path / "memory.tmx"
+    path.write_bytes(tmx_of([(ar, f"English {n}.") for n, ar in enumerate(texts)]))
+    tm.import_tmx(path.read_bytes(), name="news", file_name=path.name)
+
+    def answers() -> tuple:
+        tm.forget_indexes()
+        index = tm.memory_index()
+        keys = tm.memory_keys(texts + ["أعلنت وزارة الخارجية أن الوزير سيزور طهران."])
+        return (len(index), [index.scored(key, 0.3) for key in keys],
+                [sorted(index.containing(["وزارة", "الخارجية"]).tolist()),
+                 sorted(index.containing(["english"], english=True).tolist())])
+
+    at_once = answers()
+    monkeypatch.setattr(tm, "_BUILD_CHUNK", 2)
+    assert answers() == at_once
+    assert at_once[0] == len(texts) and len(at_once[2][1]) == len(texts)
