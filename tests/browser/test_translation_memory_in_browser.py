@@ -195,6 +195,47 @@ def test_concordance_from_selected_words_and_from_typing_shows_keyword_in_contex
     assert not dialog.is_visible()
 
 
+def test_the_word_cursor_and_the_label_palette_search_the_memory_for_their_words(screen, live_server, world):
+    """The words a reviewer is about to tag are one key (s, in the word cursor) or one button (the label
+    palette's "Search the memory", by mouse or by touch) from how they were rendered before."""
+    page = screen
+    ids = arrange(live_server, world)
+    log_in(page, "rev1")
+    page.goto(f"/articles/{world.assigned['rev1'][0]}")
+    page.locator("[data-tm-match]").first.wait_for()
+    dialog = page.get_by_role("dialog", name="Search the memory")
+    total = dialog.locator("[data-memory-total]")
+    palette_button = page.locator("#label-palette").get_by_role("button", name="Search the memory")
+
+    def searched_for(words: str) -> None:
+        dialog.wait_for()
+        total.filter(has_text="unit").wait_for()
+        assert total.inner_text() == f"1 unit has “{words}” in the Arabic."
+        assert dialog.get_by_label("Words to look for").input_value() == words
+        assert dialog.locator(".kwic mark").first.inner_text() == words
+        dialog.get_by_role("button", name="Close").click()
+        assert not dialog.is_visible()
+
+    if page.phone:
+        from tests.browser.test_tagging_by_touch import tap, tap_word
+
+        tap_word(page, f'[data-paragraph-id="{ids[0]}"] p.ar', NEAR, "الخارجية")
+        palette_button.wait_for()
+        tap(page, palette_button)
+        searched_for("الخارجية")
+        return
+    page.locator("body").click(position={"x": 1, "y": 1})  # the first paragraph is current on arrival
+    page.keyboard.press("t")  # the word cursor, on the first Arabic word
+    assert page.evaluate("getSelection().toString()") == "موسكو"
+    page.keyboard.press("s")
+    searched_for("موسكو")
+
+    page.keyboard.press("t")
+    page.keyboard.press("ArrowLeft")  # right to left: the next word
+    palette_button.click()
+    searched_for("14")
+
+
 def test_admin_imports_a_tmx_on_the_memory_page_and_removes_it_after_confirming(screen, live_server, world, tmp_path):
     page = screen
     log_in(page, "admin")
