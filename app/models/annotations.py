@@ -62,6 +62,8 @@ class Entity(db.Model):
     flagged: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The annotator's layer (services/layers.py); NULL: the ordinary line. A link joins two entities of one layer.
+    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
     label: Mapped[Label] = relationship()
 
