@@ -21,6 +21,7 @@ from flask_smorest import Api, Blueprint, abort
 from ..extensions import csrf, db
 from ..models import ID_IN_URL, TranslationJob
 from ..services import assignment as assignment_service
+from ..services import layers as layer_service
 from ..services import mt as mt_service
 from ..services import review as review_service
 from ..services import users as user_service
@@ -165,9 +166,12 @@ class ArticleDetail(MethodView):
     @bp.response(200, ArticleDetailSchema)
     @bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
     def get(self, article_id: int):
-        """One article with its paragraphs in order."""
+        """One article with its paragraphs in order. On a double-annotated article each annotator gets their own
+        layer (their English, entities, links, status and version); an admin gets the ordinary line (the gold),
+        or an annotator's layer with `?layer=USERNAME`."""
         article = visible_article_or_404(article_id)
-        paragraphs = review_service.paragraph_rows(article.id, qa_as_json=True)
+        layer = layer_service.view_line(article.id, current_user, request.args.get("layer"))
+        paragraphs = review_service.paragraph_rows(article.id, qa_as_json=True, layer=layer)
         for paragraph in paragraphs:
             paragraph["qa"] = orjson.Fragment(paragraph["qa"])  # stored JSON, embedded as is
         summary = _article_summary(article, len(paragraphs))
@@ -184,7 +188,11 @@ class ArticleDetail(MethodView):
 @bp.alt_response(403, schema=ErrorSchema, description="Only admins assign")
 @bp.alt_response(404, schema=ErrorSchema, description="No such article")
 def create_assignment(payload: dict, article_id: int):
-    """Assign (or reassign) a reviewer or second reviewer to an article. Admins only."""
+    """Assign (or reassign) a reviewer, second reviewer, or independent annotator to an article. Admins only.
+
+    An `independent` annotator makes the article double-annotated: they and the reviewer each annotate in their
+    own layer, invisible to the other, until adjudication. They are neither the reviewer nor the second
+    reviewer (422, `field` names what is wrong)."""
     if not current_user.is_admin:
         abort(403, message="Only admins can assign articles.")
     article = visible_article_or_404(article_id)
