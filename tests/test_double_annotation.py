@@ -323,6 +323,22 @@ def test_suggestions_never_learn_from_a_layer(client, double, admin, reviewer, r
     assert TURKMENISTAN in {s["text"] for s in suggested} and RUSSIA not in {s["text"] for s in suggested}
     # And his entities do not hide suggestions from her: she is offered Turkmenistan in the title too.
     assert any(s["paragraph_id"] == title.id and s["text"] == TURKMENISTAN for s in suggested)
+    # Her rejection hides a suggestion from her, not from him; his rejection not from her.
+    first = next(s for s in suggested if s["text"] == TURKMENISTAN and s["paragraph_id"] != title.id)
+    span = {key: first[key] for key in ("lang", "start", "end", "label")}
+    assert client.post(f"{API}/paragraphs/{first['paragraph_id']}/suggestions/reject", headers=nadia,
+                       json=span).status_code == 204
+
+    def offered(headers) -> bool:
+        listed = client.get(f"{API}/articles/{double.id}/suggestions", headers=headers).get_json()["suggestions"]
+        return any(s["paragraph_id"] == first["paragraph_id"] and s["start"] == first["start"] for s in listed)
+
+    assert not offered(nadia) and offered(rami)
+    assert client.post(f"{API}/paragraphs/{first['paragraph_id']}/suggestions/reject", headers=rami,
+                       json=span).status_code == 204
+    assert not offered(rami)
+    assert client.post(f"{API}/articles/{double.id}/undo", headers=nadia).status_code == 200  # her rejection
+    assert offered(nadia) and not offered(rami)
 
 
 def test_exports_carry_no_layer_work(client, double, admin, reviewer, annotator, rami, nadia, amina, tmp_path):
@@ -361,12 +377,16 @@ def test_the_migration_of_layers_goes_down_and_up(app, double, reviewer, client,
     assert "paragraph_layers" not in tables.get_table_names()
     assert "layer_user_id" not in {c["name"] for c in tables.get_columns("entities")}
     assert "submitted_at" not in {c["name"] for c in tables.get_columns("assignments")}
+    assert [u["name"] for u in tables.get_unique_constraints("suggestion_rejections")] == [
+        "uq_suggestion_rejections_paragraph_id_lang_start_end_label_id"]
     upgrade()
     tables = inspect(db.engine)
     assert {c["name"] for c in tables.get_columns("paragraph_layers")} == {
         "id", "paragraph_id", "user_id", "status", "version", "current_revision_id", "approved_revision_id",
         "qa_findings", "pending_seconds"}
     assert "layer_user_id" in {c["name"] for c in tables.get_columns("translations")}
+    assert {i["name"] for i in tables.get_indexes("suggestion_rejections") if i["unique"]} == {
+        "uq_suggestion_rejections_ordinary", "uq_suggestion_rejections_layer"}
     # Down dropped the layer work, and the independent assignment; the ordinary line is as it was.
     assert db.session.scalar(select(func.count()).select_from(Entity)) == 0
     assert db.session.scalar(select(func.count()).select_from(Translation).where(Translation.origin == "human")) == 0

@@ -59,12 +59,15 @@ def article(article_id: int):
     """
     article = _visible_article_or_404(article_id)
     # On a double-annotated article an annotator sees their own layer; an admin the gold, or ?layer=USERNAME.
-    layer = layer_service.view_line(article.id, current_user, request.args.get("layer"))
-    paragraphs, current = layer_service.paragraphs_in_line(list(db.session.scalars(
+    annotators = layer_service.annotators_of(article.assignments)
+    layer = layer_service.view_line(article.id, current_user, request.args.get("layer"), annotators)
+    paragraphs = db.session.scalars(
         select(Paragraph).where(Paragraph.article_id == article.id).order_by(Paragraph.position)
-    ).all()), layer)
+    ).all()
     paragraph_ids = [p.id for p in paragraphs]
-    machine, _ = mt_service.machine_and_current_translations(paragraph_ids)
+    machine, current = mt_service.machine_and_current_translations(paragraph_ids)
+    if layer is not None:  # an annotator's own layer (services/layers.py): its state and current English
+        paragraphs, current = layer_service.paragraphs_in_line(list(paragraphs), layer)
     # The editors named under each paragraph, in one query (not one per distinct author).
     author_ids = {t.author_id for t in current.values() if t.author_id is not None}
     if author_ids:
@@ -81,7 +84,7 @@ def article(article_id: int):
         .limit(1)
     )
     edit_refusal = workflow_service.may_edit_refusal(article, current_user)
-    layer_names = layer_service.annotator_names(article.id) if workflow_service.is_double_annotated(article) else {}
+    layer_names = layer_service.annotator_names(article.id) if "independent" in annotators else {}
     viewing_other_layer = layer is not None and layer != current_user.id
     if viewing_other_layer:
         edit_refusal = "You are looking at an annotator's own layer: it is theirs to change, read only here."

@@ -49,11 +49,13 @@ def is_double_annotated(article_id: int) -> bool:
         Assignment.article_id == article_id, Assignment.role == "independent").limit(1)) is not None
 
 
-def line_of(article_id: int, actor: User) -> int | None:
+def line_of(article_id: int, actor: User, annotators: dict[str, int] | None = None) -> int | None:
     """The line `actor` reads and writes in this article: their own layer when they are one of the two
     annotators of a double-annotated article, else the ordinary line (None): admins, second reviewers, and
-    everyone on a single-annotated article."""
-    annotators = annotator_ids(article_id)
+    everyone on a single-annotated article. `annotators`: `annotator_ids(article_id)`, when the caller has the
+    article's assignments loaded already."""
+    if annotators is None:
+        annotators = annotator_ids(article_id)
     if "independent" in annotators and actor.id in annotators.values():
         return actor.id
     return None
@@ -64,15 +66,21 @@ def line_for_role(role: str | None, double: bool, actor: User) -> int | None:
     return actor.id if double and role in ANNOTATOR_ROLES else None
 
 
-def view_line(article_id: int, actor: User, layer: str | None) -> int | None:
+def annotators_of(assignments) -> dict[str, int]:
+    """`annotator_ids` from an article's loaded assignments."""
+    return {a.role: a.user_id for a in assignments if a.role in ANNOTATOR_ROLES}
+
+
+def view_line(article_id: int, actor: User, layer: str | None, annotators: dict[str, int] | None = None) -> int | None:
     """The line a page or the API shows `actor`: `line_of`, or for an admin who asks for it (`?layer=USERNAME`)
     the layer of one of the article's two annotators. Anyone else asking for a layer is refused (403); a
     name that is not an annotator of this double-annotated article is refused (422) saying why."""
     if layer is None or layer == "":
-        return line_of(article_id, actor)
+        return line_of(article_id, actor, annotators)
     if not actor.is_admin:
         raise Forbidden("Only admins may look at an annotator's layer; you see your own work.")
-    annotators = annotator_ids(article_id)
+    if annotators is None:
+        annotators = annotator_ids(article_id)
     if "independent" not in annotators:
         raise LayerError("This article is not double-annotated: it has no layers, only its ordinary line.")
     user_id = db.session.scalar(select(User.id).where(User.username == layer))
@@ -135,8 +143,9 @@ class LineColumns:
                                                   self.row.user_id == self.layer))
 
 
-def entity_in(layer: int | None, entity=Entity):
-    """The condition that an entity belongs to this line."""
+def entity_in(layer: int | None, entity: Any = Entity):
+    """The condition that an entity (or another row with `layer_user_id`: a suggestion rejection) belongs to
+    this line."""
     return entity.layer_user_id.is_(None) if layer is None else entity.layer_user_id == layer
 
 
@@ -342,7 +351,7 @@ def annotations(article_id: int, user_id: int | None) -> list[LayerParagraph]:
 
 
 __all__ = ["ANNOTATOR_ROLES", "LayerEntity", "LayerError", "LayerParagraph", "LineColumns", "annotations",
-           "annotator_ids", "annotator_names", "entity_in", "has_work", "is_double_annotated", "layer_row_for_change",
+           "annotator_ids", "annotator_names", "annotators_of", "entity_in", "has_work", "is_double_annotated", "layer_row_for_change",
            "ParagraphInLine", "line_for_role", "line_of", "merge_layer_back", "paragraphs_in_line", "pending_paragraphs", "revision_in", "split_into_layer",
            "update_layer", "view_line"]
 
@@ -365,8 +374,10 @@ def paragraphs_in_line(paragraphs: list[Paragraph], layer: int | None) -> tuple[
     """The paragraphs as they are in one line, and the current revision of each (None: the ordinary line,
     the paragraphs as they are, and their current revisions)."""
     ids = [p.id for p in paragraphs]
-    if not ids:
-        return list(paragraphs), {}
+    if not ids or layer is None:  # the ordinary line: the paragraphs as they are
+        from .mt import machine_and_current_translations
+
+        return list(paragraphs), machine_and_current_translations(ids)[1] if ids else {}
     line = LineColumns(layer)
     states = {pid: {"status": status, "version": version, "current_revision_id": current,
                     "approved_revision_id": approved, "qa_findings": qa}
@@ -377,6 +388,4 @@ def paragraphs_in_line(paragraphs: list[Paragraph], layer: int | None) -> tuple[
     revisions = {t.id: t for t in db.session.scalars(select(Translation).where(Translation.id.in_(current_ids)))}
     current = {pid: revisions[state["current_revision_id"]] for pid, state in states.items()
                if state["current_revision_id"] in revisions}
-    if layer is None:
-        return list(paragraphs), current
     return [ParagraphInLine(p, states[p.id]) for p in paragraphs], current

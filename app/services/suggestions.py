@@ -493,7 +493,9 @@ _ARTICLE_ENTITIES = ('SELECT id, paragraph_id, lang, translation_id, start, "end
 _LAYER_ENTITIES = ('SELECT id, paragraph_id, lang, translation_id, start, "end", label_id, text FROM entities '  # nosec B608
                    f'WHERE {_IN_ARTICLE} AND layer_user_id = :layer ORDER BY start, "end", id')
 _ARTICLE_REJECTIONS = ('SELECT paragraph_id, lang, start, "end", label_id, text FROM suggestion_rejections '  # nosec B608
-                       f"WHERE {_IN_ARTICLE}")
+                       f"WHERE {_IN_ARTICLE} AND layer_user_id IS NULL")
+_LAYER_REJECTIONS = ('SELECT paragraph_id, lang, start, "end", label_id, text FROM suggestion_rejections '  # nosec B608
+                     f"WHERE {_IN_ARTICLE} AND layer_user_id = :layer")
 _LABEL_NAMES = "SELECT id, name FROM labels"
 
 
@@ -548,8 +550,8 @@ def _article_suggestions(article_id: int, glossary_matcher: KnownForms | None,
         elif translation_id is not None and translation_id == current.get(paragraph_id):
             en_entities[paragraph_id].append(existing)
     rejected = {(paragraph_id, lang, start, end, label_names[label_id], text)
-                for paragraph_id, lang, start, end, label_id, text in _rows(_ARTICLE_REJECTIONS,
-                                                                            {"article_id": article_id})}
+                for paragraph_id, lang, start, end, label_id, text in _rows(
+                    _ARTICLE_REJECTIONS if layer is None else _LAYER_REJECTIONS, parameters)}
 
     # Arabic side first, all paragraphs in one pass; it says which English forms each paragraph needs. All
     # English forms of the article then go into one matcher, built once, also run over all paragraphs at once.
@@ -654,7 +656,7 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
     """
     if lang not in ("ar", "en"):
         raise SuggestionError("lang must be 'ar' or 'en'.")
-    from .layers import LineColumns
+    from .layers import LineColumns, entity_in
 
     line = LineColumns(layer)  # the English of the actor's line (services/layers.py)
     row = db.session.execute(
@@ -675,7 +677,7 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
     surface = text[start:end]
     where = (SuggestionRejection.paragraph_id == paragraph_id, SuggestionRejection.lang == lang,
              SuggestionRejection.start == start, SuggestionRejection.end == end,
-             SuggestionRejection.label_id == label.id)
+             SuggestionRejection.label_id == label.id, entity_in(layer, SuggestionRejection))
     existing = db.session.scalar(select(SuggestionRejection).where(*where))
     if existing is not None:
         if existing.text != surface:  # the English changed under the same span
@@ -684,7 +686,8 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
             db.session.commit()
         return existing
     rejection = SuggestionRejection(paragraph_id=paragraph_id, lang=lang, start=start, end=end, label_id=label.id,
-                                    text=surface, user_id=actor.id if actor is not None else None)
+                                    text=surface, user_id=actor.id if actor is not None else None,
+                                    layer_user_id=layer)
     db.session.add(rejection)
     try:
         db.session.flush()

@@ -269,13 +269,13 @@ def _apply(action: AnnotationAction, payload: dict, state: LockedState, directio
     elif kind == "suggestion.reject":
         where = (SuggestionRejection.paragraph_id == action.paragraph_id, SuggestionRejection.lang == payload["lang"],
                  SuggestionRejection.start == payload["start"], SuggestionRejection.end == payload["end"],
-                 SuggestionRejection.label_id == payload["label_id"])
+                 SuggestionRejection.label_id == payload["label_id"], entity_in(state.layer, SuggestionRejection))
         exists = db.session.scalar(select(SuggestionRejection.id).where(*where))
         if forward and exists is None:
             db.session.add(SuggestionRejection(paragraph_id=action.paragraph_id, lang=payload["lang"],
                                                start=payload["start"], end=payload["end"],
                                                label_id=payload["label_id"], text=payload["text"],
-                                               user_id=action.user_id))
+                                               user_id=action.user_id, layer_user_id=state.layer))
         elif not forward:
             db.session.execute(delete(SuggestionRejection).where(*where))
         db.session.flush()

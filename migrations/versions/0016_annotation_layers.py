@@ -11,7 +11,9 @@ An article with an `independent` assignment is double-annotated (issue 18; docs/
 - `translations.layer_user_id`, `entities.layer_user_id`: the layer a revision or an entity belongs to
   (NULL: the ordinary line, which becomes the gold on adjudication);
 - `assignments.submitted_at`: when that annotator submitted their layer; `assignments.role` gains
-  'independent'.
+  'independent';
+- `suggestion_rejections.layer_user_id`: a rejection hides a suggestion in the line it was made in; the
+  unique (paragraph, side, span, label) becomes one partial unique index per kind of line.
 The downgrade refuses nothing but drops the layers: run it only on a database without double-annotated
 articles (their layer work, revisions and entities, is deleted with the columns' rows; the ordinary line
 stays as it is).
@@ -43,6 +45,33 @@ def _roles(roles: str) -> None:
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_assignments_role'), type_='check')
         batch_op.create_check_constraint('role', f"role IN ({roles})")
+
+
+REJECTION_SPAN = ["paragraph_id", "lang", "start", "end", "label_id"]
+OLD_UNIQUE = "uq_suggestion_rejections_paragraph_id_lang_start_end_label_id"
+ORDINARY, LAYERED = sa.text("layer_user_id IS NULL"), sa.text("layer_user_id IS NOT NULL")
+
+
+def _rejections_up() -> None:
+    with op.batch_alter_table("suggestion_rejections", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("layer_user_id", BIGINT, nullable=True))
+        batch_op.drop_constraint(OLD_UNIQUE, type_="unique")
+        batch_op.create_foreign_key(batch_op.f("fk_suggestion_rejections_layer_user_id_users"), "users",
+                                    ["layer_user_id"], ["id"], ondelete="CASCADE")
+    op.create_index("uq_suggestion_rejections_ordinary", "suggestion_rejections", REJECTION_SPAN, unique=True,
+                    sqlite_where=ORDINARY, postgresql_where=ORDINARY)
+    op.create_index("uq_suggestion_rejections_layer", "suggestion_rejections", [*REJECTION_SPAN, "layer_user_id"],
+                    unique=True, sqlite_where=LAYERED, postgresql_where=LAYERED)
+
+
+def _rejections_down() -> None:
+    op.execute("DELETE FROM suggestion_rejections WHERE layer_user_id IS NOT NULL")
+    op.drop_index("uq_suggestion_rejections_layer", table_name="suggestion_rejections")
+    op.drop_index("uq_suggestion_rejections_ordinary", table_name="suggestion_rejections")
+    with op.batch_alter_table("suggestion_rejections", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_suggestion_rejections_layer_user_id_users"), type_="foreignkey")
+        batch_op.drop_column("layer_user_id")
+        batch_op.create_unique_constraint(OLD_UNIQUE, REJECTION_SPAN)
 
 
 def upgrade():
@@ -83,9 +112,11 @@ def upgrade():
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("submitted_at", sa.DateTime(), nullable=True))
     _roles("'reviewer', 'second_reviewer', 'independent'")
+    _rejections_up()
 
 
 def downgrade():
+    _rejections_down()
     op.execute("DELETE FROM assignments WHERE role = 'independent'")
     _roles("'reviewer', 'second_reviewer'")
     with op.batch_alter_table("assignments", schema=None) as batch_op:
