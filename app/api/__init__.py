@@ -28,11 +28,13 @@ from ..services import users as user_service
 from .schemas import (
     ArticleDetailSchema,
     ArticleListSchema,
+    AssignmentRefusalSchema,
     AssignmentRequestSchema,
     AssignmentSchema,
     ErrorSchema,
     JobCreatedSchema,
     JobSchema,
+    LayerArgsSchema,
     PageArgsSchema,
 )
 
@@ -163,14 +165,17 @@ class Articles(MethodView):
 
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>")
 class ArticleDetail(MethodView):
+    @bp.arguments(LayerArgsSchema, location="query")
     @bp.response(200, ArticleDetailSchema)
+    @bp.alt_response(403, schema=ErrorSchema, description="`layer` asked for by someone who is not an admin")
     @bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
-    def get(self, article_id: int):
+    @bp.alt_response(422, schema=ErrorSchema, description="`layer` names no annotator of this double-annotated article")
+    def get(self, args: dict, article_id: int):
         """One article with its paragraphs in order. On a double-annotated article each annotator gets their own
         layer (their English, entities, links, status and version); an admin gets the ordinary line (the gold),
         or an annotator's layer with `?layer=USERNAME`."""
         article = visible_article_or_404(article_id)
-        layer = layer_service.view_line(article.id, current_user, request.args.get("layer"))
+        layer = layer_service.view_line(article.id, current_user, args["layer"])
         paragraphs = review_service.paragraph_rows(article.id, qa_as_json=True, layer=layer)
         for paragraph in paragraphs:
             paragraph["qa"] = orjson.Fragment(paragraph["qa"])  # stored JSON, embedded as is
@@ -187,6 +192,8 @@ class ArticleDetail(MethodView):
 @bp.response(201, AssignmentSchema)
 @bp.alt_response(403, schema=ErrorSchema, description="Only admins assign")
 @bp.alt_response(404, schema=ErrorSchema, description="No such article")
+@bp.alt_response(422, schema=AssignmentRefusalSchema, description="Unknown user; a user who may not hold this role "
+                 "(one person in two roles of the article, a deactivated or corpus user); no reviewer yet")
 def create_assignment(payload: dict, article_id: int):
     """Assign (or reassign) a reviewer, second reviewer, or independent annotator to an article. Admins only.
 

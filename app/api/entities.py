@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import request
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from .schemas import (
     EntitySchema,
     ErrorSchema,
     LabelListSchema,
+    LayerArgsSchema,
     LinkRequestSchema,
     LinkSchema,
     QARequestSchema,
@@ -46,12 +46,15 @@ def _documented_refusals(function):
 
 
 @bp.route(f"{PARAGRAPH}/entities", methods=["GET"])
+@bp.arguments(LayerArgsSchema, location="query")
 @bp.response(200, EntityListSchema)
+@bp.alt_response(403, schema=ErrorSchema, description="`layer` asked for by someone who is not an admin")
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
-def list_entities(paragraph_id: int):
+@bp.alt_response(422, schema=ErrorSchema, description="`layer` names no annotator of this double-annotated article")
+def list_entities(args: dict, paragraph_id: int):
     """The paragraph's Arabic entities, its current English revision's entities, and their links."""
     paragraph = review_service.get_visible_paragraph(current_user, paragraph_id)
-    layer = layer_service.view_line(paragraph.article_id, current_user, request.args.get("layer"))
+    layer = layer_service.view_line(paragraph.article_id, current_user, args["layer"])
     entities, links = entity_service.entities_and_links([paragraph_id], layer=layer)
     return {"entities": entities.get(paragraph_id, []), "links": links.get(paragraph_id, [])}
 

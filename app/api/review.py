@@ -1,7 +1,6 @@
 """API routes for reviewing: saving and approving paragraphs, their history, the article workflow, comments."""
 from __future__ import annotations
 
-from flask import request
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -28,6 +27,7 @@ from .schemas import (
     DiffSchema,
     EditConflictSchema,
     ErrorSchema,
+    LayerArgsSchema,
     LiveArticleStateSchema,
     ParagraphStateSchema,
     RevisionListSchema,
@@ -123,22 +123,29 @@ def _line_of(paragraph_id: int) -> int | None:
     return layer_service.line_of(article_id, current_user)
 
 
-def _viewed_line(paragraph) -> int | None:
+def _viewed_line(paragraph, layer: str | None) -> int | None:
     """The line a read shows: the caller's own, or for an admin the annotator's named by `?layer=`."""
-    return layer_service.view_line(paragraph.article_id, current_user, request.args.get("layer"))
+    return layer_service.view_line(paragraph.article_id, current_user, layer)
+
+
+LAYER_REFUSALS = {403: "`layer` asked for by someone who is not an admin",
+                  422: "`layer` names no annotator of this double-annotated article"}
 
 
 @bp.route(f"{PARAGRAPH}/revisions")
+@bp.arguments(LayerArgsSchema, location="query")
 @bp.response(200, RevisionListSchema)
+@bp.alt_response(403, schema=ErrorSchema, description=LAYER_REFUSALS[403])
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
-def list_revisions(paragraph_id: int):
+@bp.alt_response(422, schema=ErrorSchema, description=LAYER_REFUSALS[422])
+def list_revisions(args: dict, paragraph_id: int):
     """Every revision of the paragraph's English in the caller's line, oldest first (an annotator of a
     double-annotated article sees their own and the machine drafts; an admin may ask for `?layer=USERNAME`)."""
     paragraph = _paragraph_or_404(paragraph_id)
     return {"revisions": [
         {"id": r.id, "text": r.text, "origin": r.origin, "author": r.author.username if r.author else None,
          "model_id": r.model_id, "created_at": r.created_at, "parent_id": r.parent_id}
-        for r in review_service.revisions_of(paragraph.id, _viewed_line(paragraph))
+        for r in review_service.revisions_of(paragraph.id, _viewed_line(paragraph, args["layer"]))
     ]}
 
 
@@ -157,11 +164,13 @@ def restore_revision(payload: dict, paragraph_id: int, revision_id: int):
 @bp.route(f"{PARAGRAPH}/diff")
 @bp.arguments(DiffArgsSchema, location="query")
 @bp.response(200, DiffSchema)
+@bp.alt_response(403, schema=ErrorSchema, description=LAYER_REFUSALS[403])
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph or revision")
+@bp.alt_response(422, schema=ErrorSchema, description=LAYER_REFUSALS[422])
 def diff_revisions(args: dict, paragraph_id: int):
     """Word-level diff between two revisions of the paragraph (`from` → `to`)."""
     paragraph = _paragraph_or_404(paragraph_id)
-    texts = {r.id: r.text for r in review_service.revisions_of(paragraph.id, _viewed_line(paragraph))}
+    texts = {r.id: r.text for r in review_service.revisions_of(paragraph.id, _viewed_line(paragraph, args["layer"]))}
     missing = [rid for rid in (args["from_"], args["to"]) if rid not in texts]
     if missing:
         abort(404, message=f"Revision {missing[0]} is not a revision of this paragraph.")

@@ -92,6 +92,11 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
 
 
+class AssignmentRefusalSchema(ErrorSchema):
+    field = fields.String(metadata={"description": "The request field at fault (e.g. `username` when that person "
+                                                   "already holds another role on the article), when one is"})
+
+
 class PageArgsSchema(RequestSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -328,7 +333,15 @@ class RevisionListSchema(Schema):
     revisions = fields.List(fields.Nested(RevisionSchema), required=True)
 
 
-class DiffArgsSchema(RequestSchema):
+LAYER_DOC = ("Admins only, on a double-annotated article: show this annotator's own layer instead of the gold "
+             "(services/layers.py); 403 for anyone else, 422 for a name that is not one of its two annotators")
+
+
+class LayerArgsSchema(RequestSchema):
+    layer = fields.String(load_default=None, validate=validate.Length(min=1, max=64), metadata={"description": LAYER_DOC})
+
+
+class DiffArgsSchema(LayerArgsSchema):
     from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2**63 - 1))
     to = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
 
