@@ -14,7 +14,7 @@ from sqlalchemy import func, inspect, select
 
 from app.cli import assign_command
 from app.extensions import db
-from app.models import Assignment, Entity, GlossaryTerm, Notification, Paragraph, ParagraphLayer, Translation
+from app.models import Article, Assignment, Entity, GlossaryTerm, Notification, Paragraph, ParagraphLayer, Translation
 from app.services import assignment as assignment_service
 from app.services import entities as entity_service
 from app.services import export
@@ -361,6 +361,30 @@ def test_exports_carry_no_layer_work(client, double, admin, reviewer, annotator,
     assert record["entities"]["en"] == [] and record["links"] == []
     assert not any(TITLE_EN in line for line in Path(path).read_text().splitlines())
     assert {r["role"] for r in record["reviewers"]} == {"reviewer", "second_reviewer", "independent"}
+
+
+def test_the_translation_memory_never_offers_layer_work(client, double, admin, other_reviewer, rami, salma, amina):
+    title = first_paragraph(double)
+    save(client, rami, title.id, TITLE_EN, 1)
+    assert approve(client, rami, title.id, 2, override_reason="placeholder").status_code == 200
+    elsewhere = Article(title="نسخة", original_filename="copy.txt", raw_bytes=b"copy", checksum="copy-of-the-title",
+                        status="translated")
+    db.session.add(elsewhere)
+    db.session.flush()
+    db.session.add(Paragraph(article_id=elsewhere.id, position=0, kind="title", ar=title.ar))
+    db.session.commit()
+    assignment_service.assign_article(elsewhere, other_reviewer, "reviewer", actor=admin)
+    copy = first_paragraph(elsewhere)
+
+    def matched() -> list[str]:
+        response = client.get(f"{API}/paragraphs/{copy.id}/matches", headers=salma)
+        assert response.status_code == 200, response.get_json()
+        return [m["en"] for m in response.get_json()["matches"]]
+
+    assert matched() == []  # rami's approval in his layer is no unit of the memory
+    gold = db.session.get(Paragraph, title.id)
+    assert approve(client, amina, title.id, gold.version, override_reason="placeholder").status_code == 200
+    assert matched() == [f"Draft of paragraph {LETTERS[0]}."]  # the gold, once approved, is
 
 
 # --- the schema -------------------------------------------------------------------------------------
