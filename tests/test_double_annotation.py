@@ -221,6 +221,9 @@ def test_each_annotator_saves_with_their_own_version(client, double, rami, nadia
     assert state["edited"] == 1
     approved = approve(client, nadia, title.id, 2, override_reason="placeholder")
     assert approved.status_code == 200, approved.get_json()
+    log_in(client, "nadia")  # My work shows her own progress
+    progress = f'1 approved · 0 edited · {len(double.paragraphs) - 1} draft <span class="of">of {len(double.paragraphs)}'
+    assert progress in client.get("/my-work").get_data(as_text=True)
     assert paragraphs_seen(client, nadia, double.id)[0]["status"] == "approved"
     assert paragraphs_seen(client, rami, double.id)[0]["status"] == "edited"
     db.session.expire_all()
