@@ -68,8 +68,9 @@ def test_independent_annotator_may_not_be_the_reviewer(client, article, amina, a
         response = client.post(f"{API}/articles/{article.id}/assignments", headers=amina,
                                json={"username": username, "role": "independent"})
         assert response.status_code == 422, response.get_json()
-        body = response.get_json()
-        assert body["field"] == "username" and f"already the {role_named}" in body["error"]["message"]
+        error = response.get_json()["error"]
+        assert f"already the {role_named}" in error["message"]
+        assert error["details"] == {"json": {"username": [error["message"]]}}
     assert not layers.is_double_annotated(article.id)  # refused: nothing changed
     # Nor may the independent annotator become the reviewer or the second reviewer afterwards.
     assert client.post(f"{API}/articles/{article.id}/assignments", headers=amina,
@@ -77,7 +78,7 @@ def test_independent_annotator_may_not_be_the_reviewer(client, article, amina, a
     for role in ("reviewer", "second_reviewer"):
         response = client.post(f"{API}/articles/{article.id}/assignments", headers=amina,
                                json={"username": "nadia", "role": role})
-        assert response.status_code == 422 and response.get_json()["field"] == "username"
+        assert response.status_code == 422 and list(response.get_json()["error"]["details"]["json"]) == ["username"]
         assert "independent annotator" in response.get_json()["error"]["message"]
 
 
@@ -101,7 +102,7 @@ def test_an_admin_adds_an_independent_annotator_who_is_told_and_sees_the_article
 def test_an_independent_annotator_needs_a_reviewer_first(client, app, seeded, amina, annotator):
     response = client.post(f"{API}/articles/{seeded[1]}/assignments", headers=amina,
                            json={"username": "nadia", "role": "independent"})
-    assert response.status_code == 422 and response.get_json()["field"] == "role"
+    assert response.status_code == 422 and list(response.get_json()["error"]["details"]["json"]) == ["role"]
 
 
 def test_the_cli_assigns_an_independent_annotator_and_refuses_the_reviewer(app, article, annotator):

@@ -28,7 +28,6 @@ from ..services import users as user_service
 from .schemas import (
     ArticleDetailSchema,
     ArticleListSchema,
-    AssignmentRefusalSchema,
     AssignmentRequestSchema,
     AssignmentSchema,
     ErrorSchema,
@@ -192,14 +191,15 @@ class ArticleDetail(MethodView):
 @bp.response(201, AssignmentSchema)
 @bp.alt_response(403, schema=ErrorSchema, description="Only admins assign")
 @bp.alt_response(404, schema=ErrorSchema, description="No such article")
-@bp.alt_response(422, schema=AssignmentRefusalSchema, description="Unknown user; a user who may not hold this role "
-                 "(one person in two roles of the article, a deactivated or corpus user); no reviewer yet")
+@bp.alt_response(422, schema=ErrorSchema, description="Unknown user; a user who may not hold this role (one person "
+                 "in two roles of the article, a deactivated or corpus user); no reviewer yet. `error.details` names "
+                 "the field at fault, as for an invalid field: `{\"json\": {\"username\": [message]}}`")
 def create_assignment(payload: dict, article_id: int):
     """Assign (or reassign) a reviewer, second reviewer, or independent annotator to an article. Admins only.
 
     An `independent` annotator makes the article double-annotated: they and the reviewer each annotate in their
     own layer, invisible to the other, until adjudication. They are neither the reviewer nor the second
-    reviewer (422, `field` names what is wrong)."""
+    reviewer (422, `error.details` names the field)."""
     if not current_user.is_admin:
         abort(403, message="Only admins can assign articles.")
     article = visible_article_or_404(article_id)

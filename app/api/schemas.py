@@ -92,11 +92,6 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
 
 
-class AssignmentRefusalSchema(ErrorSchema):
-    field = fields.String(metadata={"description": "The request field at fault (e.g. `username` when that person "
-                                                   "already holds another role on the article), when one is"})
-
-
 class PageArgsSchema(RequestSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

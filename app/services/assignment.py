@@ -19,15 +19,16 @@ _UNASSIGNED_STATUSES = ("new", "translated")
 
 
 class AssignmentError(ServiceError):
-    """An assignment refused (HTTP 422); `field` names the request field at fault, when one is."""
+    """An assignment refused (HTTP 422); `field` names the request field at fault, when one is: the API's
+    `error.details` then says so as a validation error of that field does (`{"json": {field: [message]}}`)."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
 
     @property
-    def fields(self) -> dict:
-        return {"field": self.field} if self.field else {}
+    def details(self) -> dict | None:
+        return {"json": {self.field: [str(self)]}} if self.field else None
 
 
 ROLE_NAMES = {"reviewer": "reviewer", "second_reviewer": "second reviewer", "independent": "independent annotator"}
