@@ -157,9 +157,12 @@ def import_command(paths: tuple[Path, ...]) -> None:
 @click.argument("article_id", type=int)
 @click.argument("username")
 @click.option("--second", "second_username", help="Username of the second reviewer.")
+@click.option("--independent", "independent_username",
+              help="Username of an independent annotator: the article is annotated twice, independently.")
 @click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), help="Due date, YYYY-MM-DD.")
-def assign_command(article_id: int, username: str, second_username: str | None, due) -> None:
-    """Assign an article to a reviewer (and optionally a second reviewer)."""
+def assign_command(article_id: int, username: str, second_username: str | None, independent_username: str | None,
+                   due) -> None:
+    """Assign an article to a reviewer (and optionally a second reviewer, and an independent annotator)."""
     from .models import Article
 
     due_date: date | None = due.date() if due else None
@@ -173,6 +176,10 @@ def assign_command(article_id: int, username: str, second_username: str | None, 
         if second_username:
             assignment_service.assign_article(
                 article, user_service.require_user(second_username), "second_reviewer", actor=None, due=due_date
+            )
+        if independent_username:
+            assignment_service.assign_article(
+                article, user_service.require_user(independent_username), "independent", actor=None, due=due_date
             )
     except ServiceError as error:
         db.session.rollback()

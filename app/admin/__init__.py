@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import ARTICLE_STATUSES, ID_IN_URL, Article, AuditEvent, TranslationJob, User
 from ..services import ServiceError, article_lists
 from ..services import assignment as assignment_service
+from ..services import layers as layer_service
 from ..services import effort, importing, mt, mt_packages
 from ..services import users as user_service
 from .forms import AssignForm, BulkForm, ConfirmForm, ImportForm, ModelUploadForm, PasswordResetForm, UserCreateForm
@@ -101,6 +102,7 @@ def _assign_form(article: Article) -> AssignForm:
     choices = _reviewer_choices()
     form.reviewer.choices = [SelectChoice("", "— choose —")] + choices
     form.second_reviewer.choices = [SelectChoice("", "— none —")] + choices
+    form.independent.choices = [SelectChoice("", "— none —")] + choices
     if request.method == "GET":
         current = assignment_service.assignments_of(article)
         if "reviewer" in current:
@@ -108,6 +110,8 @@ def _assign_form(article: Article) -> AssignForm:
             form.due.data = current["reviewer"].due
         if "second_reviewer" in current:
             form.second_reviewer.data = current["second_reviewer"].user.username
+        if "independent" in current:
+            form.independent.data = current["independent"].user.username
     return form
 
 
@@ -119,7 +123,9 @@ def article(article_id: int):
         with flash_refusals() as attempt:
             reviewer = user_service.require_user(form.reviewer.data)
             second = user_service.require_user(form.second_reviewer.data) if form.second_reviewer.data else None
-            assignment_service.assign_reviewers(article, reviewer, second, actor=current_user, due=form.due.data)
+            independent = user_service.require_user(form.independent.data) if form.independent.data else None
+            assignment_service.assign_reviewers(article, reviewer, second, actor=current_user, due=form.due.data,
+                                                independent=independent)
         if attempt.ok:
             flash("Assignment saved.", "success")
             return redirect(url_for("admin.article", article_id=article.id))
@@ -140,6 +146,8 @@ def article(article_id: int):
             .order_by(TranslationJob.id.desc()).limit(5)
         ).all(),
         assignments=assignment_service.assignments_of(article),
+        layer_names=layer_service.annotator_names(article.id) if "independent" in assignment_service.assignments_of(
+            article) else {},
         events=list(events),
         effort=effort.article_effort(article.id),
         paragraph_effort=effort.paragraph_effort(article.id),

@@ -55,6 +55,8 @@ class ConfirmForm(Form):
 class AssignForm(Form):
     reviewer = SelectField("Reviewer", validators=[DataRequired("Choose a reviewer.")])
     second_reviewer = SelectField("Second reviewer (optional)", default="")
+    # Double annotation (issue 18): a second person annotates the article independently of the reviewer.
+    independent = SelectField("Independent annotator (optional: double annotation)", default="")
     due = DateField("Due date (optional)", validators=[Optional()])
     submit = SubmitField("Save assignment")
 
@@ -62,6 +64,12 @@ class AssignForm(Form):
         """Said beside the control, before anyone is assigned (the service refuses the pair too)."""
         if field.data and field.data == self.reviewer.data:
             raise ValidationError("The reviewer and the second reviewer must be different people; nothing was assigned.")
+
+    def validate_independent(self, field):
+        """Said beside the control (the service refuses it too)."""
+        if field.data and field.data in (self.reviewer.data, self.second_reviewer.data):
+            raise ValidationError("The independent annotator is neither the reviewer nor the second reviewer; "
+                                  "nothing was assigned.")
 
 
 class BulkForm(Form):

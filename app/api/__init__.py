@@ -21,6 +21,7 @@ from flask_smorest import Api, Blueprint, abort
 from ..extensions import csrf, db
 from ..models import ID_IN_URL, TranslationJob
 from ..services import assignment as assignment_service
+from ..services import layers as layer_service
 from ..services import mt as mt_service
 from ..services import review as review_service
 from ..services import users as user_service
@@ -32,6 +33,7 @@ from .schemas import (
     ErrorSchema,
     JobCreatedSchema,
     JobSchema,
+    LayerArgsSchema,
     PageArgsSchema,
 )
 
@@ -162,12 +164,18 @@ class Articles(MethodView):
 
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>")
 class ArticleDetail(MethodView):
+    @bp.arguments(LayerArgsSchema, location="query")
     @bp.response(200, ArticleDetailSchema)
+    @bp.alt_response(403, schema=ErrorSchema, description="`layer` asked for by someone who is not an admin")
     @bp.alt_response(404, schema=ErrorSchema, description="No such article, or not assigned to you")
-    def get(self, article_id: int):
-        """One article with its paragraphs in order."""
+    @bp.alt_response(422, schema=ErrorSchema, description="`layer` names no annotator of this double-annotated article")
+    def get(self, args: dict, article_id: int):
+        """One article with its paragraphs in order. On a double-annotated article each annotator gets their own
+        layer (their English, entities, links, status and version); an admin gets the ordinary line (the gold),
+        or an annotator's layer with `?layer=USERNAME`."""
         article = visible_article_or_404(article_id)
-        paragraphs = review_service.paragraph_rows(article.id, qa_as_json=True)
+        layer = layer_service.view_line(article.id, current_user, args["layer"])
+        paragraphs = review_service.paragraph_rows(article.id, qa_as_json=True, layer=layer)
         for paragraph in paragraphs:
             paragraph["qa"] = orjson.Fragment(paragraph["qa"])  # stored JSON, embedded as is
         summary = _article_summary(article, len(paragraphs))
@@ -183,8 +191,15 @@ class ArticleDetail(MethodView):
 @bp.response(201, AssignmentSchema)
 @bp.alt_response(403, schema=ErrorSchema, description="Only admins assign")
 @bp.alt_response(404, schema=ErrorSchema, description="No such article")
+@bp.alt_response(422, schema=ErrorSchema, description="Unknown user; a user who may not hold this role (one person "
+                 "in two roles of the article, a deactivated or corpus user); no reviewer yet. `error.details` names "
+                 "the field at fault, as for an invalid field: `{\"json\": {\"username\": [message]}}`")
 def create_assignment(payload: dict, article_id: int):
-    """Assign (or reassign) a reviewer or second reviewer to an article. Admins only."""
+    """Assign (or reassign) a reviewer, second reviewer, or independent annotator to an article. Admins only.
+
+    An `independent` annotator makes the article double-annotated: they and the reviewer each annotate in their
+    own layer, invisible to the other, until adjudication. They are neither the reviewer nor the second
+    reviewer (422, `error.details` names the field)."""
     if not current_user.is_admin:
         abort(403, message="Only admins can assign articles.")
     article = visible_article_or_404(article_id)

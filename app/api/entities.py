@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ID_IN_URL, Label
 from ..services import entities as entity_service
+from ..services import layers as layer_service
 from ..services import paragraph_qa
 from ..services import review as review_service
 from . import bp, visible_article_or_404
@@ -21,6 +22,7 @@ from .schemas import (
     EntitySchema,
     ErrorSchema,
     LabelListSchema,
+    LayerArgsSchema,
     LinkRequestSchema,
     LinkSchema,
     QARequestSchema,
@@ -44,12 +46,16 @@ def _documented_refusals(function):
 
 
 @bp.route(f"{PARAGRAPH}/entities", methods=["GET"])
+@bp.arguments(LayerArgsSchema, location="query")
 @bp.response(200, EntityListSchema)
+@bp.alt_response(403, schema=ErrorSchema, description="`layer` asked for by someone who is not an admin")
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
-def list_entities(paragraph_id: int):
+@bp.alt_response(422, schema=ErrorSchema, description="`layer` names no annotator of this double-annotated article")
+def list_entities(args: dict, paragraph_id: int):
     """The paragraph's Arabic entities, its current English revision's entities, and their links."""
-    review_service.get_visible_paragraph(current_user, paragraph_id)
-    entities, links = entity_service.entities_and_links([paragraph_id])
+    paragraph = review_service.get_visible_paragraph(current_user, paragraph_id)
+    layer = layer_service.view_line(paragraph.article_id, current_user, args["layer"])
+    entities, links = entity_service.entities_and_links([paragraph_id], layer=layer)
     return {"entities": entities.get(paragraph_id, []), "links": links.get(paragraph_id, [])}
 
 
@@ -133,7 +139,8 @@ def list_suggestions(article_id: int):
     from ..services import suggestions as suggestion_service
 
     article = visible_article_or_404(article_id)
-    return {"suggestions": [s.as_dict() for s in suggestion_service.article_suggestions(article.id)]}
+    layer = layer_service.line_of(article.id, current_user)
+    return {"suggestions": [s.as_dict() for s in suggestion_service.article_suggestions(article.id, layer=layer)]}
 
 
 @bp.route(f"{PARAGRAPH}/suggestions/reject", methods=["POST"])
@@ -150,4 +157,5 @@ def reject_suggestion(payload: dict, paragraph_id: int):
     if refusal:
         abort(409, message=refusal)
     suggestion_service.reject_suggestion(paragraph_id, payload["lang"], payload["start"], payload["end"],
-                                         payload["label"], actor=current_user)
+                                         payload["label"], actor=current_user,
+                                         layer=layer_service.line_of(paragraph.article_id, current_user))

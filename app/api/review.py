@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ID_IN_URL, Paragraph
 from ..services import comment_reads as comment_reads_service
+from ..services import layers as layer_service
 from ..services import review as review_service
 from ..services import undo as undo_service
 from ..services import workflow as workflow_service
@@ -26,6 +27,7 @@ from .schemas import (
     DiffSchema,
     EditConflictSchema,
     ErrorSchema,
+    LayerArgsSchema,
     LiveArticleStateSchema,
     ParagraphStateSchema,
     RevisionListSchema,
@@ -109,21 +111,41 @@ def approve_paragraph(payload: dict, paragraph_id: int):
 def reopen_paragraph(payload: dict, paragraph_id: int):
     """Take an approved paragraph back to `edited`."""
     version = review_service.reopen_paragraph(paragraph_id, payload["version"], actor=current_user)
+    line = layer_service.LineColumns(_line_of(paragraph_id))
     return {"id": paragraph_id, "version": version, "status": "edited", "approved_revision_id": db.session.scalar(
-        select(Paragraph.approved_revision_id).where(Paragraph.id == paragraph_id)),
+        line.join(select(line.approved_revision_id)).where(Paragraph.id == paragraph_id)),
         "article": _article_state_of(paragraph_id)}
 
 
+def _line_of(paragraph_id: int) -> int | None:
+    """The caller's line in this paragraph's article (services/layers.py)."""
+    article_id = db.session.execute(select(Paragraph.article_id).where(Paragraph.id == paragraph_id)).scalar_one()
+    return layer_service.line_of(article_id, current_user)
+
+
+def _viewed_line(paragraph, layer: str | None) -> int | None:
+    """The line a read shows: the caller's own, or for an admin the annotator's named by `?layer=`."""
+    return layer_service.view_line(paragraph.article_id, current_user, layer)
+
+
+LAYER_REFUSALS = {403: "`layer` asked for by someone who is not an admin",
+                  422: "`layer` names no annotator of this double-annotated article"}
+
+
 @bp.route(f"{PARAGRAPH}/revisions")
+@bp.arguments(LayerArgsSchema, location="query")
 @bp.response(200, RevisionListSchema)
+@bp.alt_response(403, schema=ErrorSchema, description=LAYER_REFUSALS[403])
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph, or not assigned to you")
-def list_revisions(paragraph_id: int):
-    """Every revision of the paragraph's English, oldest first."""
+@bp.alt_response(422, schema=ErrorSchema, description=LAYER_REFUSALS[422])
+def list_revisions(args: dict, paragraph_id: int):
+    """Every revision of the paragraph's English in the caller's line, oldest first (an annotator of a
+    double-annotated article sees their own and the machine drafts; an admin may ask for `?layer=USERNAME`)."""
     paragraph = _paragraph_or_404(paragraph_id)
     return {"revisions": [
         {"id": r.id, "text": r.text, "origin": r.origin, "author": r.author.username if r.author else None,
          "model_id": r.model_id, "created_at": r.created_at, "parent_id": r.parent_id}
-        for r in review_service.revisions_of(paragraph.id)
+        for r in review_service.revisions_of(paragraph.id, _viewed_line(paragraph, args["layer"]))
     ]}
 
 
@@ -142,11 +164,13 @@ def restore_revision(payload: dict, paragraph_id: int, revision_id: int):
 @bp.route(f"{PARAGRAPH}/diff")
 @bp.arguments(DiffArgsSchema, location="query")
 @bp.response(200, DiffSchema)
+@bp.alt_response(403, schema=ErrorSchema, description=LAYER_REFUSALS[403])
 @bp.alt_response(404, schema=ErrorSchema, description="No such paragraph or revision")
+@bp.alt_response(422, schema=ErrorSchema, description=LAYER_REFUSALS[422])
 def diff_revisions(args: dict, paragraph_id: int):
     """Word-level diff between two revisions of the paragraph (`from` → `to`)."""
     paragraph = _paragraph_or_404(paragraph_id)
-    texts = {r.id: r.text for r in review_service.revisions_of(paragraph.id)}
+    texts = {r.id: r.text for r in review_service.revisions_of(paragraph.id, _viewed_line(paragraph, args["layer"]))}
     missing = [rid for rid in (args["from_"], args["to"]) if rid not in texts]
     if missing:
         abort(404, message=f"Revision {missing[0]} is not a revision of this paragraph.")
@@ -176,7 +200,7 @@ def article_state(article_id: int):
     user may choose, each paragraph's version and status, the QA overrides of approved paragraphs, and the
     user's undo and redo stacks here. Cheap: five small queries, no texts."""
     article = visible_article_or_404(article_id)
-    paragraphs = workflow_service.paragraph_states(article.id)
+    paragraphs = workflow_service.paragraph_states(article.id, layer_service.line_of(article.id, current_user))
     overrides = review_service.approval_overrides([p["id"] for p in paragraphs if p["status"] == "approved"])
     return {**workflow_service.article_state(article.id, current_user), "paragraphs": paragraphs,
             "overrides": {str(pid): override for pid, override in overrides.items()},

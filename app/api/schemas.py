@@ -328,7 +328,15 @@ class RevisionListSchema(Schema):
     revisions = fields.List(fields.Nested(RevisionSchema), required=True)
 
 
-class DiffArgsSchema(RequestSchema):
+LAYER_DOC = ("Admins only, on a double-annotated article: show this annotator's own layer instead of the gold "
+             "(services/layers.py); 403 for anyone else, 422 for a name that is not one of its two annotators")
+
+
+class LayerArgsSchema(RequestSchema):
+    layer = fields.String(load_default=None, validate=validate.Length(min=1, max=64), metadata={"description": LAYER_DOC})
+
+
+class DiffArgsSchema(LayerArgsSchema):
     from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2**63 - 1))
     to = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from ..extensions import db
-from ..models import ANNOTATION_ACTIONS, ID_IN_URL, Paragraph
+from ..models import ANNOTATION_ACTIONS, ID_IN_URL
 from ..services import entities as entity_service
+from ..services import layers as layer_service
+from ..services import review as review_service
 from ..services import undo as undo_service
 from ..services import workflow as workflow_service
 from . import bp, visible_article_or_404
@@ -53,11 +54,12 @@ REFUSAL = ("Nothing to undo (redo); the paragraph is approved; another user has 
 
 
 def _answer(key: str, outcome: undo_service.Outcome, article_id: int) -> dict:
-    entities, links = entity_service.entities_and_links([outcome.paragraph_id])
-    paragraph = db.session.get_one(Paragraph, outcome.paragraph_id)
+    layer = layer_service.line_of(article_id, current_user)
+    entities, links = entity_service.entities_and_links([outcome.paragraph_id], layer=layer)
     return {key: outcome.as_dict(),
             "paragraph": {"id": outcome.paragraph_id, "entities": entities.get(outcome.paragraph_id, []),
-                          "links": links.get(outcome.paragraph_id, []), "qa": paragraph.qa_findings or []},
+                          "links": links.get(outcome.paragraph_id, []),
+                          "qa": review_service.stored_qa(outcome.paragraph_id, layer) or []},
             "article": workflow_service.article_state(article_id, current_user),
             "stack": undo_service.stack_sizes(article_id, current_user)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -62,6 +62,8 @@ class Entity(db.Model):
     flagged: Mapped[bool] = mapped_column(default=False)
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The annotator's layer (services/layers.py); NULL: the ordinary line. A link joins two entities of one layer.
+    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
     label: Mapped[Label] = relationship()
 
@@ -95,12 +97,21 @@ class GlossaryTerm(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+_ORDINARY_LINE = text("layer_user_id IS NULL")
+_IN_A_LAYER = text("layer_user_id IS NOT NULL")
+
+
 class SuggestionRejection(db.Model):
-    """A suggested span a reviewer rejected: it is not suggested again for this paragraph."""
+    """A suggested span a reviewer rejected: it is not suggested again for this paragraph, in the line it was
+    rejected in (services/layers.py): the ordinary line, or one annotator's layer."""
 
     __tablename__ = "suggestion_rejections"
     __table_args__ = (
-        UniqueConstraint("paragraph_id", "lang", "start", "end", "label_id"),
+        # One rejection per paragraph, span and label in each line (migration 0016).
+        Index("uq_suggestion_rejections_ordinary", "paragraph_id", "lang", "start", "end", "label_id", unique=True,
+              sqlite_where=_ORDINARY_LINE, postgresql_where=_ORDINARY_LINE),
+        Index("uq_suggestion_rejections_layer", "paragraph_id", "lang", "start", "end", "label_id", "layer_user_id",
+              unique=True, sqlite_where=_IN_A_LAYER, postgresql_where=_IN_A_LAYER),
         CheckConstraint("lang IN ('ar', 'en')", name="lang"),
     )
 
@@ -113,3 +124,4 @@ class SuggestionRejection(db.Model):
     text: Mapped[str] = mapped_column(Text)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

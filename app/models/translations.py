@@ -43,7 +43,10 @@ class Translation(db.Model):
     source_hash: Mapped[Optional[str]] = mapped_column(String(64))
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
+    # The annotator whose layer this revision belongs to on a double-annotated article; NULL: the ordinary
+    # line (machine drafts, single-annotated work, the gold). services/layers.py.
+    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Optional["Translation"]] = relationship(remote_side="Translation.id")
-    author: Mapped[Optional["User"]] = relationship()
+    author: Mapped[Optional["User"]] = relationship(foreign_keys=[author_id])

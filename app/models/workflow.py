@@ -12,7 +12,8 @@ from .articles import Article, Paragraph
 from .base import UTCDateTime, utcnow
 from .users import User
 
-ASSIGNMENT_ROLES = ("reviewer", "second_reviewer")
+# independent: the second, independent annotator of a double-annotated article (services/layers.py).
+ASSIGNMENT_ROLES = ("reviewer", "second_reviewer", "independent")
 
 
 class Assignment(db.Model):
@@ -21,7 +22,7 @@ class Assignment(db.Model):
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("article_id", "role"),
-        CheckConstraint("role IN ('reviewer', 'second_reviewer')", name="role"),
+        CheckConstraint("role IN ('reviewer', 'second_reviewer', 'independent')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +32,8 @@ class Assignment(db.Model):
     assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due: Mapped[Optional[date]]
+    # Double-annotated articles: when this annotator (reviewer or independent) submitted their layer.
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     article: Mapped[Article] = relationship(back_populates="assignments")
     user: Mapped[User] = relationship(foreign_keys=[user_id])

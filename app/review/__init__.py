@@ -12,6 +12,7 @@ from ..services import article_lists
 from ..services import assignment as assignment_service
 from ..services import comment_reads as comment_reads_service
 from ..services import entities as entity_service
+from ..services import layers as layer_service
 from ..services import mt as mt_service
 from ..services import review as review_service
 from ..services import undo as undo_service
@@ -57,11 +58,16 @@ def article(article_id: int):
     (`data-revision`), which English tagging sends along.
     """
     article = _visible_article_or_404(article_id)
+    # On a double-annotated article an annotator sees their own layer; an admin the gold, or ?layer=USERNAME.
+    annotators = layer_service.annotators_of(article.assignments)
+    layer = layer_service.view_line(article.id, current_user, request.args.get("layer"), annotators)
     paragraphs = db.session.scalars(
         select(Paragraph).where(Paragraph.article_id == article.id).order_by(Paragraph.position)
     ).all()
     paragraph_ids = [p.id for p in paragraphs]
     machine, current = mt_service.machine_and_current_translations(paragraph_ids)
+    if layer is not None:  # an annotator's own layer (services/layers.py): its state and current English
+        paragraphs, current = layer_service.paragraphs_in_line(list(paragraphs), layer)
     # The editors named under each paragraph, in one query (not one per distinct author).
     author_ids = {t.author_id for t in current.values() if t.author_id is not None}
     if author_ids:
@@ -78,6 +84,10 @@ def article(article_id: int):
         .limit(1)
     )
     edit_refusal = workflow_service.may_edit_refusal(article, current_user)
+    layer_names = layer_service.annotator_names(article.id) if "independent" in annotators else {}
+    viewing_other_layer = layer is not None and layer != current_user.id
+    if viewing_other_layer:
+        edit_refusal = "You are looking at an annotator's own layer: it is theirs to change, read only here."
     approved = sum(1 for p in paragraphs if p.status == "approved")
     # Comments on each paragraph that this user has not read yet (static/way/: "next unread comment").
     unread = {pid: set(ids) for pid, ids in comment_reads_service.unread_comments(current_user, article.id).items()}
@@ -94,7 +104,7 @@ def article(article_id: int):
     # links: {paragraph id: [[arabic entity id, english entity id], …]}. qa: {paragraph id: stored findings}.
     # unchecked: paragraphs whose findings were never computed (drafted before QA existed): the page asks the
     # article API, which computes them, once it has loaded, rather than every page view waiting for them.
-    found, found_links = entity_service.entities_and_links(article_id=article.id)
+    found, found_links = entity_service.entities_and_links(article_id=article.id, layer=layer)
     entities = {pid: [[e["id"], e["lang"], e["start"], e["end"], e["label"], e["flagged"]] for e in own]
                 for pid, own in found.items()}
     links = {pid: [[link["ar_entity_id"], link["en_entity_id"]] for link in own] for pid, own in found_links.items()}
@@ -116,7 +126,11 @@ def article(article_id: int):
         edit_refusal=edit_refusal,
         send_back=workflow_service.open_send_backs([article]).get(article.id),
         transitions=workflow_service.available_transitions(article, current_user, (approved, len(paragraphs))),
-        overrides=review_service.approval_overrides([p.id for p in paragraphs if p.status == "approved"]),
+        overrides=(review_service.approval_overrides([p.id for p in paragraphs if p.status == "approved"])
+                   if layer is None else {}),
+        layer_names=layer_names,
+        viewed_layer=request.args.get("layer") if viewing_other_layer else None,
+        own_layer=layer is not None and layer == current_user.id,
         comment_form=CommentForm(),
         transition_form=TransitionForm(),
         labels=labels,
@@ -175,7 +189,8 @@ def comment(article_id: int):
 def history(paragraph_id: int):
     """Every revision of a paragraph's English, and a word-level diff between any two."""
     paragraph = _visible_paragraph_or_404(paragraph_id)
-    revisions = review_service.revisions_of(paragraph.id)
+    layer = layer_service.view_line(paragraph.article_id, current_user, request.args.get("layer"))
+    revisions = review_service.revisions_of(paragraph.id, layer)
     by_id = {r.id: r for r in revisions}
     newest = revisions[-1].id if revisions else None
     default_from = revisions[-2].id if len(revisions) > 1 else newest
@@ -189,7 +204,7 @@ def history(paragraph_id: int):
     return render_template(
         "review/history.html", paragraph=paragraph, article=paragraph.article, revisions=revisions,
         from_id=from_id, to_id=to_id, diff=diff, can_restore=can_restore, restore_form=RestoreForm(),
-        approvals=review_service.approvals_of(paragraph.id),
+        approvals=review_service.approvals_of(paragraph.id) if layer is None else [],
     )
 
 

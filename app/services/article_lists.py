@@ -174,13 +174,17 @@ def overdue_condition(today: date) -> ColumnElement[bool]:
                 _work_not_done(Assignment.role, Article.status))
 
 
-def progress_of(article_ids: list[int]) -> dict[int, Progress]:
-    """Each article's paragraphs by status, in one query."""
+def progress_of(article_ids: list[int], layer: int | None = None) -> dict[int, Progress]:
+    """Each article's paragraphs by status in one line (services/layers.py: the ordinary line, or with
+    `layer` that annotator's layer), in one query."""
     if not article_ids:
         return {}
+    from .layers import LineColumns
+
+    line = LineColumns(layer)
     rows = db.session.execute(
-        select(Paragraph.article_id, func.count(), func.count().filter(Paragraph.status == "approved"),
-               func.count().filter(Paragraph.status == "edited"))
+        line.join(select(Paragraph.article_id, func.count(), func.count().filter(line.status == "approved"),
+                         func.count().filter(line.status == "edited")))
         .where(Paragraph.article_id.in_(article_ids)).group_by(Paragraph.article_id))
     return {article_id: Progress(total, approved, edited) for article_id, total, approved, edited in rows}
 
@@ -288,6 +292,10 @@ def my_work_list(user: User, q: ListQuery) -> ListPage:
         query.options(selectinload(Article.assignments))
         .order_by(*order, id_order, Assignment.role).offset((q.page - 1) * q.per_page).limit(q.per_page)).all()
     progress = progress_of([a.id for a, _ in found])
+    # An annotator of a double-annotated article sees the progress of their own layer (services/layers.py).
+    layered = [a.id for a, asg in found if asg.role in ("reviewer", "independent")
+               and any(other.role == "independent" for other in a.assignments)]
+    progress |= progress_of(layered, layer=user.id)
     rows = [Row(a, progress.get(a.id, Progress()), assignment=asg,
                 overdue=[asg] if is_overdue(asg, a.status, today) else []) for a, asg in found]
     return ListPage(rows, total, q)

@@ -19,7 +19,25 @@ _UNASSIGNED_STATUSES = ("new", "translated")
 
 
 class AssignmentError(ServiceError):
-    pass
+    """An assignment refused (HTTP 422); `field` names the request field at fault, when one is: the API's
+    `error.details` then says so as a validation error of that field does (`{"json": {field: [message]}}`)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def details(self) -> dict | None:
+        return {"json": {self.field: [str(self)]}} if self.field else None
+
+
+ROLE_NAMES = {"reviewer": "reviewer", "second_reviewer": "second reviewer", "independent": "independent annotator"}
+# Roles one person may not hold together on one article: the reviewer and the second reviewer are two people,
+# and the independent annotator is neither (issue 18: two independent annotations, reviewed by a third person).
+EXCLUSIVE_ROLES = {"reviewer": ("second_reviewer", "independent"), "second_reviewer": ("reviewer", "independent"),
+                   "independent": ("reviewer", "second_reviewer")}
+# An independent annotator joins before the annotation is handed over.
+INDEPENDENT_JOINS_IN = ("new", "translated", "assigned", "in_review", "changes_requested")
 
 
 def visible_articles(user: User) -> Select:
@@ -42,7 +60,8 @@ def get_visible_article(user: User, article_id: int) -> Article:
 
 # An assignment's work is done once its article has moved past it: the reviewer's at submission, the
 # second reviewer's at approval. Past its due date and not done, it is overdue.
-WORK_DONE_IN = {"reviewer": ("submitted", "approved"), "second_reviewer": ("approved",)}
+WORK_DONE_IN = {"reviewer": ("submitted", "approved"), "second_reviewer": ("approved",),
+                "independent": ("submitted", "approved")}
 
 
 def today_utc() -> date:
@@ -148,19 +167,30 @@ def assign_reviewers(
     *,
     actor: User | None,
     due: date | None = None,
+    independent: User | None | bool = False,
 ) -> None:
-    """The admin page's one form: the reviewer and the optional second reviewer, checked together
-    before either changes, so a refused pair assigns no one."""
+    """The admin page's one form: the reviewer, the optional second reviewer and (`independent`, when not
+    False) the optional independent annotator, checked together before any changes, so a refused set assigns
+    no one."""
     if second_reviewer is not None and second_reviewer.id == reviewer.id:
         raise AssignmentError(
             f"{reviewer.username!r} cannot be both the reviewer and the second reviewer; "
             "the two reviewers must be different people. Nothing was assigned."
         )
+    if isinstance(independent, User) and independent.id in (reviewer.id, second_reviewer and second_reviewer.id):
+        raise AssignmentError(
+            f"{independent.username!r} cannot be the independent annotator and also the reviewer or the second "
+            "reviewer of this article: the independent annotator is neither. Nothing was assigned.",
+            field="independent")
+    if independent is None:  # removed first: refused (changing nothing) when they have annotated already
+        unassign_article(article, "independent", actor=actor)
     assign_article(article, reviewer, "reviewer", actor=actor, due=due)
     if second_reviewer is not None:
         assign_article(article, second_reviewer, "second_reviewer", actor=actor, due=due)
     else:
         unassign_article(article, "second_reviewer", actor=actor)
+    if isinstance(independent, User):
+        assign_article(article, independent, "independent", actor=actor, due=due)
 
 
 def _assign(article: Article, assignee: User, role: str, *, actor: User | None, due: date | None) -> Assignment:
@@ -173,18 +203,31 @@ def _assign(article: Article, assignee: User, role: str, *, actor: User | None, 
     if not assignee.may_review:
         raise AssignmentError(f"{assignee.username!r} is a corpus user: corpus users export, they do not review.")
     current = assignments_of(article)
-    other_role = "second_reviewer" if role == "reviewer" else "reviewer"
-    if other_role in current and current[other_role].user_id == assignee.id:
-        raise AssignmentError(
-            f"{assignee.username!r} is already the {other_role.replace('_', ' ')} of this article; "
-            "the two reviewers must be different people."
-        )
+    for other_role in EXCLUSIVE_ROLES[role]:
+        if other_role in current and current[other_role].user_id == assignee.id:
+            raise AssignmentError(
+                f"{assignee.username!r} is already the {ROLE_NAMES[other_role]} of this article; "
+                + ("the two reviewers must be different people." if {role, other_role} == {"reviewer", "second_reviewer"}
+                   else "the independent annotator is neither the reviewer nor the second reviewer."),
+                field="username",
+            )
     if role == "second_reviewer" and "reviewer" not in current:
         raise AssignmentError("Assign a reviewer before a second reviewer.")
+    if role == "independent" and "reviewer" not in current:
+        raise AssignmentError("Assign a reviewer before an independent annotator.", field="role")
 
     existing = current.get(role)
     if existing is not None and existing.user_id == assignee.id and existing.due == due:
         return existing
+    if existing is not None and existing.user_id != assignee.id:
+        _refuse_hiding_a_layer(article, existing)
+    if role == "independent" and existing is None:
+        if article.status not in INDEPENDENT_JOINS_IN:
+            raise AssignmentError(f"This article is {article.status.replace('_', ' ')}: an independent annotator "
+                                  "joins before the annotation is submitted.", field="role")
+        from .layers import split_into_layer
+
+        split_into_layer(article.id, current["reviewer"].user_id)  # the reviewer's work so far: their layer
     before = _describe(existing)
     newly_assigned = existing is None or existing.user_id != assignee.id
     if existing is None:
@@ -221,7 +264,17 @@ def unassign_article(article: Article, role: str, *, actor: User | None) -> None
         return
     if role == "reviewer" and "second_reviewer" in current:
         raise AssignmentError("Remove the second reviewer first, or reassign the reviewer instead.")
+    if role == "reviewer" and "independent" in current:
+        raise AssignmentError("Remove the independent annotator first, or reassign the reviewer instead.")
     assignment = current[role]
+    if role == "independent":
+        from .layers import has_work, merge_layer_back
+
+        if has_work(article.id, assignment.user_id):
+            raise AssignmentError(
+                f"{assignment.user.username!r} has annotated this article independently already: removing them "
+                "would hide that work. Reassign the role instead, or keep it until adjudication.")
+        merge_layer_back(article.id, current["reviewer"].user_id, assignment.user_id)
     before = _describe(assignment)
     article.assignments.remove(assignment)
     status_before = article.status
@@ -232,6 +285,17 @@ def unassign_article(article: Article, role: str, *, actor: User | None) -> None
         before={"assignment": before, "status": status_before}, after={"status": article.status},
     )
     db.session.commit()
+
+
+def _refuse_hiding_a_layer(article: Article, existing: Assignment) -> None:
+    """Reassigning an annotator of a double-annotated article would hide the layer of the one replaced."""
+    from .layers import has_work
+
+    if (existing.role in ("reviewer", "independent") and "independent" in assignments_of(article)
+            and has_work(article.id, existing.user_id)):
+        raise AssignmentError(
+            f"{existing.user.username!r} has annotated this article in their own layer already: giving the "
+            f"{ROLE_NAMES[existing.role]} role to someone else would hide that work.", field="username")
 
 
 def _describe(assignment: Assignment | None) -> dict | None:

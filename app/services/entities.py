@@ -18,13 +18,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Sequence, cast
 
-from sqlalchemy import bindparam, delete, insert, or_, select
+from sqlalchemy import and_, bindparam, delete, insert, or_, select
 from sqlalchemy.engine import CursorResult
 
 from ..database import inserted_id
 from ..extensions import db
 from ..models import Entity, EntityLink, Label, Paragraph, User, utcnow
 from . import Conflict, NotFound, ServiceError
+from .layers import LineColumns, entity_in
 from .paragraph_lock import LockedState, lock_for_change
 from .paragraph_qa import refresh_qa
 from .rows import plain_rows
@@ -174,7 +175,7 @@ def create_entity(
         surface = check_span(text, start, end)
         label_id, label = _active_label(label)
         translation_id = state.current_revision_id if lang == "en" else None
-        if _duplicate_exists(paragraph_id, lang, translation_id, start, end, label_id):
+        if _duplicate_exists(paragraph_id, lang, translation_id, start, end, label_id, layer=state.layer):
             raise DuplicateEntity(f"{surface!r} is already tagged {label} here.")
     except ServiceError:
         db.session.rollback()
@@ -182,12 +183,14 @@ def create_entity(
     entity_id = inserted_id(db.session.connection().execute(_INSERT_ENTITY, {
         "paragraph_id": paragraph_id, "lang": lang, "translation_id": translation_id, "start": start, "end": end,
         "label_id": label_id, "text": surface, "flagged": False, "author_id": actor.id, "created_at": utcnow(),
+        "layer_user_id": state.layer,
     }))
     record_action(actor, state.article_id, paragraph_id, "suggestion.accept" if suggestion else "entity.create",
                   {"entity": {"id": entity_id, "lang": lang, "translation_id": translation_id, "start": start,
                               "end": end, "label_id": label_id, "text": surface, "flagged": False,
                               "author_id": actor.id}})
-    refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text))
+    refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text),
+               layer=state.layer)
     db.session.commit()
     return EntityView(entity_id, lang, start, end, label, surface, False)
 
@@ -206,12 +209,19 @@ _SAME_SPAN = (Entity.paragraph_id == bindparam("paragraph_id"), Entity.lang == b
               Entity.label_id == bindparam("label_id"), Entity.id != bindparam("except_id"))
 _DUPLICATE_ON_REVISION = select(Entity.id).where(*_SAME_SPAN, Entity.translation_id == bindparam("translation_id")).limit(1)
 _DUPLICATE_ARABIC = select(Entity.id).where(*_SAME_SPAN, Entity.translation_id.is_(None)).limit(1)
+# Each line (services/layers.py) has its own entities: a duplicate is one of the same line.
+_DUPLICATES = {
+    (arabic, layered): statement.where(Entity.layer_user_id == bindparam("layer") if layered
+                                       else Entity.layer_user_id.is_(None))
+    for arabic, statement in ((True, _DUPLICATE_ARABIC), (False, _DUPLICATE_ON_REVISION)) for layered in (True, False)
+}
 
 
-def _duplicate_exists(paragraph_id, lang, translation_id, start, end, label_id, *, except_id: int | None = None) -> bool:
+def _duplicate_exists(paragraph_id, lang, translation_id, start, end, label_id, *, except_id: int | None = None,
+                      layer: int | None = None) -> bool:
     values = {"paragraph_id": paragraph_id, "lang": lang, "start": start, "end": end, "label_id": label_id,
-              "except_id": except_id or 0, "translation_id": translation_id}
-    statement = _DUPLICATE_ARABIC if translation_id is None else _DUPLICATE_ON_REVISION
+              "except_id": except_id or 0, "translation_id": translation_id, "layer": layer}
+    statement = _DUPLICATES[(translation_id is None, layer is not None)]
     return db.session.connection().execute(statement, values).first() is not None
 
 
@@ -226,7 +236,7 @@ def _entity_for_change(entity_id: int, actor: User) -> tuple[Entity, LockedState
     state = lock_for_change(paragraph_id, actor)
     _refuse_if_approved(state)
     entity = db.session.get(Entity, entity_id)
-    if entity is None:
+    if entity is None or entity.layer_user_id != state.layer:  # another annotator's entity is not there for you
         db.session.rollback()
         raise NotFound(f"Entity {entity_id} not found.")
     if entity.lang == "en" and entity.translation_id != state.current_revision_id:
@@ -242,7 +252,7 @@ def update_entity(entity_id: int, *, actor: User, label: object = None, flagged:
         if label is not None:
             label_id, label = _active_label(label)
             if _duplicate_exists(entity.paragraph_id, entity.lang, entity.translation_id, entity.start, entity.end,
-                                 label_id, except_id=entity.id):
+                                 label_id, except_id=entity.id, layer=state.layer):
                 raise DuplicateEntity(f"{entity.text!r} is already tagged {label} here.")
             if entity.label_id != label_id:
                 record_action(actor, state.article_id, entity.paragraph_id, "entity.relabel",
@@ -280,7 +290,8 @@ def delete_entity(entity_id: int, *, actor: User) -> None:
     db.session.expunge(entity)
     # Its links go with it (ON DELETE CASCADE).
     db.session.connection().execute(_DELETE_ENTITY, {"entity_id": entity_id})
-    refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text))
+    refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text),
+               layer=state.layer)
     db.session.commit()
 
 
@@ -295,7 +306,7 @@ def _link_pair(ar_entity_id: object, en_entity_id: object, actor: User) -> tuple
     ar, state = _entity_for_change(ar_id, actor)
     en = db.session.get(Entity, en_id)
     try:
-        if en is None or en.paragraph_id != ar.paragraph_id:
+        if en is None or en.paragraph_id != ar.paragraph_id or en.layer_user_id != state.layer:
             raise NotFound(f"Entity {en_entity_id} not found in the same paragraph.")
         if ar.lang != "ar" or en.lang != "en":
             raise InvalidSpan("A link goes from an Arabic entity (ar_entity_id) to an English one (en_entity_id).")
@@ -337,7 +348,7 @@ def create_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> L
     db.session.flush()
     record_action(actor, state.article_id, ar.paragraph_id, "link.create",
                   {"ar": ar.id, "en": en.id, "ar_text": ar.text, "en_text": en.text})
-    refresh_qa(ar.paragraph_id)
+    refresh_qa(ar.paragraph_id, layer=state.layer)
     db.session.commit()
     return LinkView(link.id, ar.id, en.id)
 
@@ -352,18 +363,29 @@ def delete_link(ar_entity_id: object, en_entity_id: object, *, actor: User) -> N
         raise NotFound(f"{ar.text!r} is not linked to {en.text!r}.")
     record_action(actor, state.article_id, ar.paragraph_id, "link.delete",
                   {"ar": ar.id, "en": en.id, "ar_text": ar.text, "en_text": en.text})
-    refresh_qa(ar.paragraph_id)
+    refresh_qa(ar.paragraph_id, layer=state.layer)
     db.session.commit()
 
 
-_CURRENT_ENTITIES = (
-    select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Label.name, Entity.text,
-           Entity.flagged)
-    .join(Label, Label.id == Entity.label_id)
-    .join(Paragraph, Paragraph.id == Entity.paragraph_id)
-    .where(or_(Entity.lang == "ar", Entity.translation_id == Paragraph.current_revision_id))
-    .order_by(Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Entity.id)
-)
+def _current_entities(layered: bool):
+    """The Arabic entities and the current English revision's ones of one line (services/layers.py): the
+    ordinary line's, or the layer `:layer`'s (its current revision read through its layer row)."""
+    line = LineColumns(-1 if layered else None)  # -1: a placeholder; the statement binds :layer
+    statement = (
+        select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Label.name, Entity.text,
+               Entity.flagged)
+        .join(Label, Label.id == Entity.label_id)
+        .join(Paragraph, Paragraph.id == Entity.paragraph_id)
+    )
+    if layered:
+        statement = statement.outerjoin(line.row, and_(line.row.paragraph_id == Paragraph.id,
+                                                       line.row.user_id == bindparam("layer")))
+    return (statement.where(or_(Entity.lang == "ar", Entity.translation_id == line.current_revision_id),
+                            Entity.layer_user_id == bindparam("layer") if layered else Entity.layer_user_id.is_(None))
+            .order_by(Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Entity.id))
+
+
+_CURRENT = {False: _current_entities(False), True: _current_entities(True)}
 _LINKS = (
     select(EntityLink.id, EntityLink.ar_entity_id, EntityLink.en_entity_id, Entity.paragraph_id)
     .join(Entity, Entity.id == EntityLink.ar_entity_id).join(Paragraph, Paragraph.id == Entity.paragraph_id)
@@ -371,24 +393,28 @@ _LINKS = (
 )
 
 
-_ARTICLE_ENTITIES = _CURRENT_ENTITIES.where(Paragraph.article_id == bindparam("article_id"))
+_ARTICLE_ENTITIES = {layered: statement.where(Paragraph.article_id == bindparam("article_id"))
+                     for layered, statement in _CURRENT.items()}
 
 
 def entities_and_links(paragraph_ids: list[int] | None = None, *, article_id: int | None = None,
-                       ) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
-    """Arabic entities and the current revision's English ones, and their links, per paragraph (two queries).
+                       layer: int | None = None) -> tuple[dict[int, list[dict]], dict[int, list[dict]]]:
+    """Arabic entities and the current revision's English ones, and their links, per paragraph (two queries),
+    in one line (services/layers.py): the ordinary line's, or with `layer` that annotator's layer's.
 
     For some paragraphs, or for every paragraph of `article_id` (one plain query however long the article).
     """
     connection = db.session.connection()  # plain rows: no ORM loading for thousands of entities
+    layered = layer is not None
     if article_id is not None:
         where = Paragraph.article_id == article_id
         # Plain rows: an article's thousands of entities skip SQLAlchemy's row objects
         # (a third of the time of the article API).
-        entity_rows: Sequence[Sequence[Any]] = plain_rows(connection, _ARTICLE_ENTITIES, {"article_id": article_id})
+        entity_rows: Sequence[Sequence[Any]] = plain_rows(connection, _ARTICLE_ENTITIES[layered],
+                                                          {"article_id": article_id, "layer": layer})
     elif paragraph_ids:
         where = Paragraph.id.in_(paragraph_ids)
-        entity_rows = connection.execute(_CURRENT_ENTITIES.where(where)).all()
+        entity_rows = connection.execute(_CURRENT[layered].where(where), {"layer": layer}).all()
     else:
         return {}, {}
     entities: dict[int, list[dict]] = {}
@@ -465,7 +491,7 @@ def _word_char(text: str, index: int) -> bool:
 
 
 def carry_entities(paragraph_id: int, old_revision_id: int | None, old_text: str | None, new_revision_id: int,
-                   new_text: str) -> int:
+                   new_text: str, *, layer: int | None = None) -> int:
     """Copy the English entities of the old revision onto the new one, with their links; returns how many were lost.
 
     Spans that cannot be placed by the diff are looked for by their exact text
@@ -477,7 +503,7 @@ def carry_entities(paragraph_id: int, old_revision_id: int | None, old_text: str
         return 0
     old_entities = db.session.execute(
         select(Entity.id, Entity.start, Entity.end, Entity.label_id, Entity.text, Entity.flagged, Entity.author_id)
-        .where(Entity.translation_id == old_revision_id, Entity.lang == "en")
+        .where(Entity.translation_id == old_revision_id, Entity.lang == "en", entity_in(layer))
         .order_by(Entity.start, Entity.id)
     ).all()
     if not old_entities:
@@ -497,7 +523,7 @@ def carry_entities(paragraph_id: int, old_revision_id: int | None, old_text: str
         new_ids[old_id] = inserted_id(db.session.execute(insert(Entity).values(
             paragraph_id=paragraph_id, lang="en", translation_id=new_revision_id, start=carried.start,
             end=carried.end, label_id=label_id, text=new_text[carried.start:carried.end],
-            flagged=flagged or carried.flagged, author_id=author_id,
+            flagged=flagged or carried.flagged, author_id=author_id, layer_user_id=layer,
         )))
     links = db.session.execute(
         select(EntityLink.ar_entity_id, EntityLink.en_entity_id, EntityLink.author_id)

@@ -237,7 +237,9 @@ def learn_from_paragraph(paragraph_id: int) -> list[GlossaryTerm]:
         .join(en_entity, en_entity.id == EntityLink.en_entity_id)
         .where(ar_entity.paragraph_id == paragraph_id, ar_entity.lang == "ar",
                en_entity.paragraph_id == paragraph_id, en_entity.lang == "en",
-               en_entity.translation_id == approved_revision_id)
+               en_entity.translation_id == approved_revision_id,
+               # the ordinary line only: an annotator's layer (services/layers.py) teaches nothing
+               ar_entity.layer_user_id.is_(None), en_entity.layer_user_id.is_(None))
         .order_by(EntityLink.id)
     ).all()
     learned: dict[tuple[str, str, int], dict] = {}

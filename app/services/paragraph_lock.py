@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Article, Assignment, Entity, Paragraph, Translation, User
 from . import NotFound, ServiceError
+from .layers import layer_row_for_change, line_for_role
 from .workflow import check_may_edit
 
 
@@ -38,6 +39,9 @@ class LockedState:
     machine_text: str | None  # the newest machine draft
     has_arabic_entities: bool
     has_english_entities: bool  # on the current revision
+    # The actor's line (services/layers.py): their user id on a double-annotated article they annotate, whose
+    # paragraph state above is then their layer's; None for the ordinary line.
+    layer: int | None = None
 
 
 _Machine, _Entity = aliased(Translation), aliased(Entity)
@@ -53,13 +57,26 @@ _STATE = (
            select(_Machine.text)
            .where(_Machine.paragraph_id == Paragraph.id, _Machine.origin == "machine")
            .order_by(_Machine.id.desc()).limit(1).scalar_subquery(),
-           select(_Entity.id).where(_Entity.paragraph_id == Paragraph.id, _Entity.lang == "ar").exists(),
+           select(_Entity.id).where(_Entity.paragraph_id == Paragraph.id, _Entity.lang == "ar",
+                                    _Entity.layer_user_id.is_(None)).exists(),
            select(_Entity.id).where(_Entity.translation_id == Paragraph.current_revision_id,
-                                    _Entity.lang == "en").exists())
+                                    _Entity.lang == "en", _Entity.layer_user_id.is_(None)).exists(),
+           select(Assignment.id).where(Assignment.article_id == Paragraph.article_id,
+                                       Assignment.role == "independent").exists().label("double"),
+           select(Assignment.submitted_at)
+           .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == bindparam("user_id"))
+           .limit(1).scalar_subquery().label("submitted_at"))
     .join(Article, Article.id == Paragraph.article_id)
     .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
     .where(Paragraph.id == bindparam("paragraph_id"))
 )
+# A layer's current English and whether the layer has entities (services/layers.py).
+_LAYER_TEXT = select(Translation.text, Translation.origin).where(Translation.id == bindparam("revision_id"))
+_LAYER_ENTITIES = select(
+    select(_Entity.id).where(_Entity.paragraph_id == bindparam("paragraph_id"), _Entity.lang == "ar",
+                             _Entity.layer_user_id == bindparam("user_id")).exists(),
+    select(_Entity.id).where(_Entity.translation_id == bindparam("revision_id"), _Entity.lang == "en",
+                             _Entity.layer_user_id == bindparam("user_id")).exists())
 _ROW_LOCK = select(Paragraph.id).where(Paragraph.id == bindparam("paragraph_id")).with_for_update()
 
 
@@ -87,9 +104,26 @@ def lock_for_change(paragraph_id: int, actor: User) -> LockedState:
     try:
         if row is None or (row.role is None and not actor.is_admin):
             raise NotFound(f"Paragraph {paragraph_id} not found.")
-        state = LockedState(*row)
-        check_may_edit(state.article_status, state.role, actor)
+        check_may_edit(row[1], row.role, actor, submitted=row.submitted_at is not None)
+        state = LockedState(*row[:13])
+        if (layer := line_for_role(row.role, row.double, actor)) is not None:
+            state = _layer_state(connection, paragraph_id, layer, state)
     except ServiceError:
         db.session.rollback()
         raise
     return state
+
+
+def _layer_state(connection, paragraph_id: int, user_id: int, ordinary: LockedState) -> LockedState:
+    """The paragraph as it is in the annotator's layer (its row made now on a first change)."""
+    from dataclasses import replace
+
+    row = layer_row_for_change(paragraph_id, user_id)
+    text = origin = None
+    if row.current_revision_id is not None:
+        text, origin = connection.execute(_LAYER_TEXT, {"revision_id": row.current_revision_id}).one()
+    has_arabic, has_english = connection.execute(_LAYER_ENTITIES, {
+        "paragraph_id": paragraph_id, "user_id": user_id, "revision_id": row.current_revision_id or 0}).one()
+    return replace(ordinary, version=row.version, status=row.status, current_revision_id=row.current_revision_id,
+                   current_text=text, current_origin=origin, pending_seconds=row.pending_seconds,
+                   has_arabic_entities=bool(has_arabic), has_english_entities=bool(has_english), layer=user_id)

@@ -71,7 +71,7 @@ _QA_INPUTS = (
     .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
     .where(Paragraph.id == bindparam("paragraph_id"))
 )
-_UNLINKED_ARABIC = (
+_UNLINKED = (
     select(ArabicEntity.text)
     .where(ArabicEntity.paragraph_id == bindparam("paragraph_id"), ArabicEntity.lang == "ar",
            ~select(EntityLink.id).join(_LinkedEnglish, _LinkedEnglish.id == EntityLink.en_entity_id)
@@ -79,31 +79,60 @@ _UNLINKED_ARABIC = (
                   _LinkedEnglish.translation_id == bindparam("current_revision_id")).exists())
     .order_by(ArabicEntity.start)
 )
+# The Arabic entities of one line (services/layers.py): the ordinary line's, or one annotator's layer's.
+_UNLINKED_ARABIC = _UNLINKED.where(ArabicEntity.layer_user_id.is_(None))
+_UNLINKED_IN_LAYER = _UNLINKED.where(ArabicEntity.layer_user_id == bindparam("layer"))
 _STORE_QA = (
     update(Paragraph).where(Paragraph.id == bindparam("paragraph_id"))
     .values(qa_findings=bindparam("findings", type_=Paragraph.__table__.c.qa_findings.type))
 )
 
 
-def refresh_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None] | None = None) -> list[dict]:
-    """Recompute and store a paragraph's QA findings (inside the caller's transaction).
+def refresh_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None] | None = None, *,
+               layer: int | None = None) -> list[dict]:
+    """Recompute and store a paragraph's QA findings in one line (inside the caller's transaction): the
+    ordinary line's, or with `layer` that annotator's layer's (services/layers.py; its row exists).
 
     `known`: (Arabic, current English, current revision id, machine draft) when the caller has them.
     """
     connection = db.session.connection()
     if known is None:
-        known = tuple(connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one())
-    findings = current_qa(paragraph_id, known)
-    connection.execute(_STORE_QA, {"paragraph_id": paragraph_id, "findings": findings})
+        if layer is None:
+            known = tuple(connection.execute(_QA_INPUTS, {"paragraph_id": paragraph_id}).one())
+        else:
+            known = _layer_inputs(paragraph_id, layer)
+    findings = current_qa(paragraph_id, known, layer=layer)
+    if layer is None:
+        connection.execute(_STORE_QA, {"paragraph_id": paragraph_id, "findings": findings})
+    else:
+        from .layers import update_layer
+
+        update_layer(paragraph_id, layer, qa_findings=findings)
     return findings
 
 
+def _layer_inputs(paragraph_id: int, layer: int) -> tuple[str, str | None, int | None, str | None]:
+    from .layers import LineColumns
+
+    line = LineColumns(layer)
+    current = aliased(Translation)
+    row = db.session.execute(
+        line.join(select(Paragraph.ar, current.text, line.current_revision_id,
+                         select(_NewestMachine.text)
+                         .where(_NewestMachine.paragraph_id == Paragraph.id, _NewestMachine.origin == "machine")
+                         .order_by(_NewestMachine.id.desc()).limit(1).scalar_subquery()))
+        .outerjoin(current, current.id == line.current_revision_id)
+        .where(Paragraph.id == paragraph_id)).one()
+    return row[0], row[1], row[2], row[3]
+
+
 def current_qa(paragraph_id: int, known: tuple[str, str | None, int | None, str | None], *,
-               arabic_entities: bool = True) -> list[dict]:
-    """The QA findings of a paragraph as it is in this transaction (not stored)."""
+               arabic_entities: bool = True, layer: int | None = None) -> list[dict]:
+    """The QA findings of a paragraph as it is in this transaction in one line (not stored)."""
     ar, en, current_id, machine_text = known
     unlinked = tuple(db.session.connection().execute(
-        _UNLINKED_ARABIC, {"paragraph_id": paragraph_id, "current_revision_id": current_id}).scalars()
+        _UNLINKED_ARABIC if layer is None else _UNLINKED_IN_LAYER,
+        {"paragraph_id": paragraph_id, "current_revision_id": current_id, "layer": layer}).scalars()
     ) if arabic_entities else ()
     return qa_findings_for(ar, en, machine_text=machine_text, unlinked_ar_entities=unlinked,
                            paragraph_id=paragraph_id)

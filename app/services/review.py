@@ -26,6 +26,7 @@ from . import Conflict, NotFound, ServiceError
 from .assignment import visible_articles
 from .audit import record_event
 from .effort import edit_effort
+from .layers import LineColumns, line_of, revision_in, update_layer
 from .paragraph_lock import LockedState, lock_for_change
 from .paragraph_qa import current_qa, qa_findings_for, refresh_qa
 from .user_text import ENGLISH, PROSE, refusal
@@ -101,8 +102,9 @@ def get_visible_paragraph(user: User, paragraph_id: int) -> Paragraph:
     return paragraph
 
 
-def paragraph_rows(article_id: int, *, qa_as_json: bool = False) -> list[dict]:
-    """Each paragraph of an article as served by the API: machine draft, current English, entities, links, QA.
+def paragraph_rows(article_id: int, *, qa_as_json: bool = False, layer: int | None = None) -> list[dict]:
+    """Each paragraph of an article as served by the API: machine draft, current English, entities, links, QA,
+    in one line (services/layers.py: the ordinary line, or with `layer` that annotator's layer).
 
     Plain dicts from three queries whatever the length of the article. With
     `qa_as_json`, each `qa` is the findings' JSON text, as stored (for a
@@ -117,16 +119,17 @@ def paragraph_rows(article_id: int, *, qa_as_json: bool = False) -> list[dict]:
         .group_by(Translation.paragraph_id).subquery()
     )
     machine, current = aliased(Translation), aliased(Translation)
+    line = LineColumns(layer)
     rows = db.session.connection().execute(
-        select(Paragraph.id, Paragraph.position, Paragraph.kind, Paragraph.ar, Paragraph.version, Paragraph.status,
-               Paragraph.approved_revision_id, machine.text, machine.model_id, current.id, current.text, current.origin,
-               cast(Paragraph.qa_findings, Text) if qa_as_json else Paragraph.qa_findings)
+        line.join(select(Paragraph.id, Paragraph.position, Paragraph.kind, Paragraph.ar, line.version, line.status,
+                         line.approved_revision_id, machine.text, machine.model_id, current.id, current.text,
+                         current.origin, cast(line.qa_findings, Text) if qa_as_json else line.qa_findings))
         .outerjoin(newest_machine, newest_machine.c.paragraph_id == Paragraph.id)
         .outerjoin(machine, machine.id == newest_machine.c.id)
-        .outerjoin(current, current.id == Paragraph.current_revision_id)
+        .outerjoin(current, current.id == line.current_revision_id)
         .where(Paragraph.article_id == article_id).order_by(Paragraph.position)
     ).all()
-    entities, links = entities_and_links(article_id=article_id)
+    entities, links = entities_and_links(article_id=article_id, layer=layer)
     forms = None
     paragraphs = []
     for pid, position, kind, ar, version, status, approved_id, m_text, m_model, c_id, c_text, c_origin, qa in rows:
@@ -193,6 +196,17 @@ def _conflict(state: LockedState) -> EditConflict:
                         origin=state.current_origin, author=author)
 
 
+def _in_layer(state: LockedState) -> dict:
+    """What an audit event of a layer's change adds: whose layer."""
+    return {} if state.layer is None else {"layer": state.layer}
+
+
+def stored_qa(paragraph_id: int, layer: int | None) -> list[dict] | None:
+    """A paragraph's stored QA findings in one line."""
+    line = LineColumns(layer)
+    return db.session.scalar(line.join(select(line.qa_findings)).where(Paragraph.id == paragraph_id))
+
+
 def _after_change(state: LockedState, actor: User) -> None:
     """A reviewer's first change starts (or resumes) the review of the article."""
     if starts_review(state.article_status, actor):  # checked first: the article is loaded only then
@@ -230,29 +244,34 @@ def save_translation(
     if (state.current_revision_id is not None and state.current_text == english
             and state.current_origin == origin):
         db.session.rollback()
-        qa = db.session.scalar(select(Paragraph.qa_findings).where(Paragraph.id == paragraph_id))
-        return SaveResult(state.version, state.current_revision_id, created=False, status=state.status, qa=qa)
+        return SaveResult(state.version, state.current_revision_id, created=False, status=state.status,
+                          qa=stored_qa(paragraph_id, state.layer))
 
     connection = db.session.connection()
     revision_id = inserted_id(connection.execute(_INSERT_REVISION, {
         "paragraph_id": paragraph_id, "text": english, "origin": origin, "author_id": actor.id,
-        "parent_id": state.current_revision_id, "created_at": utcnow(),
+        "parent_id": state.current_revision_id, "created_at": utcnow(), "layer_user_id": state.layer,
     }))
     lost = 0
     if state.has_english_entities:
         from .entities import carry_entities
 
-        lost = carry_entities(paragraph_id, state.current_revision_id, state.current_text, revision_id, english)
+        lost = carry_entities(paragraph_id, state.current_revision_id, state.current_text, revision_id, english,
+                              layer=state.layer)
     qa = current_qa(paragraph_id, (state.ar, english, revision_id, state.machine_text),
-                    arabic_entities=state.has_arabic_entities)
-    connection.execute(_UPDATE_AFTER_SAVE, {
-        "paragraph_id": paragraph_id, "new_version": state.version + 1, "revision_id": revision_id,
-        "new_pending_seconds": state.pending_seconds + _seconds(seconds), "findings": qa,
-    })
+                    arabic_entities=state.has_arabic_entities, layer=state.layer)
+    if state.layer is None:
+        connection.execute(_UPDATE_AFTER_SAVE, {
+            "paragraph_id": paragraph_id, "new_version": state.version + 1, "revision_id": revision_id,
+            "new_pending_seconds": state.pending_seconds + _seconds(seconds), "findings": qa,
+        })
+    else:
+        update_layer(paragraph_id, state.layer, version=state.version + 1, current_revision_id=revision_id,
+                     status="edited", pending_seconds=state.pending_seconds + _seconds(seconds), qa_findings=qa)
     if state.status == "approved":
         record_event(actor, "paragraph.reopen", "paragraph", paragraph_id,
                      before={"status": "approved", "version": state.version},
-                     after={"status": "edited", "version": state.version + 1, "by": "edit"})
+                     after={"status": "edited", "version": state.version + 1, "by": "edit", **_in_layer(state)})
     _after_change(state, actor)
     db.session.commit()
     return SaveResult(state.version + 1, revision_id, created=True, status="edited", entities_lost=lost, qa=qa)
@@ -285,7 +304,7 @@ def approve_paragraph(
     if state.status == "approved":
         db.session.rollback()
         return ApprovalResult(state.version, "approved", state.current_revision_id, None)
-    findings = refresh_qa(paragraph_id)
+    findings = refresh_qa(paragraph_id, layer=state.layer)
     blocking = [f for f in findings if f["severity"] == "error"]
     reason = (override_reason or "").strip() or None
     if reason is not None and (refused := refusal(reason, PROSE)) is not None:
@@ -306,17 +325,25 @@ def approve_paragraph(
         approved_by_id=actor.id, seconds_spent=state.pending_seconds + _seconds(seconds),
         char_edit_distance=distance, hter=hter, override_reason=reason if blocking else None,
     )
-    db.session.add(approval)
-    db.session.execute(
-        update(Paragraph).where(Paragraph.id == paragraph_id).values(
-            status="approved", approved_revision_id=state.current_revision_id, pending_seconds=0,
-        ),
-        execution_options={"synchronize_session": False},
-    )
-    from .glossary import learn_from_paragraph
+    after: dict = {"status": "approved", "revision_id": state.current_revision_id}
+    if state.layer is None:
+        db.session.add(approval)
+        db.session.execute(
+            update(Paragraph).where(Paragraph.id == paragraph_id).values(
+                status="approved", approved_revision_id=state.current_revision_id, pending_seconds=0,
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        from .glossary import learn_from_paragraph
 
-    learn_from_paragraph(paragraph_id)  # the approved links teach the glossary
-    after = {"status": "approved", "revision_id": state.current_revision_id}
+        learn_from_paragraph(paragraph_id)  # the approved links teach the glossary
+    else:
+        # A layer's approval is the annotator's own, not the paragraph's: no ParagraphApproval (those are the
+        # gold's, read by effort, the history and the memory), nothing learned; its effort stays in the audit.
+        update_layer(paragraph_id, state.layer, status="approved", approved_revision_id=state.current_revision_id,
+                     pending_seconds=0)
+        after |= {**_in_layer(state), "seconds_spent": approval.seconds_spent,
+                  "char_edit_distance": distance, "hter": hter}
     if blocking:
         after |= {"override_reason": reason, "overridden": sorted({f["check"] for f in blocking})}
     record_event(actor, "paragraph.approve", "paragraph", paragraph_id, before={"status": state.status}, after=after)
@@ -358,20 +385,27 @@ def reopen_paragraph(paragraph_id: int, base_version: int, *, actor: User) -> in
     if state.status != "approved":
         db.session.rollback()
         raise InvalidText("Only an approved paragraph can be reopened.")
-    db.session.execute(
-        update(Paragraph).where(Paragraph.id == paragraph_id).values(status="edited"),
-        execution_options={"synchronize_session": False},
-    )
+    if state.layer is None:
+        db.session.execute(
+            update(Paragraph).where(Paragraph.id == paragraph_id).values(status="edited"),
+            execution_options={"synchronize_session": False},
+        )
+    else:
+        update_layer(paragraph_id, state.layer, status="edited")
     record_event(actor, "paragraph.reopen", "paragraph", paragraph_id,
-                 before={"status": "approved"}, after={"status": "edited", "by": "reopen"})
+                 before={"status": "approved"}, after={"status": "edited", "by": "reopen", **_in_layer(state)})
     db.session.commit()
     return state.version
 
 
 def restore_revision(paragraph_id: int, revision_id: int, base_version: int, *, actor: User) -> SaveResult:
-    """Make an earlier revision's text current again, as a new revision (history stays linear)."""
+    """Make an earlier revision's text current again, as a new revision (history stays linear). Only a
+    revision of the actor's own line (services/layers.py) can be restored."""
+    article_id = db.session.scalar(select(Paragraph.article_id).where(Paragraph.id == paragraph_id))
+    layer = line_of(article_id, actor) if article_id is not None else None
     text = db.session.scalar(
-        select(Translation.text).where(Translation.id == revision_id, Translation.paragraph_id == paragraph_id)
+        select(Translation.text).where(Translation.id == revision_id, Translation.paragraph_id == paragraph_id,
+                                       revision_in(layer))
     )
     if text is None:
         raise NotFound(f"Revision {revision_id} is not a revision of this paragraph.")
@@ -386,10 +420,11 @@ def approvals_of(paragraph_id: int) -> list[ParagraphApproval]:
     ))
 
 
-def revisions_of(paragraph_id: int) -> list[Translation]:
-    """Every revision of a paragraph's English, oldest first, with their authors."""
+def revisions_of(paragraph_id: int, layer: int | None = None) -> list[Translation]:
+    """Every revision of a paragraph's English in one line (services/layers.py: the ordinary line's, or a
+    layer's own and the machine drafts), oldest first, with their authors."""
     return list(db.session.scalars(
-        select(Translation).where(Translation.paragraph_id == paragraph_id)
+        select(Translation).where(Translation.paragraph_id == paragraph_id, revision_in(layer))
         .options(selectinload(Translation.author)).order_by(Translation.id)
     ))
 

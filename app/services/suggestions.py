@@ -149,12 +149,15 @@ class SuggestionError(ServiceError):
 # Plain SQL, run as written (exec_driver_sql: no statement to compile, which a new process would pay for each
 # one; still seen by engine events). It mirrors the models (app/models/annotations.py, articles.py).
 
+# Only the ordinary line is learned from (layer_user_id IS NULL): an annotator's layer on a double-annotated
+# article is never suggested to anyone (services/layers.py); its gold is, once adjudicated and approved.
 _APPROVED_AR_FROM = ("FROM entities AS e JOIN paragraphs AS p ON p.id = e.paragraph_id "
-                     "WHERE e.lang = 'ar' AND p.status = 'approved'")
+                     "WHERE e.lang = 'ar' AND p.status = 'approved' AND e.layer_user_id IS NULL")
 _APPROVED_LINKS_FROM = (
     "FROM entity_links AS k JOIN entities AS ar ON ar.id = k.ar_entity_id "
     "JOIN entities AS en ON en.id = k.en_entity_id JOIN paragraphs AS p ON p.id = ar.paragraph_id "
     "WHERE ar.lang = 'ar' AND en.lang = 'en' AND p.status = 'approved' AND en.translation_id = p.approved_revision_id"
+    " AND ar.layer_user_id IS NULL AND en.layer_user_id IS NULL"
 )
 # The fingerprint, one row: the glossary's and the labels' aggregates (8 values), then the approved entities'
 # and links' (7 values). Approvals are frequent, glossary changes rare: an approval moves only the second part
@@ -477,10 +480,22 @@ _ARTICLE_PARAGRAPHS = (
     "SELECT p.id, p.ar, p.current_revision_id, t.text FROM paragraphs AS p "
     "LEFT OUTER JOIN translations AS t ON t.id = p.current_revision_id WHERE p.article_id = :article_id ORDER BY p.position"
 )
+# In one annotator's layer (services/layers.py): its current revision (the paragraph's until its first change)
+# and its entities.
+_LAYER_CURRENT = "CASE WHEN l.id IS NULL THEN p.current_revision_id ELSE l.current_revision_id END"
+_LAYER_PARAGRAPHS = (
+    f"SELECT p.id, p.ar, {_LAYER_CURRENT}, t.text FROM paragraphs AS p "  # nosec B608
+    "LEFT OUTER JOIN paragraph_layers AS l ON l.paragraph_id = p.id AND l.user_id = :layer "
+    f"LEFT OUTER JOIN translations AS t ON t.id = {_LAYER_CURRENT} WHERE p.article_id = :article_id ORDER BY p.position"
+)
 _ARTICLE_ENTITIES = ('SELECT id, paragraph_id, lang, translation_id, start, "end", label_id, text FROM entities '  # nosec B608
-                     f'WHERE {_IN_ARTICLE} ORDER BY start, "end", id')
+                     f'WHERE {_IN_ARTICLE} AND layer_user_id IS NULL ORDER BY start, "end", id')
+_LAYER_ENTITIES = ('SELECT id, paragraph_id, lang, translation_id, start, "end", label_id, text FROM entities '  # nosec B608
+                   f'WHERE {_IN_ARTICLE} AND layer_user_id = :layer ORDER BY start, "end", id')
 _ARTICLE_REJECTIONS = ('SELECT paragraph_id, lang, start, "end", label_id, text FROM suggestion_rejections '  # nosec B608
-                       f"WHERE {_IN_ARTICLE}")
+                       f"WHERE {_IN_ARTICLE} AND layer_user_id IS NULL")
+_LAYER_REJECTIONS = ('SELECT paragraph_id, lang, start, "end", label_id, text FROM suggestion_rejections '  # nosec B608
+                     f"WHERE {_IN_ARTICLE} AND layer_user_id = :layer")
 _LABEL_NAMES = "SELECT id, name FROM labels"
 
 
@@ -492,8 +507,9 @@ class _Paragraph(NamedTuple):
 
 
 def article_suggestions(article_id: int, *, glossary_matcher: KnownForms | None = None,
-                        paragraph_ids: Iterable[int] | None = None) -> list[Suggestion]:
-    """Suggestions for every paragraph of an article (or only `paragraph_ids` of it), in reading order.
+                        paragraph_ids: Iterable[int] | None = None, layer: int | None = None) -> list[Suggestion]:
+    """Suggestions for every paragraph of an article (or only `paragraph_ids` of it), in reading order, in one
+    line (services/layers.py): over its current English and beside its entities.
 
     `glossary_matcher`: known forms to use instead of the cached ones of this database (known_forms()).
     Checks no rights: the caller shows suggestions only to who may see the article. NotFound if the
@@ -503,14 +519,17 @@ def article_suggestions(article_id: int, *, glossary_matcher: KnownForms | None 
     # collection sees them; otherwise they are promoted as they stay alive through the call, and every
     # few calls a full collection of the whole process (tens of milliseconds) lands in one.
     with gc_paused():
-        return _article_suggestions(article_id, glossary_matcher, paragraph_ids)
+        return _article_suggestions(article_id, glossary_matcher, paragraph_ids, layer)
 
 
 def _article_suggestions(article_id: int, glossary_matcher: KnownForms | None,
-                         paragraph_ids: Iterable[int] | None) -> list[Suggestion]:
+                         paragraph_ids: Iterable[int] | None, layer: int | None = None) -> list[Suggestion]:
     forms = glossary_matcher if glossary_matcher is not None else known_forms()
-    parameters = {"article_id": article_id}
-    paragraphs = list(map(_Paragraph._make, _rows(_ARTICLE_PARAGRAPHS, parameters)))
+    parameters: dict = {"article_id": article_id}
+    if layer is not None:
+        parameters["layer"] = layer
+    paragraphs = list(map(_Paragraph._make, _rows(_ARTICLE_PARAGRAPHS if layer is None else _LAYER_PARAGRAPHS,
+                                                  parameters)))
     if paragraph_ids is not None:
         wanted = set(paragraph_ids)
         paragraphs = [p for p in paragraphs if p.id in wanted]
@@ -524,14 +543,15 @@ def _article_suggestions(article_id: int, glossary_matcher: KnownForms | None,
     ar_entities: dict[int, list[_Existing]] = defaultdict(list)
     en_entities: dict[int, list[_Existing]] = defaultdict(list)
     for entity_id, paragraph_id, lang, translation_id, start, end, label_id, text in _rows(
-            _ARTICLE_ENTITIES, parameters):
+            _ARTICLE_ENTITIES if layer is None else _LAYER_ENTITIES, parameters):
         existing = _Existing(entity_id, start, end, label_names[label_id], text)
         if lang == "ar":
             ar_entities[paragraph_id].append(existing)
         elif translation_id is not None and translation_id == current.get(paragraph_id):
             en_entities[paragraph_id].append(existing)
     rejected = {(paragraph_id, lang, start, end, label_names[label_id], text)
-                for paragraph_id, lang, start, end, label_id, text in _rows(_ARTICLE_REJECTIONS, parameters)}
+                for paragraph_id, lang, start, end, label_id, text in _rows(
+                    _ARTICLE_REJECTIONS if layer is None else _LAYER_REJECTIONS, parameters)}
 
     # Arabic side first, all paragraphs in one pass; it says which English forms each paragraph needs. All
     # English forms of the article then go into one matcher, built once, also run over all paragraphs at once.
@@ -628,7 +648,7 @@ def _english_side(matches: list[Match], paragraph_id: int, english: str, anchors
 
 
 def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_name: str, *,
-                      actor: User | None) -> SuggestionRejection:
+                      actor: User | None, layer: int | None = None) -> SuggestionRejection:
     """Remember that this span and label should not be suggested again in this paragraph (committed).
 
     Idempotent: rejecting the same suggestion again returns the stored rejection. The span is checked
@@ -636,9 +656,12 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
     """
     if lang not in ("ar", "en"):
         raise SuggestionError("lang must be 'ar' or 'en'.")
+    from .layers import LineColumns, entity_in
+
+    line = LineColumns(layer)  # the English of the actor's line (services/layers.py)
     row = db.session.execute(
-        select(Paragraph.ar, Translation.text)
-        .outerjoin(Translation, Translation.id == Paragraph.current_revision_id)
+        line.join(select(Paragraph.ar, Translation.text))
+        .outerjoin(Translation, Translation.id == line.current_revision_id)
         .where(Paragraph.id == paragraph_id)
     ).first()
     if row is None:
@@ -654,7 +677,7 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
     surface = text[start:end]
     where = (SuggestionRejection.paragraph_id == paragraph_id, SuggestionRejection.lang == lang,
              SuggestionRejection.start == start, SuggestionRejection.end == end,
-             SuggestionRejection.label_id == label.id)
+             SuggestionRejection.label_id == label.id, entity_in(layer, SuggestionRejection))
     existing = db.session.scalar(select(SuggestionRejection).where(*where))
     if existing is not None:
         if existing.text != surface:  # the English changed under the same span
@@ -663,7 +686,8 @@ def reject_suggestion(paragraph_id: int, lang: str, start: int, end: int, label_
             db.session.commit()
         return existing
     rejection = SuggestionRejection(paragraph_id=paragraph_id, lang=lang, start=start, end=end, label_id=label.id,
-                                    text=surface, user_id=actor.id if actor is not None else None)
+                                    text=surface, user_id=actor.id if actor is not None else None,
+                                    layer_user_id=layer)
     db.session.add(rejection)
     try:
         db.session.flush()

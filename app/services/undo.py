@@ -35,6 +35,7 @@ from ..extensions import db
 from ..models import AnnotationAction, Entity, EntityLink, Label, SuggestionRejection, User, utcnow
 from . import Conflict
 from .audit import record_event
+from .layers import entity_in
 from .paragraph_lock import LockedState, lock_for_change
 from .paragraph_qa import refresh_qa
 
@@ -154,7 +155,8 @@ def _step(article_id: int, actor: User, direction: str) -> Outcome:
             db.session.rollback()
             raise CannotUndo(f"This paragraph is approved: reopen it to {direction} "
                              f"{VERBS[action.action]} {_describe(action.payload)}.")
-        _refuse_if_others_changed(action, actor, direction)
+        if state.layer is None:  # in a layer (services/layers.py) no one else changes anything
+            _refuse_if_others_changed(action, actor, direction)
         mark = update(AnnotationAction).where(AnnotationAction.id == action.id)
         mark = (mark.where(AnnotationAction.undone_at.is_(None)).values(undone_at=utcnow()) if direction == "undo"
                 else mark.where(AnnotationAction.undone_at.is_not(None)).values(undone_at=None))
@@ -166,7 +168,8 @@ def _step(article_id: int, actor: User, direction: str) -> Outcome:
         record_event(actor, f"annotation.{direction}", "paragraph", paragraph_id,
                      after={"action_id": action.id, "action": action.action, "payload": payload,
                             "same_id": outcome.same_id})
-        refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text))
+        refresh_qa(paragraph_id, (state.ar, state.current_text, state.current_revision_id, state.machine_text),
+                   layer=state.layer)
         db.session.commit()
         return outcome
     raise Conflict(f"Your annotation history in this article kept changing; try to {direction} again.")
@@ -241,6 +244,7 @@ def _apply(action: AnnotationAction, payload: dict, state: LockedState, directio
                 raise _changed(f"The label of «{entity.text}»")
             if db.session.scalar(select(Entity.id).where(
                     Entity.paragraph_id == entity.paragraph_id, Entity.lang == entity.lang, Entity.id != entity.id,
+                    entity_in(state.layer),
                     Entity.translation_id.is_(None) if entity.translation_id is None
                     else Entity.translation_id == entity.translation_id,
                     Entity.start == entity.start, Entity.end == entity.end, Entity.label_id == want)) is not None:
@@ -265,13 +269,13 @@ def _apply(action: AnnotationAction, payload: dict, state: LockedState, directio
     elif kind == "suggestion.reject":
         where = (SuggestionRejection.paragraph_id == action.paragraph_id, SuggestionRejection.lang == payload["lang"],
                  SuggestionRejection.start == payload["start"], SuggestionRejection.end == payload["end"],
-                 SuggestionRejection.label_id == payload["label_id"])
+                 SuggestionRejection.label_id == payload["label_id"], entity_in(state.layer, SuggestionRejection))
         exists = db.session.scalar(select(SuggestionRejection.id).where(*where))
         if forward and exists is None:
             db.session.add(SuggestionRejection(paragraph_id=action.paragraph_id, lang=payload["lang"],
                                                start=payload["start"], end=payload["end"],
                                                label_id=payload["label_id"], text=payload["text"],
-                                               user_id=action.user_id))
+                                               user_id=action.user_id, layer_user_id=state.layer))
         elif not forward:
             db.session.execute(delete(SuggestionRejection).where(*where))
         db.session.flush()
@@ -286,7 +290,7 @@ def _apply(action: AnnotationAction, payload: dict, state: LockedState, directio
 
 def _current_entity(entity_id: int, paragraph_id: int, state: LockedState) -> Entity:
     entity = db.session.get(Entity, entity_id)
-    if entity is None or entity.paragraph_id != paragraph_id:
+    if entity is None or entity.paragraph_id != paragraph_id or entity.layer_user_id != state.layer:
         raise _changed("This entity")
     if entity.lang == "en" and entity.translation_id != state.current_revision_id:
         raise _changed(f"The English around «{entity.text}» was edited since:")
@@ -296,7 +300,7 @@ def _current_entity(entity_id: int, paragraph_id: int, state: LockedState) -> En
 def _remove_entity(payload: dict, state: LockedState) -> int:
     stored = payload["entity"]
     entity = db.session.get(Entity, stored["id"])
-    if entity is None or (entity.lang, entity.start, entity.end, entity.text) != (
+    if entity is None or entity.layer_user_id != state.layer or (entity.lang, entity.start, entity.end, entity.text) != (
             stored["lang"], stored["start"], stored["end"], stored["text"]):
         raise _changed(f"«{stored['text']}»")
     if entity.lang == "en" and entity.translation_id != state.current_revision_id:
@@ -321,7 +325,7 @@ def _restore_entity(action: AnnotationAction, payload: dict, state: LockedState)
     if label_retired is None:
         raise _changed(f"The label of «{stored['text']}»")
     duplicate = db.session.scalar(select(Entity.id).where(
-        Entity.paragraph_id == action.paragraph_id, Entity.lang == stored["lang"],
+        Entity.paragraph_id == action.paragraph_id, Entity.lang == stored["lang"], entity_in(state.layer),
         Entity.translation_id.is_(None) if stored["translation_id"] is None
         else Entity.translation_id == stored["translation_id"],
         Entity.start == stored["start"], Entity.end == stored["end"], Entity.label_id == stored["label_id"]))
@@ -332,7 +336,8 @@ def _restore_entity(action: AnnotationAction, payload: dict, state: LockedState)
     same_id = db.session.get(Entity, old_id) is None
     values = {"paragraph_id": action.paragraph_id, "lang": stored["lang"], "translation_id": stored["translation_id"],
               "start": stored["start"], "end": stored["end"], "label_id": stored["label_id"], "text": stored["text"],
-              "flagged": stored["flagged"], "author_id": stored["author_id"], "created_at": utcnow()}
+              "flagged": stored["flagged"], "author_id": stored["author_id"], "created_at": utcnow(),
+              "layer_user_id": state.layer}
     if same_id:
         values["id"] = old_id
     new_id = inserted_id(db.session.connection().execute(insert(Entity).values(**values)))

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Article, AuditEvent, Comment, Paragraph, User
+from ..models import Article, Assignment, AuditEvent, Comment, Paragraph, User, utcnow
 from . import Conflict, Forbidden, ServiceError, notifications
 from .assignment import assignments_of
 from .audit import record_event
@@ -44,21 +44,40 @@ class ArticleLocked(Conflict):
 
 
 def role_of(article: Article, user: User) -> str | None:
-    """'reviewer', 'second_reviewer' or None: the user's assignment on this article."""
-    for role, assignment in assignments_of(article).items():
+    """'reviewer', 'second_reviewer', 'independent' or None: the user's assignment on this article."""
+    assignment = assignment_of(article, user)
+    return assignment.role if assignment is not None else None
+
+
+def assignment_of(article: Article, user: User) -> Assignment | None:
+    for assignment in assignments_of(article).values():
         if assignment.user_id == user.id:
-            return role
+            return assignment
     return None
 
 
-def check_may_edit(article_status: str, role: str | None, actor: User) -> None:
-    """Raise unless the actor, with this assignment role, may change paragraphs of an article in this status."""
+def is_double_annotated(article: Article) -> bool:
+    """The article has an independent annotator (services/layers.py): its two annotators work in layers."""
+    return "independent" in assignments_of(article)
+
+
+def check_may_edit(article_status: str, role: str | None, actor: User, *, submitted: bool = False) -> None:
+    """Raise unless the actor, with this assignment role, may change paragraphs of an article in this status.
+
+    `submitted`: the actor, an annotator of a double-annotated article, has submitted their layer already.
+    """
     if article_status in LOCKED_FOR_EVERYONE:
         raise ArticleLocked("This article is approved and locked; an admin must send it back before it can change.")
     if actor.is_admin:
         return
-    if role == "reviewer" and article_status in EDITABLE_BY_REVIEWER:
+    if role in ("reviewer", "independent") and submitted and article_status in EDITABLE_BY_REVIEWER:
+        raise ArticleLocked("You have submitted your annotation of this article; it can change again only if it "
+                            "is sent back.")
+    if role in ("reviewer", "independent") and article_status in EDITABLE_BY_REVIEWER:
         return
+    if role == "independent":
+        raise ArticleLocked("Your independent annotation of this article is submitted; it can change again only "
+                            "if it is sent back.")
     if role == "second_reviewer" and article_status in EDITABLE_BY_SECOND_REVIEWER:
         return
     if role == "reviewer" and article_status == "submitted":
@@ -70,8 +89,10 @@ def check_may_edit(article_status: str, role: str | None, actor: User) -> None:
 
 def may_edit_refusal(article: Article, actor: User) -> str | None:
     """Why the actor may not edit this article now, or None when they may."""
+    assignment = assignment_of(article, actor)
     try:
-        check_may_edit(article.status, role_of(article, actor), actor)
+        check_may_edit(article.status, assignment.role if assignment else None, actor,
+                       submitted=assignment is not None and assignment.submitted_at is not None)
     except ServiceError as refusal:
         return str(refusal)
     return None
@@ -98,9 +119,14 @@ def start_review(article: Article, actor: User) -> Article:
 
 
 def submit_article(article: Article, actor: User) -> Article:
-    """The reviewer hands the article over for approval; every paragraph must be approved first."""
+    """The reviewer hands the article over for approval; every paragraph must be approved first.
+
+    On a double-annotated article each annotator submits their own layer (`_submit_layer`).
+    """
     if article.status != "in_review":
         raise InvalidTransition(_cannot("submit", article))
+    if is_double_annotated(article):
+        return _submit_layer(article, actor)
     _require_reviewer_or_admin(article, actor, "submit it")
     pending = db.session.scalar(
         select(func.count()).select_from(Paragraph)
@@ -116,10 +142,46 @@ def submit_article(article: Article, actor: User) -> Article:
     return article
 
 
+def _submit_layer(article: Article, actor: User) -> Article:
+    """One annotator of a double-annotated article submits their layer, every paragraph of it approved; the
+    article moves to `submitted` (awaiting adjudication) when both have. Admins do not submit layers."""
+    from .layers import pending_paragraphs
+
+    assignment = assignment_of(article, actor)
+    if assignment is None or assignment.role not in ("reviewer", "independent"):
+        raise Forbidden("This article is annotated twice, independently: each of its two annotators submits "
+                        "their own annotation.")
+    if assignment.submitted_at is not None:
+        raise InvalidTransition("You have submitted your annotation of this article already.")
+    pending = pending_paragraphs(article.id, actor.id)
+    if pending:
+        raise InvalidTransition(
+            f"{pending} paragraph{'s are' if pending != 1 else ' is'} not approved yet in your annotation; "
+            "approve every paragraph before submitting."
+        )
+    assignment.submitted_at = utcnow()
+    record_event(actor, "article.submit_layer", "article", article.id, before={"status": article.status},
+                 after={"status": article.status, "role": assignment.role})
+    annotators = [a for a in article.assignments if a.role in ("reviewer", "independent")]
+    if all(a.submitted_at is not None for a in annotators):
+        _move(article, "submitted", actor, "article.submit")
+        notifications.submitted(article.id, actor)
+    db.session.commit()
+    return article
+
+
 def approve_article(article: Article, actor: User) -> Article:
+    """Approve a submitted article. A double-annotated one needs its gold first: every paragraph of its
+    ordinary line approved (adjudication writes it)."""
     if article.status != "submitted":
         raise InvalidTransition(_cannot("approve", article))
     _require_approver(article, actor)
+    if is_double_annotated(article):
+        approved, total = paragraph_counts(article.id)
+        if approved < total:
+            raise InvalidTransition(
+                "This article was annotated twice, independently, and its disagreements are not adjudicated yet: "
+                f"{total - approved} paragraph{'s have' if total - approved != 1 else ' has'} no approved gold.")
     _move(article, "approved", actor, "article.approve")
     notifications.approved(article.id, actor)
     db.session.commit()
@@ -140,6 +202,8 @@ def request_changes(article: Article, actor: User, comment: str) -> Article:
     comment = Comment(article_id=article.id, author_id=actor.id, body=body)
     db.session.add(comment)
     _move(article, "changes_requested", actor, "article.request_changes", comment=body)
+    for assignment in article.assignments:  # a double-annotated article goes back to both annotators
+        assignment.submitted_at = None
     db.session.flush()
     notifications.changes_requested(article.id, actor)
     notifications.mentions(comment, actor)
@@ -169,10 +233,14 @@ def transition(article: Article, to_status: str, actor: User, comment: str | Non
     return function(article, actor)
 
 
-def paragraph_states(article_id: int) -> list[dict]:
-    """Each paragraph's id, version and status, in reading order: enough for a page to see what changed."""
+def paragraph_states(article_id: int, layer: int | None = None) -> list[dict]:
+    """Each paragraph's id, version and status in one line (services/layers.py), in reading order: enough for
+    a page to see what changed."""
+    from .layers import LineColumns
+
+    line = LineColumns(layer)
     return [{"id": pid, "version": version, "status": status} for pid, version, status in db.session.execute(
-        select(Paragraph.id, Paragraph.version, Paragraph.status)
+        line.join(select(Paragraph.id, line.version, line.status))
         .where(Paragraph.article_id == article_id).order_by(Paragraph.position)
     )]
 
@@ -181,11 +249,19 @@ def available_transitions(article: Article, actor: User, counts: tuple[int, int]
     """Target statuses the actor could choose now (for buttons); the functions still check.
 
     Submitting is offered only once every paragraph is approved (`counts`: approved and total
-    paragraphs, counted here when not given), so no button is offered that would only be refused.
+    paragraphs, counted here when not given; in the actor's layer on a double-annotated article), so no
+    button is offered that would only be refused.
     """
-    role = role_of(article, actor)
-    reviewer = actor.is_admin or role == "reviewer"
+    assignment = assignment_of(article, actor)
+    role = assignment.role if assignment is not None else None
+    double = is_double_annotated(article)
+    reviewer = actor.is_admin or role == "reviewer" or role == "independent"
     approver = actor.is_admin or role == "second_reviewer"
+    if double and article.status == "in_review":
+        if role not in ("reviewer", "independent") or (assignment and assignment.submitted_at is not None):
+            return []
+        approved, total = counts if counts is not None else paragraph_counts(article.id, actor.id)
+        return ["submitted"] if total and approved == total else []
     if article.status == "in_review" and reviewer:
         approved, total = counts if counts is not None else paragraph_counts(article.id)
         return ["submitted"] if total and approved == total else []
@@ -198,34 +274,37 @@ def available_transitions(article: Article, actor: User, counts: tuple[int, int]
     return options.get(article.status, [])
 
 
-def paragraph_counts(article_id: int) -> tuple[int, int]:
-    """(approved, total) paragraphs of an article, in one query."""
-    approved, total = db.session.execute(
-        select(func.count().filter(Paragraph.status == "approved"), func.count())
-        .select_from(Paragraph).where(Paragraph.article_id == article_id)
-    ).one()
-    return int(approved or 0), int(total or 0)
+def paragraph_counts(article_id: int, layer: int | None = None) -> tuple[int, int]:
+    """(approved, total) paragraphs of an article in one line (services/layers.py), in one query."""
+    counts = status_counts(article_id, layer)
+    return counts["approved"], counts["total"]
 
 
 def article_state(article_id: int, actor: User) -> dict:
     """What a page needs to redraw an article's workflow after a change, by this user or another:
     its status, approved and total paragraphs, and the transitions the actor may choose now.
     Three small queries (article, counts, assignments), whatever the article's length."""
+    from .layers import line_of
+
     article = db.session.get_one(Article, article_id)  # expired by the write's commit: read afresh
-    counts = status_counts(article_id)
+    counts = status_counts(article_id, line_of(article_id, actor))
     approved, total = counts["approved"], counts["total"]
     return {"id": article.id, "status": article.status, "approved": approved, "total": total,
             "edited": counts["edited"], "draft": counts["draft"],
             "transitions": available_transitions(article, actor, (approved, total))}
 
 
-def status_counts(article_id: int) -> dict[str, int]:
-    """Paragraphs of an article by status, and in all ({"approved", "edited", "draft", "total"}), in one
-    query: the article page's progress bar."""
+def status_counts(article_id: int, layer: int | None = None) -> dict[str, int]:
+    """Paragraphs of an article by status in one line (services/layers.py), and in all ({"approved",
+    "edited", "draft", "total"}), in one query: the article page's progress bar."""
+    from .layers import LineColumns
+
+    line = LineColumns(layer)
+    status = line.status
     approved, edited, draft, total = db.session.execute(
-        select(func.count().filter(Paragraph.status == "approved"), func.count().filter(Paragraph.status == "edited"),
-               func.count().filter(Paragraph.status == "draft"), func.count())
-        .select_from(Paragraph).where(Paragraph.article_id == article_id)
+        line.join(select(func.count().filter(status == "approved"), func.count().filter(status == "edited"),
+                         func.count().filter(status == "draft"), func.count())
+                  .select_from(Paragraph)).where(Paragraph.article_id == article_id)
     ).one()
     return {"approved": int(approved or 0), "edited": int(edited or 0), "draft": int(draft or 0),
             "total": int(total or 0)}
@@ -308,7 +387,7 @@ def _move(article: Article, to_status: str, actor: User | None, action: str, **d
 
 
 def _require_reviewer_or_admin(article: Article, actor: User, what: str) -> None:
-    if not actor.is_admin and role_of(article, actor) != "reviewer":
+    if not actor.is_admin and role_of(article, actor) not in ("reviewer", "independent"):
         raise Forbidden(f"Only the article's reviewer or an admin can {what}.")
 
 

@@ -205,13 +205,15 @@ def _by_ids(dialect_name: str) -> dict[str, object]:
         "entities": (
             select(E.c.paragraph_id, E.c.id, E.c.lang, E.c.translation_id, E.c.start, E.c.end, E.c.label_id,
                    E.c.text, E.c.flagged)
-            .where(one_of(E.c.paragraph_id))
+            # Only the ordinary line (the gold): annotators' layers (services/layers.py) are never exported.
+            .where(one_of(E.c.paragraph_id), E.c.layer_user_id.is_(None))
             .order_by(E.c.paragraph_id, E.c.start, E.c.end, E.c.id)
         ),
         "links": (
             select(L.c.ar_entity_id, L.c.en_entity_id)
             .where(one_of(L.c.ar_entity_id) if _LINKS_BY_ENTITY_IDS[dialect_name]
-                   else L.c.ar_entity_id.in_(select(E.c.id).where(one_of(E.c.paragraph_id))))
+                   else L.c.ar_entity_id.in_(select(E.c.id).where(one_of(E.c.paragraph_id),
+                                                                   E.c.layer_user_id.is_(None))))
             .order_by(L.c.ar_entity_id, L.c.en_entity_id)
         ),
         "drafts": (

@@ -1,0 +1,35 @@
+"""Independent annotation layers (docs/architecture.md, "Double annotation: layers"; services/layers.py)."""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+class ParagraphLayer(db.Model):
+    """One annotator's own copy of a paragraph's editable state on a double-annotated article.
+
+    The same columns as the paragraph's (status, version, current and approved revision, QA findings, pending
+    seconds), kept apart until adjudication writes the gold into the paragraph itself (the ordinary line). A
+    row is made by the annotator's first change; until then the layer reads as the paragraph's machine draft
+    at version 1, status draft (services/layers.py).
+    """
+
+    __tablename__ = "paragraph_layers"
+    __table_args__ = (
+        UniqueConstraint("paragraph_id", "user_id"),
+        CheckConstraint("status IN ('draft', 'edited', 'approved')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    current_revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
+    approved_revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
+    qa_findings: Mapped[Optional[list]] = mapped_column(JSON)
+    pending_seconds: Mapped[int] = mapped_column(server_default="0", default=0)
