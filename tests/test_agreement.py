@@ -230,6 +230,12 @@ def test_empty_layers_give_null_figures_never_nan_or_an_error():
     assert (figures["f1"], figures["precision"], figures["recall"], figures["kappa"]) == (0.0, None, 0.0, 0.0)
 
 
+def test_an_entity_on_neither_side_is_refused_with_a_message():
+    wrong = Annotation("", [("fr", 0, 3, "PER")])
+    with pytest.raises(ValueError, match="'ar' or 'en', not 'fr'"):
+        article_agreement(["a", "b"], [ParagraphPair(1, "قال", wrong, Annotation(""))])
+
+
 def test_kappa_tokens_follow_mizans_tokeniser_with_punctuation_and_digits():
     text = "قال بوتين، إن ٢٨٫٢ مليار (روسيا)"
     assert tokens(text) == ["قال", "بوتين", "،", "إن", "٢٨٫٢", "مليار", "(", "روسيا", ")"]
@@ -265,6 +271,15 @@ def test_translation_figures_are_sacrebleus_chrf_and_ter_with_a_as_reference():
     for row, (a, b) in zip(result["paragraphs"], ENGLISH_PAIRS):
         expected = sacrebleu.sentence_chrf(b, [a]).score if a.split() or b.split() else None
         assert row["translation_chrf"] == (None if expected is None else pytest.approx(expected))
+
+
+def test_translation_statistics_stored_as_json_when_both_submitted_give_the_same_figures():
+    import json
+
+    paragraphs = [ParagraphPair(n, "نص", Annotation(a), Annotation(b)) for n, (a, b) in enumerate(ENGLISH_PAIRS)]
+    stored = [ParagraphPair(p.id, p.arabic, p.a, p.b, json.loads(json.dumps(
+        agreement.translation_statistics(p.a.english, p.b.english)))) for p in paragraphs]
+    assert article_agreement(["a", "b"], stored) == article_agreement(["a", "b"], paragraphs)
 
 
 TEXT = st.text(st.sampled_from("abc ABC-.,٠١٢ روسيا\u00a0"), max_size=60)

@@ -40,8 +40,11 @@ Translation
     English is not blank (sacrebleu's corpus_chrf / corpus_ter over them); `paragraphs[].translation_chrf`
     is sentence_chrf of that paragraph (null when both are blank). chrF's statistics are computed here from
     the two texts' common blocks (rapidfuzz), equal to sacrebleu's n-gram counts and fed to sacrebleu's own
-    formula; TER is sacrebleu's, skipped for texts whose lower-cased words are equal (0 edits) and
-    remembered per text pair (`_ter_statistics`), since sacrebleu's TER costs about 2 ms a paragraph.
+    formula; TER is sacrebleu's, skipped for texts whose lower-cased words are equal (0 edits). Both are
+    remembered per text pair in the process (`translation_statistics`): sacrebleu's TER with its shift search
+    costs 2–10 ms for a paragraph of 50–100 words that differ, seconds for a long article. So a caller
+    computes `translation_statistics` of each paragraph once, when both annotators have submitted, stores
+    them and hands them back in `ParagraphPair.translation`; the rest takes milliseconds.
 Per paragraph
     `entities_f1` pools both sides' entities of the paragraph.
 
@@ -77,14 +80,22 @@ class Annotation:
     links: Sequence[Link] = ()
 
 
+TranslationStatistics = tuple[tuple[int, ...], tuple[float, float]]  # chrF's and TER's of one paragraph
+
+
 @dataclass(frozen=True)
 class ParagraphPair:
-    """A paragraph's Arabic text (NFC) and the layers of annotators a and b."""
+    """A paragraph's Arabic text (NFC) and the layers of annotators a and b.
+
+    `translation`, when given, is `translation_statistics(a.english, b.english)` as the caller stored it
+    (computed once, when both submitted): TER is the costly part of the figures.
+    """
 
     id: Any
     arabic: str
     a: Annotation
     b: Annotation
+    translation: TranslationStatistics | None = None
 
 
 @dataclass
@@ -134,48 +145,71 @@ def _f1(a: int, b: int, both: int) -> float | None:
 
 # --- entities ---------------------------------------------------------------------------------------------
 
-def _keys(spans: Iterable[tuple[int, int, str]], text: str, by_offsets: bool) -> Counter:
-    """The comparable keys of one annotator's spans: (start, end, label) once each, or (surface, label)."""
+class _Tally:
+    """One side's counts while an article is read: plain lists, counted once at the end (`counts`)."""
+
+    __slots__ = ("a", "b", "both", "pairs", "tokens")
+
+    def __init__(self) -> None:
+        self.a: list[str] = []  # the label of each of a's entities
+        self.b: list[str] = []
+        self.both: list[str] = []
+        self.pairs: list[tuple[str, str]] = []  # κ's token pairs where either is not O
+        self.tokens = 0
+
+    def counts(self) -> SideCounts:
+        return SideCounts(Counter(self.a), Counter(self.b), Counter(self.both), self.tokens, Counter(self.pairs))
+
+
+def _compare(tally: _Tally, spans_a: list, spans_b: list, text_a: str, text_b: str,
+             by_offsets: bool) -> tuple[int, int, int]:
+    """Count one paragraph's entities of one side; (a, b, both)."""
+    set_a, set_b = set(spans_a), set(spans_b)  # an identical duplicate counts once
+    tally.a += [label for _, _, label in set_a]
+    tally.b += [label for _, _, label in set_b]
     if by_offsets:
-        return Counter(set(spans))
-    return Counter((text[start:end], label) for start, end, label in set(spans))
+        both = [label for _, _, label in set_a & set_b]
+    else:  # (surface, label) multisets: the k-th "Putin"/PER of a matches the k-th of b
+        keys_a = Counter((text_a[start:end], label) for start, end, label in set_a)
+        keys_b = Counter((text_b[start:end], label) for start, end, label in set_b)
+        both = [label for _, label in (keys_a & keys_b).elements()]
+    tally.both += both
+    return len(set_a), len(set_b), len(both)
 
 
-def _match(keys_a: Counter, keys_b: Counter, counts: SideCounts) -> tuple[int, int, int]:
-    both = keys_a & keys_b
-    for key, n in keys_a.items():
-        counts.a[key[-1]] += n
-    for key, n in keys_b.items():
-        counts.b[key[-1]] += n
-    for key, n in both.items():
-        counts.both[key[-1]] += n
-    return sum(keys_a.values()), sum(keys_b.values()), sum(both.values())
+@lru_cache(maxsize=4096)
+def _token_bounds(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The starts and the ends of the tokens of `text` (export.conll.token_spans), remembered per text."""
+    spans = token_spans(text)
+    if not spans:
+        return (), ()
+    starts, ends = zip(*spans)
+    return starts, ends
 
 
-def _token_labels(ends: list[int], starts: list[int], entities: Iterable[tuple[int, int, str]]) -> dict[int, str]:
+def _token_labels(starts: Sequence[int], ends: Sequence[int],
+                  entities: Iterable[tuple[int, int, str]]) -> dict[int, str]:
     """Token index -> label of the entity covering it (partly is enough); tokens left out are O."""
     labels: dict[int, str] = {}
     # Lowest priority first, so that the entity starting first (longer, then first label) is written last.
     for start, end, label in sorted(set(entities), key=lambda e: (e[0], -e[1], e[2]), reverse=True):
-        first = bisect_right(ends, start)  # first token ending after the entity's start
-        last = bisect_left(starts, end)  # tokens starting before its end
-        for index in range(first, last):
-            labels[index] = label
+        for index in range(bisect_right(ends, start), bisect_left(starts, end)):  # tokens ending after its
+            labels[index] = label  # start and starting before its end
     return labels
 
 
-def _kappa_pairs(text: str, entities_a: list, entities_b: list, counts: SideCounts) -> None:
-    spans = token_spans(text)
-    counts.tokens += len(spans)
+def _kappa_pairs(tally: _Tally, text: str, entities_a: list, entities_b: list) -> None:
+    starts, ends = _token_bounds(text)
+    tally.tokens += len(starts)
     if not entities_a and not entities_b:
         return
-    starts = [s for s, _ in spans]
-    ends = [e for _, e in spans]
-    labels_a = _token_labels(ends, starts, entities_a)
-    labels_b = _token_labels(ends, starts, entities_b)
-    pairs = counts.pairs
-    for index in labels_a.keys() | labels_b.keys():
-        pairs[labels_a.get(index, OUTSIDE), labels_b.get(index, OUTSIDE)] += 1
+    labels_a = _token_labels(starts, ends, entities_a)
+    labels_b = _token_labels(starts, ends, entities_b)
+    if labels_a == labels_b:
+        tally.pairs += [(label, label) for label in labels_a.values()]
+    else:
+        tally.pairs += [(labels_a.get(index, OUTSIDE), labels_b.get(index, OUTSIDE))
+                        for index in labels_a.keys() | labels_b.keys()]
 
 
 def kappa(side: SideCounts) -> float | None:
@@ -260,6 +294,20 @@ def _ter_statistics(hypothesis: str, reference: str) -> tuple[float, float]:
     return float(edits), float(length)
 
 
+@lru_cache(maxsize=20_000)
+def translation_statistics(reference: str, hypothesis: str) -> TranslationStatistics:
+    """chrF's and TER's statistics of one paragraph: b's English (hypothesis) against a's (reference);
+    remembered per text pair in the process."""
+    return chrf_statistics(hypothesis, reference), _ter_statistics(hypothesis, reference)
+
+
+def clear_caches() -> None:
+    """Forget the remembered translation statistics and token offsets (a benchmark's cold start)."""
+    translation_statistics.cache_clear()
+    _ter_statistics.cache_clear()
+    _token_bounds.cache_clear()
+
+
 def chrf_score(stats: Sequence[int]) -> float:
     """sacrebleu's chrF (0–100) of summed statistics."""
     chrf, _ = _metrics()
@@ -278,49 +326,59 @@ def _split(layer: Annotation) -> tuple[list[tuple[int, int, str]], list[tuple[in
     ar: list[tuple[int, int, str]] = []
     en: list[tuple[int, int, str]] = []
     for lang, start, end, label in layer.entities:
-        (ar if lang == "ar" else en).append((start, end, label))
+        if lang == "ar":
+            ar.append((start, end, label))
+        elif lang == "en":
+            en.append((start, end, label))
+        else:
+            raise ValueError(f"An entity is on the side 'ar' or 'en', not {lang!r}.")
     return ar, en
 
 
 def _link_keys(links: Sequence[Link], english: str, by_offsets: bool) -> Counter:
+    spans = {((ar[0], ar[1]), (en[0], en[1])) for ar, en in links}  # lists (JSON) as well as tuples
     if by_offsets:
-        return Counter({(ar, en): 1 for ar, en in links})
-    return Counter((ar, english[en[0]:en[1]]) for ar, en in set(links))
+        return Counter(spans)
+    return Counter((ar, english[en[0]:en[1]]) for ar, en in spans)
 
 
-def paragraph_counts(paragraph: ParagraphPair, counts: AgreementCounts) -> dict:
-    """Add one paragraph's counts to `counts`; return its row of `paragraphs`."""
+def _blank(text: str) -> bool:
+    return not text or text.isspace()
+
+
+def _paragraph(paragraph: ParagraphPair, tallies: dict[str, _Tally], counts: AgreementCounts) -> dict:
+    """Tally one paragraph; return its row of `paragraphs`."""
     a, b = paragraph.a, paragraph.b
     ar_a, en_a = _split(a)
     ar_b, en_b = _split(b)
     same_english = a.english == b.english
-    totals = [0, 0, 0]
-    for side, text_a, text_b, spans_a, spans_b, by_offsets in (
-            ("ar", paragraph.arabic, paragraph.arabic, ar_a, ar_b, True),
-            ("en", a.english, b.english, en_a, en_b, same_english)):
-        side_counts = counts.sides[side]
-        found = _match(_keys(spans_a, text_a, by_offsets), _keys(spans_b, text_b, by_offsets), side_counts)
-        totals = [t + f for t, f in zip(totals, found)]
-        if by_offsets:
-            _kappa_pairs(text_a, spans_a, spans_b, side_counts)
-    links_a = _link_keys(a.links, a.english, same_english)
-    links_b = _link_keys(b.links, b.english, same_english)
-    counts.links = _add(counts.links, (sum(links_a.values()), sum(links_b.values()),
-                                       sum((links_a & links_b).values())))
+    found_ar = _compare(tallies["ar"], ar_a, ar_b, paragraph.arabic, paragraph.arabic, True)
+    _kappa_pairs(tallies["ar"], paragraph.arabic, ar_a, ar_b)
+    found_en = _compare(tallies["en"], en_a, en_b, a.english, b.english, same_english)
+    if same_english:
+        _kappa_pairs(tallies["en"], a.english, en_a, en_b)
+    if a.links or b.links:
+        links_a = _link_keys(a.links, a.english, same_english)
+        links_b = _link_keys(b.links, b.english, same_english)
+        counts.links = _add(counts.links, (sum(links_a.values()), sum(links_b.values()),
+                                           sum((links_a & links_b).values())))
     chrf = None
-    if a.english.split() or b.english.split():
-        stats = chrf_statistics(b.english, a.english)
+    if not (_blank(a.english) and _blank(b.english)):
+        stats, ter = paragraph.translation or translation_statistics(a.english, b.english)
         counts.chrf = _add(counts.chrf, stats)
-        counts.ter = _add(counts.ter, _ter_statistics(b.english, a.english))
+        counts.ter = _add(counts.ter, ter)
         counts.translated += 1
         chrf = chrf_score(stats)
-    return {"id": paragraph.id, "entities_f1": _f1(*totals), "translation_chrf": chrf}
+    entities_f1 = _f1(found_ar[0] + found_en[0], found_ar[1] + found_en[1], found_ar[2] + found_en[2])
+    return {"id": paragraph.id, "entities_f1": entities_f1, "translation_chrf": chrf}
 
 
 def article_counts(paragraphs: Iterable[ParagraphPair]) -> tuple[AgreementCounts, list[dict]]:
     """The counts of one article, and its `paragraphs` rows."""
     counts = AgreementCounts(articles=1)
-    rows = [paragraph_counts(paragraph, counts) for paragraph in paragraphs]
+    tallies = {side: _Tally() for side in SIDES}
+    rows = [_paragraph(paragraph, tallies, counts) for paragraph in paragraphs]
+    counts.sides = {side: tally.counts() for side, tally in tallies.items()}
     return counts, rows
 
 
