@@ -20,7 +20,7 @@ Timed in this process (``time.perf_counter``, ``--repeats`` runs, default 21, fr
                annotators submitted does; the module's caches emptied before each run
                (``clear_caches``), so the tokens are read again. The figure the target is judged on.
 * warm         the same call without stored statistics in a process that computed them before (TER
-               and token offsets remembered per text): a later request for the same article.
+               and token counts remembered per text): a later request for the same article.
 * from scratch the same with the caches emptied: sacrebleu's TER of every paragraph whose English texts
                differ, 2-10 ms each, dominates; what a caller that stores nothing pays the first time.
 * parts        the Arabic entities and κ alone, chrF statistics alone, TER alone (from scratch), and the

@@ -248,6 +248,42 @@ def test_kappa_tokens_follow_mizans_tokeniser_with_punctuation_and_digits():
         ["O", "PER", "PER", "O", "MONEY", "O", "LOC", "LOC", "LOC"]))
 
 
+def covering_label(spans: list[tuple[int, int]], index: int, entities: list[tuple[int, int, str]]) -> str:
+    """The test's own reading of the documented rule: the entity starting first, longer, first label."""
+    start, end = spans[index]
+    covering = sorted((s, -e, label) for s, e, label in set(entities) if s < end and e > start)
+    return covering[0][2] if covering else "O"
+
+
+@st.composite
+def tagged_text(draw):
+    text = draw(st.text(st.sampled_from("وتركمانستان بوتين،.(٢٨٫٢) al-Sisi 28th \n\t\u00a0"), max_size=50))
+    entities = []
+    for _ in range(2):
+        layer = []
+        for _ in range(draw(st.integers(0, 4))):
+            start = draw(st.integers(0, len(text)))
+            end = draw(st.integers(start, len(text)))
+            if end > start:
+                layer.append((start, end, draw(st.sampled_from(LABELS[:3]))))
+        entities.append(layer)
+    return text, entities
+
+
+@PROPERTY
+@given(tagged_text())
+def test_kappa_on_any_text_and_spans_is_sklearns_over_the_tokens_each_covers(case):
+    text, (entities_a, entities_b) = case
+    a = Annotation("", [("ar", *e) for e in entities_a])
+    b = Annotation("", [("ar", *e) for e in entities_b])
+    agreement.clear_caches()
+    result = article_agreement(["a", "b"], [ParagraphPair(1, text, a, b)])["entities"]["ar"]
+    spans = token_spans(text)
+    expected = kappa_of([covering_label(spans, i, entities_a) for i in range(len(spans))],
+                        [covering_label(spans, i, entities_b) for i in range(len(spans))]) if spans else None
+    assert result["kappa"] == (None if expected is None else pytest.approx(expected))
+
+
 # --- translation: sacrebleu ---------------------------------------------------------------------------------
 
 ENGLISH_PAIRS = [
@@ -325,6 +361,18 @@ def test_project_agreement_sums_the_counts_of_each_pair_over_its_articles():
     assert other["annotators"] == ["sara", "rami"] and other["entities"]["ar"]["recall"] == 0.0
     assert result["all"]["articles"] == 3
     assert result["all"]["entities"]["ar"]["by_label"]["LOC"] == {"f1": 0.4, "a": 3, "b": 2, "both": 1}
+
+
+@PROPERTY
+@given(clean_articles(), st.integers(0, 4))
+def test_a_pair_over_several_articles_has_the_figures_of_all_their_paragraphs_together(article, cut):
+    paragraphs = [paragraph for paragraph, *_ in article]
+    parts = [article_counts(paragraphs[:cut])[0], article_counts(paragraphs[cut:])[0]]
+    pair = project_agreement([(["amina", "rami"], counts) for counts in parts])["pairs"][0]
+    whole = article_agreement(["amina", "rami"], paragraphs)
+    assert pair["articles"] == 2
+    assert {key: pair[key] for key in ("entities", "links", "translation")} == \
+        {key: whole[key] for key in ("entities", "links", "translation")}
 
 
 # --- the tokeniser's offsets ----------------------------------------------------------------------------------

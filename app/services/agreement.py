@@ -20,8 +20,8 @@ English spans
     name, tagged the same way, counts as agreement; a name only one of them tagged or labelled
     differently does not.
 Cohen's κ, per side
-    Over word tokens of Mizan's tokeniser (`export.conll.token_spans`, the CoNLL export's tokens, clitics
-    not split): every token of every paragraph gets one category per annotator, the label of the entity
+    Over word tokens of Mizan's tokeniser (`export.conll.tokens`, the CoNLL export's tokens, clitics not
+    split): every token of every paragraph gets one category per annotator, the label of the entity
     covering it or `O`. A token partly covered by an entity counts as covered (an entity on تركمانستان
     inside the token وتركمانستان labels that token). Under overlapping entities a token takes the label
     of the one starting first, the longer on a tie (the CoNLL export's choice), then the first label in
@@ -54,13 +54,12 @@ project level (`project_agreement`) sums the counts of the articles of each anno
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
-from .export.conll import token_spans
+from .export.conll import TOKEN
 
 SIDES = ("ar", "en")
 OUTSIDE = "O"
@@ -177,39 +176,41 @@ def _compare(tally: _Tally, spans_a: list, spans_b: list, text_a: str, text_b: s
     return len(set_a), len(set_b), len(both)
 
 
-@lru_cache(maxsize=4096)
-def _token_bounds(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The starts and the ends of the tokens of `text` (export.conll.token_spans), remembered per text."""
-    spans = token_spans(text)
-    if not spans:
-        return (), ()
-    starts, ends = zip(*spans)
-    return starts, ends
+@lru_cache(maxsize=8192)
+def _token_count(text: str) -> int:
+    """How many tokens `text` has (export.conll.tokens), remembered per text."""
+    return TOKEN.subn("", text)[1]
 
 
-def _token_labels(starts: Sequence[int], ends: Sequence[int],
-                  entities: Iterable[tuple[int, int, str]]) -> dict[int, str]:
-    """Token index -> label of the entity covering it (partly is enough); tokens left out are O."""
+def _token_labels(text: str, entities: Iterable[tuple[int, int, str]]) -> dict[int, str]:
+    """Token (by its start offset) -> label of the entity covering it (partly is enough); the others are O.
+
+    A token never holds white space and the tokeniser starts afresh after any, so the tokens an entity
+    covers are those of the stretch between the spaces around it, tokenised on their own.
+    """
     labels: dict[int, str] = {}
+    length = len(text)
     # Lowest priority first, so that the entity starting first (longer, then first label) is written last.
     for start, end, label in sorted(set(entities), key=lambda e: (e[0], -e[1], e[2]), reverse=True):
-        for index in range(bisect_right(ends, start), bisect_left(starts, end)):  # tokens ending after its
-            labels[index] = label  # start and starting before its end
+        left = text.rfind(" ", 0, max(start, 0)) + 1  # just after a space (or 0): a token starts there
+        right = text.find(" ", max(end, 0))  # a space (or the end): a token ends there
+        for match in TOKEN.finditer(text, left, length if right < 0 else right):
+            if match.end() > start and match.start() < end:
+                labels[match.start()] = label
     return labels
 
 
 def _kappa_pairs(tally: _Tally, text: str, entities_a: list, entities_b: list) -> None:
-    starts, ends = _token_bounds(text)
-    tally.tokens += len(starts)
+    tally.tokens += _token_count(text)
     if not entities_a and not entities_b:
         return
-    labels_a = _token_labels(starts, ends, entities_a)
-    labels_b = _token_labels(starts, ends, entities_b)
+    labels_a = _token_labels(text, entities_a)
+    labels_b = _token_labels(text, entities_b)
     if labels_a == labels_b:
         tally.pairs += [(label, label) for label in labels_a.values()]
     else:
-        tally.pairs += [(labels_a.get(index, OUTSIDE), labels_b.get(index, OUTSIDE))
-                        for index in labels_a.keys() | labels_b.keys()]
+        tally.pairs += [(labels_a.get(token, OUTSIDE), labels_b.get(token, OUTSIDE))
+                        for token in labels_a.keys() | labels_b.keys()]
 
 
 def kappa(side: SideCounts) -> float | None:
@@ -302,10 +303,10 @@ def translation_statistics(reference: str, hypothesis: str) -> TranslationStatis
 
 
 def clear_caches() -> None:
-    """Forget the remembered translation statistics and token offsets (a benchmark's cold start)."""
+    """Forget the remembered translation statistics and token counts (a benchmark's cold start)."""
     translation_statistics.cache_clear()
     _ter_statistics.cache_clear()
-    _token_bounds.cache_clear()
+    _token_count.cache_clear()
 
 
 def chrf_score(stats: Sequence[int]) -> float:
