@@ -302,6 +302,10 @@ def measure_http(url: str, path: str, token: str | None, samples: int) -> list[f
     return result
 
 
+def fmt(value: float | None) -> str:
+    return "null" if value is None else f"{value:.4f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -397,7 +401,7 @@ def main() -> int:
     ar, base = result["entities"]["ar"], expected["ar"]
     print(f"\nFigures: Arabic F1 {ar['f1']:.4f} precision {ar['precision']:.4f} recall {ar['recall']:.4f} "
           f"κ {ar['kappa']:.4f}; English F1 {result['entities']['en']['f1']:.4f} "
-          f"κ {result['entities']['en']['kappa']}; links F1 {result['links']['f1']:.4f}; "
+          f"κ {fmt(result['entities']['en']['kappa'])}; links F1 {result['links']['f1']:.4f}; "
           f"chrF {result['translation']['chrf']:.2f}, TER {result['translation']['ter']:.2f}")
     differences = [name for name in ("f1", "precision", "recall", "kappa") if abs(ar[name] - base[name]) > 1e-9]
     print(f"Arabic F1, precision, recall and κ equal seqeval's and sklearn's: {'yes' if not differences else 'NO'}"
