@@ -16,7 +16,7 @@ import sacrebleu
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from seqeval.metrics import f1_score, precision_score, recall_score
-from seqeval.metrics.v1 import precision_recall_fscore_support
+from seqeval.metrics.v1 import precision_recall_fscore_support, unique_labels
 from seqeval.scheme import IOB2
 from sklearn.metrics import cohen_kappa_score
 
@@ -46,8 +46,6 @@ def seqeval_figures(tags_a: list[list[str]], tags_b: list[list[str]]) -> dict:
     """F1, precision, recall and per label F1 of b's tags against a's (a the truth), seqeval strict IOB2."""
     kwargs = {"mode": "strict", "scheme": IOB2, "zero_division": 0}
     _, _, f1s, _ = precision_recall_fscore_support(tags_a, tags_b, average=None, scheme=IOB2, zero_division=0)
-    from seqeval.metrics.v1 import unique_labels
-
     return {"f1": f1_score(tags_a, tags_b, **kwargs), "precision": precision_score(tags_a, tags_b, **kwargs),
             "recall": recall_score(tags_a, tags_b, **kwargs),
             "by_label": dict(zip(unique_labels(tags_a, tags_b, IOB2, False), f1s))}

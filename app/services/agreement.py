@@ -87,7 +87,7 @@ class ParagraphPair:
     """A paragraph's Arabic text (NFC) and the layers of annotators a and b.
 
     `translation`, when given, is `translation_statistics(a.english, b.english)` as the caller stored it
-    (computed once, when both submitted): TER is the costly part of the figures.
+    for these two texts (computed once, when both submitted): TER is the costly part of the figures.
     """
 
     id: Any
