@@ -54,6 +54,22 @@ def tokens(text: str, split_clitics: bool = False) -> list[str]:
     return result
 
 
+def token_spans(text: str, split_clitics: bool = False) -> list[tuple[int, int]]:
+    """The [start, end) offsets of the tokens of `text`: `[text[s:e] for s, e in token_spans(text)]` is
+    `tokens(text)`, the same tokens by the same rules (split_clitics too)."""
+    if not split_clitics:
+        return [match.span() for match in TOKEN.finditer(text)]
+    result: list[tuple[int, int]] = []
+    for match in TOKEN.finditer(text):
+        start, end = match.span()
+        clitics = _CLITICS.match(text, start, end)
+        if clitics and clitics.end() > start:
+            result.extend((i, i + 1) for i in range(start, clitics.end()))
+            start = clitics.end()
+        result.append((start, end))
+    return result
+
+
 def non_overlapping(entities: Sequence[dict]) -> tuple[list[dict], int]:
     """The entities IOB2 can show (earliest first, longer on a tie) and how many were dropped."""
     kept, last_end, dropped = [], -1, 0
