@@ -33,3 +33,20 @@ class ParagraphLayer(db.Model):
     approved_revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
     qa_findings: Mapped[Optional[list]] = mapped_column(JSON)
     pending_seconds: Mapped[int] = mapped_column(server_default="0", default=0)
+
+
+class ParagraphAgreement(db.Model):
+    """The translation statistics of one paragraph of a double-annotated article (services/article_agreement.py):
+    sacrebleu's chrF and TER statistics of the independent annotator's English against the reviewer's, computed
+    once when both have submitted, so that the agreement figures are served in milliseconds.
+
+    `texts_hash` is the SHA-256 of the two English texts they were computed from: a row whose hash is not that
+    of the texts now is stale, never used, and replaced when the statistics are stored again.
+    """
+
+    __tablename__ = "paragraph_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), unique=True)
+    texts_hash: Mapped[str] = mapped_column(String(64))
+    translation: Mapped[list] = mapped_column(JSON)  # [[chrF statistics…], [TER edits, reference words]]
