@@ -165,6 +165,9 @@ RULES: dict[tuple[str, str], Rule] = {
     # Admins only.
     ("api.create_assignment", "POST"): Rule(ADMINS, body=lambda w: {"username": "omar", "role": "reviewer"}),
     ("api.translate_article", "POST"): Rule(ADMINS, missing=True, why="no model is installed: 409, not a refusal"),
+    # The agreement of a double-annotated article: admins only until adjudication (the world's article has no
+    # independent annotator: 409 for the admin, not a refusal; tests/test_article_agreement.py tries the others).
+    ("api.article_agreement", "GET"): Rule(ADMINS, missing=True, why="not double-annotated: 409, not a refusal"),
     # Export rights.
     ("api.export_corpus", "GET"): Rule(EXPORTERS),
 }

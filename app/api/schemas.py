@@ -648,3 +648,54 @@ class ConcordanceSchema(Schema):
     total_exact = fields.Boolean(required=True, metadata={
         "description": "false when more than 500 units hold every word of q: `total` then also counts the "
                        "units beyond the first 500 that hold every word, not necessarily side by side"})
+
+
+# --- agreement (services/article_agreement.py; docs/architecture.md, "Agreement") --------------------------
+
+def _figure(description: str) -> fields.Float:
+    return fields.Float(required=True, allow_none=True, metadata={"description": description})
+
+
+class LabelAgreementSchema(Schema):
+    f1 = _figure("F1 of this label's entities (exact span and label); null when neither annotator used it")
+    a = fields.Integer(required=True, metadata={"description": "Entities of this label annotator a made"})
+    b = fields.Integer(required=True, metadata={"description": "Entities of this label annotator b made"})
+    both = fields.Integer(required=True, metadata={"description": "Entities of this label both made exactly alike"})
+
+
+class SideAgreementSchema(Schema):
+    f1 = _figure("Entity F1, exact match of (start, end, label), micro-averaged; null without entities")
+    precision = _figure("both / b (a is the reference); null when b made none")
+    recall = _figure("both / a; null when a made none")
+    kappa = _figure("Cohen's κ over word tokens, each labelled by the entity covering it (O outside); null "
+                    "without tokens or with one category only")
+    by_label = fields.Dict(keys=fields.String(), values=fields.Nested(LabelAgreementSchema), required=True)
+
+
+class EntitiesAgreementSchema(Schema):
+    ar = fields.Nested(SideAgreementSchema, required=True)
+    en = fields.Nested(SideAgreementSchema, required=True)
+
+
+class LinksAgreementSchema(Schema):
+    f1 = _figure("Links matched by their two spans; null without links")
+
+
+class TranslationAgreementSchema(Schema):
+    chrf = _figure("sacrebleu corpus chrF (0-100) of b's English against a's; null without English")
+    ter = _figure("sacrebleu corpus TER (0-100) of b's English against a's; null without English")
+
+
+class ParagraphAgreementSchema(Schema):
+    id = fields.Integer(required=True)
+    entities_f1 = _figure("Entity F1 of the paragraph, both sides pooled")
+    translation_chrf = _figure("sacrebleu sentence chrF of the paragraph; null when both English texts are blank")
+
+
+class AgreementSchema(Schema):
+    annotators = fields.List(fields.String(), required=True, metadata={
+        "description": "[a, b]: the reviewer (the reference) and the independent annotator"})
+    entities = fields.Nested(EntitiesAgreementSchema, required=True)
+    links = fields.Nested(LinksAgreementSchema, required=True)
+    translation = fields.Nested(TranslationAgreementSchema, required=True)
+    paragraphs = fields.List(fields.Nested(ParagraphAgreementSchema), required=True)
