@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import sys
 from datetime import date
@@ -516,11 +517,78 @@ def tm_remove_command(name: str) -> None:
     click.echo(f"Removed memory {name!r} and its {removed} units.")
 
 
+AGREEMENT_COLUMNS = ("annotator_a", "annotator_b", "articles", "side", "label", "a", "b", "both", "f1", "precision",
+                     "recall", "kappa", "chrf", "ter")
+ALL = "(all)"
+
+
+def _agreement_rows(annotators: list[str], articles: int, figures: dict) -> list[dict]:
+    """CSV rows of one scope (an article, a pair, or every pair): per side a row per label and a total, then a
+    row for the links and one for the translation."""
+    base = {"annotator_a": annotators[0], "annotator_b": annotators[1], "articles": articles}
+    rows = []
+    for side in ("ar", "en"):
+        figures_of_side = figures["entities"][side]
+        by_label = figures_of_side["by_label"]
+        for label, counts in by_label.items():
+            rows.append({**base, "side": side, "label": label, **counts})
+        rows.append({**base, "side": side, "label": ALL,
+                     **{key: sum(counts[key] for counts in by_label.values()) for key in ("a", "b", "both")},
+                     **{key: figures_of_side[key] for key in ("f1", "precision", "recall", "kappa")}})
+    rows.append({**base, "side": "links", "label": ALL, "f1": figures["links"]["f1"]})
+    rows.append({**base, "side": "translation", "label": ALL, **figures["translation"]})
+    return rows
+
+
+def _csv_value(value) -> object:
+    if value is None:
+        return ""
+    return round(value, 6) if isinstance(value, float) else value
+
+
+@click.command("agreement")
+@click.option("--article", "article_id", type=click.IntRange(1, MAX_ID),
+              help="One double-annotated article (default: the project, every double-annotated article that both "
+                   "its annotators submitted, per annotator pair and over all).")
+@click.option("--format", "output_format", type=click.Choice(("csv", "json")), default="csv", show_default=True,
+              help="csv: a header row, then a row per (pair, side, label) and totals; json: the API's figures.")
+def agreement_command(article_id: int | None, output_format: str) -> None:
+    """Inter-annotator agreement: entity F1, precision, recall and Cohen's κ per label and side, links F1, chrF
+    and TER of the English (docs/architecture.md, "Agreement")."""
+    import csv
+    import json
+
+    from .services import article_agreement
+
+    try:
+        if article_id is not None:
+            figures = article_agreement.agreement_of_article(article_id)
+            scopes = [(figures["annotators"], 1, figures)]
+        else:
+            figures = article_agreement.project_agreement()
+            scopes = [(pair["annotators"], pair["articles"], pair) for pair in figures["pairs"]]
+            if figures["all"]["articles"]:
+                scopes.append(([ALL, ALL], figures["all"]["articles"], figures["all"]))
+    except ServiceError as error:
+        _fail(str(error))
+    if output_format == "json":
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=AGREEMENT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for annotators, articles, scope in scopes:
+        for row in _agreement_rows(annotators, articles, scope):
+            writer.writerow({column: _csv_value(row.get(column)) for column in AGREEMENT_COLUMNS})
+    click.echo(out.getvalue(), nl=False)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(tm_cli)
     app.cli.add_command(mt_cli)
     app.cli.add_command(glossary_cli)
     app.cli.add_command(qa_command)
-    for command in (import_command, assign_command, backup_command, setup_command, export_command):
+    for command in (import_command, assign_command, backup_command, setup_command, export_command,
+                    agreement_command):
         app.cli.add_command(command)
