@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from ..errors import flash_refusals
 from ..extensions import db
 from ..models import ARTICLE_STATUSES, ID_IN_URL, Article, AuditEvent, TranslationJob, User
-from ..services import ServiceError, article_lists
+from ..services import ServiceError, article_agreement, article_lists
 from ..services import assignment as assignment_service
 from ..services import layers as layer_service
 from ..services import effort, importing, mt, mt_packages
@@ -156,8 +156,24 @@ def article(article_id: int):
 
 @bp.route("/dashboard")
 def dashboard():
-    """Articles by status, reviewers' daily approvals and post-editing effort, overdue assignments."""
-    return render_template("admin/dashboard.html", board=effort.dashboard(), statuses=ARTICLE_STATUSES)
+    """Articles by status, reviewers' daily approvals and post-editing effort, overdue assignments, and the
+    agreement of double-annotated articles per annotator pair and label."""
+    return render_template("admin/dashboard.html", board=effort.dashboard(), statuses=ARTICLE_STATUSES,
+                           agreement=_agreement_scopes(article_agreement.project_agreement()))
+
+
+def _agreement_scopes(project: dict) -> list[dict]:
+    """The dashboard's agreement charts: each annotator pair, then all pairs together when there are several;
+    per label (of either side) its Arabic and English figures (None where that side never used the label)."""
+    scopes = [{"title": f"{pair['annotators'][0]} and {pair['annotators'][1]}", **pair} for pair in project["pairs"]]
+    if len(scopes) > 1:
+        scopes.append({"title": "All pairs", **project["all"]})
+    for scope in scopes:
+        sides = scope["entities"]
+        names = sorted(sides["ar"]["by_label"].keys() | sides["en"]["by_label"].keys())
+        scope["labels"] = [{"label": label, "ar": sides["ar"]["by_label"].get(label),
+                            "en": sides["en"]["by_label"].get(label)} for label in names]
+    return scopes
 
 
 @bp.route("/import", methods=["GET", "POST"])
