@@ -24,9 +24,10 @@ import hashlib
 from typing import Iterable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Article, Assignment, Paragraph, ParagraphAgreement
+from ..models import Article, Assignment, Entity, EntityLink, Label, Paragraph, ParagraphAgreement, Translation
 from . import Conflict, NotFound
 from . import agreement
 from . import layers
@@ -47,15 +48,6 @@ def texts_hash(reference: str, hypothesis: str) -> str:
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
     return digest.hexdigest()
-
-
-def _annotation(paragraph: layers.LayerParagraph) -> Annotation:
-    """One annotator's paragraph as agreement.py reads it: their English (approved where approved, which is the
-    current revision then), entities and links."""
-    english = paragraph.current_english or ""
-    entities = [(e.lang, e.start, e.end, e.label) for e in paragraph.entities]
-    links = [((ar.start, ar.end), (en.start, en.end)) for ar, en in paragraph.links]
-    return Annotation(english, entities, links)
 
 
 def _stored_statistics(article_id: int) -> dict[int, tuple[str, list]]:
@@ -79,18 +71,65 @@ def _annotators(article_id: int) -> tuple[dict[str, int], list[str]]:
     return ids, [names["reviewer"], names["independent"]]
 
 
+def _in_article(article_id: int):
+    return select(Paragraph.id).where(Paragraph.article_id == article_id).scalar_subquery()
+
+
+def _read_layers(article_id: int, users: tuple[int, int]) -> tuple[list[tuple[int, str]], dict, dict, dict]:
+    """Both layers of the article as plain tuples, in five queries: the paragraphs (id, Arabic) in order; per
+    (user, paragraph) the current revision and its English; the entities and the links of each. The same
+    reading as `layers.annotations` (Arabic entities, and English ones of the current revision; links whose
+    two entities are read), without its per-entity objects: this is the agreement API's hot path."""
+    connection = db.session.connection()  # Core rows: no ORM result processing for thousands of them
+    paragraphs: list[tuple[int, str]] = []
+    current: dict[tuple[int | None, int], tuple[int | None, str]] = {}
+    for user in users:
+        line = layers.LineColumns(user)
+        revision = aliased(Translation)
+        rows = connection.execute(
+            line.join(select(Paragraph.id, Paragraph.ar, line.current_revision_id, revision.text))
+            .outerjoin(revision, revision.id == line.current_revision_id)
+            .where(Paragraph.article_id == article_id).order_by(Paragraph.position)).all()
+        if not paragraphs:
+            paragraphs = [(pid, ar) for pid, ar, _, _ in rows]
+        current.update({(user, pid): (revision_id, text or "") for pid, _, revision_id, text in rows})
+    in_article = _in_article(article_id)
+    labels = {label_id: name for label_id, name in db.session.execute(select(Label.id, Label.name))}
+    entities: dict[tuple[int | None, int], list] = {}
+    for pid, owner, lang, start, end, label_id, translation_id in connection.execute(
+            select(Entity.paragraph_id, Entity.layer_user_id, Entity.lang, Entity.start, Entity.end, Entity.label_id,
+                   Entity.translation_id)
+            .where(Entity.paragraph_id.in_(in_article), Entity.layer_user_id.in_(users))):
+        if lang == "ar" or translation_id == current[(owner, pid)][0]:
+            entities.setdefault((owner, pid), []).append((lang, start, end, labels[label_id]))
+    ar, en = aliased(Entity), aliased(Entity)
+    links: dict[tuple[int | None, int], list] = {}
+    for pid, owner, ar_start, ar_end, en_start, en_end, en_translation_id in connection.execute(
+            select(ar.paragraph_id, ar.layer_user_id, ar.start, ar.end, en.start, en.end, en.translation_id)
+            .select_from(EntityLink).join(ar, ar.id == EntityLink.ar_entity_id).join(en, en.id == EntityLink.en_entity_id)
+            .where(ar.paragraph_id.in_(in_article), ar.layer_user_id.in_(users))):
+        if en_translation_id == current[(owner, pid)][0]:
+            links.setdefault((owner, pid), []).append(((ar_start, ar_end), (en_start, en_end)))
+    return paragraphs, current, entities, links
+
+
 def paragraph_pairs(article_id: int, ids: dict[str, int]) -> list[ParagraphPair]:
-    """Both layers of the article, paragraph by paragraph, with the stored statistics that are still valid."""
+    """Both layers of the article, paragraph by paragraph (a: the reviewer's, b: the independent annotator's),
+    each annotator's current English (approved where approved), entities and links, with the stored
+    translation statistics that are still valid."""
+    users = (ids["reviewer"], ids["independent"])
+    paragraphs, current, entities, links = _read_layers(article_id, users)
     stored = _stored_statistics(article_id)
     pairs = []
-    for a, b in zip(layers.annotations(article_id, ids["reviewer"]), layers.annotations(article_id, ids["independent"])):
-        layer_a, layer_b = _annotation(a), _annotation(b)
+    for pid, arabic in paragraphs:
+        layer_a, layer_b = (Annotation(current[(user, pid)][1], entities.get((user, pid), ()), links.get((user, pid), ()))
+                            for user in users)
         translation = None
-        if a.paragraph_id in stored:
-            digest, value = stored[a.paragraph_id]
+        if pid in stored:
+            digest, value = stored[pid]
             if digest == texts_hash(layer_a.english, layer_b.english):
                 translation = _as_statistics(value)
-        pairs.append(ParagraphPair(a.paragraph_id, a.ar, layer_a, layer_b, translation))
+        pairs.append(ParagraphPair(pid, arabic, layer_a, layer_b, translation))
     return pairs
 
 
