@@ -43,19 +43,28 @@ Target (from the issue): agreement for a 500-paragraph article with 3,000 entiti
 from the database); the script exits non-zero only if the benchmark itself fails (figures differing from
 the baseline's).
 
-Over HTTP (to come)
--------------------
-``GET /api/v1/articles/<id>/agreement`` (target <= 200 ms) and the curation view (target <= 300 ms) need
-the annotation layers and adjudication, which are built separately (issue 18, parts A and C). Once they
-exist, ``--url http://127.0.0.1:5000 --article ID --token TOKEN [--curation-path /articles/ID/curation]``
-times them against a running server with ``measure_http`` below (``--samples`` GETs each, new connection
-per request, Bearer token); the instance has to hold a double-annotated article (build one like this
-script's, through the services, in a throwaway instance as bench/review_bench.py does).
+Over HTTP
+---------
+``--http`` serves the same article and times ``GET /api/v1/articles/<id>/agreement`` (target <= 200 ms p50)
+as a client sees it: a throwaway instance (a temporary folder; with ``--database-url`` PostgreSQL too, as the
+other benchmarks) is migrated and the article written into it as two annotators' layers would leave it (a's
+English as the machine draft, each annotator's English as their own approved revision, their Arabic and
+English entities and links in their layer, both assignments submitted: rows inserted directly, as
+bench/review_bench.py does, since 12,000 entities through the services would take minutes); then the
+second submission's one-off work runs through the real service (``store_translation_statistics``, timed),
+waitress serves ``wsgi:app`` as ``make run`` does (8 threads) and ``--samples`` GETs (default 50, after 3
+untimed) each open a new connection with an admin's Bearer token. The answer is checked to equal the
+in-process figures of the generated article. Also timed in-process on the same database: the whole
+``agreement_of_article`` (reading both layers + the figures), so the HTTP overhead shows.
+
+``--url http://host:port --article ID --token TOKEN [--curation-path PATH]`` times a running server instead
+(``measure_http``); the curation view (target <= 300 ms) comes with adjudication (issue 18, part C2).
 
 Usage::
 
     .venv/bin/python bench/agreement_bench.py
     .venv/bin/python bench/agreement_bench.py --paragraphs 1000 --entities 6000 --repeats 11
+    .venv/bin/python bench/agreement_bench.py --http [--database-url postgresql+psycopg://...]
 """
 from __future__ import annotations
 
@@ -76,7 +85,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.machine import closing_line, cpu_steal, machine_line  # noqa: E402
+from bench.machine import Databases, closing_line, cpu_steal, engines, machine_line  # noqa: E402
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 LABELS = ("PER", "LOC", "ORG", "DATE", "MONEY", "PERCENT", "EVENT", "MISC")
@@ -306,6 +315,158 @@ def fmt(value: float | None) -> str:
     return "null" if value is None else f"{value:.4f}"
 
 
+# --- over HTTP: the article in a throwaway instance, served by waitress -----------------------------------
+
+PASSWORD = "bench-password-not-secret-1"  # only ever used on a throwaway instance
+ANNOTATORS = ["annotator-a", "annotator-b"]
+
+
+def build_instance(dbs: Databases, instance: Path, article) -> tuple[int, str, float]:
+    """The generated article in a new migrated instance, both layers submitted; (article id, an admin's token,
+    milliseconds of store_translation_statistics)."""
+    dbs.new(instance)
+    dbs.use(instance)
+    import hashlib
+
+    from flask_migrate import upgrade
+    from sqlalchemy import insert, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Article, Assignment, Entity, EntityLink, Label, Paragraph, ParagraphLayer, Translation
+    from app.models import utcnow
+    from app.services import article_agreement
+    from app.services import assignment
+    from app.services import users as user_service
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        admin = user_service.create_user("admin", PASSWORD, "admin", display_name="Amina Admin")
+        annotators = [user_service.create_user(name, PASSWORD, "reviewer") for name in ANNOTATORS]
+        labels = {name: label_id for name, label_id in db.session.execute(select(Label.name, Label.id))}
+        raw = "\n\n".join(p.arabic for p in article).encode()
+        row = Article(title=article[0].arabic[:80], original_filename="agreement-bench.txt", raw_bytes=raw,
+                      checksum=hashlib.sha256(raw).hexdigest(), status="translated")
+        row.paragraphs = [Paragraph(position=i, kind="body", ar=p.arabic) for i, p in enumerate(article)]
+        db.session.add(row)
+        db.session.flush()
+        drafts = [Translation(paragraph_id=p.id, text=pair.a.english, origin="machine", engine="ctranslate2",
+                              engine_version="bench", model_id="bench@1.0", source_hash="x")
+                  for p, pair in zip(row.paragraphs, article)]
+        db.session.add_all(drafts)
+        db.session.flush()
+        for paragraph, draft in zip(row.paragraphs, drafts):
+            paragraph.current_revision_id, paragraph.version = draft.id, 2
+        db.session.commit()
+        assignment.assign_article(row, annotators[0], "reviewer", actor=admin)
+        assignment.assign_article(row, annotators[1], "independent", actor=admin)
+        for user, side in zip(annotators, ("a", "b")):
+            revisions = [Translation(paragraph_id=p.id, text=getattr(pair, side).english, origin="human",
+                                     author_id=user.id, parent_id=draft.id, layer_user_id=user.id)
+                         for p, pair, draft in zip(row.paragraphs, article, drafts)]
+            db.session.add_all(revisions)
+            db.session.flush()
+            db.session.execute(insert(ParagraphLayer), [
+                {"paragraph_id": p.id, "user_id": user.id, "status": "approved", "version": 3,
+                 "current_revision_id": r.id, "approved_revision_id": r.id, "pending_seconds": 0}
+                for p, r in zip(row.paragraphs, revisions)])
+            links = []
+            for paragraph, pair, revision in zip(row.paragraphs, article, revisions):
+                layer = getattr(pair, side)
+                made = {}
+                for lang, start, end, label in layer.entities:
+                    text = paragraph.ar if lang == "ar" else layer.english
+                    made[(lang, start, end)] = Entity(
+                        paragraph_id=paragraph.id, lang=lang, translation_id=revision.id if lang == "en" else None,
+                        start=start, end=end, label_id=labels[label], text=text[start:end], author_id=user.id,
+                        layer_user_id=user.id)
+                db.session.add_all(made.values())
+                links += [(made[("ar", *ar)], made[("en", *en)]) for ar, en in layer.links
+                          if ("ar", *ar) in made and ("en", *en) in made]
+            db.session.flush()
+            db.session.execute(insert(EntityLink), [{"ar_entity_id": ar.id, "en_entity_id": en.id,
+                                                     "author_id": user.id} for ar, en in links])
+        for assigned in db.session.scalars(select(Assignment).where(Assignment.article_id == row.id)):
+            if assigned.role in ("reviewer", "independent"):
+                assigned.submitted_at = utcnow()
+        row.status = "submitted"
+        started = time.perf_counter()
+        article_agreement.store_translation_statistics(row.id)  # what the second submission does
+        db.session.commit()
+        statistics_ms = (time.perf_counter() - started) * 1000
+        token = user_service.issue_api_token(admin)
+        article_id = row.id
+        db.session.remove()
+        db.engine.dispose()
+    return article_id, token, statistics_ms
+
+
+def in_process_ms(dbs: Databases, instance: Path, article_id: int, repeats: int) -> tuple[list[float], dict]:
+    """agreement_of_article in this process on the instance (both layers read, the figures computed)."""
+    from app import create_app
+    from app.extensions import db
+    from app.services import agreement, article_agreement
+
+    dbs.use(instance)
+    app = create_app()
+    with app.app_context():
+        figures = article_agreement.agreement_of_article(article_id)
+        values = timed(lambda: article_agreement.agreement_of_article(article_id), repeats,
+                       before=agreement.clear_caches)
+        db.session.remove()
+        db.engine.dispose()
+    return values, figures
+
+
+def measure_over_http(article, args) -> list[tuple[bool, str]]:
+    """Build, serve and time the agreement API on each engine; the targets' lines."""
+    import json
+    import shutil
+    import tempfile
+
+    from app.services import agreement
+    from bench.review_bench import Server
+
+    expected = json.loads(json.dumps(agreement.article_agreement(ANNOTATORS, article)))
+    targets = []
+    for dbs in engines(args.database_url, args.queue_url):
+        with dbs:
+            work = Path(tempfile.mkdtemp(prefix="mizan-agreement-bench-"))
+            try:
+                started = time.perf_counter()
+                article_id, token, statistics_ms = build_instance(dbs, work / "instance", article)
+                print(f"\n{dbs.label}: instance built in {time.perf_counter() - started:.1f} s; the second "
+                      f"submission's store_translation_statistics took {statistics_ms:.0f} ms")
+                local, figures = in_process_ms(dbs, work / "instance", article_id, args.repeats)
+                served = {k: v for k, v in figures.items() if k != "paragraphs"}
+                if served != {k: v for k, v in expected.items() if k != "paragraphs"} or \
+                        [p["entities_f1"] for p in figures["paragraphs"]] != \
+                        [p["entities_f1"] for p in expected["paragraphs"]]:
+                    raise SystemExit("the figures read from the database differ from the generated article's")
+                server = Server("wsgi:app", dbs.settings(work / "instance"), work / "waitress.log", "/login")
+                try:
+                    path = f"/api/v1/articles/{article_id}/agreement"
+                    url = f"http://127.0.0.1:{server.port}"
+                    measure_http(url, path, token, 3)  # untimed: the server's first imports
+                    api = measure_http(url, path, token, args.samples)
+                    answer = server.request("GET", path, headers={"Authorization": f"Bearer {token}"}).json()
+                finally:
+                    server.stop()
+                if {k: v for k, v in answer.items() if k != "paragraphs"} != served:
+                    raise SystemExit("the API's answer differs from the in-process figures")
+                print(f"{'over HTTP (' + dbs.label + '), ms':<58} {'n':>4} {'p50':>9} {'p90':>9}")
+                print(f"{'  agreement_of_article in-process (read + figures)':<58} {len(local):>4} "
+                      f"{p(local, 0.5):9.1f} {p(local, 0.9):9.1f}")
+                print(f"{'  GET ' + path + ', new connection each':<58} {len(api):>4} "
+                      f"{p(api, 0.5):9.1f} {p(api, 0.9):9.1f}")
+                targets.append((p(api, 0.5) <= TARGET_HTTP_MS, f"agreement API over HTTP ({dbs.label}) p50 <= "
+                                f"{TARGET_HTTP_MS:.0f} ms: {p(api, 0.5):.1f} ms"))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    return targets
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -319,6 +480,13 @@ def main() -> int:
                         help="timed runs from scratch (sacrebleu's TER of every paragraph; default 5)")
     parser.add_argument("--baseline-repeats", type=int, default=3,
                         help="timed runs of the baselines (default 3)")
+    parser.add_argument("--http", action="store_true",
+                        help="also serve the article from a throwaway instance and time the API (see 'Over HTTP')")
+    parser.add_argument("--database-url", default=os.environ.get("MIZAN_BENCH_DATABASE_URL"),
+                        help="with --http: a PostgreSQL server on which to measure too (default "
+                             "$MIZAN_BENCH_DATABASE_URL)")
+    parser.add_argument("--queue-url", default=os.environ.get("MIZAN_BENCH_QUEUE_URL"),
+                        help="with --http and --database-url: Redis for the server (default $MIZAN_BENCH_QUEUE_URL)")
     parser.add_argument("--url", help="a running Mizan server, for the HTTP figures (see 'Over HTTP')")
     parser.add_argument("--article", type=int, help="with --url: the double-annotated article's id")
     parser.add_argument("--token", help="with --url: an API token of an admin")
@@ -407,7 +575,7 @@ def main() -> int:
     print(f"Arabic F1, precision, recall and κ equal seqeval's and sklearn's: {'yes' if not differences else 'NO'}"
           + (f" ({', '.join(differences)} differ)" if differences else ""))
 
-    http_targets = []
+    http_targets = measure_over_http(article, args) if args.http else []
     if args.url:
         print()
         api = measure_http(args.url, f"/api/v1/articles/{args.article}/agreement", args.token, args.samples)
@@ -430,8 +598,8 @@ def main() -> int:
                                              f"{cold_p50:.1f} ms"),
                      *http_targets]:
         print(f"  {'PASS' if ok else 'MISS'}  {text}")
-    if not args.url:
-        print("  (not measured: the agreement API and the curation view over HTTP; see --url)")
+    if not args.url and not args.http:
+        print("  (not measured: the agreement API over HTTP; see --http)")
     print(closing_line(started, steal_before))
     return 1 if differences else 0
 

@@ -52,15 +52,17 @@ def test_benchmark_runs_at_a_tiny_size_on_every_engine_of_the_run(script, tmp_pa
 
 
 def test_agreement_benchmark_runs_at_a_tiny_size_and_agrees_with_seqeval(tmp_path):
-    """bench/agreement_bench.py computes in-process (no database): the same run on either engine."""
+    """bench/agreement_bench.py computes in-process, then (--http) serves the article from a throwaway SQLite
+    instance and times the API: the same run on either engine."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MIZAN_", "PYTEST"))}
     env["TMPDIR"] = str(tmp_path)
     command = [sys.executable, str(PROJECT_ROOT / "bench" / "agreement_bench.py"), "--paragraphs", "12",
-               "--entities", "40", "--repeats", "2", "--baseline-repeats", "1"]
+               "--entities", "40", "--repeats", "2", "--baseline-repeats", "1", "--http", "--samples", "3"]
     completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=280)
     output = completed.stdout
     assert completed.returncode == 0, f"exited {completed.returncode}:\n{output[-3000:]}\n{completed.stderr[-3000:]}"
     assert "Arabic F1, precision, recall and κ equal seqeval's and sklearn's: yes" in output
     assert "Traceback" not in output
     targets = [line for line in output.splitlines() if line.strip().startswith(("PASS", "MISS"))]
-    assert len(targets) == 3 and all("agreement computed" in line for line in targets)
+    assert len(targets) == 4 and all("agreement computed" in line for line in targets[:3])
+    assert "agreement API over HTTP (SQLite)" in targets[3]
