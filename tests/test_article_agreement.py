@@ -61,10 +61,9 @@ def nadia_user(app):
     return user_service.create_user("nadia", PASSWORD, "reviewer", display_name="Nadia Annotator")
 
 
-@pytest.fixture
-def double(app, admin, reviewer, other_reviewer, nadia_user) -> Article:
-    """ARTICLE machine-translated, rami its reviewer, salma its second reviewer, nadia its independent
-    annotator, in review."""
+def make_double_article(admin, reviewer, second, independent) -> Article:
+    """ARTICLE machine-translated, `reviewer` its reviewer, `second` its second reviewer, `independent` its
+    independent annotator, in review."""
     article = Article(title=ARTICLE[0][0], original_filename="agreement.txt", raw_bytes=b"agreement",
                       checksum=hashlib.sha256(b"agreement").hexdigest(), status="translated")
     db.session.add(article)
@@ -80,9 +79,26 @@ def double(app, admin, reviewer, other_reviewer, nadia_user) -> Article:
         paragraph.current_revision_id, paragraph.version = revision.id, 2
     db.session.commit()
     assignment_service.assign_article(article, reviewer, "reviewer", actor=admin)
-    assignment_service.assign_article(article, other_reviewer, "second_reviewer", actor=admin)
-    assignment_service.assign_article(article, nadia_user, "independent", actor=admin)
+    if second is not None:
+        assignment_service.assign_article(article, second, "second_reviewer", actor=admin)
+    assignment_service.assign_article(article, independent, "independent", actor=admin)
+    workflow_service.transition(article, "in_review", reviewer)
     return article
+
+
+def annotated_and_submitted(admin, reviewer, independent) -> Article:
+    """An article both annotators annotated (annotate) and submitted."""
+    article = make_double_article(admin, reviewer, None, independent)
+    annotate(article, reviewer, 0)
+    annotate(article, independent, 1)
+    workflow_service.transition(article, "submitted", reviewer)
+    workflow_service.transition(article, "submitted", independent)
+    return article
+
+
+@pytest.fixture
+def double(app, admin, reviewer, other_reviewer, nadia_user) -> Article:
+    return make_double_article(admin, reviewer, other_reviewer, nadia_user)
 
 
 def paragraph_ids(article: Article) -> list[int]:
@@ -239,6 +255,37 @@ def test_only_admins_see_the_figures_until_adjudication(client, submitted, revie
         if status == 403:
             assert "Only admins" in response.get_json()["error"]["message"]
     assert client.get(url).status_code == 401
+
+
+def test_the_agreement_reads_each_layer_as_layers_annotations_does(annotated, reviewer, nadia_user):
+    """The API's own fast reader and layers.annotations (which adjudication reads) never disagree, also after
+    an annotator rewrote an English they had tagged."""
+    first = paragraph_ids(annotated)[0]
+    review_service.save_translation(first, "President Putin reached Moscow yesterday.", layer_version(first, reviewer),
+                                    actor=reviewer)
+    pairs = article_agreement.paragraph_pairs(annotated.id, article_agreement.layers.annotator_ids(annotated.id))
+    for which, user in (("a", reviewer), ("b", nadia_user)):
+        expected = [(p.paragraph_id, p.current_english or "", sorted((e.lang, e.start, e.end, e.label) for e in p.entities),
+                     sorted(((ar.start, ar.end), (en.start, en.end)) for ar, en in p.links))
+                    for p in article_agreement.layers.annotations(annotated.id, user.id)]
+        read = [(pair.id, getattr(pair, which).english, sorted(getattr(pair, which).entities),
+                 sorted(getattr(pair, which).links)) for pair in pairs]
+        assert read == expected
+    assert pairs[0].a.english == "President Putin reached Moscow yesterday."
+
+
+def test_the_answer_and_the_409_match_the_api_document(app, submitted, admin, reviewer):
+    from tests.support.fixtures import make_article
+    from tests.test_api_schemathesis import load_schema
+
+    operation = load_schema(app)["/api/v1/articles/{article_id}/agreement"]["GET"]
+    token = bearer(user_service.issue_api_token(admin))
+    answer = operation.Case(path_parameters={"article_id": submitted.id}).call_and_validate(headers=token)
+    assert answer.status_code == 200 and answer.json()["annotators"] == ["rami", "nadia"]
+    single = make_article(1)
+    assert operation.Case(path_parameters={"article_id": single.id}).call_and_validate(headers=token).status_code == 409
+    refused = operation.Case(path_parameters={"article_id": submitted.id})
+    assert refused.call_and_validate(headers=bearer(user_service.issue_api_token(reviewer))).status_code == 403
 
 
 # --- stored statistics ------------------------------------------------------------------------------------
