@@ -26,7 +26,7 @@ from sqlalchemy import func, inspect, select
 
 from app.cli import agreement_command
 from app.extensions import db
-from app.models import Article, Paragraph, ParagraphAgreement, Translation
+from app.models import Article, ArticleAgreement, Paragraph, ParagraphAgreement, Translation
 from app.services import agreement
 from app.services import article_agreement
 from app.services import assignment as assignment_service
@@ -338,6 +338,32 @@ def test_stored_statistics_are_used_and_an_edit_after_them_is_not_served_stale(c
     assert row.texts_hash == article_agreement.texts_hash(edited, edited) and row.translation != nothing_shared
 
 
+def test_the_project_adds_the_counts_stored_at_the_second_submission_while_those_submissions_hold(
+        submitted, reviewer, nadia_user, other_reviewer):
+    row = db.session.scalar(select(ArticleAgreement).where(ArticleAgreement.article_id == submitted.id))
+    ids = article_agreement.layers.annotator_ids(submitted.id)
+    counts, _ = agreement.article_counts(article_agreement.paragraph_pairs(submitted.id, ids))
+    assert agreement.figures(article_agreement.counts_from_json(row.counts)) == agreement.figures(counts)
+    article_figures = article_agreement.agreement_of_article(submitted.id)
+    project = article_agreement.project_agreement()
+    assert project["all"]["entities"] == article_figures["entities"]
+    # The stored counts are what the project adds up: changed in the table, the project says so.
+    row.counts = {**row.counts, "links": [4, 4, 4]}
+    db.session.commit()
+    assert article_agreement.project_agreement()["all"]["links"]["f1"] == 1.0
+    # Sent back: the article counts no more; submitted again by both, its counts are stored afresh.
+    article = db.session.get(Article, submitted.id)
+    workflow_service.transition(article, "changes_requested", other_reviewer, "Look again.")
+    assert article_agreement.project_agreement()["pairs"] == []
+    workflow_service.transition(article, "in_review", reviewer)
+    workflow_service.transition(article, "submitted", reviewer)
+    workflow_service.transition(article, "submitted", nadia_user)
+    db.session.expire_all()
+    project = article_agreement.project_agreement()
+    assert project["all"]["links"]["f1"] == article_figures["links"]["f1"] != 1.0
+    assert project["pairs"][0]["annotators"] == ["rami", "nadia"]
+
+
 # --- the project level: the CLI -------------------------------------------------------------------------
 
 
@@ -413,10 +439,13 @@ def test_the_migration_of_stored_statistics_goes_down_and_up(app, submitted):
     article_id = submitted.id
     db.session.remove()
     downgrade(revision="0016")
-    assert "paragraph_agreements" not in inspect(db.engine).get_table_names()
+    assert not {"paragraph_agreements", "article_agreements"} & set(inspect(db.engine).get_table_names())
     upgrade()
     assert {c["name"] for c in inspect(db.engine).get_columns("paragraph_agreements")} == {
         "id", "paragraph_id", "texts_hash", "translation"}
+    assert {c["name"] for c in inspect(db.engine).get_columns("article_agreements")} == {
+        "id", "article_id", "submitted_key", "counts"}
+    assert article_agreement.project_agreement()["all"]["articles"] == 1  # computed from the layers
     # Nothing stored now: the figures are computed on demand all the same.
     figures = article_agreement.agreement_of_article(article_id)
     assert not math.isnan(figures["translation"]["chrf"])

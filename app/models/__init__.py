@@ -5,7 +5,7 @@ from .articles import ARTICLE_STATUSES, PARAGRAPH_KINDS, PARAGRAPH_STATUSES, Art
 from .audit import AuditEvent
 from .base import ID_IN_URL, MAX_ID, utcnow
 from .memory import TmUnit, TranslationMemory
-from .layers import ParagraphAgreement, ParagraphLayer
+from .layers import ArticleAgreement, ParagraphAgreement, ParagraphLayer
 from .jobs import ACTIVE_JOB_STATUSES, JOB_STATUSES, TranslationJob
 from .notifications import NOTIFICATION_KINDS, Notification
 from .translations import Translation
@@ -14,6 +14,6 @@ from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, CommentRead, Paragr
 
 __all__ = [
     "ACTIVE_JOB_STATUSES", "ANNOTATION_ACTIONS", "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "NOTIFICATION_KINDS", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
-    "AnnotationAction", "ApiToken", "Article", "Assignment", "AuditEvent", "Comment", "CommentRead", "Entity", "EntityLink", "GlossaryTerm",
+    "AnnotationAction", "ApiToken", "Article", "ArticleAgreement", "Assignment", "AuditEvent", "Comment", "CommentRead", "Entity", "EntityLink", "GlossaryTerm",
     "Label", "LoginThrottle", "Notification", "Paragraph", "ParagraphAgreement", "ParagraphApproval", "ParagraphLayer", "SuggestionRejection", "TmUnit", "Translation", "TranslationMemory", "TranslationJob", "User", "utcnow",
 ]

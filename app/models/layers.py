@@ -50,3 +50,21 @@ class ParagraphAgreement(db.Model):
     paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), unique=True)
     texts_hash: Mapped[str] = mapped_column(String(64))
     translation: Mapped[list] = mapped_column(JSON)  # [[chrF statistics…], [TER edits, reference words]]
+
+
+class ArticleAgreement(db.Model):
+    """The agreement counts of a double-annotated article both of whose annotators have submitted
+    (`agreement.AgreementCounts` as JSON), stored at the second submission so that the project's figures
+    (dashboard, `flask agreement`) add stored counts instead of reading every article's layers.
+
+    `submitted_key` names the two submissions they were computed at (each annotator's id and `submitted_at`):
+    a layer is locked from its submission until a send-back clears it, so counts with the key of the
+    submissions now are those of the layers now; any other key is stale, never used.
+    """
+
+    __tablename__ = "article_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    submitted_key: Mapped[str] = mapped_column(String(200))
+    counts: Mapped[dict] = mapped_column(JSON)

@@ -14,24 +14,28 @@ of an article (`layers.annotations`) and hands them there:
   use a stored row only while its hash is that of the texts now, so an edit after it (a send-back, then a new
   submission) is never served stale: that paragraph's statistics are computed afresh until stored again.
 - `project_agreement()`: per annotator pair and over all, over the double-annotated articles whose two
-  annotators have both submitted (the dashboard and `flask agreement`).
+  annotators have both submitted (the dashboard and `flask agreement`). It adds the counts each article
+  stored at its second submission (`store_article_counts`, `article_agreements`, keyed by the two
+  submissions: a layer is locked from its submission until a send-back clears it), so the dashboard reads
+  one row per article, not every article's layers.
 
 Who may read the figures is the caller's rule (the API: admins only until adjudication, see api/agreement.py).
 """
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Article, Assignment, Entity, EntityLink, Label, Paragraph, ParagraphAgreement, Translation
+from ..models import Article, ArticleAgreement, Assignment, Entity, EntityLink, Label, Paragraph, ParagraphAgreement, Translation
 from . import Conflict, NotFound
 from . import agreement
 from . import layers
-from .agreement import Annotation, ParagraphPair, TranslationStatistics
+from .agreement import AgreementCounts, Annotation, ParagraphPair, SideCounts, TranslationStatistics
 
 
 class NotDoubleAnnotated(Conflict):
@@ -170,25 +174,83 @@ def store_translation_statistics(article_id: int) -> int:
     return computed
 
 
+def counts_to_json(counts: AgreementCounts) -> dict:
+    """`AgreementCounts` as JSON (labels and label pairs as lists)."""
+    return {
+        "sides": {side: {"a": dict(c.a), "b": dict(c.b), "both": dict(c.both), "tokens": c.tokens,
+                         "pairs": [[a, b, n] for (a, b), n in sorted(c.pairs.items())]}
+                  for side, c in counts.sides.items()},
+        "links": list(counts.links), "chrf": list(counts.chrf), "ter": list(counts.ter),
+        "translated": counts.translated, "articles": counts.articles,
+    }
+
+
+def counts_from_json(data: dict) -> AgreementCounts:
+    sides = {side: SideCounts(Counter(c["a"]), Counter(c["b"]), Counter(c["both"]), int(c["tokens"]),
+                              Counter({(a, b): int(n) for a, b, n in c["pairs"]}))
+             for side, c in data["sides"].items()}
+    a, b, both = (int(n) for n in data["links"])
+    return AgreementCounts(sides, (a, b, both), tuple(int(n) for n in data["chrf"]),
+                           (float(data["ter"][0]), float(data["ter"][1])), int(data["translated"]),
+                           int(data["articles"]))
+
+
+def _submissions() -> dict[int, str]:
+    """article id -> the key of its two submissions, for every double-annotated article whose two annotators
+    have both submitted."""
+    submitted: dict[int, list[tuple[str, int, object]]] = {}
+    double = select(Assignment.article_id).where(Assignment.role == "independent")
+    for article_id, role, user_id, at in db.session.execute(
+            select(Assignment.article_id, Assignment.role, Assignment.user_id, Assignment.submitted_at)
+            .where(Assignment.role.in_(layers.ANNOTATOR_ROLES), Assignment.submitted_at.is_not(None),
+                   Assignment.article_id.in_(double))):
+        submitted.setdefault(article_id, []).append((role, user_id, at))
+    return {article_id: _key(both) for article_id, both in sorted(submitted.items()) if len(both) == 2}
+
+
+def _key(submissions) -> str:
+    return "|".join(f"{role}:{user_id}:{at.isoformat()}" for role, user_id, at in sorted(submissions))
+
+
 def submitted_double_annotated_articles() -> list[int]:
     """The double-annotated articles whose two annotators have both submitted, by id."""
-    submitted = (select(Assignment.article_id)
-                 .where(Assignment.role.in_(layers.ANNOTATOR_ROLES), Assignment.submitted_at.is_not(None))
-                 .group_by(Assignment.article_id).having(func.count() == 2))
-    return list(db.session.scalars(select(Assignment.article_id).where(
-        Assignment.role == "independent", Assignment.article_id.in_(submitted)).order_by(Assignment.article_id)))
+    return list(_submissions())
+
+
+def store_article_counts(article_id: int) -> None:
+    """Store the article's agreement counts under the key of its two submissions (in the caller's transaction,
+    once both annotators have submitted; the translation statistics stored first)."""
+    key = _submissions().get(article_id)
+    if key is None:
+        return
+    ids, _ = _annotators(article_id)
+    counts, _ = agreement.article_counts(paragraph_pairs(article_id, ids))
+    row = db.session.scalar(select(ArticleAgreement).where(ArticleAgreement.article_id == article_id))
+    if row is None:
+        db.session.add(ArticleAgreement(article_id=article_id, submitted_key=key, counts=counts_to_json(counts)))
+    else:
+        row.submitted_key, row.counts = key, counts_to_json(counts)
+    db.session.flush()
 
 
 def project_agreement(article_ids: Iterable[int] | None = None) -> dict:
     """Agreement per annotator pair (reviewer first) and over all (agreement.project_agreement's shape), over
-    `article_ids` or every double-annotated article whose two annotators have both submitted."""
+    `article_ids` or every double-annotated article whose two annotators have both submitted. An article's
+    counts stored at its second submission are used while the submissions are those (its layers are locked
+    meanwhile); others are computed from the layers."""
+    submissions = _submissions()
+    stored = {article_id: (key, counts) for article_id, key, counts in db.session.execute(
+        select(ArticleAgreement.article_id, ArticleAgreement.submitted_key, ArticleAgreement.counts))}
     counted = []
-    for article_id in submitted_double_annotated_articles() if article_ids is None else article_ids:
+    for article_id in submissions if article_ids is None else article_ids:
         ids, names = _annotators(article_id)
-        counts, _ = agreement.article_counts(paragraph_pairs(article_id, ids))
+        if article_id in stored and article_id in submissions and stored[article_id][0] == submissions[article_id]:
+            counts = counts_from_json(stored[article_id][1])
+        else:
+            counts, _ = agreement.article_counts(paragraph_pairs(article_id, ids))
         counted.append((names, counts))
     return agreement.project_agreement(counted)
 
 
-__all__ = ["NotDoubleAnnotated", "agreement_of_article", "paragraph_pairs", "project_agreement",
-           "store_translation_statistics", "submitted_double_annotated_articles", "texts_hash"]
+__all__ = ["NotDoubleAnnotated", "agreement_of_article", "counts_from_json", "counts_to_json", "paragraph_pairs", "project_agreement",
+           "store_article_counts", "store_translation_statistics", "submitted_double_annotated_articles", "texts_hash"]

@@ -164,11 +164,12 @@ def _submit_layer(article: Article, actor: User) -> Article:
                  after={"status": article.status, "role": assignment.role})
     annotators = [a for a in article.assignments if a.role in ("reviewer", "independent")]
     if all(a.submitted_at is not None for a in annotators):
-        from .article_agreement import store_translation_statistics
+        from .article_agreement import store_article_counts, store_translation_statistics
 
-        # Both layers are final now: their translation statistics are computed once, here, so that the
-        # agreement figures are served in milliseconds (article_agreement.py).
+        # Both layers are final now: their translation statistics and the article's agreement counts are
+        # computed once, here, so that the figures are served in milliseconds (article_agreement.py).
         store_translation_statistics(article.id)
+        store_article_counts(article.id)
         _move(article, "submitted", actor, "article.submit")
         notifications.submitted(article.id, actor)
     db.session.commit()

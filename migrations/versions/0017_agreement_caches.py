@@ -1,4 +1,4 @@
-"""Stored translation statistics of double-annotated paragraphs, for the agreement figures
+"""Stored translation statistics and agreement counts of double-annotated articles, for the agreement figures
 
 Revision ID: 0017
 Revises: 0016
@@ -6,8 +6,9 @@ Create Date: 2026-12-06 22:20:00
 
 `paragraph_agreements` (issue 18, item 2; docs/architecture.md, "Agreement served"): per paragraph, sacrebleu's
 chrF and TER statistics of the two annotators' English, stored when both have submitted, with the SHA-256 of the
-two texts they belong to (a stale row is never used). Nothing but a cache: the downgrade drops it, and the
-figures are computed on demand without it.
+two texts they belong to (a stale row is never used); `article_agreements`: per article, the agreement counts
+at the second submission, keyed by the two submissions, which the project's figures add up. Nothing but
+caches: the downgrade drops them, and the figures are computed on demand without them.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -35,6 +36,19 @@ def upgrade():
         sa.UniqueConstraint("paragraph_id", name=op.f("uq_paragraph_agreements_paragraph_id")),
     )
 
+    op.create_table(
+        "article_agreements",
+        sa.Column("id", BIGINT, nullable=False),
+        sa.Column("article_id", BIGINT, nullable=False),
+        sa.Column("submitted_key", sa.String(length=200), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["article_id"], ["articles.id"],
+                                name=op.f("fk_article_agreements_article_id_articles"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_article_agreements")),
+        sa.UniqueConstraint("article_id", name=op.f("uq_article_agreements_article_id")),
+    )
+
 
 def downgrade():
+    op.drop_table("article_agreements")
     op.drop_table("paragraph_agreements")
