@@ -252,4 +252,4 @@ def visible_article_or_404(article_id: int):
     return assignment_service.get_visible_article(current_user, article_id)
 
 
-from . import entities, export, memory, notifications, review, undo  # noqa: E402,F401  (their routes register on bp)
+from . import adjudication, entities, export, memory, notifications, review, undo  # noqa: E402,F401  (their routes register on bp)
