@@ -351,3 +351,21 @@ def test_the_migration_of_adjudication_goes_down_and_up(app, double, disagreemen
 
 def client_of(app):
     return app.test_client()
+
+
+def test_the_curation_view_shows_both_layers_aligned(client, double, disagreement, curator, reviewer):
+    d = disagreement
+    log_in(client, "cora")
+    page = client.get(f"/curate/articles/{double.id}").get_data(as_text=True)
+    # Both Englishes, and their word diff: a's words struck through, b's underlined.
+    assert A_EN in page and B_EN in page and "<del>" in page and "<ins>" in page
+    # Russia LOC, tagged alike, is accepted already; Turkmenistan (PER for a, LOC for b) is a choice.
+    assert f'name="agreed" value="{d["a_russia"]}" data-b="{d["b_russia"]}" data-side="ar" checked' in page
+    assert f'data-ids="{d["a_turkmenistan"]}"' in page and f'data-ids="{d["b_turkmenistan"]}"' in page
+    assert f'data-pairs="{d["b_turkmenistan"]}-{d["b_turkmenistan_en"]}"' in page
+    assert '<p dir="rtl" lang="ar" class="curate-ar">' in page
+    # Reviewers may not open it; an article not awaiting adjudication is said to be so.
+    theirs = client.application.test_client()
+    log_in(theirs, "rami")
+    assert theirs.get(f"/curate/articles/{double.id}").status_code == 403
+    assert theirs.get("/curate").status_code == 403
