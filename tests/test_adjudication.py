@@ -257,6 +257,11 @@ def test_once_adjudicated_everyone_reads_the_gold_and_the_second_reviewer_review
     assert adjudicate(client, cora, d["title"]).status_code == 409
     gold = seen(client, salma, double.id)[1]
     assert save(client, salma, gold["id"], "The second reviewer's English.", gold["version"]).status_code == 200
+    # My work shows the annotators the gold's progress now, not their layer's (all approved there).
+    total = len(paragraphs)
+    log_in(client, "nadia")
+    assert (f'{total - 1} approved · 1 edited · 0 draft <span class="of">of {total}'
+            in client.get("/my-work").get_data(as_text=True))
     assert approve(client, salma, gold["id"], gold["version"] + 1, override_reason="placeholder").status_code == 200
     approved = client.post(f"{API}/articles/{double.id}/transitions", headers=salma, json={"to": "approved"})
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
