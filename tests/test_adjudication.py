@@ -374,3 +374,18 @@ def test_the_curation_view_shows_both_layers_aligned(client, double, disagreemen
     log_in(theirs, "rami")
     assert theirs.get(f"/curate/articles/{double.id}").status_code == 403
     assert theirs.get("/curate").status_code == 403
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (A_EN, B_EN), ("", "New text."), ("Old text.", ""), ("Same, same.", "Same, same."),
+    ("The president arrived in Moscow.", "The President arrived at Moscow yesterday."),
+])
+def test_the_curation_diff_rebuilds_both_texts_and_reads_as_the_review_diff(a, b):
+    from app.services.adjudication import word_diff
+    from app.services.review import word_diff as review_diff
+
+    parts = word_diff(a, b)
+    assert "".join(p["text"] for p in parts if p["op"] != "insert") == a
+    assert "".join(p["text"] for p in parts if p["op"] != "delete") == b
+    if a and b:  # where there is anything to align, the same changes as the review's history shows
+        assert [(p["op"], p["text"]) for p in parts] == [(p.op, p.text) for p in review_diff(a, b)]

@@ -172,12 +172,42 @@ def align(a: layers.LayerParagraph, b: layers.LayerParagraph) -> dict:
     return {"agreed": agreed, "groups": groups, "agreed_links": agreed_links, "link_groups": list(link_groups.values())}
 
 
+def word_diff(a: str, b: str) -> list[dict]:
+    """`review.word_diff`'s parts (the same tokens; a run of changes as a deletion then an insertion) by
+    rapidfuzz's Indel alignment of the tokens: difflib took seconds over an article of 500 paragraphs."""
+    from rapidfuzz.distance import Indel
+
+    from .review import _DIFF_TOKENS
+
+    x, y = _DIFF_TOKENS.findall(a), _DIFF_TOKENS.findall(b)
+    parts: list[dict] = []
+    deleted: list[str] = []
+    inserted: list[str] = []
+
+    def flush() -> None:
+        if deleted:
+            parts.append({"op": "delete", "text": "".join(deleted)})
+        if inserted:
+            parts.append({"op": "insert", "text": "".join(inserted)})
+        deleted.clear()
+        inserted.clear()
+
+    for op in Indel.opcodes(x, y):
+        if op.tag == "equal":
+            flush()
+            parts.append({"op": "equal", "text": "".join(x[op.src_start:op.src_end])})
+        elif op.tag == "delete":
+            deleted += x[op.src_start:op.src_end]
+        else:
+            inserted += y[op.dest_start:op.dest_end]
+    flush()
+    return parts
+
+
 def curation(article_id: int, actor: User) -> dict:
     """What the curation view shows of an article awaiting adjudication: its annotators' names and, per
     paragraph, the Arabic, both Englishes and their word diff, the alignment of the two layers (`align`),
     and the adjudication so far. Plain data in about a dozen queries whatever the article's length."""
-    from .review import word_diff
-
     article = article_for_curation(article_id, actor)
     ids = layers.annotator_ids(article_id)
     names = layers.annotator_names(article_id)
@@ -189,7 +219,7 @@ def curation(article_id: int, actor: User) -> dict:
         paragraphs.append({
             "id": a.paragraph_id, "position": a.position, "ar": a.ar,
             "english": {"a": english_a, "b": english_b, "same": english_a == english_b,
-                        "diff": [{"op": part.op, "text": part.text} for part in word_diff(english_a, english_b)]},
+                        "diff": [] if english_a == english_b else word_diff(english_a, english_b)},
             **align(a, b), "adjudicated": done.get(a.paragraph_id),
         })
     return {"article": {"id": article.id, "title": article.title, "status": article.status},

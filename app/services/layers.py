@@ -339,7 +339,8 @@ def annotations(article_id: int, user_id: int | None, *, paragraph_id: int | Non
 
     line = LineColumns(user_id)
     current, approved = aliased(Translation), aliased(Translation)
-    rows = db.session.execute(
+    connection = db.session.connection()  # plain rows: no ORM loading over thousands of entities
+    rows = connection.execute(
         line.join(select(Paragraph.id, Paragraph.position, Paragraph.ar, line.status, line.version,
                          line.current_revision_id, current.text, line.approved_revision_id, approved.text))
         .outerjoin(current, current.id == line.current_revision_id)
@@ -348,7 +349,7 @@ def annotations(article_id: int, user_id: int | None, *, paragraph_id: int | Non
         .order_by(Paragraph.position)).all()
     current_ids = {row[5] for row in rows if row[5] is not None}
     entities: dict[int, dict[int, LayerEntity]] = {}
-    for eid, pid, lang, start, end, label, text, translation_id in db.session.execute(
+    for eid, pid, lang, start, end, label, text, translation_id in connection.execute(
             select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Label.name, Entity.text,
                    Entity.translation_id)
             .join(Label, Label.id == Entity.label_id)
@@ -359,7 +360,7 @@ def annotations(article_id: int, user_id: int | None, *, paragraph_id: int | Non
     by_id = {eid: entity for own in entities.values() for eid, entity in own.items()}
     links: dict[int, list[tuple[LayerEntity, LayerEntity]]] = {}
     ar_entity = aliased(Entity)
-    for ar_id, en_id, pid in db.session.execute(
+    for ar_id, en_id, pid in connection.execute(
             select(EntityLink.ar_entity_id, EntityLink.en_entity_id, ar_entity.paragraph_id)
             .join(ar_entity, ar_entity.id == EntityLink.ar_entity_id)
             .where(ar_entity.paragraph_id.in_(_in_article(article_id)), entity_in(user_id, ar_entity))
