@@ -389,3 +389,22 @@ def test_the_curation_diff_rebuilds_both_texts_and_reads_as_the_review_diff(a, b
     assert "".join(p["text"] for p in parts if p["op"] != "delete") == b
     if a and b:  # where there is anything to align, the same changes as the review's history shows
         assert [(p["op"], p["text"]) for p in parts] == [(p.op, p.text) for p in review_diff(a, b)]
+
+
+def test_an_adjudicated_article_sent_back_returns_its_gold_to_the_reviewer(client, double, disagreement, cora, rami,
+                                                                           salma):
+    for p in seen(client, rami, double.id):
+        assert adjudicate(client, cora, p["id"]).status_code == 200
+    back = client.post(f"{API}/articles/{double.id}/transitions", headers=salma,
+                       json={"to": "changes_requested", "comment": "One more look at the title."})
+    assert back.status_code == 200
+    title = seen(client, rami, double.id)[0]  # the gold, no longer his layer
+    assert title["translation"]["text"] == A_EN and title["status"] == "approved"
+    assert save(client, rami, title["id"], "Russia and Turkmenistan develop cooperation.",
+                title["version"]).status_code == 200
+    assert approve(client, rami, title["id"], title["version"] + 1, override_reason="placeholder").status_code == 200
+    submitted = client.post(f"{API}/articles/{double.id}/transitions", headers=rami, json={"to": "submitted"})
+    assert submitted.status_code == 200 and submitted.get_json()["status"] == "submitted"
+    db.session.expire_all()
+    gold = db.session.get(Paragraph, disagreement["title"])
+    assert db.session.get(Translation, gold.approved_revision_id).text == "Russia and Turkmenistan develop cooperation."
