@@ -683,7 +683,10 @@ class AcceptedLinksSchema(RequestSchema):
 
 
 class AdjudicateSchema(RequestSchema):
-    translation = fields.Nested(AdjudicationEnglishSchema, required=True)
+    # Exactly one of "from" and "text" (the schema below allows no other key): said to the document's readers
+    # and generators as the object's size, checked by AdjudicationEnglishSchema.
+    translation = fields.Nested(AdjudicationEnglishSchema, required=True,
+                                metadata={"minProperties": 1, "maxProperties": 1})
     entities = fields.Nested(AcceptedEntitiesSchema, load_default=lambda: {"accept": []})
     links = fields.Nested(AcceptedLinksSchema, load_default=lambda: {"accept": []})
 

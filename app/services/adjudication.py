@@ -41,15 +41,13 @@ from .audit import record_event
 
 
 class AdjudicationError(ServiceError):
-    """An adjudication that cannot be written as asked (HTTP 422); `field` names the request field at fault."""
+    """An adjudication that cannot be written as asked (HTTP 422): a domain refusal, whose message names the
+    entity, link or English at fault (`field` says which part of the request, for callers of the service;
+    the API's `error.details` stay those of request validation)."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-    @property
-    def details(self) -> dict | None:
-        return {"json": {self.field: [str(self)]}} if self.field else None
 
 
 class NotAwaitingAdjudication(Conflict):
