@@ -73,6 +73,8 @@ def test_a_curator_adjudicates_by_keys_and_by_mouse(page, live_server):
     # On a phone's width nothing runs off the side of the page.
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations, "curation view on a phone: ")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Paragraph 1 by keys: j to the English, b takes b's; j to the differing entity, a takes a's; Enter.
