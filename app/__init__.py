@@ -59,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .api import init_api
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .curate import bp as curate_bp
     from .export import bp as export_bp
     from .review import bp as review_bp
 
@@ -69,6 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(export_bp, url_prefix="/export")
+    app.register_blueprint(curate_bp, url_prefix="/curate")
     init_api(app)
     _serve_favicon(app)
 

@@ -34,7 +34,8 @@ def _fail(message: str) -> NoReturn:
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), default="reviewer", show_default=True,
-              help="admin, reviewer, or corpus (exports the approved corpus; no review rights).")
+              help="admin, reviewer, corpus (exports the approved corpus; no review rights), or curator "
+                   "(adjudicates double-annotated articles).")
 @click.option("--display-name", default="", help="Name shown in the interface (defaults to the username).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_user_command(username: str, role: str, display_name: str, password_stdin: bool) -> None:

@@ -8,6 +8,7 @@ declare. Each declared rule is then tried as five callers:
 - `reviewer`: rami, the reviewer of the article whose ids fill the path;
 - `stranger`: omar, a reviewer of another article (the probes of someone else's objects);
 - `corpus`: carla, export rights only;
+- `curator`: cora, who adjudicates double-annotated articles (and nothing else);
 - `admin`: amina.
 
 Pages are called with a logged-in session (and a valid CSRF token on writes), the API with each user's
@@ -34,13 +35,15 @@ from app.services import users as user_service
 from tests.conftest import PASSWORD, bearer, csrf_token_from, log_in
 from tests.support.fixtures import make_article
 
-ANONYMOUS, REVIEWER, STRANGER, CORPUS, ADMIN = "anonymous", "reviewer", "stranger", "corpus", "admin"
-CALLERS = (ANONYMOUS, STRANGER, CORPUS, REVIEWER, ADMIN)  # refused callers first: allowed writes change state
-EVERYONE = frozenset({ANONYMOUS, REVIEWER, STRANGER, CORPUS, ADMIN})
-LOGGED_IN = frozenset({REVIEWER, STRANGER, CORPUS, ADMIN})
+ANONYMOUS, REVIEWER, STRANGER, CORPUS, CURATOR, ADMIN = (
+    "anonymous", "reviewer", "stranger", "corpus", "curator", "admin")
+CALLERS = (ANONYMOUS, STRANGER, CORPUS, REVIEWER, CURATOR, ADMIN)  # refused callers first: allowed writes change state
+EVERYONE = frozenset({ANONYMOUS, REVIEWER, STRANGER, CORPUS, CURATOR, ADMIN})
+LOGGED_IN = frozenset({REVIEWER, STRANGER, CORPUS, CURATOR, ADMIN})
 REVIEWERS = frozenset({REVIEWER, ADMIN})  # the article's own reviewer, and admins
 EXPORTERS = frozenset({CORPUS, ADMIN})
 ADMINS = frozenset({ADMIN})
+CURATORS = frozenset({CURATOR, ADMIN})  # adjudication: curators and admins, on any double-annotated article
 REFUSED = (401, 403, 404)
 
 
@@ -170,6 +173,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api.article_agreement", "GET"): Rule(ADMINS, missing=True, why="not double-annotated: 409, not a refusal"),
     # Export rights.
     ("api.export_corpus", "GET"): Rule(EXPORTERS),
+    # Adjudication (services/adjudication.py): curators and admins. The world's article is single-annotated,
+    # so they get 409 (nothing to adjudicate), not a refusal; everyone else 403.
+    ("curate.articles", "GET"): Rule(CURATORS),
+    ("curate.article", "GET"): Rule(CURATORS),
+    ("api.adjudicate_paragraph", "POST"): Rule(CURATORS, body=lambda w: {"translation": {"from": "a"}}),
 }
 
 METHODS_NOT_DECLARED = {"HEAD", "OPTIONS"}  # answered by Flask for every route, from the GET and the rule
@@ -203,8 +211,9 @@ class World:
         rami = user_service.create_user("rami", PASSWORD, "reviewer", display_name="Rami Reviewer")
         omar = user_service.create_user("omar", PASSWORD, "reviewer", display_name="Omar Other")
         carla = user_service.create_user("carla", PASSWORD, "corpus", display_name="Carla Corpus")
+        cora = user_service.create_user("cora", PASSWORD, "curator", display_name="Cora Curator")
         spare = user_service.create_user("yusuf", PASSWORD, "reviewer", display_name="Yusuf Spare")
-        self.users = {REVIEWER: rami, STRANGER: omar, CORPUS: carla, ADMIN: admin}
+        self.users = {REVIEWER: rami, STRANGER: omar, CORPUS: carla, CURATOR: cora, ADMIN: admin}
         self.tokens = {role: user_service.issue_api_token(user) for role, user in self.users.items()}
         from app.services import assignment as assignment_service
 

@@ -84,7 +84,7 @@ def test_migrations_go_down_and_up_again(app):
     tables = set(inspect(db.engine).get_table_names())
     assert {"users", "articles", "paragraphs", "translations", "entities", "entity_links", "labels",
             "assignments", "comments", "audit_events", "glossary_terms", "api_tokens", "login_throttles",
-            "notifications", "annotation_actions", "comment_reads", "paragraph_agreements", "article_agreements"} <= tables
+            "notifications", "annotation_actions", "comment_reads", "paragraph_agreements", "article_agreements", "paragraph_layers", "paragraph_adjudications"} <= tables
 
 
 def test_a_migration_that_copies_the_users_table_keeps_every_row_that_refers_to_users(app, article, reviewer):

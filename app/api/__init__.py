@@ -39,8 +39,9 @@ from .schemas import (
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # The nesting of a JSON body, checked on its bytes before anything parses it: no request of the API nests
-# deeper than 2, and Python's parser would recurse into 1,000 levels until a RecursionError (a 500). Its
-# size is the route's body limit (request_limits.py), refused before it is read.
+# deeper than 4 (adjudicate's `{"links": {"accept": [[ar, en]]}}`), and Python's parser would recurse into
+# 1,000 levels until a RecursionError (a 500). Its size is the route's body limit (request_limits.py),
+# refused before it is read.
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(rb"[\[\]{}]")
@@ -252,4 +253,4 @@ def visible_article_or_404(article_id: int):
     return assignment_service.get_visible_article(current_user, article_id)
 
 
-from . import agreement, entities, export, memory, notifications, review, undo  # noqa: E402,F401  (their routes register on bp)
+from . import adjudication, agreement, entities, export, memory, notifications, review, undo  # noqa: E402,F401  (their routes register on bp)

@@ -1,7 +1,7 @@
 """Marshmallow schemas: they validate requests and generate the OpenAPI document."""
 from typing import cast
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..models import (MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, NOTIFICATION_KINDS, PARAGRAPH_KINDS,
                       PARAGRAPH_STATUSES)
@@ -699,3 +699,64 @@ class AgreementSchema(Schema):
     links = fields.Nested(LinksAgreementSchema, required=True)
     translation = fields.Nested(TranslationAgreementSchema, required=True)
     paragraphs = fields.List(fields.Nested(ParagraphAgreementSchema), required=True)
+# --- adjudication (services/adjudication.py) ---------------------------------------------------------------
+
+class AdjudicationEnglishSchema(RequestSchema):
+    from_ = fields.String(data_key="from", validate=validate.OneOf(["a", "b"]), metadata={
+        "description": "Take annotator a's (the reviewer's) or b's (the independent annotator's) English"})
+    text = text_field(
+        user_text.ENGLISH,
+        validate=[validate.Length(max=20_000, error="The English can be at most 20,000 characters."),
+                  validate.Regexp(rf"[\s\S]*{NOT_BLANK}", error="The English cannot be empty.")],
+        metadata={"description": "Or the curator's own English, 1 to 20,000 characters, not blank",
+                  "pattern": f"^{NO_BOM}*[^\\W_]{NO_BOM}*$"})
+
+    @validates_schema
+    def _one_of_them(self, data, **kwargs):
+        if ("from_" in data) == ("text" in data):
+            raise ValidationError('Give either "from" ("a" or "b") or "text".', "_schema")
+
+
+class AcceptedEntitiesSchema(RequestSchema):
+    accept = fields.List(fields.Integer(strict=True, validate=ID_FIELD_RANGE), load_default=list,
+                         validate=validate.Length(max=10_000),
+                         metadata={"description": "Ids of entities of either annotator's layer of this paragraph"})
+
+
+class AcceptedLinksSchema(RequestSchema):
+    accept = fields.List(fields.Raw(metadata={"oneOf": [
+        {"type": "integer", "minimum": 1}, {"type": "array", "items": {"type": "integer", "minimum": 1},
+                                            "minItems": 2, "maxItems": 2}]}),
+        load_default=list, validate=validate.Length(max=10_000), metadata={
+            "description": "Links of either layer of this paragraph: link ids, or [Arabic entity id, English entity id]"})
+
+
+class AdjudicateSchema(RequestSchema):
+    # Exactly one of "from" and "text" (the schema below allows no other key): said to the document's readers
+    # and generators as the object's size, checked by AdjudicationEnglishSchema.
+    translation = fields.Nested(AdjudicationEnglishSchema, required=True,
+                                metadata={"minProperties": 1, "maxProperties": 1})
+    entities = fields.Nested(AcceptedEntitiesSchema, load_default=lambda: {"accept": []})
+    links = fields.Nested(AcceptedLinksSchema, load_default=lambda: {"accept": []})
+
+
+class ParagraphAgreementSchema(Schema):
+    entities_f1 = fields.Float(allow_none=True, required=True)
+    translation_chrf = fields.Float(allow_none=True, required=True)
+
+
+class AdjudicationSchema(Schema):
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(PARAGRAPH_STATUSES))
+    approved_revision_id = fields.Integer(required=True)
+    english_from = fields.String(required=True, validate=validate.OneOf(["a", "b", "text"]))
+    entities = fields.Integer(required=True, metadata={"description": "Entities in the gold"})
+    links = fields.Integer(required=True, metadata={"description": "Links in the gold"})
+    adjudicated_by = fields.String(required=True)
+    agreement = fields.Nested(ParagraphAgreementSchema, required=True, metadata={
+        "description": "The two layers' agreement on this paragraph (docs/architecture.md, Agreement)"})
+    article_status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
+    article_adjudicated = fields.Boolean(required=True, metadata={
+        "description": "Every paragraph is adjudicated: the article went to its second reviewer, or is approved"})
+    remaining = fields.Integer(required=True, metadata={"description": "Paragraphs not adjudicated yet"})

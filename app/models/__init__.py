@@ -10,10 +10,10 @@ from .jobs import ACTIVE_JOB_STATUSES, JOB_STATUSES, TranslationJob
 from .notifications import NOTIFICATION_KINDS, Notification
 from .translations import Translation
 from .users import ROLES, ApiToken, LoginThrottle, User
-from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, CommentRead, ParagraphApproval
+from .workflow import ASSIGNMENT_ROLES, Assignment, Comment, CommentRead, ParagraphAdjudication, ParagraphApproval
 
 __all__ = [
     "ACTIVE_JOB_STATUSES", "ANNOTATION_ACTIONS", "ARTICLE_STATUSES", "ASSIGNMENT_ROLES", "ID_IN_URL", "MAX_ID", "DEFAULT_LABELS", "JOB_STATUSES", "NOTIFICATION_KINDS", "PARAGRAPH_KINDS", "PARAGRAPH_STATUSES", "ROLES",
     "AnnotationAction", "ApiToken", "Article", "ArticleAgreement", "Assignment", "AuditEvent", "Comment", "CommentRead", "Entity", "EntityLink", "GlossaryTerm",
-    "Label", "LoginThrottle", "Notification", "Paragraph", "ParagraphAgreement", "ParagraphApproval", "ParagraphLayer", "SuggestionRejection", "TmUnit", "Translation", "TranslationMemory", "TranslationJob", "User", "utcnow",
+    "Label", "LoginThrottle", "Notification", "Paragraph", "ParagraphAdjudication", "ParagraphAgreement", "ParagraphApproval", "ParagraphLayer", "SuggestionRejection", "TmUnit", "Translation", "TranslationMemory", "TranslationJob", "User", "utcnow",
 ]

@@ -39,6 +39,9 @@ class Article(db.Model):
     imported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # A double-annotated article whose every paragraph a curator adjudicated: from then on everyone reads
+    # and writes its gold, the ordinary line (services/adjudication.py, layers.line_of).
+    adjudicated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     paragraphs: Mapped[list["Paragraph"]] = relationship(
         back_populates="article", order_by="Paragraph.position", cascade="all, delete-orphan",

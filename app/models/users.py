@@ -12,12 +12,13 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 # corpus: exports the approved corpus, with no review rights and no view of the workspace.
-ROLES = ("admin", "reviewer", "corpus")
+# curator: adjudicates double-annotated articles (services/adjudication.py), nothing else.
+ROLES = ("admin", "reviewer", "corpus", "curator")
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'reviewer', 'corpus')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('admin', 'reviewer', 'corpus', 'curator')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -52,6 +53,11 @@ class User(UserMixin, db.Model):
     def may_export(self) -> bool:
         """Admins and corpus users take the approved corpus out; reviewers see only their assignments."""
         return self.role in ("admin", "corpus")
+
+    @property
+    def may_curate(self) -> bool:
+        """Admins and curators adjudicate double-annotated articles (services/adjudication.py)."""
+        return self.role in ("admin", "curator")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"

@@ -94,3 +94,22 @@ class ParagraphApproval(db.Model):
 
     paragraph: Mapped[Paragraph] = relationship()
     approved_by: Mapped[Optional[User]] = relationship()
+
+
+class ParagraphAdjudication(db.Model):
+    """A curator's adjudication of one paragraph of a double-annotated article (services/adjudication.py):
+    who wrote its gold, when, from which English, and the agreement of the two layers on it then. One per
+    paragraph: adjudicating again (before the article is adjudicated) replaces it; the audit keeps each."""
+
+    __tablename__ = "paragraph_adjudications"
+    __table_args__ = (CheckConstraint("english_from IN ('a', 'b', 'text')", name="english_from"),)
+
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraphs.id", ondelete="CASCADE"), primary_key=True)
+    curator_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    adjudicated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
+    english_from: Mapped[str] = mapped_column(String(8))
+    entities_f1: Mapped[Optional[float]]
+    translation_chrf: Mapped[Optional[float]]
+
+    curator: Mapped[Optional[User]] = relationship()

@@ -28,6 +28,8 @@ bp = Blueprint("review", __name__)
 def home():
     if current_user.is_admin:
         return redirect(url_for("admin.articles"))
+    if current_user.may_curate:
+        return redirect(url_for("curate.articles"))
     if not current_user.may_review:
         return redirect(url_for("export.export_page"))
     return redirect(url_for("review.my_work"))

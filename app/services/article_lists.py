@@ -292,8 +292,9 @@ def my_work_list(user: User, q: ListQuery) -> ListPage:
         query.options(selectinload(Article.assignments))
         .order_by(*order, id_order, Assignment.role).offset((q.page - 1) * q.per_page).limit(q.per_page)).all()
     progress = progress_of([a.id for a, _ in found])
-    # An annotator of a double-annotated article sees the progress of their own layer (services/layers.py).
-    layered = [a.id for a, asg in found if asg.role in ("reviewer", "independent")
+    # An annotator of a double-annotated article sees the progress of their own layer (services/layers.py),
+    # until it is adjudicated: then the gold's, as everyone.
+    layered = [a.id for a, asg in found if asg.role in ("reviewer", "independent") and a.adjudicated_at is None
                and any(other.role == "independent" for other in a.assignments)]
     progress |= progress_of(layered, layer=user.id)
     rows = [Row(a, progress.get(a.id, Progress()), assignment=asg,

@@ -51,18 +51,30 @@ def is_double_annotated(article_id: int) -> bool:
 
 def line_of(article_id: int, actor: User, annotators: dict[str, int] | None = None) -> int | None:
     """The line `actor` reads and writes in this article: their own layer when they are one of the two
-    annotators of a double-annotated article, else the ordinary line (None): admins, second reviewers, and
-    everyone on a single-annotated article. `annotators`: `annotator_ids(article_id)`, when the caller has the
-    article's assignments loaded already."""
+    annotators of a double-annotated article not adjudicated yet, else the ordinary line (None): admins,
+    curators, second reviewers, everyone on a single-annotated article, and everyone once a curator has
+    adjudicated every paragraph (`articles.adjudicated_at`; services/adjudication.py): the gold.
+    `annotators`: `annotator_ids(article_id)`, when the caller has the article's assignments loaded already."""
     if annotators is None:
         annotators = annotator_ids(article_id)
-    if "independent" in annotators and actor.id in annotators.values():
+    if "independent" in annotators and actor.id in annotators.values() and not is_adjudicated(article_id):
         return actor.id
     return None
 
 
+def is_adjudicated(article_id: int) -> bool:
+    """Whether a curator adjudicated every paragraph of this (double-annotated) article."""
+    return db.session.scalar(select(Article.adjudicated_at).where(Article.id == article_id)) is not None
+
+
+def in_layers(article_id: int) -> bool:
+    """The article's two annotators work in their layers now: double-annotated and not adjudicated."""
+    return is_double_annotated(article_id) and not is_adjudicated(article_id)
+
+
 def line_for_role(role: str | None, double: bool, actor: User) -> int | None:
-    """`line_of` when the caller has the actor's role and whether the article is double-annotated already."""
+    """`line_of` when the caller has the actor's role and whether the article's annotators work in layers
+    (double-annotated and not adjudicated) already."""
     return actor.id if double and role in ANNOTATOR_ROLES else None
 
 
@@ -311,23 +323,33 @@ class LayerParagraph:
     links: tuple[tuple[LayerEntity, LayerEntity], ...]  # (Arabic, English) span pairs
 
 
-def annotations(article_id: int, user_id: int | None) -> list[LayerParagraph]:
+def annotations(article_id: int, user_id: int | None, *, paragraph_id: int | None = None) -> list[LayerParagraph]:
     """Every paragraph of the article in reading order as it is in one line: `user_id`'s layer, or the
-    ordinary line with None. Plain data, in four queries whatever the article's length; the caller checks
-    the right to read it (admins and curators; an annotator only their own)."""
+    ordinary line with None (only the paragraph `paragraph_id` of it, when given). Plain data, in four
+    queries whatever the article's length; the caller checks the right to read it (admins and curators; an
+    annotator only their own)."""
     if db.session.get(Article, article_id) is None:
         raise NotFound(f"Article {article_id} not found.")
+
+    def _in_article(article_id: int):
+        in_article = select(Paragraph.id).where(Paragraph.article_id == article_id)
+        if paragraph_id is not None:
+            in_article = in_article.where(Paragraph.id == paragraph_id)
+        return in_article.scalar_subquery()
+
     line = LineColumns(user_id)
     current, approved = aliased(Translation), aliased(Translation)
-    rows = db.session.execute(
+    connection = db.session.connection()  # plain rows: no ORM loading over thousands of entities
+    rows = connection.execute(
         line.join(select(Paragraph.id, Paragraph.position, Paragraph.ar, line.status, line.version,
                          line.current_revision_id, current.text, line.approved_revision_id, approved.text))
         .outerjoin(current, current.id == line.current_revision_id)
         .outerjoin(approved, approved.id == line.approved_revision_id)
-        .where(Paragraph.article_id == article_id).order_by(Paragraph.position)).all()
+        .where(Paragraph.article_id == article_id, *([Paragraph.id == paragraph_id] if paragraph_id else []))
+        .order_by(Paragraph.position)).all()
     current_ids = {row[5] for row in rows if row[5] is not None}
     entities: dict[int, dict[int, LayerEntity]] = {}
-    for eid, pid, lang, start, end, label, text, translation_id in db.session.execute(
+    for eid, pid, lang, start, end, label, text, translation_id in connection.execute(
             select(Entity.id, Entity.paragraph_id, Entity.lang, Entity.start, Entity.end, Label.name, Entity.text,
                    Entity.translation_id)
             .join(Label, Label.id == Entity.label_id)
@@ -338,7 +360,7 @@ def annotations(article_id: int, user_id: int | None) -> list[LayerParagraph]:
     by_id = {eid: entity for own in entities.values() for eid, entity in own.items()}
     links: dict[int, list[tuple[LayerEntity, LayerEntity]]] = {}
     ar_entity = aliased(Entity)
-    for ar_id, en_id, pid in db.session.execute(
+    for ar_id, en_id, pid in connection.execute(
             select(EntityLink.ar_entity_id, EntityLink.en_entity_id, ar_entity.paragraph_id)
             .join(ar_entity, ar_entity.id == EntityLink.ar_entity_id)
             .where(ar_entity.paragraph_id.in_(_in_article(article_id)), entity_in(user_id, ar_entity))
@@ -351,7 +373,7 @@ def annotations(article_id: int, user_id: int | None) -> list[LayerParagraph]:
 
 
 __all__ = ["ANNOTATOR_ROLES", "LayerEntity", "LayerError", "LayerParagraph", "LineColumns", "annotations",
-           "annotator_ids", "annotator_names", "annotators_of", "entity_in", "has_work", "is_double_annotated", "layer_row_for_change",
+           "annotator_ids", "annotator_names", "annotators_of", "entity_in", "has_work", "in_layers", "is_adjudicated", "is_double_annotated", "layer_row_for_change",
            "ParagraphInLine", "line_for_role", "line_of", "merge_layer_back", "paragraphs_in_line", "pending_paragraphs", "revision_in", "split_into_layer",
            "update_layer", "view_line"]
 

@@ -73,6 +73,11 @@ def submitted(article_id: int, actor: User) -> None:
     notify([_assignee(article_id, "second_reviewer"), *_active_admins()], "submitted", article_id, actor)
 
 
+def adjudicated(article_id: int, actor: User) -> None:
+    """The curator adjudicated a double-annotated article: its gold is the second reviewer's to review."""
+    notify([_assignee(article_id, "second_reviewer")], "submitted", article_id, actor)
+
+
 def changes_requested(article_id: int, actor: User) -> None:
     notify([_assignee(article_id, "reviewer")], "changes_requested", article_id, actor)
 

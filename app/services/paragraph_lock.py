@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -61,8 +61,10 @@ _STATE = (
                                     _Entity.layer_user_id.is_(None)).exists(),
            select(_Entity.id).where(_Entity.translation_id == Paragraph.current_revision_id,
                                     _Entity.lang == "en", _Entity.layer_user_id.is_(None)).exists(),
-           select(Assignment.id).where(Assignment.article_id == Paragraph.article_id,
-                                       Assignment.role == "independent").exists().label("double"),
+           # In layers: double-annotated and not adjudicated yet (services/layers.py: line_of).
+           and_(select(Assignment.id).where(Assignment.article_id == Paragraph.article_id,
+                                            Assignment.role == "independent").exists(),
+                Article.adjudicated_at.is_(None)).label("double"),
            select(Assignment.submitted_at)
            .where(Assignment.article_id == Paragraph.article_id, Assignment.user_id == bindparam("user_id"))
            .limit(1).scalar_subquery().label("submitted_at"))
@@ -92,6 +94,13 @@ def _lock_postgresql(connection, paragraph_id: int) -> None:
 _LOCKS = {"sqlite": _lock_sqlite, "postgresql": _lock_postgresql}
 
 
+def take_lock(paragraph_id: int) -> None:
+    """Only the write lock of the paragraph, for a writer whose rights are checked otherwise (adjudication:
+    services/adjudication.py writes the gold of a paragraph whose article the curator is not assigned to)."""
+    connection = db.session.connection()
+    _LOCKS[connection.dialect.name](connection, paragraph_id)
+
+
 def lock_for_change(paragraph_id: int, actor: User) -> LockedState:
     """Take the write lock, read the paragraph as it is now, and check the actor may change it.
 
@@ -104,7 +113,7 @@ def lock_for_change(paragraph_id: int, actor: User) -> LockedState:
     try:
         if row is None or (row.role is None and not actor.is_admin):
             raise NotFound(f"Paragraph {paragraph_id} not found.")
-        check_may_edit(row[1], row.role, actor, submitted=row.submitted_at is not None)
+        check_may_edit(row[1], row.role, actor, submitted=row.submitted_at is not None, in_layers=bool(row.double))
         state = LockedState(*row[:13])
         if (layer := line_for_role(row.role, row.double, actor)) is not None:
             state = _layer_state(connection, paragraph_id, layer, state)

@@ -57,14 +57,23 @@ def assignment_of(article: Article, user: User) -> Assignment | None:
 
 
 def is_double_annotated(article: Article) -> bool:
-    """The article has an independent annotator (services/layers.py): its two annotators work in layers."""
+    """The article has an independent annotator (services/layers.py)."""
     return "independent" in assignments_of(article)
 
 
-def check_may_edit(article_status: str, role: str | None, actor: User, *, submitted: bool = False) -> None:
+def in_layers(article: Article) -> bool:
+    """Its two annotators work in their layers: double-annotated and not adjudicated yet (once adjudicated,
+    everyone works on the gold, as on a single-annotated article)."""
+    return is_double_annotated(article) and article.adjudicated_at is None
+
+
+def check_may_edit(article_status: str, role: str | None, actor: User, *, submitted: bool = False,
+                   in_layers: bool = False) -> None:
     """Raise unless the actor, with this assignment role, may change paragraphs of an article in this status.
 
     `submitted`: the actor, an annotator of a double-annotated article, has submitted their layer already.
+    `in_layers`: the article is double-annotated and not adjudicated yet: its second reviewer waits for the
+    gold (issue 18, item 4: they review it after adjudication).
     """
     if article_status in LOCKED_FOR_EVERYONE:
         raise ArticleLocked("This article is approved and locked; an admin must send it back before it can change.")
@@ -78,6 +87,9 @@ def check_may_edit(article_status: str, role: str | None, actor: User, *, submit
     if role == "independent":
         raise ArticleLocked("Your independent annotation of this article is submitted; it can change again only "
                             "if it is sent back.")
+    if role == "second_reviewer" and article_status in EDITABLE_BY_SECOND_REVIEWER and in_layers:
+        raise ArticleLocked("This article was annotated twice, independently: you review its gold once a curator "
+                            "has adjudicated it.")
     if role == "second_reviewer" and article_status in EDITABLE_BY_SECOND_REVIEWER:
         return
     if role == "reviewer" and article_status == "submitted":
@@ -92,7 +104,8 @@ def may_edit_refusal(article: Article, actor: User) -> str | None:
     assignment = assignment_of(article, actor)
     try:
         check_may_edit(article.status, assignment.role if assignment else None, actor,
-                       submitted=assignment is not None and assignment.submitted_at is not None)
+                       submitted=assignment is not None and assignment.submitted_at is not None,
+                       in_layers=in_layers(article))
     except ServiceError as refusal:
         return str(refusal)
     return None
@@ -125,7 +138,7 @@ def submit_article(article: Article, actor: User) -> Article:
     """
     if article.status != "in_review":
         raise InvalidTransition(_cannot("submit", article))
-    if is_double_annotated(article):
+    if in_layers(article):
         return _submit_layer(article, actor)
     _require_reviewer_or_admin(article, actor, "submit it")
     pending = db.session.scalar(
@@ -260,7 +273,7 @@ def available_transitions(article: Article, actor: User, counts: tuple[int, int]
     """
     assignment = assignment_of(article, actor)
     role = assignment.role if assignment is not None else None
-    double = is_double_annotated(article)
+    double = in_layers(article)
     reviewer = actor.is_admin or role == "reviewer" or role == "independent"
     approver = actor.is_admin or role == "second_reviewer"
     if double and article.status == "in_review":

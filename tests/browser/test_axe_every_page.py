@@ -110,7 +110,7 @@ def test_admin_pages_have_no_serious_accessibility_violations(screen, live_serve
                  f"/admin/articles/{ids['article']}", f"/admin/articles/{ids['unassigned']}", "/admin/import",
                  "/admin/users", f"/admin/users/{ids['user']}", "/admin/labels", f"/admin/labels/{ids['label']}",
                  "/admin/glossary", f"/admin/glossary/{ids['term']}", "/admin/models", "/admin/memories", "/admin/dashboard",
-                 "/export/", f"/articles/{ids['article']}", f"/paragraphs/{ids['paragraph']}/history"]:
+                 "/export/", "/curate", f"/articles/{ids['article']}", f"/paragraphs/{ids['paragraph']}/history"]:
         audit.visit(path)
     # The admin's own user page, and pages showing a refusal beside a field or a report.
     screen.goto("/admin/users")

@@ -24,6 +24,7 @@ from ...models import (
     EntityLink,
     Label,
     Paragraph,
+    ParagraphAdjudication,
     ParagraphApproval,
     Translation,
     User,
@@ -46,6 +47,7 @@ PA = ParagraphApproval.__table__
 U = User.__table__
 AS = Assignment.__table__
 LB = Label.__table__
+ADJ = ParagraphAdjudication.__table__
 
 
 @contextmanager
@@ -222,6 +224,12 @@ def _by_ids(dialect_name: str) -> dict[str, object]:
             .where(one_of(T.c.paragraph_id), T.c.origin == literal_column("'machine'"))
             .order_by(T.c.id)
         ),
+        # Who adjudicated a paragraph of a double-annotated article, and the two layers' agreement on it.
+        "adjudications": (
+            select(ADJ.c.paragraph_id, U.c.username, ADJ.c.entities_f1, ADJ.c.translation_chrf)
+            .select_from(ADJ.outerjoin(U, U.c.id == ADJ.c.curator_id))
+            .where(one_of(ADJ.c.paragraph_id))
+        ),
         "approvals": (
             select(PA.c.paragraph_id, PA.c.revision_id, PA.c.machine_revision_id, U.c.username, utc_text(PA.c.approved_at),
                    PA.c.seconds_spent, PA.c.char_edit_distance, PA.c.hter, PA.c.override_reason)
@@ -311,7 +319,7 @@ class Counts:
 
 # The parts of a record beyond the paragraph's own texts, each read with one query per chunk.
 # A format asks only for what it writes (CoNLL needs no approvals, TMX no entities).
-PARTS = frozenset({"articles", "entities", "links", "approvals", "drafts", "qa"})
+PARTS = frozenset({"articles", "entities", "links", "approvals", "drafts", "qa", "adjudications"})
 
 
 def iter_record_chunks(connection: Connection, selection: Selection, counts: Counts | None = None,
@@ -346,7 +354,7 @@ class _RecordReader:
         rows = {}
         if "articles" in self.parts:
             rows["articles"] = self.rows.for_ids("articles", list({row[1]: None for row in chunk}))
-        for part in ("entities", "links", "approvals", "drafts"):
+        for part in ("entities", "links", "approvals", "drafts", "adjudications"):
             if part not in self.parts:
                 continue
             if part == "links" and _LINKS_BY_ENTITY_IDS[self.rows.connection.dialect.name]:
@@ -430,6 +438,8 @@ class _RecordReader:
         approvals = self.approvals(rows["approvals"], revision_of) if "approvals" in parts else {}
         drafts = self.drafts(rows["drafts"], revision_of, approvals) if "drafts" in parts else {}
         with_qa = "qa" in parts
+        with_adjudications = "adjudications" in parts
+        adjudications = {row[0]: row for row in rows["adjudications"]} if with_adjudications else {}
         reviewers = self.reviewers
         none: tuple = ()
         records = []
@@ -467,5 +477,10 @@ class _RecordReader:
                     "override_reason": approval[8],
                 } if approval else None,
             })
+            if with_adjudications:
+                adjudication = adjudications.get(paragraph_id)
+                records[-1]["adjudicated_by"] = adjudication[1] if adjudication else None
+                records[-1]["agreement"] = ({"entities_f1": adjudication[2], "translation_chrf": adjudication[3]}
+                                            if adjudication else None)
         counts.paragraphs += len(records)
         return records
