@@ -740,7 +740,7 @@ class AdjudicateSchema(RequestSchema):
     links = fields.Nested(AcceptedLinksSchema, load_default=lambda: {"accept": []})
 
 
-class ParagraphAgreementSchema(Schema):
+class AdjudicatedAgreementSchema(Schema):
     entities_f1 = fields.Float(allow_none=True, required=True)
     translation_chrf = fields.Float(allow_none=True, required=True)
 
@@ -754,7 +754,7 @@ class AdjudicationSchema(Schema):
     entities = fields.Integer(required=True, metadata={"description": "Entities in the gold"})
     links = fields.Integer(required=True, metadata={"description": "Links in the gold"})
     adjudicated_by = fields.String(required=True)
-    agreement = fields.Nested(ParagraphAgreementSchema, required=True, metadata={
+    agreement = fields.Nested(AdjudicatedAgreementSchema, required=True, metadata={
         "description": "The two layers' agreement on this paragraph (docs/architecture.md, Agreement)"})
     article_status = fields.String(required=True, validate=validate.OneOf(ARTICLE_STATUSES))
     article_adjudicated = fields.Boolean(required=True, metadata={
