@@ -4,6 +4,7 @@ only their own English, entities and links, in their own layer, with their own v
 nothing of a layer is learned for suggestions or the glossary, nor exported."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -205,6 +206,48 @@ def test_independent_annotator_cannot_see_the_reviewers_entities(client, double,
     log_in(client, "nadia")
     page = client.get(f"/articles/{double.id}").get_data(as_text=True)
     assert f"[{russia_ar['id']}," not in page and f"[{mine.get_json()['id']}," in page
+
+
+def test_annotators_do_not_read_each_others_comments_until_adjudication(client, double, reviewer, annotator, rami,
+                                                                        nadia, amina):
+    from app.services.comment_reads import unread_comments
+
+    title = first_paragraph(double)
+
+    def comment(headers, body: str, paragraph_id: int | None = title.id) -> int:
+        response = client.post(f"{API}/articles/{double.id}/comments", headers=headers,
+                               json={"body": body, "paragraph_id": paragraph_id})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def bodies(headers) -> list[str]:
+        return [c["body"] for c in client.get(f"{API}/articles/{double.id}/comments", headers=headers)
+                .get_json()["comments"]]
+
+    own = comment(nadia, "Checked the date against the agency's text.")
+    hint = comment(rami, "ORG here, not LOC, @nadia?")
+    told = comment(amina, "Both of you: mind the honorifics. @rami @nadia", None)
+    # Each annotator reads their own and the admin's, never the other's; the admin reads all.
+    assert bodies(rami) == ["ORG here, not LOC, @nadia?", "Both of you: mind the honorifics. @rami @nadia"]
+    assert bodies(nadia) == ["Checked the date against the agency's text.",
+                             "Both of you: mind the honorifics. @rami @nadia"]
+    assert len(bodies(amina)) == 3
+    log_in(client, "nadia")
+    assert "ORG here, not LOC" not in client.get(f"/articles/{double.id}").get_data(as_text=True)
+    # Nor is she told of it: no mention, nothing unread, and reading does not move past it.
+    mentioned = db.session.scalars(select(Notification.comment_id).where(
+        Notification.user_id == annotator.id, Notification.kind == "mention")).all()
+    assert mentioned == [told]
+    assert unread_comments(annotator, double.id) == {}
+    assert unread_comments(reviewer, double.id) == {}
+    marked = client.post(f"{API}/paragraphs/{title.id}/comments/read", headers=nadia, json={"up_to": hint})
+    assert marked.get_json()["read_up_to"] == own and marked.get_json()["unread"] == 0
+    # Once the article is adjudicated everyone reads every comment.
+    double.adjudicated_at = datetime.now(timezone.utc)
+    db.session.commit()
+    assert len(bodies(nadia)) == 3 and len(bodies(rami)) == 3
+    assert unread_comments(reviewer, double.id) == {title.id: [own]}
+    assert unread_comments(annotator, double.id) == {title.id: [hint]}
 
 
 def test_each_annotator_saves_with_their_own_version(client, double, rami, nadia):

@@ -219,7 +219,7 @@ def _comment_dict(comment) -> dict:
 def list_comments(article_id: int):
     """Comments on the article and its paragraphs, oldest first."""
     article = visible_article_or_404(article_id)
-    return {"comments": [_comment_dict(c) for c in workflow_service.comments_of(article.id)]}
+    return {"comments": [_comment_dict(c) for c in workflow_service.comments_of(article.id, current_user)]}
 
 
 @bp.route(f"/articles/<{ID_IN_URL}:article_id>/comments", methods=["POST"])

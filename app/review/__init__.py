@@ -74,7 +74,7 @@ def article(article_id: int):
     author_ids = {t.author_id for t in current.values() if t.author_id is not None}
     if author_ids:
         db.session.scalars(select(User).where(User.id.in_(author_ids))).all()
-    comments = workflow_service.comments_of(article.id)
+    comments = workflow_service.comments_of(article.id, current_user)
     paragraph_comments: dict[int, list] = {}
     for comment in comments:
         if comment.paragraph_id is not None:

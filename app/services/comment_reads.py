@@ -2,7 +2,8 @@
 
 A watermark per user and paragraph (`CommentRead`, migration 0013): the newest comment id the user was
 shown there. A comment on that paragraph with a higher id, written by someone else, is unread for the user;
-one's own comments never are. The article page shows the unread ones, lets the reviewer jump to the next
+one's own comments never are, and neither are those hidden from the user (the other annotator's, while two
+annotate an article independently: `workflow.readable_comment`). The article page shows the unread ones, lets the reviewer jump to the next
 paragraph holding one, and marks a paragraph's comments read when its comments are opened
 (`POST /api/v1/paragraphs/<id>/comments/read`). The watermark never moves back, and never past the newest
 comment that exists, so a comment written after the page was loaded stays unread until it is shown.
@@ -16,6 +17,7 @@ from ..database import dialect_insert
 from ..extensions import db
 from ..models import Comment, CommentRead, Paragraph, User, utcnow
 from . import ServiceError
+from .workflow import readable_comment
 
 
 def unread_comments(user: User, article_id: int) -> dict[int, list[int]]:
@@ -26,7 +28,7 @@ def unread_comments(user: User, article_id: int) -> dict[int, list[int]]:
         .outerjoin(CommentRead, and_(CommentRead.paragraph_id == Comment.paragraph_id,
                                      CommentRead.user_id == user.id))
         .where(Comment.article_id == article_id, Comment.paragraph_id.is_not(None),
-               or_(Comment.author_id.is_(None), Comment.author_id != user.id),
+               or_(Comment.author_id.is_(None), Comment.author_id != user.id), readable_comment(article_id, user),
                or_(CommentRead.last_read_comment_id.is_(None), Comment.id > CommentRead.last_read_comment_id))
         .order_by(Comment.id)
     )
@@ -45,7 +47,8 @@ def mark_read(user: User, paragraph: Paragraph, up_to: int) -> dict:
     """
     if isinstance(up_to, bool) or not isinstance(up_to, int) or up_to < 1:
         raise ServiceError("up_to must be a comment id (a whole number from 1).")
-    newest = db.session.scalar(select(func.max(Comment.id)).where(Comment.paragraph_id == paragraph.id))
+    readable = readable_comment(paragraph.article_id, user)  # never past a comment hidden from the user
+    newest = db.session.scalar(select(func.max(Comment.id)).where(Comment.paragraph_id == paragraph.id, readable))
     if newest is None:
         return {"paragraph_id": paragraph.id, "read_up_to": 0, "unread": 0}
     mark = min(up_to, newest)
@@ -64,7 +67,7 @@ def mark_read(user: User, paragraph: Paragraph, up_to: int) -> dict:
     ).scalar_one()
     unread = db.session.scalar(
         select(func.count()).select_from(Comment)
-        .where(Comment.paragraph_id == paragraph.id, Comment.id > watermark,
+        .where(Comment.paragraph_id == paragraph.id, Comment.id > watermark, readable,
                or_(Comment.author_id.is_(None), Comment.author_id != user.id))
     ) or 0
     db.session.commit()

@@ -44,6 +44,16 @@ def annotator_ids(article_id: int) -> dict[str, int]:
         .where(Assignment.article_id == article_id, Assignment.role.in_(ANNOTATOR_ROLES)))}
 
 
+def hidden_authors(article_id: int, viewer: User) -> tuple[int, ...]:
+    """Whose comments `viewer` may not read yet: the other annotator's, while the two annotate independently
+    (a comment is part of the work: "ORG or LOC here?" would tell the other). Nobody's for everyone else,
+    and for everyone once the article is adjudicated."""
+    annotators = annotator_ids(article_id)
+    if line_of(article_id, viewer, annotators) is None:
+        return ()
+    return tuple(user_id for user_id in annotators.values() if user_id != viewer.id)
+
+
 def is_double_annotated(article_id: int) -> bool:
     return db.session.scalar(select(Assignment.id).where(
         Assignment.article_id == article_id, Assignment.role == "independent").limit(1)) is not None

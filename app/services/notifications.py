@@ -6,7 +6,8 @@ committed with the change it tells of, or not at all; nobody is told of their ow
 - assigned: the user given a review role on an article (a new assignment, or another user on it);
 - submitted: the article's second reviewer and every active admin;
 - changes_requested, approved: the article's reviewer;
-- mention: each `@username` in a comment whose user may see the article (admins, its reviewers).
+- mention: each `@username` in a comment whose user may see the article (admins, its reviewers) and the
+  comment (not the other annotator of a double-annotated article: layers.hidden_authors).
 
 A user lists only notifications about articles they may still see (assignment.visible_articles).
 When `SMTP_URL` is configured (MIZAN_SMTP_URL), the ids of the new rows are handed to the task queue
@@ -97,14 +98,24 @@ def mentioned_usernames(body: str) -> list[str]:
 
 
 def mentions(comment: Comment, actor: User) -> None:
-    """Tell each user a comment mentions, if they may see its article; unknown names mention nobody."""
+    """Tell each user a comment mentions, if they may see its article and the comment; unknown names mention
+    nobody."""
     names = mentioned_usernames(comment.body)
     if not names:
         return
     may_see = or_(User.role == "admin", exists().where(Assignment.article_id == comment.article_id,
                                                        Assignment.user_id == User.id))
-    users = db.session.scalars(select(User).where(User.username.in_(names), may_see).order_by(User.id))
+    users = [user for user in db.session.scalars(select(User).where(User.username.in_(names), may_see)
+                                                 .order_by(User.id))
+             if actor.id not in _hidden_authors(comment.article_id, user)]
     notify(users, "mention", comment.article_id, actor, comment_id=comment.id)
+
+
+def _hidden_authors(article_id: int, user: User) -> tuple[int, ...]:
+    """An annotator of a double-annotated article is not told of the other's comments (layers.hidden_authors)."""
+    from .layers import hidden_authors
+
+    return hidden_authors(article_id, user)
 
 
 # --- a user's list ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -377,14 +377,24 @@ def open_send_backs(articles: Iterable[Article]) -> dict[int, SendBack]:
             for article_id, event in last.items()}
 
 
-def comments_of(article_id: int) -> list[Comment]:
-    """All comments of an article (its own and its paragraphs'), oldest first, authors loaded."""
-    from sqlalchemy.orm import joinedload
+def comments_of(article_id: int, viewer: User | None = None) -> list[Comment]:
+    """The comments of an article (its own and its paragraphs') `viewer` may read, oldest first, authors
+    loaded: all of them, except for an annotator of a double-annotated article not adjudicated yet, who does
+    not see the other annotator's (`layers.hidden_authors`). No viewer: all of them."""
+    query = select(Comment).where(Comment.article_id == article_id)
+    if viewer is not None:
+        query = query.where(readable_comment(article_id, viewer))
+    return list(db.session.scalars(query.options(joinedload(Comment.author)).order_by(Comment.id)))
 
-    return list(db.session.scalars(
-        select(Comment).where(Comment.article_id == article_id)
-        .options(joinedload(Comment.author)).order_by(Comment.id)
-    ))
+
+def readable_comment(article_id: int, viewer: User):
+    """The SQL condition on `Comment` of the comments of this article `viewer` may read (`comments_of`)."""
+    from .layers import hidden_authors
+
+    hidden = hidden_authors(article_id, viewer)
+    if not hidden:
+        return true()
+    return or_(Comment.author_id.is_(None), Comment.author_id.not_in(hidden))
 
 
 def _clean_comment(body: str | None, empty_message: str) -> str:
