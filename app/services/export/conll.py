@@ -13,17 +13,32 @@ Arabic words keep their clitics (`والقاهرة` is one token) unless `split_
 which splits the proclitics و ف ب ل ك in front of the article ال (`و` `القاهرة`,
 `وبال…` → `و` `ب` `ال…`) when three letters or more follow ال; it never splits a word
 without ال, so `وزير` and `والد` stay whole.
-Tokens never cross an entity boundary (the text is cut at the boundaries first), so
-entity tokens follow the span offsets exactly (an entity `القاهرة` inside `والقاهرة`
-gives `و` O, `القاهرة` B-LOC).
+
+Entity boundaries are token boundaries, and a word form is cut the same way
+wherever it occurs (`WordCuts`): the forms an entity boundary falls inside are
+collected first from every paragraph of the export, with the offsets it cuts
+them at (a proclitic run before an entity, as arabic.py knows them, is also cut
+between its clitics: `وبتركمانستان` → `و` `ب` `تركمانستان`); then every
+occurrence of such a form is cut there, inside an entity or not. So an entity
+`تركمانستان` inside `وتركمانستان` gives `و` O, `تركمانستان` B-LOC, and the same
+`وتركمانستان` in a paragraph without entities is `و` `تركمانستان` too;
+`Turkmenistan's` with the entity `Turkmenistan` is `Turkmenistan` `'s` everywhere.
+A token is cut, never re-tokenised, so a form gives the same tokens in every context.
 
 IOB2 cannot show overlapping spans: of overlapping entities the one starting
 first is kept, the longer one on a tie; the others are counted as dropped.
+
+A CoNLL file starts each article with `DOCSTART` (the CoNLL-2003 document line
+`-DOCSTART- -X- O O` and a blank line), which `spacy convert` splits documents at
+and the CoNLL-2003 readers (Hugging Face's `conll2003`, flair) skip.
 """
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from bisect import bisect_right
+from typing import Iterable, Sequence
+
+from ..arabic import proclitic_cuts
 
 _DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
 _MARKS = "\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
@@ -66,30 +81,107 @@ def non_overlapping(entities: Sequence[dict]) -> tuple[list[dict], int]:
     return kept, dropped
 
 
-def conll_block(text: str, entities: list[dict] | tuple, split_clitics: bool = False) -> tuple[str, int]:
-    """One paragraph as `token<TAB>tag` lines and a blank line; and the number of entities dropped.
+# The CoNLL-2003 document line, written before each article's first paragraph (a blank line follows it).
+DOCSTART = "-DOCSTART- -X- O O\n\n"
 
-    The text is cut at the entity boundaries first and each piece tokenised on its own,
-    so no token ever crosses a boundary.
-    """
+
+class WordCuts:
+    """Where word forms are cut into several tokens: learned from entity boundaries inside words (`learn`, over
+    every paragraph first), then applied to every occurrence of the form (`token_spans`)."""
+
+    def __init__(self) -> None:
+        self.forms: dict[str, tuple[int, ...]] = {}  # word form → offsets inside it where a token ends
+
+    def learn(self, text: str, entities: Iterable[dict]) -> None:
+        """Remember the words of `text` that an entity starts or ends inside, with the offsets it cuts them at."""
+        boundaries = sorted({e["start"] for e in entities} | {e["end"] for e in entities})
+        if not boundaries:
+            return
+        for match in TOKEN.finditer(text):
+            start, end = match.span()
+            first = bisect_right(boundaries, start)
+            if first == len(boundaries) or boundaries[first] >= end:
+                continue  # no boundary inside this word (most words)
+            form = match.group()
+            offsets = set(self.forms.get(form, ()))
+            offsets.update(_entity_cuts(form, (b - start for b in boundaries[first:bisect_right(boundaries, end - 1)])))
+            self.forms[form] = tuple(sorted(offsets))
+
+    def learn_records(self, records: Iterable[dict], lang: str) -> "WordCuts":
+        for record in records:
+            self.learn(record[lang], record["entities"][lang])
+        return self
+
+
+def _entity_cuts(word: str, inside: Iterable[int]) -> set[int]:
+    """Where entity boundaries at these offsets inside `word` cut it: at each boundary, and between the
+    proclitics of a run of them before it (و ب before تركمانستان in وبتركمانستان)."""
+    cuts = set()
+    for offset in inside:
+        cuts.add(offset)
+        cuts.update(proclitic_cuts(word[:offset]) or ())
+    return cuts
+
+
+def _clitic_cuts(word: str) -> range:
+    """The offsets `split_clitics` cuts `word` at: after each proclitic before ال."""
+    clitics = _CLITICS.match(word)
+    return range(1, clitics.end() + 1) if clitics and clitics.end() else range(0)
+
+
+def token_spans(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
+                split_clitics: bool = False) -> list[tuple[int, int]]:
+    """The tokens of `text` as (start, end) offsets: the words of `tokens`, cut at every entity boundary inside
+    them, at the offsets `cuts` holds for their form, and (with `split_clitics`) after proclitics before ال."""
+    boundaries = sorted({e["start"] for e in entities} | {e["end"] for e in entities}) if entities else []
+    forms = cuts.forms if cuts is not None else {}
+    spans = []
+    for match in TOKEN.finditer(text):
+        start, end = match.span()
+        inner: set[int] = set()
+        if forms:
+            inner.update(start + offset for offset in forms.get(match.group(), ()))
+        if split_clitics:
+            inner.update(start + offset for offset in _clitic_cuts(match.group()))
+        if boundaries:
+            first = bisect_right(boundaries, start)
+            if first < len(boundaries) and boundaries[first] < end:
+                inside = (b - start for b in boundaries[first:bisect_right(boundaries, end - 1)])
+                inner.update(start + offset for offset in _entity_cuts(match.group(), inside))
+        if not inner:
+            spans.append((start, end))
+            continue
+        for cut in sorted(inner):
+            if start < cut < end:
+                spans.append((start, cut))
+                start = cut
+        spans.append((start, end))
+    return spans
+
+
+def conll_block(text: str, entities: list[dict] | tuple, split_clitics: bool = False,
+                cuts: WordCuts | None = None) -> tuple[str, int]:
+    """One paragraph as `token<TAB>tag` lines and a blank line; and the number of entities dropped
+    (overlapping another). Tokens by `token_spans`, so every entity boundary is a token boundary."""
     if not entities:
-        found = tokens(text, split_clitics)
-        return ("\tO\n".join(found) + "\tO\n\n") if found else "\n", 0
+        found = TOKEN.findall(text)
+        if cuts is None or not cuts.forms or cuts.forms.keys().isdisjoint(found):
+            if split_clitics:
+                found = tokens(text, split_clitics)
+            return ("\tO\n".join(found) + "\tO\n\n") if found else "\n", 0
+    spans = token_spans(text, entities, cuts, split_clitics)
+    if not spans:
+        return "\n", 0
     kept, dropped = non_overlapping(entities)
     lines = []
-    done = 0
-    for entity in kept:
-        outside = tokens(text[done:entity["start"]], split_clitics)
-        if outside:
-            lines.append("\tO\n".join(outside) + "\tO\n")
-        inside = tokens(text[entity["start"]:entity["end"]], split_clitics)
-        label = entity["label"]
-        lines.append(f"{inside[0]}\tB-{label}\n")
-        if len(inside) > 1:
-            lines.append(f"\tI-{label}\n".join(inside[1:]) + f"\tI-{label}\n")
-        done = entity["end"]
-    rest = tokens(text[done:], split_clitics)
-    if rest:
-        lines.append("\tO\n".join(rest) + "\tO\n")
+    k, last = 0, len(kept)
+    for start, end in spans:
+        while k < last and kept[k]["end"] <= start:
+            k += 1
+        if k < last and kept[k]["start"] <= start:
+            tag = ("B-" if kept[k]["start"] == start else "I-") + kept[k]["label"]
+        else:
+            tag = "O"
+        lines.append(f"{text[start:end]}\t{tag}\n")
     lines.append("\n")
     return "".join(lines), dropped
