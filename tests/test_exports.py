@@ -535,6 +535,32 @@ def test_conll_of_two_articles_loads_in_spacy_convert_as_two_documents_with_ever
     assert report.overlapping_entities_dropped == 1
 
 
+def test_spacy_docbin_of_the_jsonl_export_keeps_every_text_and_entity(two_approved_articles, tmp_path):
+    """The DocBin a release ships, from the JSONL records: the texts exactly, every entity on tokens (the MISC
+    that overlaps the ORG in the span group only), the paragraph ids, and the same tokens as CoNLL."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from app.services.export.spacy_docs import SPAN_GROUP, DocCounts, docbin_bytes
+
+    _, jsonl = run_export("jsonl", tmp_path)
+    _, prefix = run_export("conll", tmp_path)
+    records = jsonl_records(jsonl)
+    for side in ("ar", "en"):
+        counts = DocCounts()
+        docs = list(DocBin().from_bytes(docbin_bytes(records, side, counts=counts)).get_docs(spacy.blank(side).vocab))
+        assert [doc.text for doc in docs] == [r[side] for r in records]
+        assert [doc.user_data["paragraph_id"] for doc in docs] == [r["paragraph_id"] for r in records]
+        spans = [(s.start_char, s.end_char, s.label_) for doc in docs for s in doc.spans[SPAN_GROUP]]
+        assert spans == [(e["start"], e["end"], e["label"]) for r in records for e in r["entities"][side]]
+        overlapping = 1 if side == "en" else 0
+        assert counts.ents == sum(len(doc.ents) for doc in docs) == len(spans) - overlapping
+        assert counts.overlapping == overlapping
+        conll_tokens = [line.split("\t")[0] for article in conll_articles(f"{prefix}.{side}.conll")
+                        for block in article for line in block.splitlines()]
+        assert [t.text for doc in docs for t in doc if not t.is_space] == conll_tokens
+
+
 def test_split_clitics_option_splits_proclitics_before_the_article_only(corpus, tmp_path):
     from app.services.export.conll import tokens
 

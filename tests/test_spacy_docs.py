@@ -183,3 +183,18 @@ def test_the_same_records_give_the_same_bytes_and_a_wrong_language_is_refused():
     assert load(docbin_bytes([], "en"), "en") == []
     with pytest.raises(ValueError, match="lang must be one of ar, en"):
         docbin_bytes(records, "fr")
+
+
+def test_an_install_without_spacy_is_told_what_to_install(monkeypatch):
+    """A web-tier install (requirements/web.txt) has no spaCy: the DocBin is refused with what to install."""
+    import sys
+
+    from app.services.export import spacy_docs
+
+    spacy_docs._blank.cache_clear()
+    monkeypatch.setitem(sys.modules, "spacy", None)  # what `import spacy` meets where it is not installed
+    try:
+        with pytest.raises(spacy_docs.SpacyNotInstalled, match="install requirements/app.txt"):
+            docbin_bytes([record("مصر", "Egypt")], "ar")
+    finally:
+        spacy_docs._blank.cache_clear()

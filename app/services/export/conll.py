@@ -35,7 +35,7 @@ and the CoNLL-2003 readers (Hugging Face's `conll2003`, flair) skip.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Iterable, Sequence
 
 from ..arabic import proclitic_cuts
@@ -129,59 +129,75 @@ def _clitic_cuts(word: str) -> range:
     return range(1, clitics.end() + 1) if clitics and clitics.end() else range(0)
 
 
+def _words_and_starts(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
+                      split_clitics: bool = False) -> tuple[list[str], list[int]]:
+    """The tokens of `text` and where each starts (see `token_spans`). The text is scanned by the compiled
+    pattern; Python only looks at the words to cut, found by set and bisect look-ups."""
+    words = TOKEN.findall(text)
+    starts = [match.start() for match in TOKEN.finditer(text)]
+    at: dict[int, set[int]] = {}  # word index → offsets inside the word to cut at
+    forms = cuts.forms if cuts is not None else None
+    if forms and not forms.keys().isdisjoint(words):
+        for index, word in enumerate(words):
+            offsets = forms.get(word)
+            if offsets:
+                at.setdefault(index, set()).update(offsets)
+    if split_clitics:
+        for index, word in enumerate(words):
+            clitics = _clitic_cuts(word)
+            if clitics:
+                at.setdefault(index, set()).update(clitics)
+    if entities:
+        for boundary in {e["start"] for e in entities} | {e["end"] for e in entities}:
+            index = bisect_right(starts, boundary) - 1
+            if index >= 0 and boundary - starts[index] < len(words[index]) and boundary > starts[index]:
+                at.setdefault(index, set()).update(_entity_cuts(words[index], (boundary - starts[index],)))
+    if not at:
+        return words, starts
+    cut_words, cut_starts = [], []
+    for index, (word, start) in enumerate(zip(words, starts)):
+        done = 0
+        for offset in sorted(at.get(index, ())):
+            if 0 < offset < len(word):
+                cut_words.append(word[done:offset])
+                cut_starts.append(start + done)
+                done = offset
+        cut_words.append(word[done:])
+        cut_starts.append(start + done)
+    return cut_words, cut_starts
+
+
 def token_spans(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
                 split_clitics: bool = False) -> list[tuple[int, int]]:
     """The tokens of `text` as (start, end) offsets: the words of `tokens`, cut at every entity boundary inside
-    them, at the offsets `cuts` holds for their form, and (with `split_clitics`) after proclitics before ال."""
-    boundaries = sorted({e["start"] for e in entities} | {e["end"] for e in entities}) if entities else []
-    forms = cuts.forms if cuts is not None else {}
-    spans = []
-    for match in TOKEN.finditer(text):
-        start, end = match.span()
-        inner: set[int] = set()
-        if forms:
-            inner.update(start + offset for offset in forms.get(match.group(), ()))
-        if split_clitics:
-            inner.update(start + offset for offset in _clitic_cuts(match.group()))
-        if boundaries:
-            first = bisect_right(boundaries, start)
-            if first < len(boundaries) and boundaries[first] < end:
-                inside = (b - start for b in boundaries[first:bisect_right(boundaries, end - 1)])
-                inner.update(start + offset for offset in _entity_cuts(match.group(), inside))
-        if not inner:
-            spans.append((start, end))
-            continue
-        for cut in sorted(inner):
-            if start < cut < end:
-                spans.append((start, cut))
-                start = cut
-        spans.append((start, end))
-    return spans
+    them (and between the proclitics before it), at the offsets `cuts` holds for their form, and (with
+    `split_clitics`) after proclitics before ال."""
+    words, starts = _words_and_starts(text, entities, cuts, split_clitics)
+    return [(start, start + len(word)) for word, start in zip(words, starts)]
 
 
 def conll_block(text: str, entities: list[dict] | tuple, split_clitics: bool = False,
                 cuts: WordCuts | None = None) -> tuple[str, int]:
     """One paragraph as `token<TAB>tag` lines and a blank line; and the number of entities dropped
     (overlapping another). Tokens by `token_spans`, so every entity boundary is a token boundary."""
-    if not entities:
-        found = TOKEN.findall(text)
-        if cuts is None or not cuts.forms or cuts.forms.keys().isdisjoint(found):
-            if split_clitics:
-                found = tokens(text, split_clitics)
-            return ("\tO\n".join(found) + "\tO\n\n") if found else "\n", 0
-    spans = token_spans(text, entities, cuts, split_clitics)
-    if not spans:
+    words, starts = _words_and_starts(text, entities, cuts, split_clitics)
+    if not words:
         return "\n", 0
+    if not entities:
+        return "\tO\n".join(words) + "\tO\n\n", 0
     kept, dropped = non_overlapping(entities)
     lines = []
-    k, last = 0, len(kept)
-    for start, end in spans:
-        while k < last and kept[k]["end"] <= start:
-            k += 1
-        if k < last and kept[k]["start"] <= start:
-            tag = ("B-" if kept[k]["start"] == start else "I-") + kept[k]["label"]
-        else:
-            tag = "O"
-        lines.append(f"{text[start:end]}\t{tag}\n")
+    done = 0  # words written
+    for entity in kept:
+        first, end = bisect_left(starts, entity["start"]), bisect_left(starts, entity["end"])
+        if first > done:
+            lines.append("\tO\n".join(words[done:first]) + "\tO\n")
+        label = entity["label"]
+        lines.append(f"{words[first]}\tB-{label}\n")
+        if end > first + 1:
+            lines.append(f"\tI-{label}\n".join(words[first + 1:end]) + f"\tI-{label}\n")
+        done = end
+    if done < len(words):
+        lines.append("\tO\n".join(words[done:]) + "\tO\n")
     lines.append("\n")
     return "".join(lines), dropped

@@ -21,6 +21,7 @@ import functools
 from dataclasses import dataclass
 from typing import Iterable
 
+from .. import ServiceError
 from .conll import WordCuts, non_overlapping, token_spans
 
 SPAN_GROUP = "mizan"  # doc.spans[SPAN_GROUP]: every entity, overlapping ones included
@@ -45,10 +46,17 @@ class DocCounts:
         self.overlapping += other.overlapping
 
 
+class SpacyNotInstalled(ServiceError):
+    """This Python has no spaCy: a web-tier install (requirements/web.txt; spaCy comes with requirements/app.txt)."""
+
+
 @functools.lru_cache(maxsize=2)
 def _blank(lang: str):
-    import spacy  # a second to import: only exports that write spaCy documents pay it
-
+    try:
+        import spacy  # a second to import: only exports that write spaCy documents pay it
+    except ImportError:
+        raise SpacyNotInstalled("spaCy documents need spaCy, which this install lacks: install "
+                                "requirements/app.txt (or spacy itself).") from None
     return spacy.blank(lang)
 
 
@@ -112,14 +120,14 @@ def docbin_bytes(records: Iterable[dict], lang: str, *, cuts: WordCuts | None = 
     is given (a release collects them once over all its splits, so a form is cut alike in train, dev and
     test). The same records give the same bytes. Load with
     `DocBin().from_bytes(data).get_docs(spacy.blank(lang).vocab)`."""
-    from spacy.tokens import DocBin
-
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}.")
+    vocab = _blank(lang).vocab  # SpacyNotInstalled before anything is read
+    from spacy.tokens import DocBin
+
     records = list(records)  # read twice: the cuts of every record first
     if cuts is None:
         cuts = WordCuts().learn_records(records, lang)
-    vocab = _blank(lang).vocab
     docbin = DocBin(store_user_data=True)
     for record in records:
         docbin.add(make_doc(vocab, record, lang, cuts, counts))
