@@ -4,6 +4,8 @@ way everywhere (app/services/export/spacy_docs.py, conll.py). Pure functions: no
 from __future__ import annotations
 
 import itertools
+import random
+import unicodedata
 
 import pytest
 import spacy
@@ -104,6 +106,50 @@ def test_words_and_spaces_rebuild_the_text_with_any_white_space(text):
     found, spaces = words_and_spaces(text, spans)
     assert "".join(w + (" " if s else "") for w, s in zip(found, spaces)) == text
     assert [w for w in found if w.strip()] == [text[s:e] for s, e in spans]
+
+
+def reference_block(text: str, entities: list[dict], cuts: WordCuts | None, split_clitics: bool) -> str:
+    """CoNLL written the slow, obvious way from `token_spans`: each token tagged by the entity it starts or
+    lies in."""
+    from app.services.export.conll import non_overlapping
+
+    kept, _ = non_overlapping(entities)
+    lines = []
+    for start, end in token_spans(text, entities, cuts, split_clitics):
+        tag = "O"
+        for e in kept:
+            if e["start"] <= start < e["end"]:
+                tag = ("B-" if start == e["start"] else "I-") + e["label"]
+        lines.append(f"{text[start:end]}\t{tag}\n")
+    return "".join(lines) + "\n" if lines else "\n"
+
+
+def test_conll_blocks_are_the_tokens_and_tags_of_token_spans_on_a_thousand_random_paragraphs():
+    """conll_block finds its tokens without every token's offset (it writes large corpora): on random text with
+    entities starting and ending inside words, it gives exactly what token_spans gives."""
+    rng = random.Random(19)
+    pieces = ["وتركمانستان", "بالقاهرة", "وزير", "مـصـر", "وَالْقُدْس", "٢٨٫٢", "28.2%", "Turkmenistan's", "COVID-19",
+              "al-Sisi", "Egypt", ",", "،", "(", ")", "«", "»", "28th", "AlphaBeta", "naïve", "و28"]
+    spaces = [" ", " ", " ", "  ", "\n", "\u00a0", "", "\t"]
+    for _ in range(1000):
+        text = "".join(rng.choice(pieces) + rng.choice(spaces) for _ in range(rng.randint(0, 8)))
+        candidates = [i for i in range(len(text)) if not text[i].isspace() and not unicodedata.combining(text[i])]
+        entities = []
+        for _ in range(rng.randint(0, 3)):
+            if not candidates:
+                break
+            start = rng.choice(candidates)
+            ends = [i + 1 for i in candidates if i >= start and (i + 1 == len(text) or
+                                                                  not unicodedata.combining(text[i + 1]))]
+            end = rng.choice(ends[:6])
+            entities.append({"id": len(entities), "start": start, "end": end, "label": rng.choice(["LOC", "ORG"])})
+        cuts = WordCuts() if rng.random() < 0.5 else None
+        if cuts is not None:
+            cuts.learn(text, entities)
+            cuts.learn("وتركمانستان", [{"start": 1, "end": 11}])
+        split_clitics = rng.random() < 0.3
+        assert conll_block(text, entities, split_clitics, cuts)[0] == reference_block(text, entities, cuts,
+                                                                                     split_clitics), (text, entities)
 
 
 # DocBin ------------------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ but not in "Russian".
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_right
@@ -576,6 +577,7 @@ _PROCLITIC_RUN = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a handful of prefixes, met at every entity that starts inside a word
 def proclitic_cuts(prefix: str) -> tuple[int, ...] | None:
     """Where the proclitics of `prefix` (the part of a word before a term, as written) end, if `prefix` is made
     of proclitics only as TermMatcher allows them (و ف, then ب ك ل, then ال): وب → (1, 2), وال → (1, 3),

@@ -93,24 +93,38 @@ class WordCuts:
         self.forms: dict[str, tuple[int, ...]] = {}  # word form → offsets inside it where a token ends
 
     def learn(self, text: str, entities: Iterable[dict]) -> None:
-        """Remember the words of `text` that an entity starts or ends inside, with the offsets it cuts them at."""
-        boundaries = sorted({e["start"] for e in entities} | {e["end"] for e in entities})
-        if not boundaries:
-            return
-        for match in TOKEN.finditer(text):
-            start, end = match.span()
-            first = bisect_right(boundaries, start)
-            if first == len(boundaries) or boundaries[first] >= end:
-                continue  # no boundary inside this word (most words)
-            form = match.group()
-            offsets = set(self.forms.get(form, ()))
-            offsets.update(_entity_cuts(form, (b - start for b in boundaries[first:bisect_right(boundaries, end - 1)])))
-            self.forms[form] = tuple(sorted(offsets))
+        """Remember the words of `text` that an entity starts or ends inside, with the offsets it cuts them at.
+        Only the few words at entity boundaries are looked at, not the whole text."""
+        for boundary in {e["start"] for e in entities} | {e["end"] for e in entities}:
+            found = _word_around(text, boundary)
+            if found is not None:
+                form, offset = found
+                self.forms[form] = tuple(sorted(set(self.forms.get(form, ())) | _entity_cuts(form, (offset,))))
 
     def learn_records(self, records: Iterable[dict], lang: str) -> "WordCuts":
         for record in records:
             self.learn(record[lang], record["entities"][lang])
         return self
+
+
+def _word_around(text: str, at: int) -> tuple[str, int] | None:
+    """The word (a token of `tokens`) that offset `at` falls inside, and `at` as an offset in it; None when `at`
+    is at a word boundary. Tokens never hold white space, so only the run of non-space characters around `at`
+    is tokenised (the same tokens as in the whole text: the pattern looks behind nothing, and ahead only for
+    a Latin letter or digit after a number, never white space)."""
+    if at <= 0 or at >= len(text) or text[at - 1].isspace() or text[at].isspace():
+        return None
+    start, end = at - 1, at + 1
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    for match in TOKEN.finditer(text, start, end):
+        if match.start() < at < match.end():
+            return match.group(), at - match.start()
+        if match.start() >= at:
+            break
+    return None
 
 
 def _entity_cuts(word: str, inside: Iterable[int]) -> set[int]:
@@ -129,42 +143,100 @@ def _clitic_cuts(word: str) -> range:
     return range(1, clitics.end() + 1) if clitics and clitics.end() else range(0)
 
 
-def _words_and_starts(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
-                      split_clitics: bool = False) -> tuple[list[str], list[int]]:
-    """The tokens of `text` and where each starts (see `token_spans`). The text is scanned by the compiled
-    pattern; Python only looks at the words to cut, found by set and bisect look-ups."""
-    words = TOKEN.findall(text)
-    starts = [match.start() for match in TOKEN.finditer(text)]
-    at: dict[int, set[int]] = {}  # word index → offsets inside the word to cut at
+def _form_cuts(words: list[str], cuts: WordCuts | None, split_clitics: bool) -> dict[int, set[int]]:
+    """Word index → offsets inside the word to cut at, for the forms `cuts` holds (found by set look-ups and
+    list.index, no Python loop over the words) and, with `split_clitics`, proclitics before ال."""
+    at: dict[int, set[int]] = {}
     forms = cuts.forms if cuts is not None else None
     if forms and not forms.keys().isdisjoint(words):
-        for index, word in enumerate(words):
-            offsets = forms.get(word)
-            if offsets:
-                at.setdefault(index, set()).update(offsets)
+        for form in forms.keys() & set(words):
+            index = words.index(form)
+            while True:
+                at.setdefault(index, set()).update(forms[form])
+                try:
+                    index = words.index(form, index + 1)
+                except ValueError:
+                    break
     if split_clitics:
         for index, word in enumerate(words):
             clitics = _clitic_cuts(word)
             if clitics:
                 at.setdefault(index, set()).update(clitics)
-    if entities:
-        for boundary in {e["start"] for e in entities} | {e["end"] for e in entities}:
-            index = bisect_right(starts, boundary) - 1
-            if index >= 0 and boundary - starts[index] < len(words[index]) and boundary > starts[index]:
-                at.setdefault(index, set()).update(_entity_cuts(words[index], (boundary - starts[index],)))
+    return at
+
+
+def _cut(words: list[str], at: dict[int, set[int]], starts: list[int] | None = None
+         ) -> tuple[list[str], list[int], list[int]]:
+    """The words cut at `at`; their starts (when `starts` of the words are given); and for each cut word index
+    (sorted), how many tokens the words before it and it itself became beyond one each, cumulatively
+    (`_new_index`)."""
+    cut_words: list[str] = []
+    cut_starts: list[int] = []
+    extra: list[int] = []
+    added, done = 0, 0  # tokens added by the cuts so far; words copied
+    for index in sorted(at):
+        cut_words.extend(words[done:index])
+        if starts is not None:
+            cut_starts.extend(starts[done:index])
+        word, offset = words[index], 0
+        start = starts[index] if starts is not None else 0
+        for cut in sorted(at[index]):
+            if 0 < cut < len(word):
+                cut_words.append(word[offset:cut])
+                cut_starts.append(start + offset)
+                offset = cut
+                added += 1
+        cut_words.append(word[offset:])
+        cut_starts.append(start + offset)
+        extra.append(added)
+        done = index + 1
+    cut_words.extend(words[done:])
+    if starts is not None:
+        cut_starts.extend(starts[done:])
+    return cut_words, cut_starts, extra
+
+
+def _words_and_starts(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
+                      split_clitics: bool = False) -> tuple[list[str], list[int]]:
+    """The tokens of `text` and where each starts (see `token_spans`)."""
+    words = TOKEN.findall(text)
+    starts = [match.start() for match in TOKEN.finditer(text)]
+    at = _form_cuts(words, cuts, split_clitics)
+    for boundary in {e["start"] for e in entities} | {e["end"] for e in entities} if entities else ():
+        index = bisect_right(starts, boundary) - 1
+        if index >= 0 and 0 < boundary - starts[index] < len(words[index]):
+            at.setdefault(index, set()).update(_entity_cuts(words[index], (boundary - starts[index],)))
     if not at:
         return words, starts
-    cut_words, cut_starts = [], []
-    for index, (word, start) in enumerate(zip(words, starts)):
-        done = 0
-        for offset in sorted(at.get(index, ())):
-            if 0 < offset < len(word):
-                cut_words.append(word[done:offset])
-                cut_starts.append(start + done)
-                done = offset
-        cut_words.append(word[done:])
-        cut_starts.append(start + done)
+    cut_words, cut_starts, _ = _cut(words, at, starts)
     return cut_words, cut_starts
+
+
+def _locate(text: str, boundaries: list[int]) -> dict[int, tuple[int, int]]:
+    """For each offset of `boundaries` (sorted): the index of the word (of `tokens`) it falls in or before, and
+    its offset inside that word (0 at a word's start or in white space). Counted by the compiled pattern over
+    the text between boundaries; only the run of non-space characters around a boundary is looked at word by
+    word (tokens never hold white space, and the pattern looks behind nothing)."""
+    located = {}
+    count, done = 0, 0  # words before `done`, an offset at a word boundary
+    for boundary in boundaries:
+        if boundary >= len(text) or text[boundary].isspace():
+            count += len(TOKEN.findall(text, done, boundary))
+            done = boundary
+            located[boundary] = (count, 0)
+            continue
+        run = boundary
+        while run > done and not text[run - 1].isspace():
+            run -= 1
+        count += len(TOKEN.findall(text, done, run))
+        done = run
+        index = count
+        for match in TOKEN.finditer(text, run):
+            if match.end() > boundary:
+                located[boundary] = (index, boundary - match.start())
+                break
+            index += 1
+    return located
 
 
 def token_spans(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
@@ -179,17 +251,42 @@ def token_spans(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None 
 def conll_block(text: str, entities: list[dict] | tuple, split_clitics: bool = False,
                 cuts: WordCuts | None = None) -> tuple[str, int]:
     """One paragraph as `token<TAB>tag` lines and a blank line; and the number of entities dropped
-    (overlapping another). Tokens by `token_spans`, so every entity boundary is a token boundary."""
-    words, starts = _words_and_starts(text, entities, cuts, split_clitics)
+    (overlapping another). The tokens of `token_spans`, so every entity boundary is a token boundary;
+    found without the offset of every token (the pattern's `findall` and `_locate`: CoNLL is written fast)."""
+    words = TOKEN.findall(text)
     if not words:
         return "\n", 0
+    at = _form_cuts(words, cuts, split_clitics)
     if not entities:
+        if at:
+            words = _cut(words, at)[0]
         return "\tO\n".join(words) + "\tO\n\n", 0
+    located = _locate(text, sorted({e["start"] for e in entities} | {e["end"] for e in entities}))
+    for index, offset in located.values():
+        if offset:
+            at.setdefault(index, set()).update(_entity_cuts(words[index], (offset,)))
+    # Only the cuts inside a word count (an entity's end at a word's end cuts nothing).
+    at = {index: inside for index, offsets in at.items()
+          if (inside := {cut for cut in offsets if 0 < cut < len(words[index])})}
+    cut_indices = sorted(at)
+    extra: list[int] = []
+    if at:
+        words, _, extra = _cut(words, at)
+
+    def token_at(boundary: int) -> int:
+        """The index, among the cut words, of the token that starts at `boundary` (or after it)."""
+        index, offset = located[boundary]
+        position = bisect_left(cut_indices, index)
+        before = extra[position - 1] if position else 0  # tokens added by cuts in earlier words
+        if position < len(cut_indices) and cut_indices[position] == index:
+            before += sum(1 for cut in at[index] if cut <= offset)  # the pieces of this word before it
+        return index + before
+
     kept, dropped = non_overlapping(entities)
     lines = []
     done = 0  # words written
     for entity in kept:
-        first, end = bisect_left(starts, entity["start"]), bisect_left(starts, entity["end"])
+        first, end = token_at(entity["start"]), token_at(entity["end"])
         if first > done:
             lines.append("\tO\n".join(words[done:first]) + "\tO\n")
         label = entity["label"]
