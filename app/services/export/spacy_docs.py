@@ -18,8 +18,9 @@ id, position and kind. No spaCy model is needed: `spacy.blank(lang)`'s vocab.
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .. import ServiceError
 from .conll import WordCuts, non_overlapping, token_spans
@@ -113,6 +114,23 @@ def make_doc(vocab, record: dict, lang: str, cuts: WordCuts | None = None, count
     return doc
 
 
+@contextmanager
+def _msgpack_encoders_read_once() -> Iterator[None]:
+    """srsly, spaCy's serialiser, looks its msgpack encoders up anew for every object it packs (three per Doc in
+    `DocBin.add`: the user data and the span groups), scanning the installed packages' entry points and spaCy's
+    whole registry each time: about 2.5 ms a Doc, nearly all of a DocBin's time. They cannot change while one
+    DocBin is built, so they are read once and handed out (the same encoders, so the same bytes). Another thread
+    meanwhile gets the same encoders; a nested or concurrent build just ends the shortcut early."""
+    from srsly.msgpack import msgpack_encoders
+
+    encoders = msgpack_encoders.get_all()
+    msgpack_encoders.get_all = lambda: encoders  # an instance attribute, in front of the method
+    try:
+        yield
+    finally:
+        vars(msgpack_encoders).pop("get_all", None)
+
+
 def docbin_bytes(records: Iterable[dict], lang: str, *, cuts: WordCuts | None = None,
                  counts: DocCounts | None = None) -> bytes:
     """A spaCy DocBin (`DocBin(store_user_data=True).to_bytes()`) of the `lang` side ("ar" or "en") of the JSONL
@@ -129,6 +147,7 @@ def docbin_bytes(records: Iterable[dict], lang: str, *, cuts: WordCuts | None = 
     if cuts is None:
         cuts = WordCuts().learn_records(records, lang)
     docbin = DocBin(store_user_data=True)
-    for record in records:
-        docbin.add(make_doc(vocab, record, lang, cuts, counts))
+    with _msgpack_encoders_read_once():
+        for record in records:
+            docbin.add(make_doc(vocab, record, lang, cuts, counts))
     return docbin.to_bytes()
