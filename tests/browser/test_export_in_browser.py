@@ -58,7 +58,7 @@ def test_corpus_user_counts_and_downloads_conll_and_jsonl(page, approved_article
         page.get_by_role("button", name="Download").click()
     assert conll.value.suggested_filename == "mizan-corpus.ar.conll"
     lines = conll.value.path().read_text(encoding="utf-8").split("\n")
-    assert lines[0] == f"{first_word}\tB-LOC"
+    assert lines[:3] == ["-DOCSTART- -X- O O", "", f"{first_word}\tB-LOC"]  # the article's document line first
 
     page.goto("/export/")
     page.get_by_label("Format").select_option("jsonl")
@@ -101,4 +101,4 @@ def test_corpus_user_downloads_both_sides_of_moses_and_conll_in_one_click(phone_
     if fmt == "moses":
         assert len(arabic.splitlines()) == expected
     else:
-        assert arabic.startswith(f"{first_word}\tB-LOC\n")
+        assert arabic.startswith(f"-DOCSTART- -X- O O\n\n{first_word}\tB-LOC\n")
