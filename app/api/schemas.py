@@ -522,6 +522,23 @@ class ExportArgsSchema(RequestSchema):
                                    metadata={"description": "CoNLL: split proclitics و ف ب ل ك before ال"})
 
 
+class ReleaseArgsSchema(ExportArgsSchema):
+    """A corpus release: the export's filters (no side: a release holds every file) and the release's options,
+    as `flask --app wsgi release`."""
+
+    class Meta:
+        exclude = ("side",)
+
+    split = fields.String(load_default="80/10/10", validate=validate.Length(max=40),
+                          metadata={"description": "Percentages of paragraphs for train/dev/test, split by article"})
+    seed = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=2**63 - 1),
+                          metadata={"description": "Seed of the article shuffle: the same seed, the same split"})
+    name = fields.String(load_default="mizan-corpus", validate=validate.Length(min=1, max=64),
+                         metadata={"description": "The release's name (letters, digits, . - _)"})
+    version = fields.String(load_default="1.0.0", validate=validate.Length(min=1, max=40),
+                            metadata={"description": "The release's version"})
+
+
 # Notifications ---------------------------------------------------------------------------------------
 
 class NotificationArgsSchema(RequestSchema):
