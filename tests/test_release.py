@@ -278,6 +278,23 @@ def test_two_releases_of_the_same_data_and_seed_are_byte_identical(two_approved_
     assert manifest_of(tmp_path / "other-seed")["seed"] == 6
 
 
+def test_the_zip_holds_every_file_as_written_and_reads_with_zip64_fields_too(corpus, tmp_path, monkeypatch):
+    from app.services.export import zipping
+
+    for name, limit in (("plain", zipping.ZIP64_LIMIT), ("zip64", 0)):
+        monkeypatch.setattr(zipping, "ZIP64_LIMIT", limit)  # 0: every size and offset in Zip64 fields
+        _, folder = make_release(tmp_path, name=name)
+        with zipfile.ZipFile(tmp_path / f"{name}.zip") as archive:
+            assert archive.testzip() is None  # every CRC-32 right
+            on_disk = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+            assert archive.namelist() == [f"mizan-corpus-1.0.0/{path}" for path in on_disk]
+            for path in on_disk:
+                assert archive.read(f"mizan-corpus-1.0.0/{path}") == (folder / path).read_bytes()
+            assert all(info.external_attr >> 16 == 0o100644 for info in archive.infolist())
+    assert (tmp_path / "plain.zip").read_bytes() != (tmp_path / "zip64.zip").read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("mizan-zip-")] == []  # no scratch left
+
+
 def test_the_cli_the_api_and_the_page_give_the_same_zip(two_approved_articles, app, client, corpus_user, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["release", "-o", str(tmp_path / "cli"), "--seed", "9", "--split", "60/20/20",

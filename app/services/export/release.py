@@ -5,7 +5,7 @@ writes every file of every split as the records go by: the JSONL records with th
 split, TMX, Moses and CoNLL through the export's own writers (formats.py), then the
 spaCy DocBins (spacy_docs.py, from the split's JSONL read back), the dataset card
 (README.md) and manifest.json with the counts and the SHA-256 of every other file.
-`write_zip` packs the folder into a zip whose bytes depend only on the files.
+Each file is deflated for the zip as it is written (zipping.py), and the zip's bytes depend only on the files.
 
 The split is by article: the articles are shuffled with `random.Random(seed)` and each
 is given, in that order, to the split furthest below its share of paragraphs (the
@@ -19,9 +19,8 @@ import random
 import re
 import shutil
 import tempfile
-import zipfile
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -32,6 +31,7 @@ from .. import gc_paused
 from .corpus import (PARTS, Counts, Selection, SelectionError, checked, count_paragraphs, iter_record_chunks,
                      paragraphs_per_article)
 from .formats import ConllWriter, ExportReport, MosesWriter, TmxWriter
+from .zipping import Packer
 
 SPLITS = ("train", "dev", "test")
 DEFAULT_SPLIT = (80, 10, 10)
@@ -40,8 +40,6 @@ DOCSTART = "-DOCSTART- -X- O O\n\n"  # CoNLL-2003's document boundary (spaCy's c
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]{0,39}$")
 MAX_SEED = 2**63 - 1
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build time in the bytes
-ZIP_LEVEL = 1  # deflate level: a release is mostly text, and level 1 keeps the zip off the critical path
 MANIFEST = "manifest.json"
 CARD = "README.md"
 
@@ -142,22 +140,27 @@ def zip_download_name(options: ReleaseOptions) -> str:
 
 
 class _Hashed:
-    """A file being written, with its SHA-256 and size kept as it goes (no second read for the manifest)."""
+    """A file of the release being written: to disk, to the zip's packer (deflated as it goes), and into its
+    SHA-256 and size for the manifest (no second read of anything)."""
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.file: BinaryIO = open(path, "wb")
+    def __init__(self, root: Path, path: str, packer: Packer):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        self.file: BinaryIO = open(root / path, "wb")
+        self.packer = packer
+        self.entry = packer.add(path)
         self.digest = hashlib.sha256()
         self.size = 0
 
     def write(self, data: bytes) -> None:
         if data:
             self.file.write(data)
+            self.packer.feed(self.entry, data)
             self.digest.update(data)
             self.size += len(data)
 
     def close(self) -> dict:
         self.file.close()
+        self.packer.finish(self.entry)
         return {"sha256": self.digest.hexdigest(), "bytes": self.size}
 
 
@@ -177,11 +180,12 @@ def _new_counts() -> dict:
 class _Split:
     """The files of one split, written as its records arrive (in article and position order)."""
 
-    def __init__(self, root: Path, split: str, report: ExportReport, options: ReleaseOptions, stack: ExitStack):
+    def __init__(self, root: Path, split: str, report: ExportReport, options: ReleaseOptions, stack: ExitStack,
+                 packer: Packer):
         self.split = split
         self.files: dict[str, _Hashed] = {}
         for path in self.paths(split):
-            self.files[path] = _Hashed(root / path)
+            self.files[path] = _Hashed(root, path, packer)
             stack.callback(self.files[path].file.close)
         self.tmx = _ReleaseTmx(report)
         self.moses = MosesWriter(report)
@@ -244,11 +248,13 @@ class _Split:
 
 @dataclass
 class ReleaseReport:
-    """What a release wrote: its manifest (as written), the folder and the export's warnings."""
+    """What a release wrote: its manifest (as written), the folder, the export's warnings, and the packer holding
+    the zip's deflated files until `zip_chunks` hands the zip over."""
 
     manifest: dict
     directory: Path
-    export: ExportReport = field(default_factory=lambda: ExportReport("release"))
+    export: ExportReport
+    packer: Packer
     zip_path: Path | None = None
 
     @property
@@ -257,6 +263,11 @@ class ReleaseReport:
 
     def warnings(self) -> list[str]:
         return self.export.warnings()
+
+    def zip_chunks(self) -> Iterator[bytes]:
+        """The release's zip, every file under NAME-VERSION/; the deflated parts are removed as it ends."""
+        folder = f"{self.manifest['name']}-{self.manifest['version']}/"
+        return self.packer.chunks(folder)
 
 
 def _docbin_writer() -> Callable[[Iterable[dict], str], bytes] | None:
@@ -290,8 +301,9 @@ def _day(value) -> str | None:
 def write_release(snapshot, selection: Selection, options: ReleaseOptions, directory: Path,
                   progress: Callable[[int], None] | None = None) -> ReleaseReport:
     """Write the release of `selection` into `directory` (absent or empty), from one snapshot (`snapshot()`
-    opens a read transaction). Bad filters or options raise before anything is written; a failure part-way
-    removes what was written."""
+    opens a read transaction), its zip's files deflated on the way (`ReleaseReport.zip_chunks` puts the zip
+    together). Bad filters or options raise before anything is written; a failure part-way removes what was
+    written."""
     check_folder(directory)
     with snapshot() as connection:
         selection = checked(connection, selection)
@@ -299,9 +311,11 @@ def write_release(snapshot, selection: Selection, options: ReleaseOptions, direc
             raise ReleaseError("No paragraph matches these filters: a release needs at least one.")
         existed = directory.exists()
         directory.mkdir(exist_ok=True)
+        packer = Packer(directory.parent)
         try:
-            return _write(connection, selection, options, directory, progress)
+            return _write(connection, selection, options, directory, packer, progress)
         except BaseException:
+            packer.discard()
             if existed:
                 for child in directory.iterdir():
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
@@ -310,14 +324,14 @@ def write_release(snapshot, selection: Selection, options: ReleaseOptions, direc
             raise
 
 
-def _write(connection, selection: Selection, options: ReleaseOptions, directory: Path,
+def _write(connection, selection: Selection, options: ReleaseOptions, directory: Path, packer: Packer,
            progress: Callable[[int], None] | None) -> ReleaseReport:
     per_article = paragraphs_per_article(connection, selection)
     split_of = assign_splits(per_article, options.split, options.seed)
     report = ExportReport("release")
     files: dict[str, dict] = {}
     with ExitStack() as stack:
-        splits = {split: _Split(directory, split, report, options, stack) for split in SPLITS}
+        splits = {split: _Split(directory, split, report, options, stack, packer) for split in SPLITS}
         for chunk in iter_record_chunks(connection, selection, Counts(), PARTS):
             with gc_paused():
                 groups: dict[str, list[dict]] = {}
@@ -336,17 +350,19 @@ def _write(connection, selection: Selection, options: ReleaseOptions, directory:
         for split in SPLITS:
             for lang in LANGUAGES:
                 path = f"spacy/{split}.{lang}.spacy"
-                out = _Hashed(directory / path)
+                out = _Hashed(directory, path, packer)
                 out.write(docbin(_records_of(directory / f"data/{split}.jsonl"), lang))
                 files[path] = out.close()
     manifest = _manifest(selection, options, splits, split_of, report, files, docbin is not None)
-    card = dataset_card(manifest).encode()
-    out = _Hashed(directory / CARD)
-    out.write(card)
+    out = _Hashed(directory, CARD, packer)
+    out.write(dataset_card(manifest).encode())
     manifest["files"][CARD] = out.close()
     manifest["files"] = dict(sorted(manifest["files"].items()))
-    (directory / MANIFEST).write_bytes(manifest_bytes(manifest))
-    return ReleaseReport(manifest, directory, report)
+    out = _Hashed(directory, MANIFEST, packer)
+    out.write(manifest_bytes(manifest))
+    out.close()
+    packer.close()
+    return ReleaseReport(manifest, directory, report, packer)
 
 
 def manifest_bytes(manifest: dict) -> bytes:
@@ -392,22 +408,6 @@ def _manifest(selection: Selection, options: ReleaseOptions, splits: dict[str, _
 # --- the zip ---------------------------------------------------------------------------------------------
 
 
-def write_zip(directory: Path, out: BinaryIO, folder: str) -> None:
-    """The release folder as a zip, every file under `folder/`, in path order, with fixed dates and modes:
-    the same files always give the same bytes."""
-    paths = sorted(path.relative_to(directory).as_posix() for path in directory.rglob("*") if path.is_file())
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
-        for relative in paths:
-            source = directory / relative
-            info = zipfile.ZipInfo(f"{folder}/{relative}", date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so the mode below is read
-            info.external_attr = 0o644 << 16
-            info.file_size = source.stat().st_size  # known up front: zip64 only when a file needs it
-            with open(source, "rb") as data, archive.open(info, "w") as entry:
-                shutil.copyfileobj(data, entry, 1 << 20)
-
-
 def write_release_with_zip(snapshot, selection: Selection, options: ReleaseOptions, directory: Path,
                            progress: Callable[[int], None] | None = None) -> ReleaseReport:
     """The CLI's release: DIR and DIR.zip, the zip under its final name only when complete."""
@@ -417,7 +417,8 @@ def write_release_with_zip(snapshot, selection: Selection, options: ReleaseOptio
     partial = zipped.with_name(zipped.name + ".part")
     try:
         with open(partial, "wb") as out:
-            write_zip(directory, out, options.folder)
+            for chunk in report.zip_chunks():
+                out.write(chunk)
         partial.replace(zipped)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -427,24 +428,20 @@ def write_release_with_zip(snapshot, selection: Selection, options: ReleaseOptio
 
 
 def stream_release_zip(snapshot, selection: Selection, options: ReleaseOptions) -> tuple[Iterator[bytes], ReleaseReport]:
-    """For a download: the release built in a temporary folder, zipped into a temporary file, and the zip's
-    bytes as a stream that removes both when it ends (or is closed). Errors in the filters raise here."""
+    """For a download: the release built in a temporary folder, then its zip as a stream that removes the folder
+    when it ends (or is closed). Errors in the filters raise here, before any byte is sent."""
     work = Path(tempfile.mkdtemp(prefix="mizan-release-"))
     try:
         report = write_release(snapshot, selection, options, work / "release")
-        zipped = work / "release.zip"
-        with open(zipped, "wb") as out:
-            write_zip(work / "release", out, options.folder)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
 
     def chunks() -> Iterator[bytes]:
         try:
-            with open(zipped, "rb") as data:
-                while block := data.read(1 << 20):
-                    yield block
+            yield from report.zip_chunks()
         finally:
+            report.packer.discard()
             shutil.rmtree(work, ignore_errors=True)
 
     return chunks(), report
@@ -676,5 +673,5 @@ def dataset_card(manifest: dict) -> str:
 __all__ = [
     "DEFAULT_SPLIT", "FEATURES", "ReleaseError", "ReleaseOptions", "ReleaseReport", "SPLITS", "assign_splits",
     "check_folder", "dataset_card", "parse_split", "release_options", "stream_release_zip", "write_release",
-    "write_release_with_zip", "write_zip", "zip_download_name", "zip_path_of",
+    "write_release_with_zip", "zip_download_name", "zip_path_of",
 ]
