@@ -402,3 +402,30 @@ def test_reviewers_cannot_release(corpus, client, reviewer):
     assert client.get("/export/release").status_code == 403
     headers = bearer(user_service.issue_api_token(reviewer))
     assert client.get("/api/v1/export/release", headers=headers).status_code == 403
+
+
+def test_release_records_match_the_documented_schema_with_their_split(two_approved_articles, tmp_path):
+    import jsonschema_rs
+
+    _, folder = make_release(tmp_path, split="50/50/0")
+    validator = jsonschema_rs.validator_for(orjson.loads((ROOT / "docs" / "jsonl-record.schema.json").read_bytes()))
+    for split in SPLITS:
+        for record in records_of(folder / "data" / f"{split}.jsonl"):
+            validator.validate(record)
+
+
+def test_a_download_leaves_no_temporary_files_read_or_dropped(corpus, client, corpus_user, tmp_path, monkeypatch):
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    headers = bearer(user_service.issue_api_token(corpus_user))
+    read = client.get("/api/v1/export/release", headers=headers)
+    assert read.status_code == 200 and zipfile.ZipFile(io.BytesIO(read.get_data())).testzip() is None
+    read.close()
+    assert list(scratch.iterdir()) == []
+    dropped = client.get("/api/v1/export/release", headers=headers, buffered=False)
+    assert dropped.status_code == 200 and list(scratch.iterdir())  # built, not sent yet
+    dropped.close()  # the client went away before the first byte
+    assert list(scratch.iterdir()) == []

@@ -283,7 +283,7 @@ def write_release(selection: Selection, options: ReleaseOptions, directory: str 
         return _release.write_release_with_zip(_snapshot, selection, options, Path(directory), progress)
 
 
-def stream_release(selection: Selection, options: ReleaseOptions) -> tuple[Iterator[bytes], str]:
+def stream_release(selection: Selection, options: ReleaseOptions) -> tuple[Iterable[bytes], str]:
     """A release as a zip download: its bytes (the CLI's DIR.zip) and the file name. Built before this returns,
     so a bad filter is refused while an error response can still be sent."""
     chunks, _ = _release.stream_release_zip(_snapshot, selection, options)

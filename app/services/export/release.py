@@ -14,7 +14,6 @@ Layout, card, manifest and what each tool does with them: docs/exports.md, "Rele
 """
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 import shutil
@@ -140,28 +139,28 @@ def zip_download_name(options: ReleaseOptions) -> str:
 
 
 class _Hashed:
-    """A file of the release being written: to disk, to the zip's packer (deflated as it goes), and into its
-    SHA-256 and size for the manifest (no second read of anything)."""
+    """A file of the release being written: to disk, and to the zip's packer, whose thread deflates it and works
+    out its SHA-256 and size for the manifest (no second read of anything, no hashing on this thread)."""
 
     def __init__(self, root: Path, path: str, packer: Packer):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         self.file: BinaryIO = open(root / path, "wb")
         self.packer = packer
         self.entry = packer.add(path)
-        self.digest = hashlib.sha256()
-        self.size = 0
 
     def write(self, data: bytes) -> None:
         if data:
             self.file.write(data)
             self.packer.feed(self.entry, data)
-            self.digest.update(data)
-            self.size += len(data)
 
-    def close(self) -> dict:
+    def close(self) -> None:
         self.file.close()
         self.packer.finish(self.entry)
-        return {"sha256": self.digest.hexdigest(), "bytes": self.size}
+
+    def described(self) -> dict:
+        """{"sha256", "bytes"} once the packer has taken the whole file."""
+        entry = self.packer.wait(self.entry)
+        return {"sha256": entry.sha256.hexdigest(), "bytes": entry.size}
 
 
 class _ReleaseTmx(TmxWriter):
@@ -241,9 +240,13 @@ class _Split:
             self.counts["tokens"][lang] += data.count(b"\t")  # one tab a token line: `token<TAB>tag`
             self.files[f"conll/{self.split}.{lang}.conll"].write(data)
 
-    def close(self) -> dict[str, dict]:
+    def close(self) -> None:
         self.put(self.tmx.end(), {"": f"tmx/{self.split}.tmx"})
-        return {path: file.close() for path, file in self.files.items()}
+        for file in self.files.values():
+            file.close()
+
+    def described(self) -> dict[str, dict]:
+        return {path: file.described() for path, file in self.files.items()}
 
 
 @dataclass
@@ -344,19 +347,24 @@ def _write(connection, selection: Selection, options: ReleaseOptions, directory:
             if progress:
                 progress(exported)
         for files_of_split in splits.values():
-            files.update(files_of_split.close())
+            files_of_split.close()
     docbin = _docbin_writer()
+    spacy_files = []
     if docbin is not None:
         for split in SPLITS:
             for lang in LANGUAGES:
-                path = f"spacy/{split}.{lang}.spacy"
-                out = _Hashed(directory, path, packer)
+                out = _Hashed(directory, f"spacy/{split}.{lang}.spacy", packer)
                 out.write(docbin(_records_of(directory / f"data/{split}.jsonl"), lang))
-                files[path] = out.close()
+                out.close()
+                spacy_files.append(out)
+    for files_of_split in splits.values():
+        files.update(files_of_split.described())
+    files.update({out.entry.name: out.described() for out in spacy_files})
     manifest = _manifest(selection, options, splits, split_of, report, files, docbin is not None)
     out = _Hashed(directory, CARD, packer)
     out.write(dataset_card(manifest).encode())
-    manifest["files"][CARD] = out.close()
+    out.close()
+    manifest["files"][CARD] = out.described()
     manifest["files"] = dict(sorted(manifest["files"].items()))
     out = _Hashed(directory, MANIFEST, packer)
     out.write(manifest_bytes(manifest))
@@ -427,24 +435,31 @@ def write_release_with_zip(snapshot, selection: Selection, options: ReleaseOptio
     return report
 
 
-def stream_release_zip(snapshot, selection: Selection, options: ReleaseOptions) -> tuple[Iterator[bytes], ReleaseReport]:
-    """For a download: the release built in a temporary folder, then its zip as a stream that removes the folder
-    when it ends (or is closed). Errors in the filters raise here, before any byte is sent."""
+class _ZipStream:
+    """A release's zip as a response body: its chunks, and `close` (called by the server when the response ends,
+    is dropped, or was never started) removes the temporary folder and the deflated parts."""
+
+    def __init__(self, report: ReleaseReport, work: Path):
+        self.report, self.work = report, work
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.report.zip_chunks()
+
+    def close(self) -> None:
+        self.report.packer.discard()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def stream_release_zip(snapshot, selection: Selection, options: ReleaseOptions) -> tuple[Iterable[bytes], ReleaseReport]:
+    """For a download: the release built in a temporary folder, then its zip as a response body that removes the
+    folder when closed. Errors in the filters raise here, before any byte is sent."""
     work = Path(tempfile.mkdtemp(prefix="mizan-release-"))
     try:
         report = write_release(snapshot, selection, options, work / "release")
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-
-    def chunks() -> Iterator[bytes]:
-        try:
-            yield from report.zip_chunks()
-        finally:
-            report.packer.discard()
-            shutil.rmtree(work, ignore_errors=True)
-
-    return chunks(), report
+    return _ZipStream(report, work), report
 
 
 # --- the dataset card ------------------------------------------------------------------------------------

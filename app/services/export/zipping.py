@@ -3,13 +3,14 @@ on the files' names and contents.
 
 A release writes some 600 MB of text per 100,000 paragraphs; deflating it after the fact would take as long as
 writing it. Here each file's bytes go, as they are written, to a thread that deflates them (zlib and crc32 let
-go of the GIL, so it runs on the second core while the records are built) into a scratch file per entry. When
+go of the GIL, and so does SHA-256, worked out there too) into a scratch file per entry. When
 every file is complete the zip is put together from those parts: local headers, the deflated data, the central
 directory. No time, owner or order of writing goes into it: entries in name order, dated 1980-01-01 (the
 earliest a zip holds), mode 0644, Zip64 fields only for a size or offset past ZIP64_LIMIT.
 """
 from __future__ import annotations
 
+import hashlib
 import queue
 import shutil
 import struct
@@ -30,7 +31,8 @@ _FINISH = object()
 
 
 class Entry:
-    """One file of the zip: its deflated bytes in a scratch file, its CRC-32 and sizes."""
+    """One file of the zip: its deflated bytes in a scratch file, its CRC-32, SHA-256 (for a manifest) and sizes,
+    all worked out on the packer's thread; `done` is set when the file is complete."""
 
     def __init__(self, name: str, scratch: Path):
         if not name.isascii():
@@ -39,6 +41,8 @@ class Entry:
         self.path = scratch
         self.out: BinaryIO = open(scratch, "wb")
         self.deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        self.sha256 = hashlib.sha256()
+        self.done = threading.Event()
         self.crc = 0
         self.size = 0
         self.compressed = 0
@@ -51,6 +55,7 @@ class Entry:
             self.compressed += len(packed)
             self.out.close()
             return
+        self.sha256.update(data)
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
         packed = self.deflate.compress(data)
@@ -72,11 +77,14 @@ class Packer:
 
     def _run(self) -> None:
         while (item := self.queue.get()) is not None:
+            entry, data = item
             if self.error is None:
                 try:
-                    item[0].take(item[1])
-                except BaseException as error:  # noqa: BLE001 — raised again by close()
+                    entry.take(data)
+                except BaseException as error:  # noqa: BLE001 — raised again by close() and wait()
                     self.error = error
+            if data is _FINISH:
+                entry.done.set()
 
     def add(self, name: str) -> Entry:
         entry = Entry(name, self.scratch / str(len(self.entries)))
@@ -89,6 +97,13 @@ class Packer:
 
     def finish(self, entry: Entry) -> None:
         self.queue.put((entry, _FINISH))
+
+    def wait(self, entry: Entry) -> Entry:
+        """The entry once the thread has taken all of it (its SHA-256 and size final)."""
+        entry.done.wait()
+        if self.error is not None:
+            raise self.error
+        return entry
 
     def close(self) -> None:
         """Wait for the thread to deflate everything fed; raise what went wrong there."""
