@@ -7,6 +7,7 @@ from ..models import (MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, 
                       PARAGRAPH_STATUSES)
 from ..services.export import KINDS as EXPORT_KINDS
 from ..services.export import STATUSES as EXPORT_STATUSES
+from ..services.export import release
 from ..services import user_text
 from ..services.user_text import forbidden_character_message
 
@@ -529,14 +530,15 @@ class ReleaseArgsSchema(ExportArgsSchema):
     class Meta:
         exclude = ("side",)
 
-    split = fields.String(load_default="80/10/10", validate=validate.Length(max=40),
-                          metadata={"description": "Percentages of paragraphs for train/dev/test, split by article"})
+    split = fields.String(load_default="80/10/10", validate=validate.Regexp(r"^\d{1,3}/\d{1,3}/\d{1,3}$"),
+                          metadata={"description": "Percentages of paragraphs for train/dev/test, split by article; "
+                                                   "they must add up to 100"})
     seed = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=2**63 - 1),
                           metadata={"description": "Seed of the article shuffle: the same seed, the same split"})
-    name = fields.String(load_default="mizan-corpus", validate=validate.Length(min=1, max=64),
+    name = fields.String(load_default="mizan-corpus", validate=validate.Regexp(release.NAME.pattern),
                          metadata={"description": "The release's name (letters, digits, . - _)"})
-    version = fields.String(load_default="1.0.0", validate=validate.Length(min=1, max=40),
-                            metadata={"description": "The release's version"})
+    version = fields.String(load_default="1.0.0", validate=validate.Regexp(release.VERSION.pattern),
+                            metadata={"description": "The release's version (letters, digits, . + - _)"})
 
 
 # Notifications ---------------------------------------------------------------------------------------
