@@ -659,7 +659,7 @@ def child_main(spec: dict) -> None:
             profile = cProfile.Profile()
         with app.app_context():
             result["rss_before_kb"] = _proc_status()["VmRSS"]
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
             if profile:
                 profile.enable()
             if spec["fmt"] == "release":
@@ -669,6 +669,7 @@ def child_main(spec: dict) -> None:
             if profile:
                 profile.disable()
             result["seconds"], result["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
+            result["main_thread_cpu"] = time.thread_time() - thread  # a release deflates on a second thread
             children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the second JSONL process, if any
             result["cpu"] += children.ru_utime + children.ru_stime
             result["children_hwm_kb"] = children.ru_maxrss
@@ -794,7 +795,7 @@ def measure_release(work: Path, corpus: Corpus, log: Path) -> Run:
               peak_mb=(result["hwm_kb"] + result.get("children_hwm_kb", 0)) / 1024,
               before_mb=result["rss_before_kb"] / 1024, sha256=sha,
               extra={"warnings": result.get("warnings", []), "spacy": result["spacy"],
-                     "folder_bytes": result["folder_bytes"]})
+                     "folder_bytes": result["folder_bytes"], "main_thread_cpu": result["main_thread_cpu"]})
     shutil.rmtree(out)
     Path(result["files"][0]).unlink()
     return run
@@ -1135,7 +1136,10 @@ def print_engine_report(engine: EngineRun, sizes: list[int], formats: list[str],
         run = results[("release", size)]
         line = (f"release of {size:,} paragraphs: {run.seconds:.2f} s ({run.rate:,.0f}/s; files {run.extra['folder_bytes'] / 1e6:.0f} "
                 f"MB, zip {run.bytes / 1e6:.0f} MB, peak RSS {run.peak_mb:.0f} MB"
-                f"{'' if run.extra['spacy'] else '; no spaCy DocBins: spacy_docs.py is not there yet'})")
+                f"{'' if run.extra['spacy'] else '; no spaCy DocBins: spacy_docs.py is not there yet'}; CPU "
+                f"{run.cpu:.2f} s: {run.extra['main_thread_cpu']:.2f} s reading and writing, "
+                f"{run.cpu - run.extra['main_thread_cpu']:.2f} s hashing and deflating on the second thread, so about "
+                f"{max(run.extra['main_thread_cpu'], run.cpu - run.extra['main_thread_cpu']):.1f} s on two idle cores)")
         if ("jsonl", size) in results:
             jsonl = results[("jsonl", size)]
             line += f"; {run.seconds / jsonl.seconds:.2f}x the JSONL export's {jsonl.seconds:.2f} s"

@@ -339,6 +339,7 @@ def test_the_release_form_needs_its_csrf_token(corpus, client, corpus_user):
     ({"seed": -1}, "seed -1 must be a whole number"),
     ({"name": "../etc"}, "The name"),
     ({"version": "1 0"}, "The version"),
+    ({"name": "news\n"}, "The name"),
 ])
 def test_bad_release_options_are_refused_with_a_message(options, message):
     with pytest.raises(export.ReleaseError, match=message):

@@ -35,7 +35,7 @@ from .zipping import Packer
 SPLITS = ("train", "dev", "test")
 DEFAULT_SPLIT = (80, 10, 10)
 LANGUAGES = ("ar", "en")
-DOCSTART = "-DOCSTART- -X- O O\n\n"  # CoNLL-2003's document boundary (spaCy's converter splits documents on it)
+DOCSTART = b"-DOCSTART- -X- O O\n\n"  # CoNLL-2003's document boundary (spaCy's converter splits documents on it)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]{0,39}$")
 MAX_SEED = 2**63 - 1
@@ -89,10 +89,10 @@ def release_options(*, split=None, seed=None, name=None, version=None, split_cli
         raise ReleaseError(f"The seed {seed} must be a whole number from 0 to {MAX_SEED}.")
     name = name or ReleaseOptions.name
     version = version or ReleaseOptions.version
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise ReleaseError(f"The name {name[:70]!r} must be 1-64 letters, digits, dots, hyphens or underscores, "
                            "starting with a letter or digit.")
-    if not VERSION.match(version):
+    if not VERSION.fullmatch(version):
         raise ReleaseError(f"The version {version[:50]!r} must be 1-40 letters, digits, dots, plus signs, hyphens "
                            "or underscores, starting with a letter or digit (e.g. 1.0.0).")
     return ReleaseOptions(split=parse_split(split), seed=seed, name=name, version=version,
@@ -222,23 +222,23 @@ class _Split:
         self.put(self.tmx.write(records), {"": f"tmx/{split}.tmx"})
         self.put(self.moses.write(records), {side: f"moses/{split}.{side}" for side in MosesWriter.sides})
         # CoNLL: the records of each article after a -DOCSTART- line, through the export's CoNLL writer.
+        pieces: dict[str, list[bytes]] = {lang: [] for lang in LANGUAGES}
         start = 0
         for index in range(len(records) + 1):
             if index < len(records) and records[index]["article_id"] == self.article_id:
                 continue
             if index > start:
-                self.conll_article_part(records[start:index])
+                for lang, data in self.conll.write(records[start:index]).items():
+                    counts["tokens"][lang] += data.count(b"\t")  # one tab a token line: `token<TAB>tag`
+                    pieces[lang].append(data)
             if index < len(records):
                 self.article_id = records[index]["article_id"]
                 counts["articles"] += 1
                 for lang in LANGUAGES:
-                    self.files[f"conll/{split}.{lang}.conll"].write(DOCSTART.encode())
+                    pieces[lang].append(DOCSTART)
                 start = index
-
-    def conll_article_part(self, records: list[dict]) -> None:
-        for lang, data in self.conll.write(records).items():
-            self.counts["tokens"][lang] += data.count(b"\t")  # one tab a token line: `token<TAB>tag`
-            self.files[f"conll/{self.split}.{lang}.conll"].write(data)
+        for lang in LANGUAGES:
+            self.files[f"conll/{split}.{lang}.conll"].write(b"".join(pieces[lang]))
 
     def close(self) -> None:
         self.put(self.tmx.end(), {"": f"tmx/{self.split}.tmx"})
