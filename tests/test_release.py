@@ -429,3 +429,71 @@ def test_a_download_leaves_no_temporary_files_read_or_dropped(corpus, client, co
     assert dropped.status_code == 200 and list(scratch.iterdir())  # built, not sent yet
     dropped.close()  # the client went away before the first byte
     assert list(scratch.iterdir()) == []
+
+
+# A release of many paragraphs from the CLI: a second process writes the CoNLL files from the same snapshot. It
+# forks, which Mizan does only in a process without other threads, so it runs in a fresh Python process (as
+# test_exports does for JSONL), the threshold lowered, an edit committed while the second process waits.
+FRESH_PROCESS_RELEASE = """
+import json, os, sys, time
+from app import create_app
+from app.extensions import db
+from app.services import export
+from app.services.export import corpus as corpus_reader, release
+
+instance, database_url, out, paragraph_id = sys.argv[1:5]
+release.PARALLEL_MIN_PARAGRAPHS = 1
+corpus_reader.CHUNK = 5
+parent, write = os.getpid(), release._ConllFiles.write
+ran = []
+
+def late(self, records):
+    if os.getpid() != parent:
+        time.sleep(0.3)  # the parent's edit below is committed by now: the snapshot must hide it
+    return write(self, records)
+
+release._ConllFiles.write = late
+start = release._ConllProcess.__init__
+def counted(self, *args):
+    ran.append(1)
+    start(self, *args)
+release._ConllProcess.__init__ = counted
+app = create_app({"TESTING": True, "SECRET_KEY": "test", "INSTANCE_PATH": instance,
+                  "SQLALCHEMY_DATABASE_URI": database_url})
+edited = []
+
+def edit_once(_count):
+    # A later chunk's Arabic changed by a commit after both processes began (an approved paragraph cannot be
+    # changed through the services): neither may see it.
+    if not edited:
+        from sqlalchemy import text
+        db.session.execute(text("UPDATE paragraphs SET ar = 'تعديل ' || ar WHERE id = :p"), {"p": int(paragraph_id)})
+        db.session.commit()
+        edited.append(1)
+
+with app.app_context():
+    report = export.write_release(export.Selection(), export.release_options(seed=2), out, progress=edit_once)
+print(json.dumps({"ran": len(ran), "edited": len(edited), "paragraphs": report.paragraphs}))
+"""
+
+
+def test_a_large_release_writes_conll_in_a_second_process_with_the_same_bytes(two_approved_articles, instance_path,
+                                                                              tmp_path):
+    from tests.support import databases
+
+    make_release(tmp_path, name="one", seed=2)  # one process: under PARALLEL_MIN_PARAGRAPHS
+    last = [p for p in two_approved_articles[1].paragraphs if p.kind in ("title", "body")][-1]  # its last chunk
+    result = subprocess.run([sys.executable, "-c", FRESH_PROCESS_RELEASE, str(instance_path),
+                             databases.database_url(instance_path), str(tmp_path / "two"), str(last.id)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = orjson.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome == {"ran": 1, "edited": 1, "paragraphs": manifest_of(tmp_path / "one")["counts"]["total"]["paragraphs"]}
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    two = {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*") if p.is_file()}
+    assert one == two  # the edit made while it ran is in neither
+    three = export.write_release(export.Selection(), export.release_options(seed=2), tmp_path / "three")
+    assert "تعديل" in (three.directory / "conll" / f"{three.manifest['articles'][str(last.article_id)]}.ar.conll"
+                       ).read_text(encoding="utf-8")  # a release made after sees it
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("mizan-zip-")] == []

@@ -280,7 +280,7 @@ def write_release(selection: Selection, options: ReleaseOptions, directory: str 
     _release.check_folder(Path(directory))
     count(selection)  # a bad filter is refused before any folder is made
     with gc_paused():
-        return _release.write_release_with_zip(_snapshot, selection, options, Path(directory), progress)
+        return _release.write_release_with_zip(_snapshot, selection, options, Path(directory), progress, db.engine)
 
 
 def stream_release(selection: Selection, options: ReleaseOptions) -> tuple[Iterable[bytes], str]:

@@ -14,11 +14,13 @@ Layout, card, manifest and what each tool does with them: docs/exports.md, "Rele
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
+import signal
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
@@ -27,10 +29,12 @@ import orjson
 
 from ... import __version__
 from .. import gc_paused
+from ...database import adopt_snapshot, export_snapshot
 from .corpus import (PARTS, Counts, Selection, SelectionError, checked, count_paragraphs, iter_record_chunks,
                      paragraphs_per_article)
 from .formats import ConllWriter, ExportReport, MosesWriter, TmxWriter
-from .zipping import Packer
+from . import parallel
+from .zipping import Entry, Packer
 
 SPLITS = ("train", "dev", "test")
 DEFAULT_SPLIT = (80, 10, 10)
@@ -160,7 +164,7 @@ class _Hashed:
     def described(self) -> dict:
         """{"sha256", "bytes"} once the packer has taken the whole file."""
         entry = self.packer.wait(self.entry)
-        return {"sha256": entry.sha256.hexdigest(), "bytes": entry.size}
+        return {"sha256": entry.sha256_hex, "bytes": entry.size}
 
 
 class _ReleaseTmx(TmxWriter):
@@ -176,19 +180,55 @@ def _new_counts() -> dict:
             "entities": {lang: {} for lang in LANGUAGES}, "tokens": dict.fromkeys(LANGUAGES, 0)}
 
 
+class _ConllFiles:
+    """The CoNLL files of one split, per language: each article's records after a -DOCSTART- line, through the
+    export's CoNLL writer; their tokens counted. `files` are what the bytes go to (per language)."""
+
+    def __init__(self, split: str, report: ExportReport, options: ReleaseOptions, files: dict):
+        self.split, self.files = split, files
+        self.conll = ConllWriter(report, split_clitics=options.split_clitics)
+        self.article_id: int | None = None
+        self.tokens = dict.fromkeys(LANGUAGES, 0)
+
+    @staticmethod
+    def paths(split: str) -> dict[str, str]:
+        return {lang: f"conll/{split}.{lang}.conll" for lang in LANGUAGES}
+
+    def write(self, records: list[dict]) -> None:
+        pieces: dict[str, list[bytes]] = {lang: [] for lang in LANGUAGES}
+        start = 0
+        for index in range(len(records) + 1):
+            if index < len(records) and records[index]["article_id"] == self.article_id:
+                continue
+            if index > start:
+                for lang, data in self.conll.write(records[start:index]).items():
+                    self.tokens[lang] += data.count(b"\t")  # one tab a token line: `token<TAB>tag`
+                    pieces[lang].append(data)
+            if index < len(records):
+                self.article_id = records[index]["article_id"]
+                for lang in LANGUAGES:
+                    pieces[lang].append(DOCSTART)
+                start = index
+        for lang in LANGUAGES:
+            self.files[lang].write(b"".join(pieces[lang]))
+
+
 class _Split:
-    """The files of one split, written as its records arrive (in article and position order)."""
+    """The files of one split, written as its records arrive (in article and position order). With
+    `with_conll` False, its CoNLL files are another process's (`_ConllProcess`)."""
 
     def __init__(self, root: Path, split: str, report: ExportReport, options: ReleaseOptions, stack: ExitStack,
-                 packer: Packer):
+                 packer: Packer, with_conll: bool = True):
         self.split = split
         self.files: dict[str, _Hashed] = {}
-        for path in self.paths(split):
+        conll_paths = _ConllFiles.paths(split)
+        for path in self.paths(split) + (list(conll_paths.values()) if with_conll else []):
             self.files[path] = _Hashed(root, path, packer)
             stack.callback(self.files[path].file.close)
         self.tmx = _ReleaseTmx(report)
         self.moses = MosesWriter(report)
-        self.conll = ConllWriter(report, split_clitics=options.split_clitics)
+        self.conll = (_ConllFiles(split, report, options, {lang: self.files[path] for lang, path in conll_paths.items()})
+                      if with_conll else None)
         self.article_id: int | None = None
         self.counts = _new_counts()
         self.models: set[str] = set()
@@ -196,8 +236,7 @@ class _Split:
 
     @staticmethod
     def paths(split: str) -> list[str]:
-        return ([f"data/{split}.jsonl", f"tmx/{split}.tmx"] + [f"moses/{split}.{side}" for side in MosesWriter.sides]
-                + [f"conll/{split}.{lang}.conll" for lang in LANGUAGES])
+        return [f"data/{split}.jsonl", f"tmx/{split}.tmx"] + [f"moses/{split}.{side}" for side in MosesWriter.sides]
 
     def put(self, parts: dict[str, bytes], where: dict[str, str]) -> None:
         for side, data in parts.items():
@@ -209,6 +248,9 @@ class _Split:
         entities, models = counts["entities"], self.models
         for record in records:
             record["split"] = split
+            if record["article_id"] != self.article_id:
+                self.article_id = record["article_id"]
+                counts["articles"] += 1
             for lang in LANGUAGES:
                 by_label = entities[lang]
                 for entity in record["entities"][lang]:
@@ -221,32 +263,112 @@ class _Split:
         self.files[f"data/{split}.jsonl"].write(b"".join([dumps(record, option=option) for record in records]))
         self.put(self.tmx.write(records), {"": f"tmx/{split}.tmx"})
         self.put(self.moses.write(records), {side: f"moses/{split}.{side}" for side in MosesWriter.sides})
-        # CoNLL: the records of each article after a -DOCSTART- line, through the export's CoNLL writer.
-        pieces: dict[str, list[bytes]] = {lang: [] for lang in LANGUAGES}
-        start = 0
-        for index in range(len(records) + 1):
-            if index < len(records) and records[index]["article_id"] == self.article_id:
-                continue
-            if index > start:
-                for lang, data in self.conll.write(records[start:index]).items():
-                    counts["tokens"][lang] += data.count(b"\t")  # one tab a token line: `token<TAB>tag`
-                    pieces[lang].append(data)
-            if index < len(records):
-                self.article_id = records[index]["article_id"]
-                counts["articles"] += 1
-                for lang in LANGUAGES:
-                    pieces[lang].append(DOCSTART)
-                start = index
-        for lang in LANGUAGES:
-            self.files[f"conll/{split}.{lang}.conll"].write(b"".join(pieces[lang]))
+        if self.conll is not None:
+            self.conll.write(records)
 
     def close(self) -> None:
         self.put(self.tmx.end(), {"": f"tmx/{self.split}.tmx"})
         for file in self.files.values():
             file.close()
+        if self.conll is not None:
+            self.counts["tokens"] = dict(self.conll.tokens)
 
     def described(self) -> dict[str, dict]:
         return {path: file.described() for path, file in self.files.items()}
+
+
+class _Inline:
+    """A file written by the CoNLL process: to disk, deflated and hashed on the spot (a process of its own)."""
+
+    def __init__(self, root: Path, path: str, scratch: Path):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(root / path, "wb")
+        self.entry = Entry(path, scratch)
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.file.write(data)
+            self.entry.take(data)
+
+    def close(self) -> dict:
+        self.file.close()
+        self.entry.finish()
+        return self.entry.described()
+
+
+class _ConllProcess:
+    """The CoNLL files of every split, written by a second process from the same snapshot while this one writes
+    the others (the CLI, on two cores or more, from PARALLEL_MIN_PARAGRAPHS; the snapshot shared as
+    parallel.py shares it). The bytes are those one process writes."""
+
+    def __init__(self, engine, snapshot, selection: Selection, options: ReleaseOptions, split_of: dict[int, str],
+                 directory: Path, packer: Packer, connection, lock):
+        postgres = engine.dialect.name == "postgresql"
+        shared = export_snapshot(connection) if postgres else None
+        from_child, to_parent = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover (ends with os._exit; its files are checked by the parent)
+            os.close(from_child)
+            self._child(engine, snapshot, selection, options, split_of, directory, packer, shared, to_parent)
+        os.close(to_parent)
+        self.messages = os.fdopen(from_child, "rb")
+        if self.messages.read(1) != parallel.READY:
+            self.finish()  # raises with the child's reason
+        if lock is not None:
+            lock.rollback()  # both snapshots are taken: writers may go on
+
+    @staticmethod
+    def _child(engine, snapshot, selection, options, split_of, directory, packer, shared, to_parent) -> None:
+        parents_pool = engine.pool  # noqa: F841 — the parent's connections stay the parent's (parallel.py)
+        outcome: dict
+        try:
+            engine.dispose(close=False)
+            with snapshot() as connection:
+                if shared is None:
+                    connection.exec_driver_sql("SELECT 1 FROM paragraphs LIMIT 1")  # the snapshot begins here
+                else:
+                    adopt_snapshot(connection, shared)
+                os.write(to_parent, parallel.READY)
+                report = ExportReport("release")
+                writers = {}
+                for split in SPLITS:
+                    files = {lang: _Inline(directory, path, packer.scratch_path(path))
+                             for lang, path in _ConllFiles.paths(split).items()}
+                    writers[split] = _ConllFiles(split, report, options, files)
+                for chunk in iter_record_chunks(connection, selection, Counts(), frozenset({"entities"})):
+                    groups: dict[str, list[dict]] = {}
+                    for record in chunk:
+                        groups.setdefault(split_of[record["article_id"]], []).append(record)
+                    for split, records in groups.items():
+                        writers[split].write(records)
+                files_described = {file.entry.name: file.close() for w in writers.values() for file in w.files.values()}
+                outcome = {"files": files_described, "tokens": {split: w.tokens for split, w in writers.items()},
+                           "dropped": report.overlapping_entities_dropped}
+        except BaseException as error:  # noqa: BLE001 — reported to the parent, which raises it
+            outcome = {"error": f"{type(error).__name__}: {error}"}
+        try:
+            os.write(to_parent, orjson.dumps(outcome))
+        finally:
+            os._exit(0 if "error" not in outcome else 1)
+
+    def finish(self) -> dict:
+        """The child's files and counts, once it is done; RuntimeError when it failed."""
+        try:
+            outcome = orjson.loads(self.messages.read() or b'{"error": "the CoNLL process died"}')
+        finally:
+            self.messages.close()
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+        if "error" in outcome or status != 0:
+            raise RuntimeError(f"writing the CoNLL files failed: {outcome.get('error', status)}")
+        return outcome
+
+    def stop(self) -> None:
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+            self.messages.close()
 
 
 @dataclass
@@ -301,23 +423,42 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
+PARALLEL_MIN_PARAGRAPHS = parallel.PARALLEL_MIN_PARAGRAPHS
+
+
 def write_release(snapshot, selection: Selection, options: ReleaseOptions, directory: Path,
-                  progress: Callable[[int], None] | None = None) -> ReleaseReport:
+                  progress: Callable[[int], None] | None = None, engine=None) -> ReleaseReport:
     """Write the release of `selection` into `directory` (absent or empty), from one snapshot (`snapshot()`
     opens a read transaction), its zip's files deflated on the way (`ReleaseReport.zip_chunks` puts the zip
-    together). Bad filters or options raise before anything is written; a failure part-way removes what was
-    written."""
+    together). With `engine`, in a process that may fork (parallel.may_fork: the CLI) and from
+    PARALLEL_MIN_PARAGRAPHS, a second process writes the CoNLL files from the same snapshot. Bad filters or
+    options raise before anything is written; a failure part-way removes what was written."""
     check_folder(directory)
     with snapshot() as connection:
+        total = count_paragraphs(connection, checked(connection, selection))
+    if not total:
+        raise ReleaseError("No paragraph matches these filters: a release needs at least one.")
+    two = engine is not None and total >= PARALLEL_MIN_PARAGRAPHS and parallel.may_fork()
+    postgres = engine is not None and engine.dialect.name == "postgresql"
+    # SQLite: no commit until both processes' snapshots are taken (parallel.py). PostgreSQL: shared by id.
+    with (parallel.write_lock(engine) if two and not postgres else nullcontext()) as lock, \
+            snapshot() as connection:
         selection = checked(connection, selection)
-        if not count_paragraphs(connection, selection):
-            raise ReleaseError("No paragraph matches these filters: a release needs at least one.")
         existed = directory.exists()
         directory.mkdir(exist_ok=True)
-        packer = Packer(directory.parent)
+        packer = Packer(directory.parent, start=False)  # no thread before a fork
+        conll: _ConllProcess | None = None
         try:
-            return _write(connection, selection, options, directory, packer, progress)
+            per_article = paragraphs_per_article(connection, selection)  # this read begins the snapshot
+            split_of = assign_splits(per_article, options.split, options.seed)
+            if two:
+                conll = _ConllProcess(engine, snapshot, selection, options, split_of, directory, packer, connection,
+                                      lock)
+            packer.start()
+            return _write(connection, selection, options, directory, packer, split_of, conll, progress)
         except BaseException:
+            if conll is not None:
+                conll.stop()
             packer.discard()
             if existed:
                 for child in directory.iterdir():
@@ -328,13 +469,13 @@ def write_release(snapshot, selection: Selection, options: ReleaseOptions, direc
 
 
 def _write(connection, selection: Selection, options: ReleaseOptions, directory: Path, packer: Packer,
+           split_of: dict[int, str], conll: _ConllProcess | None,
            progress: Callable[[int], None] | None) -> ReleaseReport:
-    per_article = paragraphs_per_article(connection, selection)
-    split_of = assign_splits(per_article, options.split, options.seed)
     report = ExportReport("release")
     files: dict[str, dict] = {}
     with ExitStack() as stack:
-        splits = {split: _Split(directory, split, report, options, stack, packer) for split in SPLITS}
+        splits = {split: _Split(directory, split, report, options, stack, packer, with_conll=conll is None)
+                  for split in SPLITS}
         for chunk in iter_record_chunks(connection, selection, Counts(), PARTS):
             with gc_paused():
                 groups: dict[str, list[dict]] = {}
@@ -348,6 +489,14 @@ def _write(connection, selection: Selection, options: ReleaseOptions, directory:
                 progress(exported)
         for files_of_split in splits.values():
             files_of_split.close()
+    if conll is not None:
+        outcome = conll.finish()
+        for name, described in outcome["files"].items():
+            packer.add_finished(name, described)
+            files[name] = {"sha256": described["sha256"], "bytes": described["size"]}
+        for split, tokens in outcome["tokens"].items():
+            splits[split].counts["tokens"] = tokens
+        report.overlapping_entities_dropped += outcome["dropped"]
     docbin = _docbin_writer()
     spacy_files = []
     if docbin is not None:
@@ -417,10 +566,10 @@ def _manifest(selection: Selection, options: ReleaseOptions, splits: dict[str, _
 
 
 def write_release_with_zip(snapshot, selection: Selection, options: ReleaseOptions, directory: Path,
-                           progress: Callable[[int], None] | None = None) -> ReleaseReport:
+                           progress: Callable[[int], None] | None = None, engine=None) -> ReleaseReport:
     """The CLI's release: DIR and DIR.zip, the zip under its final name only when complete."""
     check_folder(directory)
-    report = write_release(snapshot, selection, options, directory, progress)
+    report = write_release(snapshot, selection, options, directory, progress, engine)
     zipped = zip_path_of(directory)
     partial = zipped.with_name(zipped.name + ".part")
     try:

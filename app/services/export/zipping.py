@@ -27,33 +27,52 @@ _DOS_TIME = 0
 _MODE = 0o100644 << 16  # a regular file, rw-r--r--
 _MADE_BY = (3 << 8) | 45  # Unix, spec 4.5 (Zip64)
 _MAX16, _MAX32 = 0xFFFF, 0xFFFFFFFF
-_FINISH = object()
+_FINISH = object()  # fed after a file's last bytes
 
 
 class Entry:
     """One file of the zip: its deflated bytes in a scratch file, its CRC-32, SHA-256 (for a manifest) and sizes,
     all worked out on the packer's thread; `done` is set when the file is complete."""
 
-    def __init__(self, name: str, scratch: Path):
+    def __init__(self, name: str, scratch: Path, finished: dict | None = None):
         if not name.isascii():
             raise ValueError("zip entry names are ASCII here (no UTF-8 flag is written)")
         self.name = name
         self.path = scratch
-        self.out: BinaryIO = open(scratch, "wb")
-        self.deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-        self.sha256 = hashlib.sha256()
         self.done = threading.Event()
+        self.sha256 = hashlib.sha256()
+        self.out: BinaryIO | None = None
+        if finished is not None:  # deflated by another process (`described` there)
+            self.crc, self.size, self.compressed = finished["crc"], finished["size"], finished["compressed"]
+            self.sha256_hex: str | None = finished["sha256"]
+            self.done.set()
+            return
+        self.out = open(scratch, "wb")
+        self.deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+        self.sha256_hex = None
         self.crc = 0
         self.size = 0
         self.compressed = 0
 
+    def finish(self) -> None:
+        """After the last bytes: the rest of the deflated data, the final SHA-256."""
+        assert self.out is not None
+        packed = self.deflate.flush()
+        self.out.write(packed)
+        self.compressed += len(packed)
+        self.out.close()
+        self.sha256_hex = self.sha256.hexdigest()
+
+    def described(self) -> dict:
+        """What another process needs to put this entry, deflated here, into its zip."""
+        return {"crc": self.crc, "size": self.size, "compressed": self.compressed, "sha256": self.sha256_hex,
+                "path": str(self.path)}
+
     def take(self, data: bytes) -> None:
-        """Runs on the packer's thread."""
+        """Runs on the packer's thread (or inline, in a process of its own)."""
+        assert self.out is not None
         if data is _FINISH:
-            packed = self.deflate.flush()
-            self.out.write(packed)
-            self.compressed += len(packed)
-            self.out.close()
+            self.finish()
             return
         self.sha256.update(data)
         self.crc = zlib.crc32(data, self.crc)
@@ -67,13 +86,27 @@ class Entry:
 class Packer:
     """Files deflated as they are written (`add`, `feed`, `finish`), then one zip of them (`chunks`)."""
 
-    def __init__(self, scratch_parent: Path | None = None):
+    def __init__(self, scratch_parent: Path | None = None, start: bool = True):
         self.scratch = Path(tempfile.mkdtemp(prefix="mizan-zip-", dir=scratch_parent))
         self.entries: dict[str, Entry] = {}
         self.queue: queue.Queue = queue.Queue(maxsize=32)  # bounded: memory stays flat if deflating lags
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="mizan-zip", daemon=True)
+        if start:
+            self.thread.start()
+
+    def start(self) -> None:
+        """Start the thread (a packer made with start=False: the process forks first, with no thread running)."""
         self.thread.start()
+
+    def scratch_path(self, name: str) -> Path:
+        """Where an entry deflated elsewhere (another process) puts its data, for `add_finished`."""
+        return self.scratch / ("x" + name.replace("/", "_"))
+
+    def add_finished(self, name: str, described: dict) -> Entry:
+        entry = Entry(name, Path(described["path"]), finished=described)
+        self.entries[name] = entry
+        return entry
 
     def _run(self) -> None:
         while (item := self.queue.get()) is not None:
@@ -107,19 +140,20 @@ class Packer:
 
     def close(self) -> None:
         """Wait for the thread to deflate everything fed; raise what went wrong there."""
-        if self.thread.is_alive():
+        if self.thread.ident is not None and self.thread.is_alive():
             self.queue.put(None)
             self.thread.join()
         if self.error is not None:
             raise self.error
 
     def discard(self) -> None:
-        if self.thread.is_alive():
+        if self.thread.ident is not None and self.thread.is_alive():
             self.error = self.error or RuntimeError("discarded")
             self.queue.put(None)
             self.thread.join()
         for entry in self.entries.values():
-            entry.out.close()
+            if entry.out is not None:
+                entry.out.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def chunks(self, prefix: str = "") -> Iterator[bytes]:
