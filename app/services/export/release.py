@@ -108,7 +108,8 @@ def assign_splits(per_article: Iterable[tuple[int, int]], shares: tuple[int, int
     paragraphs (paragraphs given / share, lowest first; ties in the order train, dev, test). Splits with a
     share of 0 get nothing. The same articles and seed always give the same splits."""
     articles = sorted(per_article)
-    random.Random(seed).shuffle(articles)  # noqa: S311  # nosec B311 (a reproducible shuffle, not a secret)
+    # A reproducible shuffle, not a secret.
+    random.Random(seed).shuffle(articles)  # noqa: S311  # nosec B311
     given = dict.fromkeys(SPLITS, 0)
     wanted = dict(zip(SPLITS, shares))
     open_splits = [split for split in SPLITS if wanted[split] > 0]
