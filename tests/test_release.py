@@ -157,6 +157,7 @@ def test_the_release_holds_every_file_and_the_manifest_checks_each(two_approved_
     assert names == list(record)  # every field of a record, typed
     assert "tiny@1.0+sha256:0000000000000000" in card and "| LOC | 2 | 2 |" in card
     assert "## Agreement\n\nNone" in card and "load_dataset" in card and "sacrebleu" in card
+    assert "1 overlapping entity could not be written as IOB2" in card  # the MISC inside the ORG
 
 
 def test_the_card_shows_agreement_figures_when_the_manifest_has_them():

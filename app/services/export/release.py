@@ -720,6 +720,15 @@ def _agreement(manifest: dict) -> list[str]:
     return lines
 
 
+def _overlaps(manifest: dict) -> str:
+    dropped = manifest["conll_overlapping_entities_dropped"]
+    if not dropped:
+        return "No entity overlaps another."
+    kept_in = "the JSONL and DocBin files" if manifest.get("spacy") else "the JSONL files"
+    return (f"{dropped} overlapping {'entity' if dropped == 1 else 'entities'} could not be written as IOB2 "
+            f"(one entity a token) and {'is' if dropped == 1 else 'are'} only in {kept_in}.")
+
+
 def dataset_card(manifest: dict) -> str:
     """README.md: the YAML metadata, then what the corpus is, how it was made, its counts and how to load it."""
     counts = manifest["counts"]
@@ -784,9 +793,7 @@ def dataset_card(manifest: dict) -> str:
         *_labels_table(total),
         "",
         f"{entity_total:,} entities in all; {total['links']:,} Arabic-English links. "
-        + (f"{manifest['conll_overlapping_entities_dropped']} overlapping entit(y/ies) could not be written "
-           "as IOB2 and are only in the JSONL and DocBin files."
-           if manifest["conll_overlapping_entities_dropped"] else "No entity overlaps another."),
+        + _overlaps(manifest),
         "",
         "## Agreement",
         "",
@@ -813,7 +820,8 @@ def dataset_card(manifest: dict) -> str:
         "",
         "```sh",
         "sacrebleu moses/test.en -i moses/test.mt -m bleu chrf ter   # the machine drafts against the approved English",
-        "python -m spacy convert conll/train.en.conll . --converter ner  # or use spacy/train.en.spacy as it is",
+        "python -m spacy convert conll/train.en.conll . --converter ner"
+        + ("  # or use spacy/train.en.spacy as it is" if manifest.get("spacy") else ""),
         "```",
         "",
         "## Licence",
