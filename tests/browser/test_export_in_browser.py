@@ -102,3 +102,31 @@ def test_corpus_user_downloads_both_sides_of_moses_and_conll_in_one_click(phone_
         assert len(arabic.splitlines()) == expected
     else:
         assert arabic.startswith(f"-DOCSTART- -X- O O\n\n{first_word}\tB-LOC\n")
+
+
+def test_corpus_user_downloads_a_release_and_a_bad_split_is_refused_on_the_page(page, approved_article):
+    expected, first_word = approved_article
+    log_in(page, "carla")
+    with page.expect_navigation():
+        page.get_by_role("link", name="release the corpus").click()
+    assert urlsplit(page.url).path == "/export/release"
+    page.get_by_label("Split train/dev/test").fill("80/10")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Download the release").click()
+    assert "three whole percentages" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Name").fill("news")
+    page.get_by_label("Version").fill("2.0")
+    page.get_by_label("Split train/dev/test").fill("100/0/0")
+    page.get_by_label("Seed (the same seed gives the same split)").fill("4")
+    with page.expect_download() as release:
+        page.get_by_role("button", name="Download the release").click()
+    assert release.value.suggested_filename == "news-2.0.zip"
+    archive = zipfile.ZipFile(release.value.path())
+    assert archive.testzip() is None
+    manifest = orjson.loads(archive.read("news-2.0/manifest.json"))
+    assert manifest["seed"] == 4 and manifest["counts"]["train"]["paragraphs"] == expected
+    first = orjson.loads(archive.read("news-2.0/data/train.jsonl").splitlines()[0])
+    assert first["split"] == "train" and first["entities"]["ar"][0]["text"] == first_word
+    # What a script fetches with the same options is the same zip, byte for byte.
+    again = page.request.get("/api/v1/export/release?name=news&version=2.0&split=100/0/0&seed=4")
+    assert again.ok and again.body() == release.value.path().read_bytes()

@@ -173,11 +173,12 @@ class TmxWriter(XmlWriter):
     def begin(self):
         from ... import __version__
 
+        created = self.created()  # empty: no creation date (a release is the same bytes on any day)
         return {"": (
             '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
             f'<header creationtool="Mizan" creationtoolversion="{__version__}" datatype="plaintext" '
-            f'segtype="paragraph" adminlang="en" srclang="ar" o-tmf="Mizan" creationdate="{self.created()}"/>\n'
-            "<body>\n"
+            f'segtype="paragraph" adminlang="en" srclang="ar" o-tmf="Mizan"'
+            + (f' creationdate="{created}"' if created else "") + "/>\n<body>\n"
         ).encode()}
 
     def write(self, records):
