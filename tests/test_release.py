@@ -2,6 +2,8 @@
 as they are, split by article, the same bytes every time (docs/exports.md, "Releases")."""
 from __future__ import annotations
 
+import re
+
 import datetime
 import hashlib
 import io
@@ -240,22 +242,28 @@ def test_moses_tmx_and_conll_per_split_load_in_their_tools(two_approved_articles
     assert manifest["conll_overlapping_entities_dropped"] == 1
 
 
-def test_spacy_docbins_hold_every_entity(two_approved_articles, tmp_path):
-    if release._docbin_writer() is None:
-        pytest.skip("needs part B (app/services/export/spacy_docs.py)")
+def test_spacy_docbins_hold_every_entity_and_cut_words_alike_in_every_split(two_approved_articles, tmp_path):
     import spacy
     from spacy.tokens import DocBin
 
     _, folder = make_release(tmp_path, split="50/50/0")
+    tokens_of_form: dict[tuple[str, str], set[tuple[str, ...]]] = {}
     for split in SPLITS:
         records = records_of(folder / "data" / f"{split}.jsonl")
         for lang in ("ar", "en"):
             docs = list(DocBin().from_bytes((folder / "spacy" / f"{split}.{lang}.spacy").read_bytes())
                         .get_docs(spacy.blank(lang).vocab))
-            assert len(docs) == len(records)
-            assert sum(len(doc.ents) + len(doc.spans.get("sc", ())) for doc in docs) >= sum(
-                len(r["entities"][lang]) for r in records)
-            assert [doc.text for doc in docs] == [r[lang] for r in records]
+            assert [doc.text for doc in docs] == [r[lang] for r in records]  # white space kept
+            for doc, record in zip(docs, records):
+                assert doc.user_data["paragraph_id"] == record["paragraph_id"]
+                assert sorted((s.start_char, s.end_char, s.label_) for s in doc.spans["mizan"]) == sorted(
+                    (e["start"], e["end"], e["label"]) for e in record["entities"][lang])  # every entity
+                for word in re.finditer(r"\S+", doc.text):  # each white-space word's tokens, wherever it stands
+                    span = doc.char_span(word.start(), word.end(), alignment_mode="expand")
+                    tokens_of_form.setdefault((lang, word.group()), set()).add(tuple(t.text for t in span))
+    assert any(len(next(iter(forms))) > 1 for forms in tokens_of_form.values())  # some word was cut
+    assert all(len(forms) == 1 for forms in tokens_of_form.values()), {
+        form: cut for form, cut in tokens_of_form.items() if len(cut) > 1}
 
 
 # Reproducible, and the same from the CLI, the API and the page ---------------------------------------

@@ -14,6 +14,7 @@ Layout, card, manifest and what each tool does with them: docs/exports.md, "Rele
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import re
@@ -32,6 +33,7 @@ from .. import gc_paused
 from ...database import adopt_snapshot, export_snapshot
 from .corpus import (PARTS, Counts, Selection, SelectionError, checked, count_paragraphs, iter_record_chunks,
                      paragraphs_per_article)
+from .conll import WordCuts
 from .formats import ConllWriter, ExportReport, MosesWriter, TmxWriter
 from . import parallel
 from .zipping import Entry, Packer
@@ -39,7 +41,6 @@ from .zipping import Entry, Packer
 SPLITS = ("train", "dev", "test")
 DEFAULT_SPLIT = (80, 10, 10)
 LANGUAGES = ("ar", "en")
-DOCSTART = b"-DOCSTART- -X- O O\n\n"  # CoNLL-2003's document boundary (spaCy's converter splits documents on it)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]{0,39}$")
 MAX_SEED = 2**63 - 1
@@ -182,13 +183,15 @@ def _new_counts() -> dict:
 
 
 class _ConllFiles:
-    """The CoNLL files of one split, per language: each article's records after a -DOCSTART- line, through the
-    export's CoNLL writer; their tokens counted. `files` are what the bytes go to (per language)."""
+    """The CoNLL files of one split, per language, through the export's CoNLL writer (a -DOCSTART- line before
+    each article; words cut by the `cuts` of the whole release, so a form is cut alike in every split); their
+    tokens counted. `files` are what the bytes go to (per language)."""
 
-    def __init__(self, split: str, report: ExportReport, options: ReleaseOptions, files: dict):
+    def __init__(self, split: str, report: ExportReport, options: ReleaseOptions, files: dict,
+                 cuts: dict[str, WordCuts]):
         self.split, self.files = split, files
         self.conll = ConllWriter(report, split_clitics=options.split_clitics)
-        self.article_id: int | None = None
+        self.conll.cuts = cuts
         self.tokens = dict.fromkeys(LANGUAGES, 0)
 
     @staticmethod
@@ -196,22 +199,9 @@ class _ConllFiles:
         return {lang: f"conll/{split}.{lang}.conll" for lang in LANGUAGES}
 
     def write(self, records: list[dict]) -> None:
-        pieces: dict[str, list[bytes]] = {lang: [] for lang in LANGUAGES}
-        start = 0
-        for index in range(len(records) + 1):
-            if index < len(records) and records[index]["article_id"] == self.article_id:
-                continue
-            if index > start:
-                for lang, data in self.conll.write(records[start:index]).items():
-                    self.tokens[lang] += data.count(b"\t")  # one tab a token line: `token<TAB>tag`
-                    pieces[lang].append(data)
-            if index < len(records):
-                self.article_id = records[index]["article_id"]
-                for lang in LANGUAGES:
-                    pieces[lang].append(DOCSTART)
-                start = index
-        for lang in LANGUAGES:
-            self.files[lang].write(b"".join(pieces[lang]))
+        for lang, data in self.conll.write(records).items():
+            self.tokens[lang] += data.count(b"\t")  # one tab a token line: `token<TAB>tag`
+            self.files[lang].write(data)
 
 
 class _Split:
@@ -219,7 +209,7 @@ class _Split:
     `with_conll` False, its CoNLL files are another process's (`_ConllProcess`)."""
 
     def __init__(self, root: Path, split: str, report: ExportReport, options: ReleaseOptions, stack: ExitStack,
-                 packer: Packer, with_conll: bool = True):
+                 packer: Packer, cuts: dict[str, WordCuts], with_conll: bool = True):
         self.split = split
         self.files: dict[str, _Hashed] = {}
         conll_paths = _ConllFiles.paths(split)
@@ -228,7 +218,8 @@ class _Split:
             stack.callback(self.files[path].file.close)
         self.tmx = _ReleaseTmx(report)
         self.moses = MosesWriter(report)
-        self.conll = (_ConllFiles(split, report, options, {lang: self.files[path] for lang, path in conll_paths.items()})
+        self.conll = (_ConllFiles(split, report, options, {lang: self.files[path] for lang, path in conll_paths.items()},
+                                  cuts)
                       if with_conll else None)
         self.article_id: int | None = None
         self.counts = _new_counts()
@@ -303,14 +294,14 @@ class _ConllProcess:
     parallel.py shares it). The bytes are those one process writes."""
 
     def __init__(self, engine, snapshot, selection: Selection, options: ReleaseOptions, split_of: dict[int, str],
-                 directory: Path, packer: Packer, connection, lock):
+                 cuts: dict[str, WordCuts], directory: Path, packer: Packer, connection, lock):
         postgres = engine.dialect.name == "postgresql"
         shared = export_snapshot(connection) if postgres else None
         from_child, to_parent = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover (ends with os._exit; its files are checked by the parent)
             os.close(from_child)
-            self._child(engine, snapshot, selection, options, split_of, directory, packer, shared, to_parent)
+            self._child(engine, snapshot, selection, options, split_of, cuts, directory, packer, shared, to_parent)
         os.close(to_parent)
         self.messages = os.fdopen(from_child, "rb")
         if self.messages.read(1) != parallel.READY:
@@ -319,7 +310,7 @@ class _ConllProcess:
             lock.rollback()  # both snapshots are taken: writers may go on
 
     @staticmethod
-    def _child(engine, snapshot, selection, options, split_of, directory, packer, shared, to_parent) -> None:
+    def _child(engine, snapshot, selection, options, split_of, cuts, directory, packer, shared, to_parent) -> None:
         parents_pool = engine.pool  # noqa: F841 — the parent's connections stay the parent's (parallel.py)
         outcome: dict
         try:
@@ -335,7 +326,7 @@ class _ConllProcess:
                 for split in SPLITS:
                     files = {lang: _Inline(directory, path, packer.scratch_path(path))
                              for lang, path in _ConllFiles.paths(split).items()}
-                    writers[split] = _ConllFiles(split, report, options, files)
+                    writers[split] = _ConllFiles(split, report, options, files, cuts)
                 for chunk in iter_record_chunks(connection, selection, Counts(), frozenset({"entities"})):
                     groups: dict[str, list[dict]] = {}
                     for record in chunk:
@@ -396,13 +387,22 @@ class ReleaseReport:
         return self.packer.chunks(folder)
 
 
-def _docbin_writer() -> Callable[[Iterable[dict], str], bytes] | None:
-    """spacy_docs.docbin_bytes (records, language) -> a DocBin's bytes; None until that module exists."""
-    try:
-        from .spacy_docs import docbin_bytes  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+def word_cuts(connection, selection: Selection, options: ReleaseOptions) -> dict[str, WordCuts]:
+    """The word cuts of the whole release, per language (conll.WordCuts): read once, shared by the CoNLL files
+    and the DocBins of every split, so a word form is cut alike in train, dev and test."""
+    writer = ConllWriter(ExportReport("release"), split_clitics=options.split_clitics)
+    writer.prepare(connection, selection)
+    return writer.cuts
+
+
+def _docbin_writer() -> Callable[..., bytes] | None:
+    """spacy_docs.docbin_bytes, or None on an install without spaCy (requirements/web.txt alone: a release
+    from such a web server has no spacy/ folder, and its manifest and card say so)."""
+    if importlib.util.find_spec("spacy") is None:
         return None
-    return docbin_bytes  # type: ignore[no-any-return,unused-ignore]
+    from .spacy_docs import docbin_bytes
+
+    return docbin_bytes
 
 
 def _records_of(path: Path) -> Iterator[dict]:
@@ -452,11 +452,12 @@ def write_release(snapshot, selection: Selection, options: ReleaseOptions, direc
         try:
             per_article = paragraphs_per_article(connection, selection)  # this read begins the snapshot
             split_of = assign_splits(per_article, options.split, options.seed)
+            cuts = word_cuts(connection, selection, options)
             if two:
-                conll = _ConllProcess(engine, snapshot, selection, options, split_of, directory, packer, connection,
+                conll = _ConllProcess(engine, snapshot, selection, options, split_of, cuts, directory, packer, connection,
                                       lock)
             packer.start()
-            return _write(connection, selection, options, directory, packer, split_of, conll, progress)
+            return _write(connection, selection, options, directory, packer, split_of, cuts, conll, progress)
         except BaseException:
             if conll is not None:
                 conll.stop()
@@ -470,12 +471,12 @@ def write_release(snapshot, selection: Selection, options: ReleaseOptions, direc
 
 
 def _write(connection, selection: Selection, options: ReleaseOptions, directory: Path, packer: Packer,
-           split_of: dict[int, str], conll: _ConllProcess | None,
+           split_of: dict[int, str], cuts: dict[str, WordCuts], conll: _ConllProcess | None,
            progress: Callable[[int], None] | None) -> ReleaseReport:
     report = ExportReport("release")
     files: dict[str, dict] = {}
     with ExitStack() as stack:
-        splits = {split: _Split(directory, split, report, options, stack, packer, with_conll=conll is None)
+        splits = {split: _Split(directory, split, report, options, stack, packer, cuts, with_conll=conll is None)
                   for split in SPLITS}
         for chunk in iter_record_chunks(connection, selection, Counts(), PARTS):
             with gc_paused():
@@ -504,7 +505,7 @@ def _write(connection, selection: Selection, options: ReleaseOptions, directory:
         for split in SPLITS:
             for lang in LANGUAGES:
                 out = _Hashed(directory, f"spacy/{split}.{lang}.spacy", packer)
-                out.write(docbin(_records_of(directory / f"data/{split}.jsonl"), lang))
+                out.write(docbin(_records_of(directory / f"data/{split}.jsonl"), lang, cuts=cuts[lang]))
                 out.close()
                 spacy_files.append(out)
     for files_of_split in splits.values():
