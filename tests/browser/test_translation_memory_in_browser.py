@@ -7,6 +7,7 @@ touch), with axe run on the open panel and the open concordance.
 from __future__ import annotations
 
 import re
+import time
 
 from sqlalchemy import select
 
@@ -53,7 +54,12 @@ def arrange(live_server, world) -> list[int]:
         saved = review_service.save_translation(theirs.id, DATELINE_EN, theirs.version, actor=rev2)
         review_service.approve_paragraph(theirs.id, saved.version, actor=rev2, override_reason="arranged")
         tm.import_tmx(tmx_of([(STATEMENT, STATEMENT_EN)]), name="agency", file_name="agency.tmx")
-        return [p.id for p in mine]
+        ids = [p.id for p in mine]
+    # The server built its index at its first request (the live server's readiness check), before these units
+    # existed, and looks for new ones every TM_RECHECK_SECONDS (2 s, the default: its own config): the page's
+    # first matches request must come after that, or it is answered from the index as it was (and cached).
+    time.sleep(2.2)
+    return ids
 
 
 def origins(live_server, paragraph_id: int) -> list[str]:
