@@ -471,6 +471,56 @@ def export_command(fmt, path, article_ids, status, kind, published_from, publish
         click.echo(f"Warning: {warning}", err=True)
 
 
+@click.command("release")
+@click.option("-o", "--output", "path", required=True, type=click.Path(path_type=Path),
+              help="The folder to write (new or empty); its zip goes beside it as FOLDER.zip.")
+@click.option("--article", "article_ids", type=click.IntRange(1, MAX_ID), multiple=True,
+              help="Only this article (repeatable).")
+@click.option("--status", type=click.Choice(export_service.STATUSES), default="approved", show_default=True,
+              help="approved: approved paragraphs and their approved English; any: every translated paragraph.")
+@click.option("--kind", type=click.Choice(tuple(export_service.KINDS)), default="text", show_default=True,
+              help="text: titles and body paragraphs; all: also captions and photo credits.")
+@click.option("--published-from", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or after.")
+@click.option("--published-to", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or before.")
+@click.option("--approved-from", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or after (UTC).")
+@click.option("--approved-to", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or before (UTC).")
+@click.option("--reviewer", help="Only articles assigned to this user.")
+@click.option("--labels", multiple=True, help="Only entities with these labels, e.g. PER,LOC,ORG.")
+@click.option("--split-clitics", is_flag=True, help="CoNLL: split the proclitics و ف ب ل ك before ال.")
+@click.option("--split", "split", default="80/10/10", show_default=True,
+              help="Percentages of paragraphs for train/dev/test, split by article.")
+@click.option("--seed", default="0", show_default=True, help="Seed of the article shuffle (a whole number >= 0).")
+@click.option("--name", default="mizan-corpus", show_default=True, help="The release's name (letters, digits . - _).")
+@click.option("--version", "version", default="1.0.0", show_default=True, help="The release's version.")
+def release_command(path, article_ids, status, kind, published_from, published_to, approved_from, approved_to,
+                    reviewer, labels, split_clitics, split, seed, name, version) -> None:
+    """Write a corpus release: FOLDER (JSONL, TMX, Moses, CoNLL and spaCy per split, a dataset card and a
+    manifest) and FOLDER.zip (see docs/exports.md, "Releases")."""
+    day = lambda value: value.date() if value else None  # noqa: E731
+    selection = export_service.selection_from({
+        "article": article_ids, "status": status, "kind": kind, "reviewer": reviewer, "labels": labels,
+        "published_from": day(published_from), "published_to": day(published_to),
+        "approved_from": day(approved_from), "approved_to": day(approved_to),
+    })
+    try:
+        options = export_service.release_options(split=split, seed=seed, name=name, version=version,
+                                                 split_clitics=split_clitics,
+                                                 license=current_app.config["RELEASE_LICENSE"])
+        total = export_service.count(selection)
+        with click.progressbar(length=total, label="Writing the release", file=sys.stderr, show_pos=True) as bar:
+            report = export_service.write_release(selection, options, path, progress=bar.update)
+    except ServiceError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write {error.filename or path}: {error.strerror or error}")
+    counts = report.manifest["counts"]
+    parts = ", ".join(f"{split} {counts[split]['articles']} articles / {counts[split]['paragraphs']} paragraphs"
+                      for split in ("train", "dev", "test"))
+    click.echo(f"Released {report.paragraphs} paragraphs ({parts}) to {path}/ and {report.zip_path}.", err=True)
+    for warning in report.warnings():
+        click.echo(f"Warning: {warning}", err=True)
+
+
 tm_cli = AppGroup("tm", help="The translation memory: import TMX files, list and remove imported memories.")
 
 
@@ -591,5 +641,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(glossary_cli)
     app.cli.add_command(qa_command)
     for command in (import_command, assign_command, backup_command, setup_command, export_command,
-                    agreement_command):
+                    agreement_command, release_command):
         app.cli.add_command(command)

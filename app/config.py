@@ -47,6 +47,9 @@ class DefaultConfig:
     # helper process the server starts on its first request (app/services/export/helper.py). SQLite only.
     EXPORT_HELPER = True
     EXPORT_HELPER_MIN_PARAGRAPHS = 10_000
+    # The licence a corpus release's dataset card declares (a Hugging Face licence id, e.g. cc-by-4.0);
+    # "other": the card says the articles belong to their publishers.
+    RELEASE_LICENSE = "other"
     # QA: the English/Arabic length ratio (non-space characters) outside which a paragraph gets a warning.
     QA_LENGTH_RATIO = (0.6, 2.5)
     SESSION_COOKIE_HTTPONLY = True

@@ -59,6 +59,20 @@ Other paths
         their times added up), for information.  Skipped (and said so) when
         the route does not answer 200.
 
+Release
+-------
+``export.write_release(Selection(), release_options(), DIR)`` in a fresh
+process (the CLI's ``flask --app wsgi release``: DIR with every file of every
+split and DIR.zip), timed like the formats, on every corpus; the zip's bytes
+checked identical over two runs of the smaller corpus.  Baseline: the plain
+JSONL export (``write_export("jsonl")``) of the same run; the ratio is printed,
+with the release's CPU seconds in its main thread and beside it (the deflating
+thread, the CoNLL process), whose larger half is about the wall time on two
+idle cores (this machine's other work skews the wall times).
+Target (issue 19): 100,000 approved paragraphs in <= 30 s.  The spaCy DocBins
+are written only when ``app/services/export/spacy_docs.py`` exists (said on the
+release's line).
+
 Peers and targets (from the issue)
 ----------------------------------
 doccano 1.8.4 exports 10,000 paragraphs with their annotations in 1.2-2.0 s,
@@ -136,6 +150,8 @@ TARGET_DOCCANO_MULTIPLE = 5.0
 TARGET_RAW_RATIO = 2.0
 TARGET_GROWTH_MB = 100.0
 TARGET_OTHER_RATE = 20_000
+TARGET_RELEASE_SECONDS = 30.0  # for 100,000 paragraphs (issue 19)
+TARGET_RELEASE_PARAGRAPHS = 100_000
 
 MODEL_ID = "translate-ar_en@1.9+sha256:3f7a1c9e0b5d2a84"
 ENGINE, ENGINE_VERSION = "ctranslate2", "4.8.5"
@@ -646,18 +662,29 @@ def child_main(spec: dict) -> None:
             profile = cProfile.Profile()
         with app.app_context():
             result["rss_before_kb"] = _proc_status()["VmRSS"]
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
             if profile:
                 profile.enable()
-            report = export.write_export(spec["fmt"], export.Selection(), out)
+            if spec["fmt"] == "release":
+                report = export.write_release(export.Selection(), export.release_options(), out)
+            else:
+                report = export.write_export(spec["fmt"], export.Selection(), out)
             if profile:
                 profile.disable()
             result["seconds"], result["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
+            result["main_thread_cpu"] = time.thread_time() - thread  # a release deflates on a second thread
             children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the second JSONL process, if any
             result["cpu"] += children.ru_utime + children.ru_stime
             result["children_hwm_kb"] = children.ru_maxrss
-        result.update(paragraphs=report.paragraphs, entities=report.entities, links=report.links,
-                      files=report.files, warnings=report.warnings())
+        if spec["fmt"] == "release":
+            total = report.manifest["counts"]["total"]
+            result.update(paragraphs=report.paragraphs, links=total["links"], files=[str(report.zip_path)],
+                          entities=sum(sum(labels.values()) for labels in total["entities"].values()),
+                          warnings=report.warnings(), spacy=report.manifest["spacy"],
+                          folder_bytes=sum(f["bytes"] for f in report.manifest["files"].values()))
+        else:
+            result.update(paragraphs=report.paragraphs, entities=report.entities, links=report.links,
+                          files=report.files, warnings=report.warnings())
         if profile:
             import io
             import pstats
@@ -753,6 +780,27 @@ def measure(work: Path, corpus: Corpus, mode: str, fmt: str, log: Path, keep_out
     if not keep_output:
         for path in result["files"]:
             Path(path).unlink()
+    return run
+
+
+def measure_release(work: Path, corpus: Corpus, log: Path) -> Run:
+    """A release (the CLI's: the folder and its zip) of the whole corpus in a fresh process; its bytes are those
+    of the zip. The folder and the zip are removed after."""
+    out = work / "out" / f"release-{corpus.size}-{corpus.dbs.engine}-{time.monotonic_ns()}"
+    spec = {"mode": "mizan", "fmt": "release", "out": str(out), "instance": str(corpus.instance),
+            "settings": corpus.dbs.settings(corpus.instance)}
+    result = run_child(work, spec, log)
+    if (result["paragraphs"], result["entities"], result["links"]) != (corpus.size, 3 * corpus.size, corpus.size):
+        raise RuntimeError(f"release: {result['paragraphs']} paragraphs, {result['entities']} entities, "
+                           f"{result['links']} links; expected {corpus.size}, {3 * corpus.size}, {corpus.size}")
+    size, sha = file_digest(result["files"])
+    run = Run(label="release", size=corpus.size, seconds=result["seconds"], cpu=result["cpu"], bytes=size,
+              peak_mb=(result["hwm_kb"] + result.get("children_hwm_kb", 0)) / 1024,
+              before_mb=result["rss_before_kb"] / 1024, sha256=sha,
+              extra={"warnings": result.get("warnings", []), "spacy": result["spacy"],
+                     "folder_bytes": result["folder_bytes"], "main_thread_cpu": result["main_thread_cpu"]})
+    shutil.rmtree(out)
+    Path(result["files"][0]).unlink()
     return run
 
 
@@ -973,6 +1021,12 @@ def measure_engine(dbs: Databases, work: Path, corpora: dict, users: Users, size
         for fmt in formats:
             if fmt != "jsonl":
                 all_runs[(fmt, size)] = [measure(work, corpus, "mizan", fmt, log)]
+        if not args.skip_release:
+            all_runs[("release", size)] = [measure_release(work, corpus, log)]
+            if size == sizes[0]:  # reproducible: the same corpus and seed, the same zip
+                again = measure_release(work, corpus, log)
+                if again.sha256 != all_runs[("release", size)][0].sha256:
+                    raise RuntimeError(f"two releases of the {size:,}-paragraph corpus on {dbs.label} differ")
         timings = ", ".join(f"{k[0]} " + "/".join(f"{r.seconds:.2f}" for r in v)
                             for k, v in all_runs.items() if k[1] == size)
         print(f"  {dbs.label} {size:,} paragraphs measured ({timings} s)", flush=True)
@@ -1006,6 +1060,8 @@ def print_engine_report(engine: EngineRun, sizes: list[int], formats: list[str],
         raw = results[("raw-orjson", size)]
         for fmt in formats:
             print(row(f"Mizan {fmt}", results[(fmt, size)], raw if fmt == "jsonl" else None))
+        if ("release", size) in results:
+            print(row("Mizan release (folder + zip)", results[("release", size)]))
         print(row("baseline: raw loop, orjson", raw))
         print(row("reference: raw loop, json", results[("raw-json", size)], raw))
         if size in cli:
@@ -1077,6 +1133,29 @@ def print_engine_report(engine: EngineRun, sizes: list[int], formats: list[str],
             missed.append(fmt)
         for warning in run.extra.get("warnings", []):
             print(f"        ({fmt} warning: {warning[:150]})")
+    for size in sizes:
+        if ("release", size) not in results:
+            continue
+        run = results[("release", size)]
+        line = (f"release of {size:,} paragraphs: {run.seconds:.2f} s ({run.rate:,.0f}/s; files {run.extra['folder_bytes'] / 1e6:.0f} "
+                f"MB, zip {run.bytes / 1e6:.0f} MB, peak RSS {run.peak_mb:.0f} MB"
+                f"{'' if run.extra['spacy'] else '; no spaCy DocBins: spacy_docs.py is not there yet'}; CPU "
+                f"{run.cpu:.2f} s: {run.extra['main_thread_cpu']:.2f} s in the main thread (reading, writing), "
+                f"{run.cpu - run.extra['main_thread_cpu']:.2f} s beside it (the hashing and deflating thread; from "
+                f"20,000 paragraphs also the CoNLL process), so about "
+                f"{max(run.extra['main_thread_cpu'], run.cpu / 2):.1f} s on two idle cores)")
+        if ("jsonl", size) in results:
+            jsonl = results[("jsonl", size)]
+            line += f"; {run.seconds / jsonl.seconds:.2f}x the JSONL export's {jsonl.seconds:.2f} s"
+        if size == full:
+            budget = TARGET_RELEASE_SECONDS * size / TARGET_RELEASE_PARAGRAPHS
+            ok = run.seconds <= budget
+            print(check(ok, f"release <= {TARGET_RELEASE_SECONDS:g} s per {TARGET_RELEASE_PARAGRAPHS:,} paragraphs "
+                            f"({budget:.1f} s here): {line}"))
+            if not ok:
+                missed.append("release")
+        else:
+            print(f"        ({line})")
     if mizan_http is None and not args.skip_http:
         print(f"  HTTP path not measured: {http.get(full)}")
     elif mizan_http:
@@ -1108,6 +1187,12 @@ def print_side_by_side(runs: list[EngineRun], sizes: list[int], formats: list[st
                     f"{run.results[(fmt, size)].seconds / run.results[('raw-orjson', size)].seconds:.2f}x"
                     for run in runs]))
             rows.append(("  peak RSS MB", [f"{run.results[(fmt, size)].peak_mb:.0f}" for run in runs]))
+        if all(("release", size) in run.results for run in runs):
+            rows.append((f"Mizan release {size:,}: seconds", [f"{run.results[('release', size)].seconds:.2f}" for run in runs]))
+            if "jsonl" in formats:
+                rows.append(("  x the JSONL export", [
+                    f"{run.results[('release', size)].seconds / run.results[('jsonl', size)].seconds:.2f}x"
+                    for run in runs]))
         rows.append((f"baseline: raw loop, orjson {size:,}: paragraphs/s",
                      [f"{run.results[('raw-orjson', size)].rate:,.0f}" for run in runs]))
         rows.append(("  peak RSS MB", [f"{run.results[('raw-orjson', size)].peak_mb:.0f}" for run in runs]))
@@ -1158,6 +1243,7 @@ def main() -> int:
                         help="runs of Mizan JSONL and of the raw loop, interleaved; median reported (default 3)")
     parser.add_argument("--skip-cli", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-release", action="store_true", help="do not measure `flask release`")
     parser.add_argument("--profile", choices=("missed", "all", "none"), default="missed",
                         help="cProfile write_export on the full corpus for formats that missed a target (default)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed at the end)")
@@ -1194,7 +1280,8 @@ def main() -> int:
                 engine = measure_engine(dbs, work / dbs.engine, corpora, users, sizes, formats, args)
                 runs.append(engine)
                 print_engine_report(engine, sizes, formats, args)
-                to_profile = {"missed": engine.missed, "all": formats, "none": []}[args.profile]
+                to_profile = {"missed": engine.missed, "all": formats + ([] if args.skip_release else ["release"]),
+                              "none": []}[args.profile]
                 for fmt in to_profile:
                     corpus = corpora[sizes[-1]]
                     spec = {"mode": "profile", "fmt": fmt, "out": str(work / "out" / f"profile-{fmt}"),
@@ -1202,6 +1289,8 @@ def main() -> int:
                     result = run_child(work, spec, work / dbs.engine / "runs.log")
                     for path in result["files"]:
                         Path(path).unlink()
+                    if fmt == "release":
+                        shutil.rmtree(spec["out"], ignore_errors=True)
                     print(f"\ncProfile of write_export({fmt!r}) on {dbs.label}, {sizes[-1]:,} paragraphs "
                           f"({result['seconds']:.2f} s under the profiler):")
                     lines = [line for line in result["profile"].splitlines() if line.strip()]

@@ -22,13 +22,15 @@ ASSIGNMENTS = "/api/v1/articles/{article_id}/assignments"
 EXAMPLES_PER_OPERATION = 50
 
 EXPORT = "/api/v1/export/{fmt}"
+RELEASE = "/api/v1/export/release"
 TRANSLATION = "/api/v1/paragraphs/{paragraph_id}/translation"
 # A schema-valid request can still be refused by the domain with a documented 422 (contract):
 # an assignment to an unknown username, the same person as reviewer and second reviewer, a
 # second reviewer before the reviewer; an export filtered by an unknown user or label, a
-# reversed date range, or a `side` the format does not have; a translation saved with origin
+# reversed date range, or a `side` the format does not have; a release whose split does not add up to 100
+# or that selects no paragraph; a translation saved with origin
 # `tm` whose text is not the English of a translation-memory unit. The document cannot say which
-# usernames, labels and memory texts exist, so `positive_data_acceptance` accepts 422 on these three
+# usernames, labels and memory texts exist, so `positive_data_acceptance` accepts 422 on these four
 # operations; `domain_refusals_only` below keeps it honest.
 DOMAIN_422 = {
     "positive_data_acceptance": {
@@ -39,6 +41,7 @@ CONFIG = {
     "operations": [
         {"include-path": ASSIGNMENTS, "include-method": "POST", "checks": DOMAIN_422},
         {"include-path": EXPORT, "include-method": "GET", "checks": DOMAIN_422},
+        {"include-path": RELEASE, "include-method": "GET", "checks": DOMAIN_422},
         {"include-path": TRANSLATION, "include-method": "PUT", "checks": DOMAIN_422},
     ],
 }

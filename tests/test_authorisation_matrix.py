@@ -91,6 +91,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("review.restore", "POST"): Rule(REVIEWERS, form={}),
     # The export page: export rights (corpus users and admins).
     ("export.export_page", "GET"): Rule(EXPORTERS),
+    ("export.release_page", "GET"): Rule(EXPORTERS),
+    ("export.release_page", "POST"): Rule(EXPORTERS, form={"split": "80/10/10", "seed": "0", "name": "n",
+                                                            "version": "1", "status": "approved", "kind": "text"}),
     # The admin's pages.
     ("admin.articles", "GET"): Rule(ADMINS),
     ("admin.article", "GET"): Rule(ADMINS),
@@ -178,6 +181,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("curate.articles", "GET"): Rule(CURATORS),
     ("curate.article", "GET"): Rule(CURATORS),
     ("api.adjudicate_paragraph", "POST"): Rule(CURATORS, body=lambda w: {"translation": {"from": "a"}}),
+    ("api.export_release", "GET"): Rule(EXPORTERS),
 }
 
 METHODS_NOT_DECLARED = {"HEAD", "OPTIONS"}  # answered by Flask for every route, from the GET and the rule

@@ -16,7 +16,8 @@ import pytest
 
 import app as mizan
 from app.services.export import formats
-from app.services.export.conll import conll_block, non_overlapping, tokens
+from app.services.export.corpus import Selection
+from app.services.export.conll import DOCSTART, conll_block, non_overlapping, tokens
 from app.services.export.formats import (
     ConllWriter,
     ExportReport,
@@ -169,20 +170,20 @@ XLIFF2 = (
     '<notes><note category="title">Q&amp;A &lt;live&gt;</note><note category="source">تاس</note>'
     '<note category="published">2022-06-10</note><note category="reviewer">rami</note>'
     '<note category="second-reviewer">sara</note></notes>\n'
-    '<unit id="p11" name="title">\n'
+    '<unit id="p11" name="p11">\n'
     '<notes><note category="kind">title</note><note category="status">approved</note>'
     f'<note category="mt-model">{MODEL}</note><note category="translator">amina</note>'
     '<note category="approved-by">rami</note><note category="approved-at">2026-12-02T03:05:10Z</note></notes>\n'
     '<segment id="s11" state="final"><source xml:space="preserve">روسيا</source>'
     '<target xml:space="preserve">Russia</target></segment>\n</unit>\n'
-    '<unit id="p12" name="body">\n'
+    '<unit id="p12" name="p12">\n'
     '<notes><note category="kind">body</note><note category="status">draft</note></notes>\n'
     '<segment id="s12" state="initial"><source xml:space="preserve">نص</source>'
     '<target xml:space="preserve">Text</target></segment>\n</unit>\n'
     "</file>\n"
     '<file id="a4" original="a &quot;quoted&quot; &amp; &lt;odd&gt;&#9;name.txt" srcDir="rtl" trgDir="ltr">\n'
     '<notes><note category="title">Cairo</note></notes>\n'
-    '<unit id="p21" name="title">\n'
+    '<unit id="p21" name="p21">\n'
     '<notes><note category="kind">title</note><note category="status">edited</note>'
     f'<note category="mt-model">{MODEL}</note><note category="translator">amina</note></notes>\n'
     '<segment id="s21" state="translated"><source xml:space="preserve">القاهرة</source>'
@@ -205,33 +206,42 @@ XLIFF12 = (
     '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">\n'
     '<file original="000_russia.txt" source-language="ar" target-language="en" datatype="plaintext" '
     'product-name="Mizan" category="article-3">\n'
-    '<header><tool tool-id="mizan" tool-name="Mizan"/><note from="title">Q&amp;A &lt;live&gt;</note>'
-    '<note from="source">تاس</note><note from="published">2022-06-10</note><note from="reviewer">rami</note>'
-    '<note from="second-reviewer">sara</note></header>\n'
+    '<header><tool tool-id="mizan" tool-name="Mizan"/><note from="mizan">title: Q&amp;A &lt;live&gt;</note>'
+    '<note from="mizan">source: تاس</note><note from="mizan">published: 2022-06-10</note><note from="mizan">reviewer: rami</note>'
+    '<note from="mizan">second-reviewer: sara</note></header>\n'
     "<body>\n"
-    '<trans-unit id="p11" resname="title" approved="yes" xml:space="preserve">\n'
+    '<trans-unit id="p11" resname="p11" approved="yes" xml:space="preserve">\n'
     '<source xml:lang="ar">روسيا</source>\n'
     '<target xml:lang="en" state="signed-off">Russia</target>\n'
-    '<note from="kind">title</note><note from="status">approved</note>'
-    f'<note from="mt-model">{MODEL}</note><note from="translator">amina</note>'
-    '<note from="approved-by">rami</note><note from="approved-at">2026-12-02T03:05:10Z</note>'
+    '<context-group name="p11-location" purpose="location"><context context-type="sourcefile">a3/p11/title</context></context-group>'
+    '<context-group name="p11-information" purpose="information"><context context-type="x-mizan-paragraph">11</context><context context-type="x-mizan-article">3</context>'
+    '<context context-type="x-mizan-position">0</context><context context-type="x-mizan-kind">title</context></context-group>\n'
+    '<note from="mizan">kind: title</note><note from="mizan">status: approved</note>'
+    f'<note from="mizan">mt-model: {MODEL}</note><note from="mizan">translator: amina</note>'
+    '<note from="mizan">approved-by: rami</note><note from="mizan">approved-at: 2026-12-02T03:05:10Z</note>'
     f'<alt-trans origin="{MODEL}" alttranstype="proposal"><target xml:lang="en">Russia draft</target></alt-trans>\n'
     "</trans-unit>\n"
-    '<trans-unit id="p12" resname="body" xml:space="preserve">\n'
+    '<trans-unit id="p12" resname="p12" xml:space="preserve">\n'
     '<source xml:lang="ar">نص</source>\n'
     '<target xml:lang="en" state="needs-review-translation">Text</target>\n'
-    '<note from="kind">body</note><note from="status">draft</note>\n'
+    '<context-group name="p12-location" purpose="location"><context context-type="sourcefile">a3/p12/body</context></context-group>'
+    '<context-group name="p12-information" purpose="information"><context context-type="x-mizan-paragraph">12</context><context context-type="x-mizan-article">3</context>'
+    '<context context-type="x-mizan-position">1</context><context context-type="x-mizan-kind">body</context></context-group>\n'
+    '<note from="mizan">kind: body</note><note from="mizan">status: draft</note>\n'
     "</trans-unit>\n"
     "</body>\n</file>\n"
     '<file original="a &quot;quoted&quot; &amp; &lt;odd&gt;&#9;name.txt" source-language="ar" '
     'target-language="en" datatype="plaintext" product-name="Mizan" category="article-4">\n'
-    '<header><tool tool-id="mizan" tool-name="Mizan"/><note from="title">Cairo</note></header>\n'
+    '<header><tool tool-id="mizan" tool-name="Mizan"/><note from="mizan">title: Cairo</note></header>\n'
     "<body>\n"
-    '<trans-unit id="p21" resname="title" xml:space="preserve">\n'
+    '<trans-unit id="p21" resname="p21" xml:space="preserve">\n'
     '<source xml:lang="ar">القاهرة</source>\n'
     '<target xml:lang="en" state="translated">Cairo</target>\n'
-    '<note from="kind">title</note><note from="status">edited</note>'
-    f'<note from="mt-model">{MODEL}</note><note from="translator">amina</note>'
+    '<context-group name="p21-location" purpose="location"><context context-type="sourcefile">a4/p21/title</context></context-group>'
+    '<context-group name="p21-information" purpose="information"><context context-type="x-mizan-paragraph">21</context><context context-type="x-mizan-article">4</context>'
+    '<context context-type="x-mizan-position">0</context><context context-type="x-mizan-kind">title</context></context-group>\n'
+    '<note from="mizan">kind: title</note><note from="mizan">status: edited</note>'
+    f'<note from="mizan">mt-model: {MODEL}</note><note from="mizan">translator: amina</note>'
     f'<alt-trans origin="{MODEL}" alttranstype="proposal"><target xml:lang="en">Russia draft</target></alt-trans>\n'
     "</trans-unit>\n"
     "</body>\n</file>\n"
@@ -505,13 +515,20 @@ def test_conll_writer_writes_both_languages_and_reports_dropped_overlaps():
     en_entities = [entity(0, 6), entity(0, 3, "MISC")]
     r = record(ar="روسيا", en="Russia wins", entities={"ar": [entity(0, 5)], "en": en_entities})
     out = export_bytes(ConllWriter(report), [r], [record(12, ar="مصر", en="Egypt")])
-    assert out == {"ar": "روسيا\tB-LOC\n\nمصر\tO\n\n".encode(), "en": b"Russia\tB-LOC\nwins\tO\n\nEgypt\tO\n\n"}
+    # The dropped MISC still cuts its word (every entity boundary is a token boundary, as in the DocBin).
+    # Both paragraphs are of article 3: one DOCSTART line before the first.
+    assert out == {"ar": f"{DOCSTART}روسيا\tB-LOC\n\nمصر\tO\n\n".encode(),
+                   "en": f"{DOCSTART}Rus\tB-LOC\nsia\tI-LOC\nwins\tO\n\nEgypt\tO\n\n".encode()}
     assert report.overlapping_entities_dropped == 1
     english = ConllWriter(ExportReport("conll"), sides=("en",), split_clitics=True)
-    assert english.write([record(en="Egypt", ar="والقاهرة")]) == {"en": b"Egypt\tO\n\n"}
-    assert ConllWriter(ExportReport("conll")).write([record(ar="والقاهرة")])["ar"] == "والقاهرة\tO\n\n".encode()
+    assert english.write([record(en="Egypt", ar="والقاهرة")]) == {"en": f"{DOCSTART}Egypt\tO\n\n".encode()}
+    whole = ConllWriter(ExportReport("conll")).write([record(ar="والقاهرة")])["ar"]
+    assert whole == f"{DOCSTART}والقاهرة\tO\n\n".encode()
     arabic = ConllWriter(ExportReport("conll"), sides=("ar",), split_clitics=True)
-    assert arabic.write([record(ar="والقاهرة")]) == {"ar": "و\tO\nالقاهرة\tO\n\n".encode()}
+    assert arabic.write([record(ar="والقاهرة")]) == {"ar": f"{DOCSTART}و\tO\nالقاهرة\tO\n\n".encode()}
+    # The next chunk goes on with the same article: no second DOCSTART until the article changes.
+    assert arabic.write([record(12, ar="مصر"), record(13, article_id=4, ar="مصر")]) == {
+        "ar": f"مصر\tO\n\n{DOCSTART}مصر\tO\n\n".encode()}
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -573,33 +590,36 @@ def test_render_reports_what_the_format_holds_and_reads_only_what_it_writes(two_
                                                                             links):
     report = ExportReport(fmt)
     progress = []
-    parts = list(render(fmt, None, report, None, progress=progress.append))
-    assert two_chunks == [needs]
+    parts = list(render(fmt, Selection(), report, None, progress=progress.append))
+    # CoNLL reads the entities of the whole selection once first, to cut each word form alike everywhere.
+    assert two_chunks == ([needs, needs] if fmt == "conll" else [needs])
     assert len(parts) == 4 and progress == [2, 1]  # begin, two chunks, end
     assert (report.paragraphs, report.entities, report.links) == (3, entities, links)
 
 
 def test_render_passes_split_clitics_and_sides_to_the_writer(two_chunks):
     report = ExportReport("conll")
-    parts = list(render("conll", None, report, None, split_clitics=True, sides=("ar",)))
-    assert b"".join(p.get("ar", b"") for p in parts) == "و\tO\nالقاهرة\tO\n\n".encode() * 3
+    parts = list(render("conll", Selection(), report, None, split_clitics=True, sides=("ar",)))
+    split = "و\tO\nالقاهرة\tO\n\n"
+    assert b"".join(p.get("ar", b"") for p in parts) == f"{DOCSTART}{split}{split}{DOCSTART}{split}".encode()
     assert all("en" not in p for p in parts)
-    arabic_tokens = list(render("conll", None, ExportReport("conll"), None))[1]["ar"]
-    assert arabic_tokens == "والقاهرة\tO\n\n".encode() * 2
+    arabic_tokens = list(render("conll", Selection(), ExportReport("conll"), None))[1]["ar"]
+    assert arabic_tokens == f"{DOCSTART}والقاهرة\tO\n\nوالقاهرة\tO\n\n".encode()
 
 
 def test_a_file_of_an_export_is_the_bytes_of_its_side_only(two_chunks):
-    mt = list(File("moses", "mt").chunks(None, ExportReport("moses"), None))
+    mt = list(File("moses", "mt").chunks(Selection(), ExportReport("moses"), None))
     assert mt == [b"Russia draft\nRussia draft\n", b"Russia draft\n"]
-    clitics = b"".join(File("conll", "ar", split_clitics=True).chunks(None, ExportReport("conll"), None))
-    assert clitics == "و\tO\nالقاهرة\tO\n\n".encode() * 3
-    whole = b"".join(File("conll", "ar").chunks(None, ExportReport("conll"), None))
-    assert whole == "والقاهرة\tO\n\n".encode() * 3
+    clitics = b"".join(File("conll", "ar", split_clitics=True).chunks(Selection(), ExportReport("conll"), None))
+    split = "و\tO\nالقاهرة\tO\n\n"
+    assert clitics == f"{DOCSTART}{split}{split}{DOCSTART}{split}".encode()
+    whole = b"".join(File("conll", "ar").chunks(Selection(), ExportReport("conll"), None))
+    assert whole == f"{DOCSTART}والقاهرة\tO\n\nوالقاهرة\tO\n\n{DOCSTART}والقاهرة\tO\n\n".encode()
     # The Arabic side of Moses alone reads no machine drafts: only that side is written.
     del two_chunks[:]
-    assert b"".join(File("moses", "ar").chunks(None, ExportReport("moses"), None)) == "والقاهرة\n".encode() * 3
+    assert b"".join(File("moses", "ar").chunks(Selection(), ExportReport("moses"), None)) == "والقاهرة\n".encode() * 3
     assert two_chunks == [frozenset()]
-    tmx = list(File("tmx").chunks(None, ExportReport("tmx"), None))
+    tmx = list(File("tmx").chunks(Selection(), ExportReport("tmx"), None))
     assert tmx[0].startswith(b"<?xml") and tmx[-1] == b"</body>\n</tmx>\n" and len(tmx) == 4
 
 
@@ -638,6 +658,6 @@ def test_english_from_the_translation_memory_is_marked_in_tmx_and_both_xliffs_wh
     assert '<note category="en-origin">tm</note><note category="translator">amina</note>' in xliff2.decode()
     xliff12 = export_bytes(Xliff12Writer(ExportReport("xliff12")), [from_memory])[""]
     validate_xliff12(xliff12)
-    assert '<note from="en-origin">tm</note><note from="translator">amina</note>' in xliff12.decode()
+    assert '<note from="mizan">en-origin: tm</note><note from="mizan">translator: amina</note>' in xliff12.decode()
     # Typed English says nothing more than before.
     assert "en-origin" not in export_bytes(TmxWriter(ExportReport("tmx")), [record()])[""].decode()

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Article, Paragraph, Translation
 from app.services import assignment as assignment_service
 from app.services import export
+from app.services.export.conll import DOCSTART
 from app.services import review as review_service
 from app.services import users as user_service
 from tests.conftest import bearer, log_in
@@ -353,6 +354,35 @@ def test_xml_exports_carry_provenance_and_workflow_state(corpus, tmp_path):
     assert f'<alt-trans origin="{MODEL_ID}" alttranstype="proposal">' in text
 
 
+def test_xliff12_units_keep_paragraph_id_kind_and_article_through_xliff2po(two_approved_articles, tmp_path):
+    """translate-toolkit's xliff2po keeps a unit's location context groups (as `#:` references) and only notes
+    from a translator or developer: the Mizan ids reach the PO file as `a<article>/p<paragraph>/<kind>`."""
+    from translate.storage import factory
+
+    _, xliff12 = run_export("xliff12", tmp_path)
+    text = Path(xliff12).read_text(encoding="utf-8")
+    validate_xliff12(Path(xliff12))
+    paragraphs = [p for article in two_approved_articles for p in approved_text_paragraphs(article)]
+    for p in paragraphs:
+        assert f'<trans-unit id="p{p.id}" resname="p{p.id}" approved="yes"' in text
+    assert 'from="kind"' not in text and '<note from="mizan">kind: title</note>' in text
+    named = tmp_path / "corpus.xliff"  # xliff2po reads files by their extension
+    named.write_text(text, encoding="utf-8")
+    po_path = tmp_path / "corpus.po"
+    xliff2po = Path(sys.executable).with_name("xliff2po")  # the command translate-toolkit installs
+    subprocess.run([str(xliff2po), "-i", str(named), "-o", str(po_path)], capture_output=True, text=True, check=True)
+    units = [u for u in factory.getobject(str(po_path)).units if not u.isheader()]
+    assert [u.getlocations() for u in units] == [[f"a{p.article_id}/p{p.id}/{p.kind}"] for p in paragraphs]
+    assert [u.source for u in units] == [p.ar for p in paragraphs]
+
+
+def test_xliff2_units_are_named_by_their_paragraph(corpus, tmp_path):
+    _, xliff2 = run_export("xliff2", tmp_path)
+    text = Path(xliff2).read_text(encoding="utf-8")
+    for p in approved_text_paragraphs(corpus):
+        assert f'<unit id="p{p.id}" name="p{p.id}">' in text
+
+
 def test_unapproved_paragraphs_keep_their_workflow_state_in_xliff(corpus, reviewer, tmp_path):
     body = corpus.paragraphs[2]
     db.session.refresh(body)
@@ -434,12 +464,19 @@ def test_moses_keeps_lines_aligned_when_a_paragraph_has_a_line_break(corpus, rev
     assert lines[1] == "First line second line third." and report.line_breaks_replaced == {body.id}
 
 
+def conll_articles(path: str) -> list[list[str]]:
+    """The paragraph blocks of a CoNLL file, article by article: it starts each article with the DOCSTART line."""
+    text = Path(path).read_text(encoding="utf-8")
+    assert text.startswith(DOCSTART) or text == ""
+    return [article.split("\n\n")[:-1] for article in text.split(DOCSTART)[1:]]
+
+
 def test_conll_tags_follow_the_entity_offsets_in_both_languages(corpus, tmp_path):
     report, prefix = run_export("conll", tmp_path)
     assert report.files == [prefix + ".ar.conll", prefix + ".en.conll"]
-    ar_blocks = Path(prefix + ".ar.conll").read_text(encoding="utf-8").split("\n\n")
-    en_blocks = Path(prefix + ".en.conll").read_text(encoding="utf-8").split("\n\n")
-    assert len(ar_blocks) == len(en_blocks) == len(approved_text_paragraphs(corpus)) + 1
+    [ar_blocks] = conll_articles(prefix + ".ar.conll")
+    [en_blocks] = conll_articles(prefix + ".en.conll")
+    assert len(ar_blocks) == len(en_blocks) == len(approved_text_paragraphs(corpus))
     ar_title = [line.split("\t") for line in ar_blocks[0].splitlines()]
     assert ar_title[:3] == [["روسيا", "B-LOC"], ["و", "O"], ["تركمانستان", "B-LOC"]]
     assert ["الاتحاد", "B-ORG"] in ar_title and ["الاقتصادي", "I-ORG"] in ar_title and ["الأوراسي", "I-ORG"] in ar_title
@@ -450,15 +487,78 @@ def test_conll_tags_follow_the_entity_offsets_in_both_languages(corpus, tmp_path
     assert all(len(line.split("\t")) == 2 for block in ar_blocks + en_blocks for line in block.splitlines())
 
 
+def test_conll_cuts_a_word_an_entity_starts_inside_the_same_way_in_every_paragraph(corpus, tmp_path):
+    """The title's entity تركمانستان inside وتركمانستان: the untagged وتركمانستان of the body is cut alike."""
+    _, prefix = run_export("conll", tmp_path)
+    tokens = [line.split("\t")[0] for article in conll_articles(prefix + ".ar.conll") for block in article
+              for line in block.splitlines()]
+    body_text = "".join(p.ar for p in approved_text_paragraphs(corpus)[1:])
+    assert "وتركمانستان" in body_text and "وتركمانستان" not in tokens
+    words = " ".join(p.ar for p in approved_text_paragraphs(corpus)).split()
+    assert tokens.count("تركمانستان") == sum(word.strip('"،.') in ("تركمانستان", "وتركمانستان") for word in words)
+
+
 def test_conll_tokens_rebuild_every_paragraph_without_spaces(corpus, tmp_path):
     _, prefix = run_export("conll", tmp_path)
     _, jsonl = run_export("jsonl", tmp_path)
     records = jsonl_records(jsonl)
     for side in ("ar", "en"):
-        blocks = Path(f"{prefix}.{side}.conll").read_text(encoding="utf-8").split("\n\n")[:-1]
+        blocks = [block for article in conll_articles(f"{prefix}.{side}.conll") for block in article]
         for record, block in zip(records, blocks, strict=True):
             tokens = "".join(line.split("\t")[0] for line in block.splitlines())
             assert tokens == "".join(record[side].split())
+
+
+def test_conll_of_two_articles_loads_in_spacy_convert_as_two_documents_with_every_entity(two_approved_articles,
+                                                                                        tmp_path):
+    """`spacy convert --converter ner` splits documents at the DOCSTART lines and finds each entity CoNLL can
+    show (all but the MISC that overlaps the ORG) on the same tokens."""
+    from spacy.tokens import DocBin
+
+    import spacy
+
+    report, prefix = run_export("conll", tmp_path)
+    _, jsonl = run_export("jsonl", tmp_path)
+    records = jsonl_records(jsonl)
+    for side in ("ar", "en"):
+        out = tmp_path / f"spacy-{side}"
+        out.mkdir()
+        subprocess.run([sys.executable, "-m", "spacy", "convert", f"{prefix}.{side}.conll", str(out),
+                        "--converter", "ner", "--lang", side], capture_output=True, text=True, check=True)
+        docs = list(DocBin().from_disk(out / f"corpus-conll.{side}.spacy").get_docs(spacy.blank(side).vocab))
+        assert len(docs) == len(two_approved_articles) == 2
+        found = [(ent.label_, "".join(ent.text.split())) for doc in docs for ent in doc.ents]
+        entities = [e for r in records for e in r["entities"][side]]
+        assert len(found) == len(entities) - (1 if side == "en" else 0) == 3
+        wanted = [(e["label"], "".join(e["text"].split())) for e in entities if e["label"] != "MISC"]
+        assert found == wanted
+    assert report.overlapping_entities_dropped == 1
+
+
+def test_spacy_docbin_of_the_jsonl_export_keeps_every_text_and_entity(two_approved_articles, tmp_path):
+    """The DocBin a release ships, from the JSONL records: the texts exactly, every entity on tokens (the MISC
+    that overlaps the ORG in the span group only), the paragraph ids, and the same tokens as CoNLL."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from app.services.export.spacy_docs import SPAN_GROUP, DocCounts, docbin_bytes
+
+    _, jsonl = run_export("jsonl", tmp_path)
+    _, prefix = run_export("conll", tmp_path)
+    records = jsonl_records(jsonl)
+    for side in ("ar", "en"):
+        counts = DocCounts()
+        docs = list(DocBin().from_bytes(docbin_bytes(records, side, counts=counts)).get_docs(spacy.blank(side).vocab))
+        assert [doc.text for doc in docs] == [r[side] for r in records]
+        assert [doc.user_data["paragraph_id"] for doc in docs] == [r["paragraph_id"] for r in records]
+        spans = [(s.start_char, s.end_char, s.label_) for doc in docs for s in doc.spans[SPAN_GROUP]]
+        assert spans == [(e["start"], e["end"], e["label"]) for r in records for e in r["entities"][side]]
+        overlapping = 1 if side == "en" else 0
+        assert counts.ents == sum(len(doc.ents) for doc in docs) == len(spans) - overlapping
+        assert counts.overlapping == overlapping
+        conll_tokens = [line.split("\t")[0] for article in conll_articles(f"{prefix}.{side}.conll")
+                        for block in article for line in block.splitlines()]
+        assert [t.text for doc in docs for t in doc if not t.is_space] == conll_tokens
 
 
 def test_split_clitics_option_splits_proclitics_before_the_article_only(corpus, tmp_path):
@@ -589,7 +689,7 @@ def test_export_page_counts_and_downloads_through_the_api(corpus, client, corpus
     location = download.headers["Location"]
     assert location.startswith("/api/v1/export/conll?") and "side=ar" in location and "kind=all" in location
     streamed = client.get(location)
-    assert streamed.status_code == 200 and streamed.get_data(as_text=True).startswith("روسيا\tB-LOC\n")
+    assert streamed.status_code == 200 and streamed.get_data(as_text=True).startswith(f"{DOCSTART}روسيا\tB-LOC\n")
 
 
 def test_export_page_downloads_both_sides_unless_one_is_chosen_and_explains_a_wrong_side(corpus, client, corpus_user):

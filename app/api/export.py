@@ -7,7 +7,41 @@ from flask_smorest import abort
 
 from ..services import export as export_service
 from . import bp
-from .schemas import ErrorSchema, ExportArgsSchema
+from .schemas import ErrorSchema, ExportArgsSchema, ReleaseArgsSchema
+
+
+
+def release_response(args: dict) -> Response:
+    """A release's zip as a download (shared by this route and the Export page's release form)."""
+    options = export_service.release_options(
+        split=args.get("split"), seed=args.get("seed"), name=args.get("name"), version=args.get("version"),
+        split_clitics=args.get("split_clitics"), license=current_app.config["RELEASE_LICENSE"])
+    chunks, name = export_service.stream_release(export_service.selection_from(args), options)
+    return Response(
+        chunks, mimetype=export_service.ZIP_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@bp.route("/export/release")
+@bp.arguments(ReleaseArgsSchema, location="query")
+@bp.doc(responses={"200": {
+    "description": "The release as a zip, the bytes `flask --app wsgi release` writes to FOLDER.zip: data/ (JSONL per "
+                   "split), tmx/, moses/, conll/, spacy/, README.md (a Hugging Face dataset card) and manifest.json, "
+                   "under NAME-VERSION/ (docs/exports.md, Releases).",
+    "content": {export_service.ZIP_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+}})
+@bp.alt_response(403, schema=ErrorSchema, description="Releasing needs an admin or corpus-user account")
+@bp.alt_response(422, schema=ErrorSchema, description="A bad filter, split, seed, name or version")
+def export_release(args: dict):
+    """A corpus release: train/dev/test split by article, in every format, with a dataset card and a manifest.
+
+    Built from one snapshot, then sent; the same data, filters and seed give the same bytes.
+    """
+    if not current_user.may_export:
+        abort(403, message="Releasing the corpus needs export rights (an admin or corpus-user account).")
+    return release_response(args)
+
 
 FORMAT_IN_URL = f"any({', '.join(export_service.FORMATS)})"
 MEDIA_TYPES = sorted({export_service.media_type(fmt).split(";")[0] for fmt in export_service.FORMATS}

@@ -7,6 +7,7 @@ from ..models import (MAX_ID, ARTICLE_STATUSES, ASSIGNMENT_ROLES, JOB_STATUSES, 
                       PARAGRAPH_STATUSES)
 from ..services.export import KINDS as EXPORT_KINDS
 from ..services.export import STATUSES as EXPORT_STATUSES
+from ..services.export import release
 from ..services import user_text
 from ..services.user_text import forbidden_character_message
 
@@ -528,6 +529,30 @@ class ExportArgsSchema(RequestSchema):
                                                 "Without it, moses and conll give a zip of the ar and en files"})
     split_clitics = fields.Boolean(load_default=False,
                                    metadata={"description": "CoNLL: split proclitics و ف ب ل ك before ال"})
+
+
+class ReleaseArgsSchema(ExportArgsSchema):
+    """A corpus release: the export's filters (no side: a release holds every file) and the release's options,
+    as `flask --app wsgi release`."""
+
+    class Meta:
+        exclude = ("side",)
+
+    split = fields.String(load_default="80/10/10", validate=validate.Regexp(
+        r"^\d{1,3}/\d{1,3}/\d{1,3}$", error="The split must be three whole percentages for train/dev/test adding up to "
+                                            "100, e.g. 80/10/10."),
+                          metadata={"description": "Percentages of paragraphs for train/dev/test, split by article; "
+                                                   "they must add up to 100"})
+    seed = fields.Integer(load_default=0, strict=False, validate=validate.Range(min=0, max=2**63 - 1),
+                          metadata={"description": "Seed of the article shuffle: the same seed, the same split"})
+    name = fields.String(load_default="mizan-corpus", validate=validate.Regexp(
+        release.NAME.pattern, error="The name must be 1-64 letters, digits, dots, hyphens or underscores, starting with "
+                                    "a letter or digit."),
+                         metadata={"description": "The release's name (letters, digits, . - _)"})
+    version = fields.String(load_default="1.0.0", validate=validate.Regexp(
+        release.VERSION.pattern, error="The version must be 1-40 letters, digits, dots, plus signs, hyphens or "
+                                       "underscores, starting with a letter or digit (e.g. 1.0.0)."),
+                            metadata={"description": "The release's version (letters, digits, . + - _)"})
 
 
 # Notifications ---------------------------------------------------------------------------------------

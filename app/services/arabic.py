@@ -69,6 +69,7 @@ but not in "Russian".
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_right
@@ -565,3 +566,23 @@ def proclitic_readings(word: str) -> list[str]:
     if not word or word[0] not in TermMatcher._proclitic_initials:
         return []
     return [key for _, key in _arabic_readings(word) if len(key) >= _MIN_STRIPPED]
+
+
+_MARK_CLASS = "[" + "".join(re.escape(c) for c in sorted(_MARKS)) + "]*"
+# A run of proclitics as TermMatcher allows them in front of a term: و/ف, then ب/ك/ل, then ال, each
+# letter with its marks (وَ, بِـ, الْ).
+_PROCLITIC_RUN = re.compile(
+    f"([{_CONJUNCTIONS}]{_MARK_CLASS})?([{_PREPOSITIONS}]{_MARK_CLASS})?"
+    f"({_ARTICLE[0]}{_MARK_CLASS}{_ARTICLE[1]}{_MARK_CLASS})?"
+)
+
+
+@functools.lru_cache(maxsize=4096)  # a handful of prefixes, met at every entity that starts inside a word
+def proclitic_cuts(prefix: str) -> tuple[int, ...] | None:
+    """Where the proclitics of `prefix` (the part of a word before a term, as written) end, if `prefix` is made
+    of proclitics only as TermMatcher allows them (و ف, then ب ك ل, then ال): وب → (1, 2), وال → (1, 3),
+    ال → (2,); None for anything else (وزير's و is not cut off unless a term follows it)."""
+    run = _PROCLITIC_RUN.fullmatch(prefix)
+    if not prefix or run is None:
+        return None
+    return tuple(run.end(group) for group in (1, 2, 3) if run.group(group))

@@ -141,6 +141,7 @@ def test_corpus_and_error_pages_have_no_serious_accessibility_violations(screen,
     audit = Audit(screen)
     log_in(screen, "carla")
     audit.visit("/export/")
+    audit.visit("/export/release")
     audit.visit("/my-work")
     audit.visit("/no-such-page", 404)
     audit.visit("/admin/users", 403)

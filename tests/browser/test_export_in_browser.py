@@ -58,7 +58,7 @@ def test_corpus_user_counts_and_downloads_conll_and_jsonl(page, approved_article
         page.get_by_role("button", name="Download").click()
     assert conll.value.suggested_filename == "mizan-corpus.ar.conll"
     lines = conll.value.path().read_text(encoding="utf-8").split("\n")
-    assert lines[0] == f"{first_word}\tB-LOC"
+    assert lines[:3] == ["-DOCSTART- -X- O O", "", f"{first_word}\tB-LOC"]  # the article's document line first
 
     page.goto("/export/")
     page.get_by_label("Format").select_option("jsonl")
@@ -101,4 +101,32 @@ def test_corpus_user_downloads_both_sides_of_moses_and_conll_in_one_click(phone_
     if fmt == "moses":
         assert len(arabic.splitlines()) == expected
     else:
-        assert arabic.startswith(f"{first_word}\tB-LOC\n")
+        assert arabic.startswith(f"-DOCSTART- -X- O O\n\n{first_word}\tB-LOC\n")
+
+
+def test_corpus_user_downloads_a_release_and_a_bad_split_is_refused_on_the_page(page, approved_article):
+    expected, first_word = approved_article
+    log_in(page, "carla")
+    with page.expect_navigation():
+        page.get_by_role("link", name="release the corpus").click()
+    assert urlsplit(page.url).path == "/export/release"
+    page.get_by_label("Split train/dev/test").fill("80/10")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Download the release").click()
+    assert "three whole percentages" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Name").fill("news")
+    page.get_by_label("Version").fill("2.0")
+    page.get_by_label("Split train/dev/test").fill("100/0/0")
+    page.get_by_label("Seed (the same seed gives the same split)").fill("4")
+    with page.expect_download() as release:
+        page.get_by_role("button", name="Download the release").click()
+    assert release.value.suggested_filename == "news-2.0.zip"
+    archive = zipfile.ZipFile(release.value.path())
+    assert archive.testzip() is None
+    manifest = orjson.loads(archive.read("news-2.0/manifest.json"))
+    assert manifest["seed"] == 4 and manifest["counts"]["train"]["paragraphs"] == expected
+    first = orjson.loads(archive.read("news-2.0/data/train.jsonl").splitlines()[0])
+    assert first["split"] == "train" and first["entities"]["ar"][0]["text"] == first_word
+    # What a script fetches with the same options is the same zip, byte for byte.
+    again = page.request.get("/api/v1/export/release?name=news&version=2.0&split=100/0/0&seed=4")
+    assert again.ok and again.body() == release.value.path().read_bytes()

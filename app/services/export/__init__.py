@@ -19,6 +19,8 @@ from .corpus import KINDS, STATUSES, Selection, SelectionError, checked, count_p
 from . import parallel
 from .helper import export_helper
 from .formats import WRITERS, ExportReport, File, Writer, render
+from . import release as _release
+from .release import ReleaseError, ReleaseOptions, ReleaseReport, release_options
 
 FORMATS = tuple(WRITERS)
 
@@ -26,6 +28,7 @@ __all__ = [
     "FORMATS", "KINDS", "STATUSES", "ExportReport", "Selection", "SelectionError", "count", "download_name",
     "label_names", "media_type", "output_paths", "selection_from", "sides_of", "start_helper", "stream_both_sides",
     "stream_export", "write_export", "zip_download_name", "BOTH_SIDES", "ZIP_MEDIA_TYPE",
+    "ReleaseError", "ReleaseOptions", "release_options", "write_release", "stream_release",
 ]
 
 
@@ -266,3 +269,22 @@ def write_export(fmt: str, selection: Selection, path: str, *, split_clitics: bo
         partial.replace(final)
         report.files.append(str(final))
     return report
+
+
+# Releases (release.py): a folder and its zip, split by article, with a dataset card and a manifest.
+
+def write_release(selection: Selection, options: ReleaseOptions, directory: str | Path,
+                  progress: Callable[[int], None] | None = None) -> ReleaseReport:
+    """The CLI's release: DIR and DIR.zip (docs/exports.md, "Releases"). Bad filters, options or a folder that
+    is not new raise before anything is written."""
+    _release.check_folder(Path(directory))
+    count(selection)  # a bad filter is refused before any folder is made
+    with gc_paused():
+        return _release.write_release_with_zip(_snapshot, selection, options, Path(directory), progress, db.engine)
+
+
+def stream_release(selection: Selection, options: ReleaseOptions) -> tuple[Iterable[bytes], str]:
+    """A release as a zip download: its bytes (the CLI's DIR.zip) and the file name. Built before this returns,
+    so a bad filter is refused while an error response can still be sent."""
+    chunks, _ = _release.stream_release_zip(_snapshot, selection, options)
+    return chunks, _release.zip_download_name(options)

@@ -13,17 +13,32 @@ Arabic words keep their clitics (`والقاهرة` is one token) unless `split_
 which splits the proclitics و ف ب ل ك in front of the article ال (`و` `القاهرة`,
 `وبال…` → `و` `ب` `ال…`) when three letters or more follow ال; it never splits a word
 without ال, so `وزير` and `والد` stay whole.
-Tokens never cross an entity boundary (the text is cut at the boundaries first), so
-entity tokens follow the span offsets exactly (an entity `القاهرة` inside `والقاهرة`
-gives `و` O, `القاهرة` B-LOC).
+
+Entity boundaries are token boundaries, and a word form is cut the same way
+wherever it occurs (`WordCuts`): the forms an entity boundary falls inside are
+collected first from every paragraph of the export, with the offsets it cuts
+them at (a proclitic run before an entity, as arabic.py knows them, is also cut
+between its clitics: `وبتركمانستان` → `و` `ب` `تركمانستان`); then every
+occurrence of such a form is cut there, inside an entity or not. So an entity
+`تركمانستان` inside `وتركمانستان` gives `و` O, `تركمانستان` B-LOC, and the same
+`وتركمانستان` in a paragraph without entities is `و` `تركمانستان` too;
+`Turkmenistan's` with the entity `Turkmenistan` is `Turkmenistan` `'s` everywhere.
+A token is cut, never re-tokenised, so a form gives the same tokens in every context.
 
 IOB2 cannot show overlapping spans: of overlapping entities the one starting
 first is kept, the longer one on a tie; the others are counted as dropped.
+
+A CoNLL file starts each article with `DOCSTART` (the CoNLL-2003 document line
+`-DOCSTART- -X- O O` and a blank line), which `spacy convert` splits documents at
+and the CoNLL-2003 readers (Hugging Face's `conll2003`, flair) skip.
 """
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from bisect import bisect_left, bisect_right
+from typing import Iterable, Sequence
+
+from ..arabic import proclitic_cuts
 
 _DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
 _MARKS = "\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
@@ -82,30 +97,220 @@ def non_overlapping(entities: Sequence[dict]) -> tuple[list[dict], int]:
     return kept, dropped
 
 
-def conll_block(text: str, entities: list[dict] | tuple, split_clitics: bool = False) -> tuple[str, int]:
-    """One paragraph as `token<TAB>tag` lines and a blank line; and the number of entities dropped.
+# The CoNLL-2003 document line, written before each article's first paragraph (a blank line follows it).
+DOCSTART = "-DOCSTART- -X- O O\n\n"
 
-    The text is cut at the entity boundaries first and each piece tokenised on its own,
-    so no token ever crosses a boundary.
-    """
+
+class WordCuts:
+    """Where word forms are cut into several tokens: learned from entity boundaries inside words (`learn`, over
+    every paragraph first), then applied to every occurrence of the form (`token_spans`)."""
+
+    def __init__(self) -> None:
+        self.forms: dict[str, tuple[int, ...]] = {}  # word form → offsets inside it where a token ends
+
+    def learn(self, text: str, entities: Iterable[dict]) -> None:
+        """Remember the words of `text` that an entity starts or ends inside, with the offsets it cuts them at.
+        Only the few words at entity boundaries are looked at, not the whole text."""
+        for boundary in {e["start"] for e in entities} | {e["end"] for e in entities}:
+            found = _word_around(text, boundary)
+            if found is not None:
+                form, offset = found
+                self.forms[form] = tuple(sorted(set(self.forms.get(form, ())) | _entity_cuts(form, (offset,))))
+
+    def learn_records(self, records: Iterable[dict], lang: str) -> "WordCuts":
+        for record in records:
+            self.learn(record[lang], record["entities"][lang])
+        return self
+
+
+def _word_around(text: str, at: int) -> tuple[str, int] | None:
+    """The word (a token of `tokens`) that offset `at` falls inside, and `at` as an offset in it; None when `at`
+    is at a word boundary. Tokens never hold white space, so only the run of non-space characters around `at`
+    is tokenised (the same tokens as in the whole text: the pattern looks behind nothing, and ahead only for
+    a Latin letter or digit after a number, never white space)."""
+    if at <= 0 or at >= len(text) or text[at - 1].isspace() or text[at].isspace():
+        return None
+    start, end = at - 1, at + 1
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    for match in TOKEN.finditer(text, start, end):
+        if match.start() < at < match.end():
+            return match.group(), at - match.start()
+        if match.start() >= at:
+            break
+    return None
+
+
+def _entity_cuts(word: str, inside: Iterable[int]) -> set[int]:
+    """Where entity boundaries at these offsets inside `word` cut it: at each boundary, and between the
+    proclitics of a run of them before it (و ب before تركمانستان in وبتركمانستان)."""
+    cuts = set()
+    for offset in inside:
+        cuts.add(offset)
+        cuts.update(proclitic_cuts(word[:offset]) or ())
+    return cuts
+
+
+def _clitic_cuts(word: str) -> range:
+    """The offsets `split_clitics` cuts `word` at: after each proclitic before ال."""
+    clitics = _CLITICS.match(word)
+    return range(1, clitics.end() + 1) if clitics and clitics.end() else range(0)
+
+
+def _form_cuts(words: list[str], cuts: WordCuts | None, split_clitics: bool) -> dict[int, set[int]]:
+    """Word index → offsets inside the word to cut at, for the forms `cuts` holds (found by set look-ups and
+    list.index, no Python loop over the words) and, with `split_clitics`, proclitics before ال."""
+    at: dict[int, set[int]] = {}
+    forms = cuts.forms if cuts is not None else None
+    if forms and not forms.keys().isdisjoint(words):
+        for form in forms.keys() & set(words):
+            index = words.index(form)
+            while True:
+                at.setdefault(index, set()).update(forms[form])
+                try:
+                    index = words.index(form, index + 1)
+                except ValueError:
+                    break
+    if split_clitics:
+        for index, word in enumerate(words):
+            clitics = _clitic_cuts(word)
+            if clitics:
+                at.setdefault(index, set()).update(clitics)
+    return at
+
+
+def _cut(words: list[str], at: dict[int, set[int]], starts: list[int] | None = None
+         ) -> tuple[list[str], list[int], list[int]]:
+    """The words cut at `at`; their starts (when `starts` of the words are given); and for each cut word index
+    (sorted), how many tokens the words before it and it itself became beyond one each, cumulatively
+    (`_new_index`)."""
+    cut_words: list[str] = []
+    cut_starts: list[int] = []
+    extra: list[int] = []
+    added, done = 0, 0  # tokens added by the cuts so far; words copied
+    for index in sorted(at):
+        cut_words.extend(words[done:index])
+        if starts is not None:
+            cut_starts.extend(starts[done:index])
+        word, offset = words[index], 0
+        start = starts[index] if starts is not None else 0
+        for cut in sorted(at[index]):
+            if 0 < cut < len(word):
+                cut_words.append(word[offset:cut])
+                cut_starts.append(start + offset)
+                offset = cut
+                added += 1
+        cut_words.append(word[offset:])
+        cut_starts.append(start + offset)
+        extra.append(added)
+        done = index + 1
+    cut_words.extend(words[done:])
+    if starts is not None:
+        cut_starts.extend(starts[done:])
+    return cut_words, cut_starts, extra
+
+
+def _words_and_starts(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
+                      split_clitics: bool = False) -> tuple[list[str], list[int]]:
+    """The tokens of `text` and where each starts (see `token_spans`)."""
+    words = TOKEN.findall(text)
+    starts = [match.start() for match in TOKEN.finditer(text)]
+    at = _form_cuts(words, cuts, split_clitics)
+    for boundary in {e["start"] for e in entities} | {e["end"] for e in entities} if entities else ():
+        index = bisect_right(starts, boundary) - 1
+        if index >= 0 and 0 < boundary - starts[index] < len(words[index]):
+            at.setdefault(index, set()).update(_entity_cuts(words[index], (boundary - starts[index],)))
+    if not at:
+        return words, starts
+    cut_words, cut_starts, _ = _cut(words, at, starts)
+    return cut_words, cut_starts
+
+
+def _locate(text: str, boundaries: list[int]) -> dict[int, tuple[int, int]]:
+    """For each offset of `boundaries` (sorted): the index of the word (of `tokens`) it falls in or before, and
+    its offset inside that word (0 at a word's start or in white space). Counted by the compiled pattern over
+    the text between boundaries; only the run of non-space characters around a boundary is looked at word by
+    word (tokens never hold white space, and the pattern looks behind nothing)."""
+    located = {}
+    count, done = 0, 0  # words before `done`, an offset at a word boundary
+    for boundary in boundaries:
+        if boundary >= len(text) or text[boundary].isspace():
+            count += len(TOKEN.findall(text, done, boundary))
+            done = boundary
+            located[boundary] = (count, 0)
+            continue
+        run = boundary
+        while run > done and not text[run - 1].isspace():
+            run -= 1
+        count += len(TOKEN.findall(text, done, run))
+        done = run
+        index = count
+        for match in TOKEN.finditer(text, run):
+            if match.end() > boundary:
+                located[boundary] = (index, boundary - match.start())
+                break
+            index += 1
+    return located
+
+
+def token_spans(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
+                split_clitics: bool = False) -> list[tuple[int, int]]:
+    """The tokens of `text` as (start, end) offsets: the words of `tokens`, cut at every entity boundary inside
+    them (and between the proclitics before it), at the offsets `cuts` holds for their form, and (with
+    `split_clitics`) after proclitics before ال."""
+    words, starts = _words_and_starts(text, entities, cuts, split_clitics)
+    return [(start, start + len(word)) for word, start in zip(words, starts)]
+
+
+def conll_block(text: str, entities: list[dict] | tuple, split_clitics: bool = False,
+                cuts: WordCuts | None = None) -> tuple[str, int]:
+    """One paragraph as `token<TAB>tag` lines and a blank line; and the number of entities dropped
+    (overlapping another). The tokens of `token_spans`, so every entity boundary is a token boundary;
+    found without the offset of every token (the pattern's `findall` and `_locate`: CoNLL is written fast)."""
+    words = TOKEN.findall(text)
+    if not words:
+        return "\n", 0
+    at = _form_cuts(words, cuts, split_clitics)
     if not entities:
-        found = tokens(text, split_clitics)
-        return ("\tO\n".join(found) + "\tO\n\n") if found else "\n", 0
+        if at:
+            words = _cut(words, at)[0]
+        return "\tO\n".join(words) + "\tO\n\n", 0
+    located = _locate(text, sorted({e["start"] for e in entities} | {e["end"] for e in entities}))
+    for index, offset in located.values():
+        if offset:
+            at.setdefault(index, set()).update(_entity_cuts(words[index], (offset,)))
+    # Only the cuts inside a word count (an entity's end at a word's end cuts nothing).
+    at = {index: inside for index, offsets in at.items()
+          if (inside := {cut for cut in offsets if 0 < cut < len(words[index])})}
+    cut_indices = sorted(at)
+    extra: list[int] = []
+    if at:
+        words, _, extra = _cut(words, at)
+
+    def token_at(boundary: int) -> int:
+        """The index, among the cut words, of the token that starts at `boundary` (or after it)."""
+        index, offset = located[boundary]
+        position = bisect_left(cut_indices, index)
+        before = extra[position - 1] if position else 0  # tokens added by cuts in earlier words
+        if position < len(cut_indices) and cut_indices[position] == index:
+            before += sum(1 for cut in at[index] if cut <= offset)  # the pieces of this word before it
+        return index + before
+
     kept, dropped = non_overlapping(entities)
     lines = []
-    done = 0
+    done = 0  # words written
     for entity in kept:
-        outside = tokens(text[done:entity["start"]], split_clitics)
-        if outside:
-            lines.append("\tO\n".join(outside) + "\tO\n")
-        inside = tokens(text[entity["start"]:entity["end"]], split_clitics)
+        first, end = token_at(entity["start"]), token_at(entity["end"])
+        if first > done:
+            lines.append("\tO\n".join(words[done:first]) + "\tO\n")
         label = entity["label"]
-        lines.append(f"{inside[0]}\tB-{label}\n")
-        if len(inside) > 1:
-            lines.append(f"\tI-{label}\n".join(inside[1:]) + f"\tI-{label}\n")
-        done = entity["end"]
-    rest = tokens(text[done:], split_clitics)
-    if rest:
-        lines.append("\tO\n".join(rest) + "\tO\n")
+        lines.append(f"{words[first]}\tB-{label}\n")
+        if end > first + 1:
+            lines.append(f"\tI-{label}\n".join(words[first + 1:end]) + f"\tI-{label}\n")
+        done = end
+    if done < len(words):
+        lines.append("\tO\n".join(words[done:]) + "\tO\n")
     lines.append("\n")
     return "".join(lines), dropped

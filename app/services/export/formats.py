@@ -8,14 +8,14 @@ HTTP stream without holding the corpus in memory.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 import orjson
 
 from .. import gc_paused
-from .conll import conll_block
+from .conll import DOCSTART, WordCuts, conll_block
 from .corpus import PARTS, Counts, Selection, iter_record_chunks
 
 # Characters XML 1.0 cannot hold (C0 controls but tab, LF, CR; surrogates; U+FFFE/U+FFFF).
@@ -105,6 +105,10 @@ class Writer:
         self.split_clitics = split_clitics
         self.wanted = sides or self.sides  # a download is one side: the others are not written at all
 
+    def prepare(self, connection, selection: Selection) -> None:
+        """Read what the writer needs to know of the whole selection before its first record (the selection
+        without `article_range`: both halves of a two-process export prepare alike from the same snapshot)."""
+
     def begin(self) -> dict[str, bytes]:
         return {}
 
@@ -169,11 +173,12 @@ class TmxWriter(XmlWriter):
     def begin(self):
         from ... import __version__
 
+        created = self.created()  # empty: no creation date (a release is the same bytes on any day)
         return {"": (
             '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n'
             f'<header creationtool="Mizan" creationtoolversion="{__version__}" datatype="plaintext" '
-            f'segtype="paragraph" adminlang="en" srclang="ar" o-tmf="Mizan" creationdate="{self.created()}"/>\n'
-            "<body>\n"
+            f'segtype="paragraph" adminlang="en" srclang="ar" o-tmf="Mizan"'
+            + (f' creationdate="{created}"' if created else "") + "/>\n<body>\n"
         ).encode()}
 
     def write(self, records):
@@ -303,7 +308,7 @@ class Xliff2Writer(_ArticleFiles):
     def unit(self, r):
         pid = r["paragraph_id"]
         return (
-            f'<unit id="p{pid}" name="{r["kind"]}">\n' + self._notes(self.unit_notes(r), pid)
+            f'<unit id="p{pid}" name="p{pid}">\n' + self._notes(self.unit_notes(r), pid)
             + f'<segment id="s{pid}" state="{XLIFF2_STATES[r["status"]]}">'
             f'<source xml:space="preserve">{self.xml(r["ar"], pid)}</source>'
             f'<target xml:space="preserve">{self.xml(r["en"], pid)}</target></segment>\n</unit>\n'
@@ -323,7 +328,22 @@ class Xliff12Writer(_ArticleFiles):
                   "<body/></file>\n")
 
     def _notes(self, notes, pid) -> str:
-        return "".join(f'<note from="{category}">{self.xml(str(value), pid)}</note>' for category, value in notes)
+        """Notes written by Mizan (`from` names a note's author), each `category: value`."""
+        return "".join(f'<note from="mizan">{category}: {self.xml(str(value), pid)}</note>' for category, value in notes)
+
+    def _contexts(self, r) -> str:
+        """Where the unit comes from, in context groups: a location (`a<article>/p<paragraph>/<kind>`, which
+        translate-toolkit's xliff2po keeps as the PO unit's `#:` reference) and the same ids as information."""
+        pid = r["paragraph_id"]
+        information = "".join(
+            f'<context context-type="x-mizan-{name}">{value}</context>'
+            for name, value in (("paragraph", pid), ("article", r["article_id"]), ("position", r["position"]),
+                                ("kind", r["kind"]))
+        )
+        # A context group's name is unique in its <file>.
+        return (f'<context-group name="p{pid}-location" purpose="location"><context context-type="sourcefile">'
+                f'a{r["article_id"]}/p{pid}/{r["kind"]}</context></context-group>'
+                f'<context-group name="p{pid}-information" purpose="information">{information}</context-group>')
 
     def open_file(self, r):
         pid = r["paragraph_id"]
@@ -344,10 +364,10 @@ class Xliff12Writer(_ArticleFiles):
                      f'alttranstype="proposal"><target xml:lang="en">{self.xml(r["mt"]["text"], pid)}</target>'
                      "</alt-trans>")
         return (
-            f'<trans-unit id="p{pid}" resname="{r["kind"]}"{approved} xml:space="preserve">\n'
+            f'<trans-unit id="p{pid}" resname="p{pid}"{approved} xml:space="preserve">\n'
             f'<source xml:lang="ar">{self.xml(r["ar"], pid)}</source>\n'
             f'<target xml:lang="en" state="{XLIFF12_STATES[r["status"]]}">{self.xml(r["en"], pid)}</target>\n'
-            f"{self._notes(self.unit_notes(r), pid)}{draft}\n</trans-unit>\n"
+            f"{self._contexts(r)}\n{self._notes(self.unit_notes(r), pid)}{draft}\n</trans-unit>\n"
         )
 
 
@@ -386,19 +406,40 @@ class MosesWriter(Writer):
 
 
 class ConllWriter(Writer):
-    """IOB2, `token<TAB>tag`, a blank line after each paragraph; one file per language, same paragraph order."""
+    """IOB2, `token<TAB>tag`, a blank line after each paragraph, `-DOCSTART- -X- O O` before each article;
+    one file per language, same paragraph order. A word form is cut into tokens the same way in every
+    paragraph (conll.WordCuts): `prepare` (or `learn`) collects the cuts from every paragraph first."""
 
-    halves_concatenate = True
+    halves_concatenate = True  # each half starts with an article, so with its DOCSTART line
     sides = ("ar", "en")
     suffixes = {"ar": ".ar.conll", "en": ".en.conll"}
     needs = frozenset({"entities"})
 
+    def __init__(self, report: ExportReport, **options):
+        super().__init__(report, **options)
+        self.cuts: dict[str, WordCuts] = {side: WordCuts() for side in self.wanted}
+        self.article_id: int | None = None
+
+    def learn(self, records: list[dict]) -> None:
+        """Collect the word cuts of these records (all of them before the first is written)."""
+        for side, cuts in self.cuts.items():
+            cuts.learn_records(records, side)
+
+    def prepare(self, connection, selection):
+        whole = replace(selection, article_range=(None, None))
+        for records in iter_record_chunks(connection, whole, Counts(), self.needs):
+            self.learn(records)
+
     def write(self, records):
-        out = {side: [] for side in self.wanted}
+        out: dict[str, list[str]] = {side: [] for side in self.wanted}
         dropped = 0
         for r in records:
+            new_article = r["article_id"] != self.article_id
+            self.article_id = r["article_id"]
             for side, blocks in out.items():
-                block, lost = conll_block(r[side], r["entities"][side], self.split_clitics)
+                if new_article:
+                    blocks.append(DOCSTART)
+                block, lost = conll_block(r[side], r["entities"][side], self.split_clitics, self.cuts[side])
                 blocks.append(block)
                 dropped += lost
         self.report.overlapping_entities_dropped += dropped
@@ -422,6 +463,7 @@ def render(fmt: str, selection: Selection, report: ExportReport, connection, spl
     the counts go into `report`."""
     writer = WRITERS[fmt](report, split_clitics=split_clitics, sides=sides)
     counts = Counts()
+    writer.prepare(connection, selection)
     yield writer.begin()
     chunks = iter_record_chunks(connection, selection, counts, writer.needs)
     while True:
