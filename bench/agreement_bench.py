@@ -176,7 +176,7 @@ def to_offsets(spans: list[tuple[int, int]], ranges) -> list[tuple[int, int, str
 
 def build_article(paragraphs: int, entities: int, same_english: float, seed: int = 20261206):
     from app.services.agreement import Annotation, ParagraphPair
-    from app.services.export.conll import token_spans
+    from app.services.export.conll import word_spans
 
     rng = random.Random(seed)
     pool = seed_tokens()
@@ -186,14 +186,14 @@ def build_article(paragraphs: int, entities: int, same_english: float, seed: int
         length = rng.randint(max(30, 5 * count + 6), max(90, 5 * count + 6))
         start = rng.randrange(0, max(1, len(pool) - length))
         arabic = unicodedata.normalize("NFC", " ".join(pool[start:start + length]))
-        ar_spans = token_spans(arabic)
+        ar_spans = word_spans(arabic)
         english_a = english(rng, max(len(ar_spans) * 13 // 10, 5 * count + 6))
-        en_spans_a = token_spans(english_a)
+        en_spans_a = word_spans(english_a)
         if rng.random() < same_english:
             english_b, en_spans_b = english_a, en_spans_a
         else:
             english_b = post_edit(rng, english_a)
-            en_spans_b = token_spans(english_b)
+            en_spans_b = word_spans(english_b)
             assert len(en_spans_b) == len(en_spans_a)
         ar_a = place_entities(rng, ar_spans, count)
         en_a = place_entities(rng, en_spans_a, count)
@@ -215,9 +215,9 @@ def build_article(paragraphs: int, entities: int, same_english: float, seed: int
 
 def iob2(text: str, entities) -> tuple[list[str], list[str]]:
     """IOB2 tags and plain token labels over Mizan's tokens (the generated spans cover whole tokens)."""
-    from app.services.export.conll import token_spans
+    from app.services.export.conll import word_spans
 
-    spans = token_spans(text)
+    spans = word_spans(text)
     tags, labels = ["O"] * len(spans), ["O"] * len(spans)
     starts = {s: i for i, (s, _) in enumerate(spans)}
     ends = {e: i for i, (_, e) in enumerate(spans)}

@@ -303,6 +303,39 @@ def test_exports_carry_the_gold_with_who_adjudicated_it(client, double, disagree
     assert not any(B_EN in line for line in Path(path).read_text().splitlines())
 
 
+def test_a_release_carries_the_gold_and_the_agreement_it_was_adjudicated_from(client, double, admin, disagreement,
+                                                                              cora, tmp_path):
+    from app.services.article_agreement import agreement_of_article
+    from tests.test_release import load_offline
+
+    assignment_service.unassign_article(double, "second_reviewer", actor=admin)  # approved once adjudicated
+    d = disagreement
+    figures = agreement_of_article(double.id)
+    for p in seen(client, cora_as_admin(client), double.id):
+        chosen = [d["b_turkmenistan"], d["b_turkmenistan_en"]] if p["id"] == d["title"] else []
+        assert adjudicate(client, cora, p["id"], {"from": "b"}, entities=chosen).status_code == 200
+    folder = tmp_path / "gold"
+    export.write_release(export.Selection(), export.release_options(split="100/0/0"), folder)
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    agreement = manifest["agreement"]
+    assert agreement["all"]["articles"] == 1 and agreement["pairs"][0]["annotators"] == ["rami", "nadia"]
+    for side in ("ar", "en"):
+        assert agreement["all"]["entities"][side]["f1"] == pytest.approx(figures["entities"][side]["f1"])
+    assert agreement["all"]["translation"]["chrf"] == pytest.approx(figures["translation"]["chrf"])
+    card = (folder / "README.md").read_text()
+    assert "1 of the 1 articles were annotated by two people independently" in card
+    assert f"| entity F1 | {figures['entities']['ar']['f1']:.3f} |" in card
+    # datasets loads the gold with the card's types: who adjudicated it and the agreement, never inferred.
+    loaded = load_offline(folder, tmp_path)
+    assert "'adjudicated_by': Value('string')" in loaded["features"]["train"]
+    assert "'entities_f1': Value('float64')" in loaded["features"]["train"]
+    title = next(r for r in loaded["records"]["train"] if r["paragraph_id"] == d["title"])
+    assert title["en"] == B_EN and title["adjudicated_by"] == "cora"
+    assert [e["text"] for e in title["entities"]["ar"]] == [TURKMENISTAN]
+    assert title["agreement"]["entities_f1"] == pytest.approx(
+        db.session.get(ParagraphAdjudication, d["title"]).entities_f1)
+
+
 # --- the curator role ----------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from app.services import agreement
 from app.services.agreement import Annotation, ParagraphPair, article_agreement, article_counts, project_agreement
-from app.services.export.conll import token_spans, tokens
+from app.services.export.conll import word_spans, tokens
 from tests.support.properties import DETERMINISTIC
 
 PROPERTY = settings(DETERMINISTIC, max_examples=150, deadline=None)
@@ -276,7 +276,7 @@ def test_kappa_on_any_text_and_spans_is_sklearns_over_the_tokens_each_covers(cas
     b = Annotation("", [("ar", *e) for e in entities_b])
     agreement.clear_caches()
     result = article_agreement(["a", "b"], [ParagraphPair(1, text, a, b)])["entities"]["ar"]
-    spans = token_spans(text)
+    spans = word_spans(text)
     expected = kappa_of([covering_label(spans, i, entities_a) for i in range(len(spans))],
                         [covering_label(spans, i, entities_b) for i in range(len(spans))]) if spans else None
     assert result["kappa"] == (None if expected is None else pytest.approx(expected))
@@ -378,7 +378,7 @@ def test_a_pair_over_several_articles_has_the_figures_of_all_their_paragraphs_to
 @settings(DETERMINISTIC, max_examples=300)
 @given(st.text(st.sampled_from("وفبلكال تركمانستانقاهرة٠١٢٫،.,-'a Z9%\u064e"), max_size=40), st.booleans())
 def test_token_offsets_give_exactly_the_exports_tokens(text, split_clitics):
-    assert [text[start:end] for start, end in token_spans(text, split_clitics)] == tokens(text, split_clitics)
+    assert [text[start:end] for start, end in word_spans(text, split_clitics)] == tokens(text, split_clitics)
 
 
 def test_chrf_statistics_equal_sacrebleus_segment_statistics():

@@ -35,7 +35,7 @@ from app.services import review as review_service
 from app.services import users as user_service
 from app.services import workflow as workflow_service
 from app.services.agreement import Annotation, ParagraphPair
-from app.services.export.conll import token_spans
+from app.services.export.conll import word_spans
 from tests.conftest import PASSWORD, bearer
 from tests.support.fixtures import API, MODEL_ID
 
@@ -156,7 +156,7 @@ def spans(text: str, tags: list, lang: str) -> list[tuple[int, int, str]]:
 
 def iob2(text: str, entities: list[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
     """IOB2 tags and token labels over the test's tokens (every tag here covers whole tokens)."""
-    tokens = token_spans(text)
+    tokens = word_spans(text)
     tags, labels = ["O"] * len(tokens), ["O"] * len(tokens)
     for start, end, label in entities:
         inside = [i for i, (s, e) in enumerate(tokens) if s >= start and e <= end]

@@ -166,11 +166,24 @@ def test_the_card_shows_agreement_figures_when_the_manifest_has_them():
     manifest = {"name": "c", "version": "1", "license": "cc-by-4.0", "seed": 0, "mizan_version": "0.1.0",
                 "split": {"train": 80, "dev": 10, "test": 10}, "mt_models": [], "spacy": False,
                 "filters": {"status": "approved", "kind": "text"}, "conll_overlapping_entities_dropped": 0,
-                "agreement": {"entity F1 (exact spans and labels)": 0.91},
+                "agreement": {"pairs": [pair("rami", "nadia", 0.8), pair("omar", "nadia", 1.0)], "all": pair("", "", 0.9)},
                 "counts": {split: {"articles": 0, "paragraphs": 0, "links": 0, "tokens": {"ar": 0, "en": 0},
                                    "entities": {"ar": {}, "en": {}}} for split in (*SPLITS, "total")}}
+    manifest["counts"]["total"]["articles"] = 12
     card = release.dataset_card(manifest)
-    assert "| entity F1 (exact spans and labels) | 0.91 |" in card and "`cc-by-4.0`" in card
+    assert "2 of the 12 articles were annotated by two people independently" in card and "`cc-by-4.0`" in card
+    assert "| entity F1 | 0.900 | n/a |" in card and "| Cohen's κ over tokens | 0.850 | n/a |" in card
+    assert "| LOC | 0.900 | n/a |" in card and "chrF 61.2, TER 30.0" in card and "F1: n/a" in card
+    assert "| rami & nadia | 1 | 0.800 | n/a |" in card and "| omar & nadia | 1 | 1.000 | n/a |" in card
+
+
+def pair(a: str, b: str, f1: float) -> dict:
+    """One annotator pair's figures as the manifest holds them (article_agreement.project_agreement): Arabic
+    entities only, no link, some post-edited English."""
+    side = {"f1": f1, "precision": f1, "recall": f1, "kappa": 0.85, "by_label": {"LOC": {"f1": f1, "a": 5, "b": 5, "both": 4}}}
+    none = {"f1": None, "precision": None, "recall": None, "kappa": None, "by_label": {}}
+    return {"annotators": [a, b], "articles": 2 if not a else 1, "entities": {"ar": side, "en": none},
+            "links": {"f1": None}, "translation": {"chrf": 61.23, "ter": 30.0}}
 
 
 # The split -----------------------------------------------------------------------------------------

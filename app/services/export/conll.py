@@ -69,9 +69,10 @@ def tokens(text: str, split_clitics: bool = False) -> list[str]:
     return result
 
 
-def token_spans(text: str, split_clitics: bool = False) -> list[tuple[int, int]]:
-    """The [start, end) offsets of the tokens of `text`: `[text[s:e] for s, e in token_spans(text)]` is
-    `tokens(text)`, the same tokens by the same rules (split_clitics too)."""
+def word_spans(text: str, split_clitics: bool = False) -> list[tuple[int, int]]:
+    """The [start, end) offsets of the tokens of `text`: `[text[s:e] for s, e in word_spans(text)]` is
+    `tokens(text)`, the same tokens by the same rules (split_clitics too); no cut at entity boundaries
+    (`token_spans` makes those)."""
     if not split_clitics:
         return [match.span() for match in TOKEN.finditer(text)]
     result: list[tuple[int, int]] = []

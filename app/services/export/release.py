@@ -511,7 +511,8 @@ def _write(connection, selection: Selection, options: ReleaseOptions, directory:
     for files_of_split in splits.values():
         files.update(files_of_split.described())
     files.update({out.entry.name: out.described() for out in spacy_files})
-    manifest = _manifest(selection, options, splits, split_of, report, files, docbin is not None)
+    manifest = _manifest(selection, options, splits, split_of, report, files, docbin is not None,
+                         release_agreement(connection, split_of))
     out = _Hashed(directory, CARD, packer)
     out.write(dataset_card(manifest).encode())
     out.close()
@@ -528,8 +529,25 @@ def manifest_bytes(manifest: dict) -> bytes:
     return orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
+def release_agreement(connection, split_of: dict[int, str]) -> dict | None:
+    """The inter-annotator agreement of the released articles that were annotated twice, independently
+    (`article_agreement.project_agreement`: per annotator pair and over all, micro-averaged; docs/architecture.md,
+    "Agreement"), or None when none was. Their gold is what the release carries; these figures say how far the
+    two annotations it was adjudicated from agreed."""
+    from sqlalchemy import select
+
+    from ...models import Assignment
+    from ..article_agreement import project_agreement
+
+    assignments = Assignment.__table__
+    double = sorted(article_id for article_id in connection.execute(
+        select(assignments.c.article_id).where(assignments.c.role == "independent")).scalars()
+        if article_id in split_of)
+    return project_agreement(double) if double else None
+
+
 def _manifest(selection: Selection, options: ReleaseOptions, splits: dict[str, _Split], split_of: dict[int, str],
-              report: ExportReport, files: dict[str, dict], with_spacy: bool) -> dict:
+              report: ExportReport, files: dict[str, dict], with_spacy: bool, agreement: dict | None) -> dict:
     per_split = {name: split.counts for name, split in splits.items()}
     for counts in per_split.values():
         counts["entities"] = {lang: dict(sorted(labels.items())) for lang, labels in counts["entities"].items()}
@@ -557,7 +575,7 @@ def _manifest(selection: Selection, options: ReleaseOptions, splits: dict[str, _
         "counts": {"total": total, **per_split},
         "conll_overlapping_entities_dropped": report.overlapping_entities_dropped,
         "mt_models": models,
-        "agreement": None,  # inter-annotator agreement, where articles were annotated twice (not recorded yet)
+        "agreement": agreement,  # of the double-annotated articles released, or None
         "articles": {str(article_id): split for article_id, split in sorted(split_of.items())},
         "spacy": with_spacy,
         "files": files,
@@ -638,6 +656,8 @@ FEATURES: list = [
     ("qa", {"list": [("check", _STRING), ("severity", _STRING), ("message", _STRING)]}),
     ("effort", {"struct": [("seconds", _INT), ("char_edit_distance", _INT), ("hter", "float64"),
                            ("override_reason", _STRING)]}),
+    ("adjudicated_by", _STRING),
+    ("agreement", {"struct": [("entities_f1", "float64"), ("translation_chrf", "float64")]}),
     ("split", _STRING),
 ]
 
@@ -710,14 +730,47 @@ def _labels_table(counts: dict) -> list[str]:
     return rows
 
 
+def _figure(value, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
 def _agreement(manifest: dict) -> list[str]:
+    """The card's Agreement section, from the manifest's `agreement` (project_agreement's shape)."""
     agreement = manifest.get("agreement")
     if not agreement:
         return ["None: no article of this release was annotated by two people independently, so there is no "
                 "inter-annotator agreement to report."]
-    lines = ["Articles annotated by two people independently, compared entity by entity:", "",
-             "| measure | value |", "|---|---:|"]
-    lines += [f"| {name} | {value} |" for name, value in sorted(agreement.items())]
+    every = agreement["all"]
+    entities = every["entities"]
+    released = manifest["counts"]["total"]["articles"]
+    lines = [
+        f"{every['articles']:,} of the {released:,} articles were annotated by two people independently, and a "
+        "curator adjudicated every disagreement: the released text and entities of those articles are the "
+        "adjudicated gold. How far the two annotations agreed, micro-averaged over those articles (exact match "
+        "of span and label; the first annotator is the reference, which F1 does not depend on):",
+        "",
+        "| measure | Arabic | English |",
+        "|---|---:|---:|",
+    ]
+    for name, key in (("entity F1", "f1"), ("precision", "precision"), ("recall", "recall"),
+                      ("Cohen's κ over tokens", "kappa")):
+        lines.append(f"| {name} | {_figure(entities['ar'][key])} | {_figure(entities['en'][key])} |")
+    translation = every["translation"]
+    lines += ["", f"Links (an Arabic entity and its English rendering) F1: {_figure(every['links']['f1'])}. "
+              f"Post-edited English, one annotator's against the other's (sacrebleu): chrF "
+              f"{_figure(translation['chrf'], 1)}, TER {_figure(translation['ter'], 1)}."]
+    labels = sorted(set(entities["ar"]["by_label"]) | set(entities["en"]["by_label"]))
+    if labels:
+        lines += ["", "| label | F1 Arabic | F1 English |", "|---|---:|---:|"]
+        for label in labels:
+            ar, en = entities["ar"]["by_label"].get(label, {}), entities["en"]["by_label"].get(label, {})
+            lines.append(f"| {label} | {_figure(ar.get('f1'))} | {_figure(en.get('f1'))} |")
+    if len(agreement["pairs"]) > 1:
+        lines += ["", "| annotators | articles | entity F1 Arabic | entity F1 English |", "|---|---:|---:|---:|"]
+        lines += [f"| {' & '.join(pair['annotators'])} | {pair['articles']:,} | "
+                  f"{_figure(pair['entities']['ar']['f1'])} | {_figure(pair['entities']['en']['f1'])} |"
+                  for pair in agreement["pairs"]]
+    lines += ["", "The figures per annotator pair and label are in `manifest.json` (`agreement`)."]
     return lines
 
 
