@@ -298,6 +298,28 @@ def test_each_annotator_submits_their_own_layer_and_the_article_waits_for_both(c
         Assignment.article_id == double.id, Assignment.role.in_(("reviewer", "independent"))))] == [None, None]
 
 
+def test_an_annotator_who_submitted_is_not_overdue_while_the_other_is(client, double, admin, rami, nadia, amina):
+    from datetime import timedelta
+
+    from app.services.article_lists import ListQuery, admin_list
+    from app.services.effort import dashboard
+
+    yesterday = assignment_service.today_utc() - timedelta(days=1)
+    for role in ("reviewer", "independent"):
+        db.session.scalar(select(Assignment).where(Assignment.article_id == double.id, Assignment.role == role)
+                          ).due = yesterday
+    db.session.commit()
+    for p in paragraphs_seen(client, rami, double.id):
+        assert approve(client, rami, p["id"], 1, override_reason="placeholder").status_code == 200
+    assert client.post(f"{API}/articles/{double.id}/transitions", headers=rami,
+                       json={"to": "submitted"}).get_json()["status"] == "in_review"
+    db.session.expire_all()
+    listed = next(row for row in admin_list(ListQuery()).rows if row.article.id == double.id)
+    assert [a.role for a in listed.overdue] == ["independent"]  # rami's part is done, nadia's is not
+    assert [row.article.id for row in admin_list(ListQuery(overdue=True)).rows] == [double.id]
+    assert [(a.article_id, a.role) for a in dashboard().overdue] == [(double.id, "independent")]
+
+
 def test_adding_the_independent_annotator_moves_the_reviewers_work_into_their_layer(client, article, admin,
                                                                                      reviewer, annotator, rami,
                                                                                      nadia, amina):

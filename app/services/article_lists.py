@@ -170,7 +170,7 @@ def _work_not_done(role_column, status_column) -> ColumnElement[bool]:
 
 def overdue_condition(today: date) -> ColumnElement[bool]:
     """An assignment (the Assignment row in the query) past due whose work is not done (assignment.is_overdue)."""
-    return and_(Assignment.due.is_not(None), Assignment.due < today,
+    return and_(Assignment.due.is_not(None), Assignment.due < today, Assignment.submitted_at.is_(None),
                 _work_not_done(Assignment.role, Article.status))
 
 

@@ -70,8 +70,9 @@ def today_utc() -> date:
 
 
 def is_overdue(assignment: Assignment, article_status: str, today: date) -> bool:
-    """Due before `today` and its work not done (WORK_DONE_IN)."""
-    return (assignment.due is not None and assignment.due < today
+    """Due before `today` and its work not done (WORK_DONE_IN; an annotator of a double-annotated article is
+    done once they have submitted their layer, `submitted_at`, even while the other has not)."""
+    return (assignment.due is not None and assignment.due < today and assignment.submitted_at is None
             and article_status not in WORK_DONE_IN.get(assignment.role, ()))
 
 

@@ -157,7 +157,8 @@ def dashboard(*, days: int = 14, today: date | None = None) -> Dashboard:
 
     overdue = list(db.session.scalars(
         select(Assignment).join(Article, Article.id == Assignment.article_id)
-        .where(and_(Assignment.due.is_not(None), Assignment.due < today, Article.status != "approved"))
+        .where(and_(Assignment.due.is_not(None), Assignment.due < today, Assignment.submitted_at.is_(None),
+                    Article.status != "approved"))
         .order_by(Assignment.due)
     ))
     approved_count, mean_hter = db.session.execute(
