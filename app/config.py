@@ -50,6 +50,9 @@ class DefaultConfig:
     # The licence a corpus release's dataset card declares (a Hugging Face licence id, e.g. cc-by-4.0);
     # "other": the card says the articles belong to their publishers.
     RELEASE_LICENSE = "other"
+    # The curation view shows a double-annotated article this many paragraphs a page (services/adjudication.py;
+    # issue 18's 300 ms for a 500-paragraph article). MIZAN_CURATION_PAGE_SIZE overrides it.
+    CURATION_PAGE_SIZE = 50
     # QA: the English/Arabic length ratio (non-space characters) outside which a paragraph gets a warning.
     QA_LENGTH_RATIO = (0.6, 2.5)
     SESSION_COOKIE_HTTPONLY = True
@@ -126,7 +129,7 @@ def settings_from_env(instance_path: Path) -> dict:
     settings["SQLALCHEMY_DATABASE_URI"] = database_url or f"sqlite:///{instance_path / 'mizan.sqlite'}"
     if os.environ.get("MIZAN_IMPORT_MAX_BYTES"):
         settings["IMPORT_MAX_BYTES"] = int(os.environ["MIZAN_IMPORT_MAX_BYTES"])
-    for setting in ("IMPORT_UPLOAD_MAX_BYTES", "MODEL_UPLOAD_MAX_BYTES"):
+    for setting in ("IMPORT_UPLOAD_MAX_BYTES", "MODEL_UPLOAD_MAX_BYTES", "CURATION_PAGE_SIZE"):
         if os.environ.get(f"MIZAN_{setting}"):
             settings[setting] = int(os.environ[f"MIZAN_{setting}"])
     if os.environ.get("MIZAN_SECRET_KEY"):

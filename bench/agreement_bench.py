@@ -292,11 +292,12 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure_http(url: str, path: str, token: str | None, samples: int) -> list[float]:
-    """Milliseconds of `samples` GETs of url + path, a new connection each, with a Bearer token if given."""
+def measure_http(url: str, path: str, token: str | None, samples: int, headers: dict | None = None) -> list[float]:
+    """Milliseconds of `samples` GETs of url + path, a new connection each, with a Bearer token if given (and
+    `headers`: a page's session cookie, bench/curation_bench.py)."""
     parts = urlsplit(url)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    headers = {"Connection": "close", **({"Authorization": f"Bearer {token}"} if token else {})}
+    headers = {"Connection": "close", **({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
     result = []
     for _ in range(samples):
         started = time.perf_counter()

@@ -66,3 +66,25 @@ def test_agreement_benchmark_runs_at_a_tiny_size_and_agrees_with_seqeval(tmp_pat
     targets = [line for line in output.splitlines() if line.strip().startswith(("PASS", "MISS"))]
     assert len(targets) == 4 and all("agreement computed" in line for line in targets[:3])
     assert "agreement API over HTTP (SQLite)" in targets[3]
+
+
+def test_curation_benchmark_runs_at_a_tiny_size_on_every_engine_of_the_run(tmp_path):
+    """bench/curation_bench.py times the curation view of a two-page article in-process and over HTTP, on
+    SQLite and, when the suite runs there, PostgreSQL, against seqeval + sklearn in the same run."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MIZAN_", "PYTEST"))}
+    env["TMPDIR"] = str(tmp_path)
+    command = [sys.executable, str(PROJECT_ROOT / "bench" / "curation_bench.py"), "--paragraphs", "60",
+               "--entities", "120", "--repeats", "2", "--samples", "2", "--baseline-repeats", "1"]
+    if databases.ON_POSTGRES:
+        command += ["--database-url", databases.SERVER_URL]
+        if databases.QUEUE_URL:
+            command += ["--queue-url", databases.QUEUE_URL]
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=280)
+    output = completed.stdout
+    assert completed.returncode == 0, f"exited {completed.returncode}:\n{output[-3000:]}\n{completed.stderr[-3000:]}"
+    assert "Traceback" not in output and "the article has 2 pages" in output
+    targets = [line for line in output.splitlines() if line.strip().startswith(("PASS", "MISS"))]
+    engines = ["SQLite"] + (["PostgreSQL"] if databases.ON_POSTGRES else [])
+    assert [f"the curation view ({engine}, over HTTP" in line for engine, line in zip(engines, targets)] == \
+        [True] * len(engines) and len(targets) == len(engines)
+    assert all("baseline (seqeval + sklearn) / view" in line for line in targets)

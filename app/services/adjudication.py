@@ -202,15 +202,40 @@ def word_diff(a: str, b: str) -> list[dict]:
     return parts
 
 
-def curation(article_id: int, actor: User) -> dict:
-    """What the curation view shows of an article awaiting adjudication: its annotators' names and, per
-    paragraph, the Arabic, both Englishes and their word diff, the alignment of the two layers (`align`),
-    and the adjudication so far. Plain data in about a dozen queries whatever the article's length."""
+PAGE_SIZE = 50  # paragraphs on one page of the curation view (the app's CURATION_PAGE_SIZE)
+
+
+class NoSuchPage(NotFound):
+    """A page of the curation view beyond the article's last (404)."""
+
+
+def curation(article_id: int, actor: User, page: int | None = None, per_page: int = PAGE_SIZE) -> dict:
+    """What one page of the curation view shows of an article awaiting adjudication: its annotators' names,
+    the article's pages (`per_page` paragraphs each, in reading order: their positions and how many of their
+    paragraphs are not adjudicated yet) and, per paragraph of page `page`, the Arabic, both Englishes and
+    their word diff, the alignment of the two layers (`align`), and the adjudication so far. Without `page`,
+    the first page with a paragraph not adjudicated (the first page when all are). Plain data in about a
+    dozen queries whatever the article's length; only the page's paragraphs are read and aligned, so its
+    cost does not grow with the article (docs/architecture.md, "Adjudication")."""
+    if not isinstance(per_page, int) or per_page < 1:
+        raise ServiceError("A page holds at least one paragraph.")
     article = article_for_curation(article_id, actor)
     ids = layers.annotator_ids(article_id)
     names = layers.annotator_names(article_id)
-    a_layer, b_layer = layers.annotations(article_id, ids["reviewer"]), layers.annotations(article_id, ids["independent"])
     done = _adjudications(article_id)
+    outline = list(db.session.execute(select(Paragraph.id, Paragraph.position)
+                                      .where(Paragraph.article_id == article_id).order_by(Paragraph.position)))
+    chunks = [outline[at:at + per_page] for at in range(0, len(outline), per_page)] or [[]]
+    pages = [{"number": number, "first": chunk[0].position + 1 if chunk else 0,
+              "last": chunk[-1].position + 1 if chunk else 0, "open": sum(row.id not in done for row in chunk)}
+             for number, chunk in enumerate(chunks, start=1)]
+    if page is None:
+        page = next((p["number"] for p in pages if p["open"]), 1)
+    elif isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= len(pages):
+        raise NoSuchPage(f"There is no page {page} of this article's curation: its pages are 1 to {len(pages)}.")
+    on_page = [row.id for row in chunks[page - 1]]
+    a_layer = layers.annotations(article_id, ids["reviewer"], paragraph_ids=on_page)
+    b_layer = layers.annotations(article_id, ids["independent"], paragraph_ids=on_page)
     paragraphs = []
     for a, b in zip(a_layer, b_layer):
         english_a, english_b = a.current_english or "", b.current_english or ""
@@ -222,6 +247,7 @@ def curation(article_id: int, actor: User) -> dict:
         })
     return {"article": {"id": article.id, "title": article.title, "status": article.status},
             "annotators": {"a": names.get("reviewer"), "b": names.get("independent")},
+            "page": page, "pages": pages, "total": len(outline), "remaining": sum(p["open"] for p in pages),
             "paragraphs": paragraphs}
 
 
@@ -535,6 +561,6 @@ def adjudicated_by(paragraph_ids: list[int]) -> dict[int, dict[str, Any]]:
                 .where(ParagraphAdjudication.paragraph_id.in_(paragraph_ids)))}
 
 
-__all__ = ["AdjudicationError", "AdjudicationResult", "NotAwaitingAdjudication", "adjudicate", "adjudicated_by",
+__all__ = ["PAGE_SIZE", "AdjudicationError", "AdjudicationResult", "NoSuchPage", "NotAwaitingAdjudication", "adjudicate", "adjudicated_by",
            "align", "article_for_curation", "articles_to_curate", "check_may_curate", "curation",
            "paragraph_agreement"]

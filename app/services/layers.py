@@ -19,7 +19,7 @@ then the layer reads as the paragraph's current revision at version 1, status dr
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 from sqlalchemy import and_, bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
@@ -333,18 +333,22 @@ class LayerParagraph:
     links: tuple[tuple[LayerEntity, LayerEntity], ...]  # (Arabic, English) span pairs
 
 
-def annotations(article_id: int, user_id: int | None, *, paragraph_id: int | None = None) -> list[LayerParagraph]:
+def annotations(article_id: int, user_id: int | None, *, paragraph_id: int | None = None,
+                paragraph_ids: Collection[int] | None = None) -> list[LayerParagraph]:
     """Every paragraph of the article in reading order as it is in one line: `user_id`'s layer, or the
-    ordinary line with None (only the paragraph `paragraph_id` of it, when given). Plain data, in four
-    queries whatever the article's length; the caller checks the right to read it (admins and curators; an
-    annotator only their own)."""
+    ordinary line with None (only the paragraph `paragraph_id` of it, or those of `paragraph_ids`, when
+    given: a page of the curation view). Plain data, in four queries whatever the article's length; the caller
+    checks the right to read it (admins and curators; an annotator only their own)."""
     if db.session.get(Article, article_id) is None:
         raise NotFound(f"Article {article_id} not found.")
+    only = [paragraph_id] if paragraph_id is not None else None
+    if paragraph_ids is not None:
+        only = [*(only or []), *paragraph_ids]
 
     def _in_article(article_id: int):
         in_article = select(Paragraph.id).where(Paragraph.article_id == article_id)
-        if paragraph_id is not None:
-            in_article = in_article.where(Paragraph.id == paragraph_id)
+        if only is not None:
+            in_article = in_article.where(Paragraph.id.in_(only))
         return in_article.scalar_subquery()
 
     line = LineColumns(user_id)
@@ -355,7 +359,7 @@ def annotations(article_id: int, user_id: int | None, *, paragraph_id: int | Non
                          line.current_revision_id, current.text, line.approved_revision_id, approved.text))
         .outerjoin(current, current.id == line.current_revision_id)
         .outerjoin(approved, approved.id == line.approved_revision_id)
-        .where(Paragraph.article_id == article_id, *([Paragraph.id == paragraph_id] if paragraph_id else []))
+        .where(Paragraph.article_id == article_id, *([Paragraph.id.in_(only)] if only is not None else []))
         .order_by(Paragraph.position)).all()
     current_ids = {row[5] for row in rows if row[5] is not None}
     entities: dict[int, dict[int, LayerEntity]] = {}

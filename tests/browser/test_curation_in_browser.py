@@ -1,8 +1,12 @@
 """The curation view in a real browser (issue 18, item 3; services/adjudication.py): a curator adjudicates a
 double-annotated article paragraph by paragraph, by keys and by mouse, on a page axe finds nothing serious in,
-which fits a phone's width; the gold is exactly what was chosen."""
+which fits a phone's width; the gold is exactly what was chosen. A long article comes a page of paragraphs at
+a time: a finished page leads to the next one with work left."""
 from __future__ import annotations
 
+import secrets
+
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -128,3 +132,46 @@ def test_a_curator_edits_the_english_by_keys(page, live_server):
     page.keyboard.press("Enter")
     page.locator("#curate-status").filter(has_text="2 to go").wait_for()
     assert gold(live_server, ids[0]) == (WRITTEN, [("فقرة", "LOC"), ("رقم", "MISC")])
+
+
+@pytest.fixture
+def curation_pages_of_two(instance_path):
+    """The server shows the curation view two paragraphs a page (CURATION_PAGE_SIZE in the instance's config.py,
+    written before the server starts, as an installation would set it)."""
+    (instance_path / "config.py").write_text(f"SECRET_KEY = {secrets.token_hex(32)!r}\nCURATION_PAGE_SIZE = 2\n")
+    return 2
+
+
+def test_a_curator_goes_from_a_finished_page_to_the_next_one(curation_pages_of_two, page, live_server):
+    article_id, ids = arrange(live_server)
+    log_in(page, "cora")
+    page.goto(f"/curate/articles/{article_id}")
+    assert page.locator("[data-paragraph-id]").count() == 2  # paragraphs 1 and 2 of 3
+    pages = page.get_by_role("navigation", name="Pages of the article", exact=True)
+    assert pages.get_by_role("link", name="Paragraphs 1–2").get_attribute("aria-current") == "page"
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations, "curation view with pages: ")
+    page.set_viewport_size({"width": 390, "height": 844})  # the lists of pages wrap on a phone
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.keyboard.press("j")
+    page.keyboard.press("b")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.keyboard.press("Enter")
+    page.locator("#curate-status").filter(has_text="2 to go").wait_for()
+    second = page.locator(f'[data-paragraph-id="{ids[1]}"]')
+    second.get_by_label("b's:", exact=False).click()
+    second.get_by_role("button", name="Adjudicate paragraph 2").click()
+    # This page is done: said so, its entry in both lists of pages says so, and the next page has the focus.
+    page.locator("#curate-status").filter(has_text="this page is done. 1 to go on other pages").wait_for()
+    assert page.locator('.curate-pages a[aria-current="page"] + .curate-page-state').all_text_contents() == [
+        "done", "done"]
+    assert page.evaluate("document.activeElement.textContent") == "Paragraphs 3–3"
+    page.keyboard.press("Enter")
+    page.locator(f'[data-paragraph-id="{ids[2]}"]').wait_for()
+    assert page.locator("[data-paragraph-id]").count() == 1
+    page.get_by_role("button", name="Adjudicate paragraph 3").click()
+    page.locator("#curate-status").filter(has_text="the article is approved").wait_for()
+    assert gold(live_server, ids[1]) == ("Paragraph number 1.", [("فقرة", "ORG")])

@@ -62,6 +62,15 @@ function showEditor(choice) {
   if (editing) { editor.querySelector("textarea").focus(); }
 }
 
+// One more paragraph of this page adjudicated: the page links (both lists) count one fewer to adjudicate.
+function countDone() {
+  document.querySelectorAll('.curate-pages a[aria-current="page"]').forEach((link) => {
+    const open = Math.max(parseInt(link.dataset.open, 10) - 1, 0);
+    link.dataset.open = String(open);
+    link.nextElementSibling.textContent = open ? `${open} to adjudicate` : "done";
+  });
+}
+
 function words(value) { return value ? value.split(" ").filter(Boolean) : []; }
 
 function request(form) {
@@ -112,9 +121,11 @@ async function adjudicate(form) {
       say(error.textContent);
       return;
     }
+    const first = !form.classList.contains("is-adjudicated");
     form.classList.add("is-adjudicated");
     form.querySelector("[data-state]").textContent = `adjudicated by ${body.adjudicated_by}`;
     remaining = body.remaining;
+    if (first) { countDone(); }
     if (body.article_adjudicated) {
       say(body.article_status === "approved"
         ? "Every paragraph is adjudicated: the article is approved."
@@ -122,12 +133,18 @@ async function adjudicate(form) {
       curation.querySelectorAll("button, input, textarea").forEach((element) => { element.disabled = true; });
       return;
     }
-    say(`Paragraph adjudicated. ${remaining} to go.`);
     const next = Array.from(curation.querySelectorAll(".curate-paragraph:not(.is-adjudicated)"))
       .find((other) => other.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_PRECEDING)
       || curation.querySelector(".curate-paragraph:not(.is-adjudicated)");
-    const choice = next && next.querySelector(".curate-choice:not([data-agreed])");
-    if (choice) { focusChoice(choice); } else if (next) { next.querySelector('button[type="submit"]').focus(); }
+    if (!next) {  // this page is done; the others are pages away (templates/curate/article.html, page_nav)
+      const page = document.querySelector('.curate-pages a[data-open]:not([data-open="0"])');
+      say(`Paragraph adjudicated; this page is done. ${remaining} to go on other pages.`);
+      if (page) { page.focus(); }
+      return;
+    }
+    say(`Paragraph adjudicated. ${remaining} to go.`);
+    const choice = next.querySelector(".curate-choice:not([data-agreed])");
+    if (choice) { focusChoice(choice); } else { next.querySelector('button[type="submit"]').focus(); }
   } catch (failure) {
     error.textContent = "The server could not be reached; nothing was changed. Try again.";
   } finally {
