@@ -440,9 +440,10 @@ def test_a_download_leaves_no_temporary_files_read_or_dropped(corpus, client, co
     assert list(scratch.iterdir()) == []
 
 
-# A release of many paragraphs from the CLI: a second process writes the CoNLL files from the same snapshot. It
-# forks, which Mizan does only in a process without other threads, so it runs in a fresh Python process (as
-# test_exports does for JSONL), the threshold lowered, an edit committed while the second process waits.
+# A release of many paragraphs from the CLI: a second process writes the CoNLL files and the Arabic DocBins
+# (release.CONLL_PROCESS_DOCBINS) from the same snapshot. It forks, which Mizan does only in a process without
+# other threads, so it runs in a fresh Python process (as test_exports does for JSONL), the threshold lowered, an
+# edit committed while the second process waits.
 FRESH_PROCESS_RELEASE = """
 import json, os, sys, time
 from app import create_app
@@ -486,7 +487,7 @@ print(json.dumps({"ran": len(ran), "edited": len(edited), "paragraphs": report.p
 """
 
 
-def test_a_large_release_writes_conll_in_a_second_process_with_the_same_bytes(two_approved_articles, instance_path,
+def test_a_large_release_writes_conll_and_docbins_in_a_second_process_with_the_same_bytes(two_approved_articles, instance_path,
                                                                               tmp_path):
     from tests.support import databases
 
