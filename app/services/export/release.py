@@ -392,13 +392,13 @@ class _ConllProcess:
     def finish(self) -> dict:
         """The child's files and counts, once it is done; RuntimeError when it failed."""
         try:
-            outcome = orjson.loads(self.messages.read() or b'{"error": "the CoNLL process died"}')
+            outcome = orjson.loads(self.messages.read() or b'{"error": "the CoNLL and DocBin process died"}')
         finally:
             self.messages.close()
             _, status = os.waitpid(self.pid, 0)
             self.pid = 0
         if "error" in outcome or status != 0:
-            raise RuntimeError(f"writing the CoNLL files failed: {outcome.get('error', status)}")
+            raise RuntimeError(f"writing the CoNLL files and DocBins failed: {outcome.get('error', status)}")
         return outcome
 
     def stop(self) -> None:
