@@ -266,6 +266,24 @@ def test_spacy_docbins_hold_every_entity_and_cut_words_alike_in_every_split(two_
         form: cut for form, cut in tokens_of_form.items() if len(cut) > 1}
 
 
+def test_a_release_on_an_install_without_spacy_has_every_other_file_and_says_so(two_approved_articles, tmp_path,
+                                                                               monkeypatch):
+    """A web-tier install (requirements/web.txt) has no spaCy: its release has no spacy/ folder, and its manifest
+    and card say so; the other files are those of a release with spaCy."""
+    with_spacy, with_folder = make_release(tmp_path, name="with", seed=3)
+    monkeypatch.setitem(sys.modules, "spacy", None)  # what `import spacy` meets where it is not installed
+    without, folder = make_release(tmp_path, name="without", seed=3)
+    assert with_spacy.manifest["spacy"] is True and without.manifest["spacy"] is False
+    assert not (folder / "spacy").exists()
+    assert set(with_spacy.manifest["files"]) - set(without.manifest["files"]) == {
+        f"spacy/{s}.{lang}.spacy" for s in SPLITS for lang in ("ar", "en")}
+    for path in without.manifest["files"]:
+        if path != "README.md":
+            assert (folder / path).read_bytes() == (with_folder / path).read_bytes(), path
+    assert "spacy/" in (with_folder / "README.md").read_text(encoding="utf-8")
+    assert "spacy/" not in (folder / "README.md").read_text(encoding="utf-8")
+
+
 # Reproducible, and the same from the CLI, the API and the page ---------------------------------------
 
 
