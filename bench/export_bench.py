@@ -67,7 +67,7 @@ split and DIR.zip), timed like the formats, on every corpus; the zip's bytes
 checked identical over two runs of the smaller corpus.  Baseline: the plain
 JSONL export (``write_export("jsonl")``) of the same run; the ratio is printed,
 with the release's CPU seconds in its main thread and beside it (the deflating
-thread, the CoNLL process), whose larger half is about the wall time on two
+thread, the process writing CoNLL and the Arabic DocBins), whose larger half is about the wall time on two
 idle cores (this machine's other work skews the wall times).
 Target (issue 19): 100,000 approved paragraphs in <= 30 s.  The spaCy DocBins
 are written only when ``app/services/export/spacy_docs.py`` exists (said on the
@@ -1142,7 +1142,7 @@ def print_engine_report(engine: EngineRun, sizes: list[int], formats: list[str],
                 f"{'' if run.extra['spacy'] else '; no spaCy DocBins: spacy_docs.py is not there yet'}; CPU "
                 f"{run.cpu:.2f} s: {run.extra['main_thread_cpu']:.2f} s in the main thread (reading, writing), "
                 f"{run.cpu - run.extra['main_thread_cpu']:.2f} s beside it (the hashing and deflating thread; from "
-                f"20,000 paragraphs also the CoNLL process), so about "
+                f"20,000 paragraphs also the CoNLL and Arabic DocBin process), so about "
                 f"{max(run.extra['main_thread_cpu'], run.cpu / 2):.1f} s on two idle cores)")
         if ("jsonl", size) in results:
             jsonl = results[("jsonl", size)]

@@ -279,6 +279,24 @@ def test_spacy_docbins_hold_every_entity_and_cut_words_alike_in_every_split(two_
         form: cut for form, cut in tokens_of_form.items() if len(cut) > 1}
 
 
+def test_a_release_on_an_install_without_spacy_has_every_other_file_and_says_so(two_approved_articles, tmp_path,
+                                                                               monkeypatch):
+    """A web-tier install (requirements/web.txt) has no spaCy: its release has no spacy/ folder, and its manifest
+    and card say so; the other files are those of a release with spaCy."""
+    with_spacy, with_folder = make_release(tmp_path, name="with", seed=3)
+    monkeypatch.setitem(sys.modules, "spacy", None)  # what `import spacy` meets where it is not installed
+    without, folder = make_release(tmp_path, name="without", seed=3)
+    assert with_spacy.manifest["spacy"] is True and without.manifest["spacy"] is False
+    assert not (folder / "spacy").exists()
+    assert set(with_spacy.manifest["files"]) - set(without.manifest["files"]) == {
+        f"spacy/{s}.{lang}.spacy" for s in SPLITS for lang in ("ar", "en")}
+    for path in without.manifest["files"]:
+        if path != "README.md":
+            assert (folder / path).read_bytes() == (with_folder / path).read_bytes(), path
+    assert "spacy/" in (with_folder / "README.md").read_text(encoding="utf-8")
+    assert "spacy/" not in (folder / "README.md").read_text(encoding="utf-8")
+
+
 # Reproducible, and the same from the CLI, the API and the page ---------------------------------------
 
 
@@ -453,9 +471,10 @@ def test_a_download_leaves_no_temporary_files_read_or_dropped(corpus, client, co
     assert list(scratch.iterdir()) == []
 
 
-# A release of many paragraphs from the CLI: a second process writes the CoNLL files from the same snapshot. It
-# forks, which Mizan does only in a process without other threads, so it runs in a fresh Python process (as
-# test_exports does for JSONL), the threshold lowered, an edit committed while the second process waits.
+# A release of many paragraphs from the CLI: a second process writes the CoNLL files and the Arabic DocBins
+# (release.CONLL_PROCESS_DOCBINS) from the same snapshot. It forks, which Mizan does only in a process without
+# other threads, so it runs in a fresh Python process (as test_exports does for JSONL), the threshold lowered, an
+# edit committed while the second process waits.
 FRESH_PROCESS_RELEASE = """
 import json, os, sys, time
 from app import create_app
@@ -499,7 +518,7 @@ print(json.dumps({"ran": len(ran), "edited": len(edited), "paragraphs": report.p
 """
 
 
-def test_a_large_release_writes_conll_in_a_second_process_with_the_same_bytes(two_approved_articles, instance_path,
+def test_a_large_release_writes_conll_and_docbins_in_a_second_process_with_the_same_bytes(two_approved_articles, instance_path,
                                                                               tmp_path):
     from tests.support import databases
 

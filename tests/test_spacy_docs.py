@@ -246,20 +246,126 @@ def test_an_install_without_spacy_is_told_what_to_install(monkeypatch):
         spacy_docs._blank.cache_clear()
 
 
-def test_the_docbin_is_byte_for_byte_what_spacys_own_docbin_add_writes():
-    """docbin_bytes reads srsly's msgpack encoders once per DocBin instead of once per object packed (its speed);
-    the bytes are those of a DocBin filled the ordinary way, and the library is left as it was."""
-    from srsly.msgpack import msgpack_encoders
+def _varied_records() -> list[dict]:
+    """Arabic and English paragraphs with entities starting inside words (proclitics), overlapping entities, odd
+    white space (two spaces, a line break, a no-break space, a tab), a label that is a spaCy symbol (ORG), a word
+    that is one too, and paragraphs without entities or without text."""
+    ar = ["قال وتركمانستان  وبالقاهرة\nمصر\u00a0و٢٠٢٢.", "وزير خارجية مصر", "روسيا\t\tو تركمانستان\n", "",
+          "الاتحاد الأوروبي والاتحاد الأوروبي"]
+    en = ["Turkmenistan's gas  to\nEgypt\u00a0(Cairo-based) ORG.", "Eurasian Economic Union summit", "  no entities ",
+          "", "EU's EU"]
+    ar_entities = [
+        [entity(ar[0], "تركمانستان"), entity(ar[0], "القاهرة", "LOC"), entity(ar[0], "مصر"),
+         entity(ar[0], "٢٠٢٢", "DATE")],
+        [entity(ar[1], "وزير خارجية مصر", "PER"), entity(ar[1], "مصر"), entity(ar[1], "خارجية مصر", "ORG")],
+        [], [],
+        [entity(ar[4], "الاتحاد الأوروبي", "ORG"), entity(ar[4], "الاتحاد الأوروبي", "ORG", occurrence=1)],
+    ]
+    en_entities = [
+        [entity(en[0], "Turkmenistan"), entity(en[0], "Egypt"), entity(en[0], "Cairo", "LOC")],
+        [entity(en[1], "Eurasian Economic Union", "ORG"), entity(en[1], "Eurasian", "MISC"),
+         entity(en[1], "Economic Union summit", "EVENT")],
+        [], [],
+        [entity(en[4], "EU"), entity(en[4], "EU", occurrence=1)],
+    ]
+    return [record(a, e, ae, ee, paragraph_id=i, article_id=1 + i // 3)
+            for i, (a, e, ae, ee) in enumerate(zip(ar, en, ar_entities, en_entities), start=1)]
 
-    from app.services.export.spacy_docs import make_doc
 
-    texts = ["روسيا وتركمانستان", "وزير خارجية مصر", "Turkmenistan's gas"]
-    records = [record(t, t, [entity(t, t.split()[-1])], [entity(t, t.split()[0])], paragraph_id=i)
-               for i, t in enumerate(texts, start=1)]
+def _described(doc) -> dict:
+    """Everything a Doc of the corpus holds, to compare two Docs."""
+    return {
+        "text": doc.text,
+        "tokens": [(t.text, t.whitespace_, t.idx, t.norm_, t.ent_iob_, t.ent_type_, t.ent_id_, t.ent_kb_id_, t.tag_,
+                    t.pos_, t.lemma_, t.dep_, t.head.i, str(t.morph), t.is_sent_start) for t in doc],
+        "ents": [(s.start, s.end, s.start_char, s.end_char, s.label_, s.id_) for s in doc.ents],
+        "spans": {key: [(s.start, s.end, s.start_char, s.end_char, s.label_, s.id_, s.kb_id_) for s in group]
+                  for key, group in doc.spans.items()},
+        "user_data": doc.user_data,
+        "cats": doc.cats,
+    }
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_docbin_loads_the_documents_spacy_builds_itself_and_its_msgpack_is_spacys_own(lang):
+    """docbin_bytes writes the DocBin without building spaCy Docs (its speed). The Docs it loads into are those
+    spaCy's own Doc and DocBin give for the same tokens (make_doc): text, tokens, white space, every token
+    attribute, ents, the span group with labels and ids, the user data. Its msgpack is byte for byte that of
+    spaCy's DocBin with the same attributes; only the deflate level differs."""
+    import zlib
+
+    from app.services.export.spacy_docs import ATTRS, make_doc
+
+    records = _varied_records()
+    cuts = WordCuts().learn_records(records, lang)
+    vocab = spacy.blank(lang).vocab
+    built = [make_doc(vocab, r, lang, cuts) for r in records]
+    ours = load(docbin_bytes(records, lang), lang)
+    assert [_described(doc) for doc in ours] == [_described(doc) for doc in built]
+    # ... also when spaCy's DocBin keeps every attribute (its default): leaving the unset ones out loses nothing.
+    everything = DocBin(store_user_data=True, docs=built)
+    assert [_described(doc) for doc in ours] == [_described(doc) for doc in load(everything.to_bytes(), lang)]
+    assert len(ours) == 5 and ours[2].ents == () and ours[3].text == "" and len(ours[3]) == 0
+    if lang == "en":  # overlapping: the earliest, longer one in doc.ents; all three in the span group
+        assert [s.text for s in ours[1].ents] == ["Eurasian Economic Union"]
+        assert len(ours[1].spans[SPAN_GROUP]) == 3
+    same_attrs = DocBin(attrs=["ORTH", "ENT_IOB", "ENT_TYPE", "ENT_ID"], store_user_data=True, docs=built)
+    assert same_attrs.attrs == list(ATTRS)
+    assert zlib.decompress(docbin_bytes(records, lang)) == zlib.decompress(same_attrs.to_bytes())
+    # No records: spaCy's empty DocBin.
+    assert zlib.decompress(docbin_bytes([], lang)) == zlib.decompress(DocBin(attrs=ATTRS, store_user_data=True).to_bytes())
+
+
+def test_a_docbin_written_a_chunk_at_a_time_is_the_same_bytes_every_time(monkeypatch):
+    """A release adds its records a chunk at a time: the same records give the same bytes however they come, and
+    however many token rows are made at a time."""
+    from app.services.export import spacy_docs
+    from app.services.export.spacy_docs import DocBinWriter
+
+    records = _varied_records() * 3
     for lang in ("ar", "en"):
         cuts = WordCuts().learn_records(records, lang)
-        ordinary = DocBin(store_user_data=True)
-        for r in records:
-            ordinary.add(make_doc(spacy.blank(lang).vocab, r, lang, cuts))
-        assert docbin_bytes(records, lang) == ordinary.to_bytes()
-    assert "get_all" not in vars(msgpack_encoders)
+        whole = docbin_bytes(records, lang, cuts=cuts)
+        parts: list[bytes] = []
+        counts = DocCounts()
+        writer = DocBinWriter(lang, parts.append, cuts=cuts, counts=counts)
+        for first in range(0, len(records), 4):
+            writer.add(records[first:first + 4])
+        writer.close()
+        assert b"".join(parts) == whole == docbin_bytes(records, lang, cuts=cuts)
+        with monkeypatch.context() as patched:
+            patched.setattr(spacy_docs, "_BLOCK", 7)  # blocks of rows that begin and end inside entities
+            assert docbin_bytes(records, lang, cuts=cuts) == whole
+        assert counts.docs == 15 and counts.tokens == sum(len(doc) for doc in load(whole, lang))
+
+
+def test_docbin_tokens_are_token_spans_with_the_white_space_on_a_thousand_random_paragraphs():
+    """The DocBin finds its tokens without a Python loop over them where it can: on random text with entities
+    starting and ending inside words, learned cuts and odd white space, the words, spaces and starts of
+    token_spans and words_and_spaces exactly."""
+    from app.services.export.spacy_docs import _doc_tokens
+
+    rng = random.Random(1919)
+    pieces = ["وتركمانستان", "بالقاهرة", "وزير", "مـصـر", "وَالْقُدْس", "٢٨٫٢", "28.2%", "Turkmenistan's", "COVID-19",
+              "al-Sisi", "Egypt", ",", "،", "(", ")", "«", "»", "28th", "AlphaBeta", "naïve", "و28"]
+    for _ in range(1000):
+        spaces = [" ", " ", " ", ""] if rng.random() < 0.7 else [" ", " ", "  ", "\n", "\u00a0", "", "\t", " \n"]
+        text = (rng.choice(["", "", " ", "\n"]) +
+                "".join(rng.choice(pieces) + rng.choice(spaces) for _ in range(rng.randint(0, 8))))
+        candidates = [i for i in range(len(text)) if not text[i].isspace() and not unicodedata.combining(text[i])]
+        entities = []
+        for _ in range(rng.randint(0, 3)):
+            if not candidates:
+                break
+            start = rng.choice(candidates)
+            ends = [i + 1 for i in candidates if i >= start and (i + 1 == len(text) or
+                                                                  not unicodedata.combining(text[i + 1]))]
+            entities.append({"id": len(entities), "start": start, "end": rng.choice(ends[:6]), "label": "LOC"})
+        cuts = WordCuts() if rng.random() < 0.5 else None
+        if cuts is not None:
+            cuts.learn(text, entities)
+            cuts.learn("وتركمانستان", [{"start": 1, "end": 11}])
+        spans = token_spans(text, entities, cuts)
+        found, spaces_after, starts = _doc_tokens(text, entities, cuts)
+        assert (found, spaces_after) == words_and_spaces(text, spans), (text, entities)
+        assert [text[start:start + len(word)] for word, start in zip(found, starts)] == found

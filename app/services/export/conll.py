@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Iterable, Sequence
 
 from ..arabic import proclitic_cuts
@@ -50,6 +51,7 @@ TOKEN = re.compile(  # Arabic words first: the most frequent, and no number star
     rf"|{_OTHER_WORD_CHAR}+(?:[-'\u2019]{_OTHER_WORD_CHAR}+)*"
     r"|\S"
 )
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")  # TOKEN as a group: re.split keeps the words between the gaps
 # Proclitics before the definite article: و/ف, then one of ب/ل/ك, then ال and at least three letters.
 _CLITICS = re.compile(r"([\u0648\u0641]?[\u0628\u0644\u0643]?)(?=\u0627\u0644\w{3})")
 
@@ -213,16 +215,30 @@ def _cut(words: list[str], at: dict[int, set[int]], starts: list[int] | None = N
     return cut_words, cut_starts, extra
 
 
-def _words_and_starts(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
-                      split_clitics: bool = False) -> tuple[list[str], list[int]]:
-    """The tokens of `text` and where each starts (see `token_spans`)."""
-    words = TOKEN.findall(text)
-    starts = [match.start() for match in TOKEN.finditer(text)]
+def words_gaps_starts(text: str) -> tuple[list[str], list[str], list[int]]:
+    """The words of `tokens` (uncut), the text around them (white space only: before the first, between each two,
+    after the last; one more than the words) and where each word starts; by the compiled pattern alone, no
+    Python loop over the words."""
+    parts = _TOKEN_SPLIT.split(text)  # gap, word, gap, word, ..., gap
+    return parts[1::2], parts[0::2], list(accumulate(map(len, parts)))[0:-1:2]
+
+
+def cuts_at(words: list[str], starts: list[int], entities: Sequence[dict] = (), cuts: WordCuts | None = None,
+            split_clitics: bool = False) -> dict[int, set[int]]:
+    """Word index → offsets inside it where `token_spans` cuts it (some maybe at its ends, which cut nothing)."""
     at = _form_cuts(words, cuts, split_clitics)
     for boundary in {e["start"] for e in entities} | {e["end"] for e in entities} if entities else ():
         index = bisect_right(starts, boundary) - 1
         if index >= 0 and 0 < boundary - starts[index] < len(words[index]):
             at.setdefault(index, set()).update(_entity_cuts(words[index], (boundary - starts[index],)))
+    return at
+
+
+def _words_and_starts(text: str, entities: Sequence[dict] = (), cuts: WordCuts | None = None,
+                      split_clitics: bool = False) -> tuple[list[str], list[int]]:
+    """The tokens of `text` and where each starts (see `token_spans`)."""
+    words, _, starts = words_gaps_starts(text)
+    at = cuts_at(words, starts, entities, cuts, split_clitics)
     if not at:
         return words, starts
     cut_words, cut_starts, _ = _cut(words, at, starts)

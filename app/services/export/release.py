@@ -2,9 +2,11 @@
 
 `write_release` reads the selection once, from one snapshot, a chunk at a time, and
 writes every file of every split as the records go by: the JSONL records with their
-split, TMX, Moses and CoNLL through the export's own writers (formats.py), then the
-spaCy DocBins (spacy_docs.py, from the split's JSONL read back), the dataset card
-(README.md) and manifest.json with the counts and the SHA-256 of every other file.
+split, TMX, Moses and CoNLL through the export's own writers (formats.py) and the
+spaCy DocBins (spacy_docs.DocBinWriter, filled chunk by chunk, written when the split
+ends); then the dataset card (README.md) and manifest.json with the counts and the
+SHA-256 of every other file. From PARALLEL_MIN_PARAGRAPHS (the CLI) a second process
+writes the CoNLL files and the DocBins, which tokenise, while this one writes the rest.
 Each file is deflated for the zip as it is written (zipping.py), and the zip's bytes depend only on the files.
 
 The split is by article: the articles are shuffled with `random.Random(seed)` and each
@@ -204,16 +206,42 @@ class _ConllFiles:
             self.files[lang].write(data)
 
 
+class _DocBins:
+    """The spaCy DocBins of one split, per language (spacy_docs.DocBinWriter), filled as the split's records
+    arrive (no JSONL read back) and written at `close`. `files` are what the bytes go to (per language)."""
+
+    def __init__(self, files: dict, cuts: dict[str, WordCuts]):
+        from .spacy_docs import DocBinWriter
+
+        self.files = files
+        self.writers = {lang: DocBinWriter(lang, file.write, cuts=cuts[lang]) for lang, file in files.items()}
+
+    @staticmethod
+    def paths(split: str, langs: Iterable[str] = LANGUAGES) -> dict[str, str]:
+        return {lang: f"spacy/{split}.{lang}.spacy" for lang in langs}
+
+    def write(self, records: list[dict]) -> None:
+        for writer in self.writers.values():
+            writer.add(records)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+
 class _Split:
     """The files of one split, written as its records arrive (in article and position order). With
     `with_conll` False, its CoNLL files are another process's (`_ConllProcess`)."""
 
     def __init__(self, root: Path, split: str, report: ExportReport, options: ReleaseOptions, stack: ExitStack,
-                 packer: Packer, cuts: dict[str, WordCuts], with_conll: bool = True):
+                 packer: Packer, cuts: dict[str, WordCuts], with_conll: bool = True,
+                 spacy_langs: Iterable[str] = LANGUAGES):
         self.split = split
         self.files: dict[str, _Hashed] = {}
         conll_paths = _ConllFiles.paths(split)
-        for path in self.paths(split) + (list(conll_paths.values()) if with_conll else []):
+        spacy_paths = _DocBins.paths(split, spacy_langs)
+        for path in (self.paths(split) + (list(conll_paths.values()) if with_conll else [])
+                     + list(spacy_paths.values())):
             self.files[path] = _Hashed(root, path, packer)
             stack.callback(self.files[path].file.close)
         self.tmx = _ReleaseTmx(report)
@@ -221,6 +249,8 @@ class _Split:
         self.conll = (_ConllFiles(split, report, options, {lang: self.files[path] for lang, path in conll_paths.items()},
                                   cuts)
                       if with_conll else None)
+        self.docbins = (_DocBins({lang: self.files[path] for lang, path in spacy_paths.items()}, cuts)
+                        if spacy_paths else None)
         self.article_id: int | None = None
         self.counts = _new_counts()
         self.models: set[str] = set()
@@ -257,9 +287,13 @@ class _Split:
         self.put(self.moses.write(records), {side: f"moses/{split}.{side}" for side in MosesWriter.sides})
         if self.conll is not None:
             self.conll.write(records)
+        if self.docbins is not None:
+            self.docbins.write(records)
 
     def close(self) -> None:
         self.put(self.tmx.end(), {"": f"tmx/{self.split}.tmx"})
+        if self.docbins is not None:
+            self.docbins.close()
         for file in self.files.values():
             file.close()
         if self.conll is not None:
@@ -289,19 +323,21 @@ class _Inline:
 
 
 class _ConllProcess:
-    """The CoNLL files of every split, written by a second process from the same snapshot while this one writes
-    the others (the CLI, on two cores or more, from PARALLEL_MIN_PARAGRAPHS; the snapshot shared as
-    parallel.py shares it). The bytes are those one process writes."""
+    """The CoNLL files of every split, and the DocBins of the `spacy_langs`, written by a second process from the
+    same snapshot while this one writes the others (the CLI, on two cores or more, from PARALLEL_MIN_PARAGRAPHS;
+    the snapshot shared as parallel.py shares it). The bytes are those one process writes."""
 
     def __init__(self, engine, snapshot, selection: Selection, options: ReleaseOptions, split_of: dict[int, str],
-                 cuts: dict[str, WordCuts], directory: Path, packer: Packer, connection, lock):
+                 cuts: dict[str, WordCuts], directory: Path, packer: Packer, connection, lock,
+                 spacy_langs: tuple[str, ...]):
         postgres = engine.dialect.name == "postgresql"
         shared = export_snapshot(connection) if postgres else None
         from_child, to_parent = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover (ends with os._exit; its files are checked by the parent)
             os.close(from_child)
-            self._child(engine, snapshot, selection, options, split_of, cuts, directory, packer, shared, to_parent)
+            self._child(engine, snapshot, selection, options, split_of, cuts, directory, packer, shared, to_parent,
+                        spacy_langs)
         os.close(to_parent)
         self.messages = os.fdopen(from_child, "rb")
         if self.messages.read(1) != parallel.READY:
@@ -310,7 +346,8 @@ class _ConllProcess:
             lock.rollback()  # both snapshots are taken: writers may go on
 
     @staticmethod
-    def _child(engine, snapshot, selection, options, split_of, cuts, directory, packer, shared, to_parent) -> None:
+    def _child(engine, snapshot, selection, options, split_of, cuts, directory, packer, shared, to_parent,
+               spacy_langs) -> None:
         parents_pool = engine.pool  # noqa: F841 — the parent's connections stay the parent's (parallel.py)
         outcome: dict
         try:
@@ -322,19 +359,28 @@ class _ConllProcess:
                     adopt_snapshot(connection, shared)
                 os.write(to_parent, parallel.READY)
                 report = ExportReport("release")
-                writers = {}
+                writers: dict[str, list] = {}
                 for split in SPLITS:
                     files = {lang: _Inline(directory, path, packer.scratch_path(path))
                              for lang, path in _ConllFiles.paths(split).items()}
-                    writers[split] = _ConllFiles(split, report, options, files, cuts)
+                    writers[split] = [_ConllFiles(split, report, options, files, cuts)]
+                    if spacy_langs:
+                        files = {lang: _Inline(directory, path, packer.scratch_path(path))
+                                 for lang, path in _DocBins.paths(split, spacy_langs).items()}
+                        writers[split].append(_DocBins(files, cuts))
                 for chunk in iter_record_chunks(connection, selection, Counts(), frozenset({"entities"})):
                     groups: dict[str, list[dict]] = {}
                     for record in chunk:
                         groups.setdefault(split_of[record["article_id"]], []).append(record)
                     for split, records in groups.items():
-                        writers[split].write(records)
-                files_described = {file.entry.name: file.close() for w in writers.values() for file in w.files.values()}
-                outcome = {"files": files_described, "tokens": {split: w.tokens for split, w in writers.items()},
+                        for writer in writers[split]:
+                            writer.write(records)
+                for split in SPLITS:
+                    if spacy_langs:
+                        writers[split][1].close()
+                files_described = {file.entry.name: file.close() for w in writers.values() for part in w
+                                   for file in part.files.values()}
+                outcome = {"files": files_described, "tokens": {split: w[0].tokens for split, w in writers.items()},
                            "dropped": report.overlapping_entities_dropped}
         except BaseException as error:  # noqa: BLE001 — reported to the parent, which raises it
             outcome = {"error": f"{type(error).__name__}: {error}"}
@@ -346,13 +392,13 @@ class _ConllProcess:
     def finish(self) -> dict:
         """The child's files and counts, once it is done; RuntimeError when it failed."""
         try:
-            outcome = orjson.loads(self.messages.read() or b'{"error": "the CoNLL process died"}')
+            outcome = orjson.loads(self.messages.read() or b'{"error": "the CoNLL and DocBin process died"}')
         finally:
             self.messages.close()
             _, status = os.waitpid(self.pid, 0)
             self.pid = 0
         if "error" in outcome or status != 0:
-            raise RuntimeError(f"writing the CoNLL files failed: {outcome.get('error', status)}")
+            raise RuntimeError(f"writing the CoNLL files and DocBins failed: {outcome.get('error', status)}")
         return outcome
 
     def stop(self) -> None:
@@ -395,20 +441,10 @@ def word_cuts(connection, selection: Selection, options: ReleaseOptions) -> dict
     return writer.cuts
 
 
-def _docbin_writer() -> Callable[..., bytes] | None:
-    """spacy_docs.docbin_bytes, or None on an install without spaCy (requirements/web.txt alone: a release
-    from such a web server has no spacy/ folder, and its manifest and card say so)."""
-    if importlib.util.find_spec("spacy") is None:
-        return None
-    from .spacy_docs import docbin_bytes
-
-    return docbin_bytes
-
-
-def _records_of(path: Path) -> Iterator[dict]:
-    with open(path, "rb") as lines:
-        for line in lines:
-            yield orjson.loads(line)
+def _with_spacy() -> bool:
+    """Whether the release has spaCy DocBins: not on an install without spaCy (requirements/web.txt alone: a
+    release from such a web server has no spacy/ folder, and its manifest and card say so)."""
+    return importlib.util.find_spec("spacy") is not None
 
 
 def _filters(selection: Selection) -> dict:
@@ -425,6 +461,8 @@ def _day(value) -> str | None:
 
 
 PARALLEL_MIN_PARAGRAPHS = parallel.PARALLEL_MIN_PARAGRAPHS
+# The DocBins the CoNLL process writes (the others: this one), so that both have about as much to do.
+CONLL_PROCESS_DOCBINS: tuple[str, ...] = ("ar",)
 
 
 def write_release(snapshot, selection: Selection, options: ReleaseOptions, directory: Path,
@@ -453,11 +491,13 @@ def write_release(snapshot, selection: Selection, options: ReleaseOptions, direc
             per_article = paragraphs_per_article(connection, selection)  # this read begins the snapshot
             split_of = assign_splits(per_article, options.split, options.seed)
             cuts = word_cuts(connection, selection, options)
+            with_spacy = _with_spacy()
             if two:
                 conll = _ConllProcess(engine, snapshot, selection, options, split_of, cuts, directory, packer, connection,
-                                      lock)
+                                      lock, CONLL_PROCESS_DOCBINS if with_spacy else ())
             packer.start()
-            return _write(connection, selection, options, directory, packer, split_of, cuts, conll, progress)
+            return _write(connection, selection, options, directory, packer, split_of, cuts, conll, progress,
+                          with_spacy)
         except BaseException:
             if conll is not None:
                 conll.stop()
@@ -472,11 +512,13 @@ def write_release(snapshot, selection: Selection, options: ReleaseOptions, direc
 
 def _write(connection, selection: Selection, options: ReleaseOptions, directory: Path, packer: Packer,
            split_of: dict[int, str], cuts: dict[str, WordCuts], conll: _ConllProcess | None,
-           progress: Callable[[int], None] | None) -> ReleaseReport:
+           progress: Callable[[int], None] | None, with_spacy: bool) -> ReleaseReport:
     report = ExportReport("release")
     files: dict[str, dict] = {}
     with ExitStack() as stack:
-        splits = {split: _Split(directory, split, report, options, stack, packer, cuts, with_conll=conll is None)
+        splits = {split: _Split(directory, split, report, options, stack, packer, cuts, with_conll=conll is None,
+                                spacy_langs=[] if not with_spacy else LANGUAGES if conll is None else
+                                [lang for lang in LANGUAGES if lang not in CONLL_PROCESS_DOCBINS])
                   for split in SPLITS}
         for chunk in iter_record_chunks(connection, selection, Counts(), PARTS):
             with gc_paused():
@@ -499,19 +541,9 @@ def _write(connection, selection: Selection, options: ReleaseOptions, directory:
         for split, tokens in outcome["tokens"].items():
             splits[split].counts["tokens"] = tokens
         report.overlapping_entities_dropped += outcome["dropped"]
-    docbin = _docbin_writer()
-    spacy_files = []
-    if docbin is not None:
-        for split in SPLITS:
-            for lang in LANGUAGES:
-                out = _Hashed(directory, f"spacy/{split}.{lang}.spacy", packer)
-                out.write(docbin(_records_of(directory / f"data/{split}.jsonl"), lang, cuts=cuts[lang]))
-                out.close()
-                spacy_files.append(out)
     for files_of_split in splits.values():
         files.update(files_of_split.described())
-    files.update({out.entry.name: out.described() for out in spacy_files})
-    manifest = _manifest(selection, options, splits, split_of, report, files, docbin is not None,
+    manifest = _manifest(selection, options, splits, split_of, report, files, with_spacy,
                          release_agreement(connection, split_of))
     out = _Hashed(directory, CARD, packer)
     out.write(dataset_card(manifest).encode())
