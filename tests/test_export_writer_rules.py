@@ -579,7 +579,7 @@ def two_chunks(monkeypatch):
 
 
 @pytest.mark.parametrize("fmt, needs, entities, links", [
-    ("jsonl", {"articles", "entities", "links", "approvals", "drafts", "qa"}, 5, 2),
+    ("jsonl", {"articles", "entities", "links", "approvals", "drafts", "qa", "adjudications"}, 5, 2),
     ("conll", {"entities"}, 5, None),
     ("moses", {"approvals", "drafts"}, None, None),
     ("tmx", {"articles", "approvals", "drafts"}, None, None),
