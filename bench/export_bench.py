@@ -551,7 +551,8 @@ def raw_loop(database: str, out: Path, serializer: str) -> int:
             paragraph_of: dict[int, int] = {}
             for pid, eid, lang, tid, start, end, label_id, text, flagged in query(
                     'SELECT paragraph_id, id, lang, translation_id, start, "end", label_id, text, flagged '
-                    'FROM entities WHERE paragraph_id IN (__IDS__) ORDER BY paragraph_id, start, "end", id', ids):
+                    'FROM entities WHERE paragraph_id IN (__IDS__) AND layer_user_id IS NULL '
+                    'ORDER BY paragraph_id, start, "end", id', ids):
                 if lang == "ar":
                     side = ar_entities
                     paragraph_of[eid] = pid
@@ -587,6 +588,9 @@ def raw_loop(database: str, out: Path, serializer: str) -> int:
                     continue
                 drafts[pid] = {"revision_id": did, "text": text, "model_id": model_id, "engine": engine,
                                "engine_version": engine_version, "created_at": _iso(created_at)}
+            adjudications = {pid: (curator, entities_f1, chrf) for pid, curator, entities_f1, chrf in query(
+                "SELECT a.paragraph_id, u.username, a.entities_f1, a.translation_chrf FROM paragraph_adjudications a "
+                "LEFT JOIN users u ON u.id = a.curator_id WHERE a.paragraph_id IN (__IDS__)", ids)}
             lines = []
             for (pid, article_id, position, kind, status, ar, qa, title, source, published, filename, article_status,
                  revision_id, en, origin, author_id, revised_at) in rows:
@@ -609,6 +613,9 @@ def raw_loop(database: str, out: Path, serializer: str) -> int:
                     "qa": loads(qa) if qa is not None else None,
                     "effort": {"seconds": approval[5], "char_edit_distance": approval[6], "hter": approval[7],
                                "override_reason": approval[8]} if approval else None,
+                    "adjudicated_by": adjudications[pid][0] if pid in adjudications else None,
+                    "agreement": {"entities_f1": adjudications[pid][1], "translation_chrf": adjudications[pid][2]}
+                    if pid in adjudications else None,
                 }))
             output.write(b"".join(lines))
             total += len(rows)
