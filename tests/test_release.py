@@ -61,6 +61,7 @@ def load_offline(folder: Path, tmp_path: Path):
     done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, env=env,
                           timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "Ignoring part of dataset_info" not in done.stderr  # the card's metadata is read whole
     return orjson.loads(done.stdout.splitlines()[-1])
 
 
@@ -154,6 +155,8 @@ def test_the_release_holds_every_file_and_the_manifest_checks_each(two_approved_
     assert [c["path"] for c in metadata["configs"][0]["data_files"]] == [f"data/{s}.jsonl" for s in listed]
     assert {s["name"]: s["num_examples"] for s in metadata["dataset_info"]["splits"]} == {
         s: manifest["counts"][s]["paragraphs"] for s in listed}
+    assert {s["name"]: s["num_bytes"] for s in metadata["dataset_info"]["splits"]} == {
+        s: (folder / "data" / f"{s}.jsonl").stat().st_size for s in listed}
     names = [f["name"] for f in metadata["dataset_info"]["features"]]
     record = records_of(folder / "data" / "train.jsonl")[0]
     assert names == list(record)  # every field of a record, typed

@@ -747,7 +747,9 @@ def card_metadata(manifest: dict) -> str:
     lines += _yaml_features(FEATURES, "  ")
     lines += ["  splits:"]
     for split in loadable_splits(manifest):
-        lines += [f"  - name: {split}", f"    num_examples: {counts[split]['paragraphs']}"]
+        # num_bytes: the JSONL file's size (`datasets` ignores the splits without it, and checks num_examples).
+        lines += [f"  - name: {split}", f"    num_bytes: {manifest['files'][f'data/{split}.jsonl']['bytes']}",
+                  f"    num_examples: {counts[split]['paragraphs']}"]
     lines.append("---")
     return "\n".join(lines) + "\n"
 
