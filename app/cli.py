@@ -1,6 +1,7 @@
 """`flask --app wsgi …` commands. Each parses its arguments and calls a service."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import os
@@ -428,33 +429,49 @@ def glossary_import_command(path: Path) -> None:
     click.echo(report.summary(), err=True)
 
 
+def selection_options(command):
+    """The filters `export` and `release` share, turned into one `selection` argument (export.Selection)."""
+    options = [
+        click.option("--article", "article_ids", type=click.IntRange(1, MAX_ID), multiple=True,
+                     help="Only this article (repeatable)."),
+        click.option("--status", type=click.Choice(export_service.STATUSES), default="approved", show_default=True,
+                     help="approved: approved paragraphs and their approved English; any: every translated "
+                          "paragraph."),
+        click.option("--kind", type=click.Choice(tuple(export_service.KINDS)), default="text", show_default=True,
+                     help="text: titles and body paragraphs; all: also captions and photo credits."),
+        click.option("--published-from", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or after."),
+        click.option("--published-to", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or before."),
+        click.option("--approved-from", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or after (UTC)."),
+        click.option("--approved-to", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or before (UTC)."),
+        click.option("--reviewer", help="Only articles assigned to this user."),
+        click.option("--labels", multiple=True, help="Only entities with these labels, e.g. PER,LOC,ORG."),
+    ]
+
+    @functools.wraps(command)
+    def with_selection(*args, article_ids, status, kind, published_from, published_to, approved_from, approved_to,
+                       reviewer, labels, **kwargs):
+        day = lambda value: value.date() if value else None  # noqa: E731
+        selection = export_service.selection_from({
+            "article": article_ids, "status": status, "kind": kind, "reviewer": reviewer, "labels": labels,
+            "published_from": day(published_from), "published_to": day(published_to),
+            "approved_from": day(approved_from), "approved_to": day(approved_to),
+        })
+        return command(*args, selection=selection, **kwargs)
+
+    for option in reversed(options):
+        with_selection = option(with_selection)
+    return with_selection
+
+
 @click.command("export")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(export_service.FORMATS))
 @click.option("-o", "--output", "path", required=True,
               help="File to write, '-' for stdout; for moses and conll a prefix: PATH.ar, PATH.en(.conll)…")
-@click.option("--article", "article_ids", type=click.IntRange(1, MAX_ID), multiple=True,
-              help="Only this article (repeatable).")
-@click.option("--status", type=click.Choice(export_service.STATUSES), default="approved", show_default=True,
-              help="approved: approved paragraphs and their approved English; any: every translated paragraph.")
-@click.option("--kind", type=click.Choice(tuple(export_service.KINDS)), default="text", show_default=True,
-              help="text: titles and body paragraphs; all: also captions and photo credits.")
-@click.option("--published-from", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or after.")
-@click.option("--published-to", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or before.")
-@click.option("--approved-from", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or after (UTC).")
-@click.option("--approved-to", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or before (UTC).")
-@click.option("--reviewer", help="Only articles assigned to this user.")
-@click.option("--labels", multiple=True, help="Only entities with these labels, e.g. PER,LOC,ORG.")
+@selection_options
 @click.option("--side", help="With -o - and a two-file format: which file to print (ar, en, mt).")
 @click.option("--split-clitics", is_flag=True, help="CoNLL: split the proclitics و ف ب ل ك before ال.")
-def export_command(fmt, path, article_ids, status, kind, published_from, published_to, approved_from,
-                   approved_to, reviewer, labels, side, split_clitics) -> None:
+def export_command(fmt, path, selection, side, split_clitics) -> None:
     """Export the reviewed corpus as tmx, xliff2, xliff12, jsonl, conll or moses (see docs/exports.md)."""
-    day = lambda value: value.date() if value else None  # noqa: E731
-    selection = export_service.selection_from({
-        "article": article_ids, "status": status, "kind": kind, "reviewer": reviewer, "labels": labels,
-        "published_from": day(published_from), "published_to": day(published_to),
-        "approved_from": day(approved_from), "approved_to": day(approved_to),
-    })
     try:
         total = export_service.count(selection)
         with click.progressbar(length=total, label=f"Exporting {fmt}", file=sys.stderr, show_pos=True) as bar:
@@ -474,34 +491,16 @@ def export_command(fmt, path, article_ids, status, kind, published_from, publish
 @click.command("release")
 @click.option("-o", "--output", "path", required=True, type=click.Path(path_type=Path),
               help="The folder to write (new or empty); its zip goes beside it as FOLDER.zip.")
-@click.option("--article", "article_ids", type=click.IntRange(1, MAX_ID), multiple=True,
-              help="Only this article (repeatable).")
-@click.option("--status", type=click.Choice(export_service.STATUSES), default="approved", show_default=True,
-              help="approved: approved paragraphs and their approved English; any: every translated paragraph.")
-@click.option("--kind", type=click.Choice(tuple(export_service.KINDS)), default="text", show_default=True,
-              help="text: titles and body paragraphs; all: also captions and photo credits.")
-@click.option("--published-from", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or after.")
-@click.option("--published-to", type=click.DateTime(["%Y-%m-%d"]), help="Articles published on or before.")
-@click.option("--approved-from", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or after (UTC).")
-@click.option("--approved-to", type=click.DateTime(["%Y-%m-%d"]), help="English approved on or before (UTC).")
-@click.option("--reviewer", help="Only articles assigned to this user.")
-@click.option("--labels", multiple=True, help="Only entities with these labels, e.g. PER,LOC,ORG.")
+@selection_options
 @click.option("--split-clitics", is_flag=True, help="CoNLL: split the proclitics و ف ب ل ك before ال.")
 @click.option("--split", "split", default="80/10/10", show_default=True,
               help="Percentages of paragraphs for train/dev/test, split by article.")
 @click.option("--seed", default="0", show_default=True, help="Seed of the article shuffle (a whole number >= 0).")
 @click.option("--name", default="mizan-corpus", show_default=True, help="The release's name (letters, digits . - _).")
 @click.option("--version", "version", default="1.0.0", show_default=True, help="The release's version.")
-def release_command(path, article_ids, status, kind, published_from, published_to, approved_from, approved_to,
-                    reviewer, labels, split_clitics, split, seed, name, version) -> None:
+def release_command(path, selection, split_clitics, split, seed, name, version) -> None:
     """Write a corpus release: FOLDER (JSONL, TMX, Moses, CoNLL and spaCy per split, a dataset card and a
     manifest) and FOLDER.zip (see docs/exports.md, "Releases")."""
-    day = lambda value: value.date() if value else None  # noqa: E731
-    selection = export_service.selection_from({
-        "article": article_ids, "status": status, "kind": kind, "reviewer": reviewer, "labels": labels,
-        "published_from": day(published_from), "published_to": day(published_to),
-        "approved_from": day(approved_from), "approved_to": day(approved_to),
-    })
     try:
         options = export_service.release_options(split=split, seed=seed, name=name, version=version,
                                                  split_clitics=split_clitics,
