@@ -74,7 +74,7 @@ def article(article_id: int):
     author_ids = {t.author_id for t in current.values() if t.author_id is not None}
     if author_ids:
         db.session.scalars(select(User).where(User.id.in_(author_ids))).all()
-    comments = workflow_service.comments_of(article.id, current_user)
+    comments = workflow_service.comments_of(article.id, current_user, annotators)
     paragraph_comments: dict[int, list] = {}
     for comment in comments:
         if comment.paragraph_id is not None:
@@ -92,7 +92,7 @@ def article(article_id: int):
         edit_refusal = "You are looking at an annotator's own layer: it is theirs to change, read only here."
     approved = sum(1 for p in paragraphs if p.status == "approved")
     # Comments on each paragraph that this user has not read yet (static/way/: "next unread comment").
-    unread = {pid: set(ids) for pid, ids in comment_reads_service.unread_comments(current_user, article.id).items()}
+    unread = {pid: set(ids) for pid, ids in comment_reads_service.unread_comments(current_user, article.id, annotators).items()}
     labels = [  # retired ones too, for the colour of old entities; only the others are offered
         {"id": label_id, "name": name, "colour": colour, "hotkey": hotkey, "retired": retired}
         for label_id, name, colour, hotkey, retired in db.session.execute(

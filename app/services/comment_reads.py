@@ -20,15 +20,16 @@ from . import ServiceError
 from .workflow import readable_comment
 
 
-def unread_comments(user: User, article_id: int) -> dict[int, list[int]]:
+def unread_comments(user: User, article_id: int, annotators: dict[str, int] | None = None) -> dict[int, list[int]]:
     """The ids of the comments on each paragraph of the article that `user` has not read, oldest first,
-    by paragraph id (paragraphs with none are left out). One query, whatever the article's length."""
+    by paragraph id (paragraphs with none are left out). One query, whatever the article's length (with
+    `annotators`, layers.annotator_ids of the article, when the caller has them)."""
     rows = db.session.execute(
         select(Comment.paragraph_id, Comment.id)
         .outerjoin(CommentRead, and_(CommentRead.paragraph_id == Comment.paragraph_id,
                                      CommentRead.user_id == user.id))
         .where(Comment.article_id == article_id, Comment.paragraph_id.is_not(None),
-               or_(Comment.author_id.is_(None), Comment.author_id != user.id), readable_comment(article_id, user),
+               or_(Comment.author_id.is_(None), Comment.author_id != user.id), readable_comment(article_id, user, annotators),
                or_(CommentRead.last_read_comment_id.is_(None), Comment.id > CommentRead.last_read_comment_id))
         .order_by(Comment.id)
     )

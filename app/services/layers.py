@@ -44,11 +44,12 @@ def annotator_ids(article_id: int) -> dict[str, int]:
         .where(Assignment.article_id == article_id, Assignment.role.in_(ANNOTATOR_ROLES)))}
 
 
-def hidden_authors(article_id: int, viewer: User) -> tuple[int, ...]:
+def hidden_authors(article_id: int, viewer: User, annotators: dict[str, int] | None = None) -> tuple[int, ...]:
     """Whose comments `viewer` may not read yet: the other annotator's, while the two annotate independently
     (a comment is part of the work: "ORG or LOC here?" would tell the other). Nobody's for everyone else,
-    and for everyone once the article is adjudicated."""
-    annotators = annotator_ids(article_id)
+    and for everyone once the article is adjudicated. `annotators`: as for `line_of`."""
+    if annotators is None:
+        annotators = annotator_ids(article_id)
     if line_of(article_id, viewer, annotators) is None:
         return ()
     return tuple(user_id for user_id in annotators.values() if user_id != viewer.id)

@@ -377,21 +377,22 @@ def open_send_backs(articles: Iterable[Article]) -> dict[int, SendBack]:
             for article_id, event in last.items()}
 
 
-def comments_of(article_id: int, viewer: User | None = None) -> list[Comment]:
+def comments_of(article_id: int, viewer: User | None = None, annotators: dict[str, int] | None = None) -> list[Comment]:
     """The comments of an article (its own and its paragraphs') `viewer` may read, oldest first, authors
     loaded: all of them, except for an annotator of a double-annotated article not adjudicated yet, who does
     not see the other annotator's (`layers.hidden_authors`). No viewer: all of them."""
     query = select(Comment).where(Comment.article_id == article_id)
     if viewer is not None:
-        query = query.where(readable_comment(article_id, viewer))
+        query = query.where(readable_comment(article_id, viewer, annotators))
     return list(db.session.scalars(query.options(joinedload(Comment.author)).order_by(Comment.id)))
 
 
-def readable_comment(article_id: int, viewer: User):
-    """The SQL condition on `Comment` of the comments of this article `viewer` may read (`comments_of`)."""
+def readable_comment(article_id: int, viewer: User, annotators: dict[str, int] | None = None):
+    """The SQL condition on `Comment` of the comments of this article `viewer` may read (`comments_of`).
+    `annotators`: `layers.annotator_ids(article_id)`, when the caller has them already."""
     from .layers import hidden_authors
 
-    hidden = hidden_authors(article_id, viewer)
+    hidden = hidden_authors(article_id, viewer, annotators)
     if not hidden:
         return true()
     return or_(Comment.author_id.is_(None), Comment.author_id.not_in(hidden))
