@@ -486,3 +486,21 @@ def test_the_migration_of_layers_goes_down_and_up(app, double, reviewer, client,
     assert not layers.is_double_annotated(article_id)
     assert db.session.scalar(select(Paragraph.current_revision_id).where(Paragraph.id == title_id)) is not None
     assert workflow_service.paragraph_counts(article_id)[1] == count
+
+
+def test_reading_the_ordinary_line_uses_the_paragraph_index_not_the_layer_index(app):
+    """The layer index holds layer rows only, so `layer_user_id IS NULL` (every export chunk, the workspace)
+    cannot pick it: a plain one made SQLite read every entity of the corpus per chunk (JSONL export 3.5×
+    slower at 100,000 paragraphs)."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as connection:
+        for table in ("entities", "translations"):
+            if db.engine.dialect.name == "sqlite":
+                plan = " ".join(str(row[-1]) for row in connection.execute(text(
+                    f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE paragraph_id IN (1, 2, 3) "
+                    "AND layer_user_id IS NULL")))
+                assert f"ix_{table}_paragraph_id" in plan and "layer_user_id" not in plan, plan
+            indexes = {i["name"]: i for i in inspect(connection).get_indexes(table)}
+            where = indexes[f"ix_{table}_layer_user_id"]["dialect_options"]
+            assert "layer_user_id IS NOT NULL" in str(where.get("sqlite_where", where.get("postgresql_where"))), where

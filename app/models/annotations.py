@@ -46,6 +46,9 @@ class Entity(db.Model):
     __table_args__ = (
         CheckConstraint("lang IN ('ar', 'en')", name="lang"),
         CheckConstraint("start >= 0 AND \"end\" > start", name="span"),
+        # Layer rows only (migration 0016 says why: SQLite would read every entity for `IS NULL`).
+        Index("ix_entities_layer_user_id", "layer_user_id", sqlite_where=text("layer_user_id IS NOT NULL"),
+              postgresql_where=text("layer_user_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +66,7 @@ class Entity(db.Model):
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The annotator's layer (services/layers.py); NULL: the ordinary line. A link joins two entities of one layer.
-    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     label: Mapped[Label] = relationship()
 

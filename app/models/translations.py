@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 ORIGINS = ("machine", "human", "tm")  # tm: a memory match's English saved unchanged (issue 17)
 _MACHINE = text("origin = 'machine'")
+_LAYERED = text("layer_user_id IS NOT NULL")
 
 
 class Translation(db.Model):
@@ -28,6 +29,8 @@ class Translation(db.Model):
         # paragraph adds nothing (services/mt.store_machine_drafts inserts with ON CONFLICT DO NOTHING).
         Index("uq_translations_machine_draft", "paragraph_id", "model_id", unique=True,
               sqlite_where=_MACHINE, postgresql_where=_MACHINE),
+        # Layer rows only (migration 0016 says why: SQLite would read every revision for `IS NULL`).
+        Index("ix_translations_layer_user_id", "layer_user_id", sqlite_where=_LAYERED, postgresql_where=_LAYERED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +48,7 @@ class Translation(db.Model):
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("translations.id", ondelete="SET NULL"))
     # The annotator whose layer this revision belongs to on a double-annotated article; NULL: the ordinary
     # line (machine drafts, single-annotated work, the gold). services/layers.py.
-    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    layer_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Optional["Translation"]] = relationship(remote_side="Translation.id")
