@@ -105,17 +105,13 @@ def mentions(comment: Comment, actor: User) -> None:
         return
     may_see = or_(User.role == "admin", exists().where(Assignment.article_id == comment.article_id,
                                                        Assignment.user_id == User.id))
+    from .layers import annotator_ids, hidden_authors
+
+    annotators = annotator_ids(comment.article_id)  # read once, not once per user mentioned
     users = [user for user in db.session.scalars(select(User).where(User.username.in_(names), may_see)
                                                  .order_by(User.id))
-             if actor.id not in _hidden_authors(comment.article_id, user)]
+             if actor.id not in hidden_authors(comment.article_id, user, annotators)]
     notify(users, "mention", comment.article_id, actor, comment_id=comment.id)
-
-
-def _hidden_authors(article_id: int, user: User) -> tuple[int, ...]:
-    """An annotator of a double-annotated article is not told of the other's comments (layers.hidden_authors)."""
-    from .layers import hidden_authors
-
-    return hidden_authors(article_id, user)
 
 
 # --- a user's list ---------------------------------------------------------------------------------
