@@ -124,6 +124,22 @@ def reference_block(text: str, entities: list[dict], cuts: WordCuts | None, spli
     return "".join(lines) + "\n" if lines else "\n"
 
 
+def random_entities(rng, text: str, candidates: list[int], labels: tuple[str, ...]) -> list[dict]:
+    """Up to three entities over `text`, starting and ending at `candidates` (characters that are neither white
+    space nor combining marks), at most six characters of them long; a label drawn only when there is a choice."""
+    entities: list[dict] = []
+    for _ in range(rng.randint(0, 3)):
+        if not candidates:
+            break
+        start = rng.choice(candidates)
+        ends = [i + 1 for i in candidates if i >= start and (i + 1 == len(text) or
+                                                              not unicodedata.combining(text[i + 1]))]
+        end = rng.choice(ends[:6])
+        label = rng.choice(labels) if len(labels) > 1 else labels[0]
+        entities.append({"id": len(entities), "start": start, "end": end, "label": label})
+    return entities
+
+
 def test_conll_blocks_are_the_tokens_and_tags_of_token_spans_on_a_thousand_random_paragraphs():
     """conll_block finds its tokens without every token's offset (it writes large corpora): on random text with
     entities starting and ending inside words, it gives exactly what token_spans gives."""
@@ -134,15 +150,7 @@ def test_conll_blocks_are_the_tokens_and_tags_of_token_spans_on_a_thousand_rando
     for _ in range(1000):
         text = "".join(rng.choice(pieces) + rng.choice(spaces) for _ in range(rng.randint(0, 8)))
         candidates = [i for i in range(len(text)) if not text[i].isspace() and not unicodedata.combining(text[i])]
-        entities = []
-        for _ in range(rng.randint(0, 3)):
-            if not candidates:
-                break
-            start = rng.choice(candidates)
-            ends = [i + 1 for i in candidates if i >= start and (i + 1 == len(text) or
-                                                                  not unicodedata.combining(text[i + 1]))]
-            end = rng.choice(ends[:6])
-            entities.append({"id": len(entities), "start": start, "end": end, "label": rng.choice(["LOC", "ORG"])})
+        entities = random_entities(rng, text, candidates, ("LOC", "ORG"))
         cuts = WordCuts() if rng.random() < 0.5 else None
         if cuts is not None:
             cuts.learn(text, entities)
@@ -353,14 +361,7 @@ def test_docbin_tokens_are_token_spans_with_the_white_space_on_a_thousand_random
         text = (rng.choice(["", "", " ", "\n"]) +
                 "".join(rng.choice(pieces) + rng.choice(spaces) for _ in range(rng.randint(0, 8))))
         candidates = [i for i in range(len(text)) if not text[i].isspace() and not unicodedata.combining(text[i])]
-        entities = []
-        for _ in range(rng.randint(0, 3)):
-            if not candidates:
-                break
-            start = rng.choice(candidates)
-            ends = [i + 1 for i in candidates if i >= start and (i + 1 == len(text) or
-                                                                  not unicodedata.combining(text[i + 1]))]
-            entities.append({"id": len(entities), "start": start, "end": rng.choice(ends[:6]), "label": "LOC"})
+        entities = random_entities(rng, text, candidates, ("LOC",))
         cuts = WordCuts() if rng.random() < 0.5 else None
         if cuts is not None:
             cuts.learn(text, entities)
